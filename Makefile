@@ -1,0 +1,59 @@
+# firehose: build, test and demo entry points. `make test` works on a fresh
+# Debian machine: it installs what is missing, builds, and runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+PYTHON ?= $(shell command -v python3)
+WERROR := $(if $(CI),ON,OFF)
+
+# Debian packages the build and the tests need.
+DEB_PACKAGES := build-essential cmake pkg-config \
+  libcurl4-openssl-dev libssl-dev zlib1g-dev nlohmann-json3-dev \
+  libspdlog-dev libfmt-dev libcli11-dev libcpp-httplib-dev \
+  libgtest-dev libgmock-dev libbenchmark-dev
+
+CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=Release -DFIREHOSE_WERROR=$(WERROR) -DPYTHON3=$(PYTHON)
+
+.PHONY: deps build test unit integration asan tsan clean
+
+# Idempotent: apt-get update runs only when a package is missing.
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	@$(PYTHON) -c "import boto3, moto" 2>/dev/null || { echo "error: $(PYTHON) lacks boto3/moto (needed by the integration tests)"; exit 1; }
+	@command -v moto_server >/dev/null || $(PYTHON) -c "import moto.server" || { echo "error: moto_server not found"; exit 1; }
+
+build:
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: deps build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+unit: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L unit
+
+integration: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -L integration
+
+# Sanitizer builds of the unit test suite.
+asan: deps
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIREHOSE_SANITIZE=address -DPYTHON3=$(PYTHON) >/dev/null
+	cmake --build build-asan -j $(JOBS) --target unit_tests
+	cd build-asan && ctest --output-on-failure -j $(JOBS) -L unit
+
+tsan: deps
+	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIREHOSE_SANITIZE=thread -DPYTHON3=$(PYTHON) >/dev/null
+	cmake --build build-tsan -j $(JOBS) --target unit_tests
+	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j $(JOBS) -L unit
+
+clean:
+	rm -rf $(BUILD_DIR) build-asan build-tsan

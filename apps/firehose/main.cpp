@@ -1,0 +1,2 @@
+#include <cstdio>
+int main() { std::puts("firehose " FIREHOSE_VERSION); return 0; }

@@ -1,0 +1,40 @@
+#pragma once
+// The one error type of the library: every failure a caller can see, from a
+// bad config file to a throttled record, is an Error with a classification
+// that the retry logic and the CLI's exit codes are derived from.
+#include <string>
+
+namespace firehose {
+
+// What kind of failure this is; decides whether and how it is retried.
+enum class ErrorKind {
+  Throttle,   // the service asked us to slow down (retry, lower the rate)
+  Transient,  // 5xx, timeouts, per-record InternalFailure (retry)
+  Client,     // the request is wrong (do not retry)
+  Auth,       // credentials or signature refused (do not retry)
+  Transport,  // no HTTP answer: DNS, refused, reset, timeout, TLS (retry)
+  Config,     // local configuration: no credentials, no region, bad file
+};
+
+// For ErrorKind::Transport: what went wrong on the wire.
+enum class TransportFailure { None, Dns, Refused, Reset, Timeout, Tls, Other };
+
+struct Error {
+  ErrorKind kind = ErrorKind::Client;
+  std::string code;        // e.g. "ResourceNotFoundException", "ConnectionRefused"
+  std::string message;
+  int http_status = 0;     // 0 when there was no HTTP answer
+  std::string request_id;  // x-amzn-RequestId, when the service sent one
+  TransportFailure transport = TransportFailure::None;
+
+  // "Code: message (request id X)": the one-line form the CLI prints.
+  std::string to_string() const;
+};
+
+const char* to_string(ErrorKind kind);
+const char* to_string(TransportFailure failure);
+
+// True for kinds that are worth sending again (throttle, transient, transport).
+bool is_retryable(const Error& error);
+
+}  // namespace firehose

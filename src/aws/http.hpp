@@ -1,0 +1,60 @@
+#pragma once
+// The HTTP seam: a request/response pair and the transport interface. The
+// curl implementation lives in http_curl.cpp; servers on loopback are what the
+// tests talk to.
+#include <chrono>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "firehose/result.hpp"
+
+namespace firehose::aws {
+
+struct HttpHeader {
+  std::string name;
+  std::string value;
+};
+
+struct HttpRequest {
+  std::string method = "POST";
+  std::string url;  // absolute: scheme://host[:port]/path[?query]
+  std::vector<HttpHeader> headers;
+  std::string body;
+
+  // First header with this name (case-insensitive), or nullptr.
+  const std::string* header(std::string_view name) const;
+  void set_header(std::string name, std::string value);  // replaces any same-named header
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::vector<HttpHeader> headers;  // names lower-cased
+  std::string body;
+
+  const std::string* header(std::string_view name) const;  // case-insensitive
+};
+
+struct HttpOptions {
+  std::chrono::milliseconds connect_timeout{3100};
+  std::chrono::milliseconds request_timeout{60000};
+  bool verify_tls = true;
+  std::string ca_bundle;   // extra CA file (AWS_CA_BUNDLE or --ca-bundle); empty = system store
+  std::string user_agent;  // default: "firehose/<version>"
+};
+
+class HttpClient {
+ public:
+  virtual ~HttpClient() = default;
+  // Thread-safe. An HTTP answer of any status is a success here; only a
+  // failure to get an answer is an Error (kind Transport, typed failure).
+  virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
+};
+
+using HttpClientPtr = std::shared_ptr<HttpClient>;
+
+// libcurl transport with a keep-alive connection pool.
+HttpClientPtr make_curl_http_client(HttpOptions options = {});
+
+}  // namespace firehose::aws

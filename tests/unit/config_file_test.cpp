@@ -1,0 +1,78 @@
+#include "aws/config_file.hpp"
+
+#include <gtest/gtest.h>
+
+namespace firehose::aws {
+namespace {
+
+TEST(ConfigFile, ParsesSectionsValuesAndNestedBlocks) {
+  auto file = ConfigFile::parse(
+      "# comment\n"
+      "[default]\n"
+      "region = eu-west-1\n"
+      "Output=json\n"
+      "\n"
+      "[profile dev]\n"
+      "role_arn = arn:aws:iam::123456789012:role/dev\n"
+      "source_profile = default\n"
+      "[services local]\n"
+      "firehose =\n"
+      "  endpoint_url = http://127.0.0.1:4573\n"
+      "region = us-east-2\n");
+  ASSERT_TRUE(file.ok()) << file.error().to_string();
+  const ConfigSection* def = file->section("default");
+  ASSERT_NE(def, nullptr);
+  EXPECT_EQ(def->get("region"), "eu-west-1");
+  EXPECT_EQ(def->get("output"), "json");  // keys are case-insensitive
+  const ConfigSection* services = file->section("services local");
+  ASSERT_NE(services, nullptr);
+  EXPECT_EQ(services->get_nested("firehose", "endpoint_url"), "http://127.0.0.1:4573");
+  EXPECT_EQ(services->get("region"), "us-east-2");  // un-indented line ends the nested block
+  EXPECT_FALSE(services->get_nested("firehose", "region").has_value());
+}
+
+TEST(ConfigFile, RejectsMalformedLinesNamingTheLine) {
+  auto file = ConfigFile::parse("[default]\nthis is not a setting\n", "cfg");
+  ASSERT_FALSE(file.ok());
+  EXPECT_EQ(file.error().kind, ErrorKind::Config);
+  EXPECT_NE(file.error().message.find("cfg:2"), std::string::npos);
+  EXPECT_FALSE(ConfigFile::parse("region = x\n").ok());
+  EXPECT_FALSE(ConfigFile::parse("[default\n").ok());
+}
+
+TEST(SharedConfig, CredentialsFileOverridesConfigAndProfilePrefixIsUsed) {
+  auto config = ConfigFile::parse("[default]\nregion=us-west-2\naws_access_key_id=FROMCONFIG\n"
+                                  "[profile dev]\nregion=eu-central-1\n[dev]\nregion=wrong\n");
+  auto credentials = ConfigFile::parse("[default]\naws_access_key_id=FROMCREDS\n[dev]\naws_secret_access_key=s\n");
+  ASSERT_TRUE(config.ok());
+  ASSERT_TRUE(credentials.ok());
+  auto shared = SharedConfig::from(*config, *credentials);
+  auto def = shared.profile("default");
+  ASSERT_TRUE(def.has_value());
+  EXPECT_EQ(def->get("aws_access_key_id"), "FROMCREDS");
+  EXPECT_EQ(def->get("region"), "us-west-2");
+  auto dev = shared.profile("dev");
+  ASSERT_TRUE(dev.has_value());
+  EXPECT_EQ(dev->get("region"), "eu-central-1");  // [dev] in the config file is not a profile
+  EXPECT_EQ(dev->get("aws_secret_access_key"), "s");
+  EXPECT_FALSE(shared.profile("nope").has_value());
+}
+
+TEST(SharedConfig, ActiveProfileOrder) {
+  EXPECT_EQ(active_profile_name(Environment::from_map({}), std::nullopt), "default");
+  EXPECT_EQ(active_profile_name(Environment::from_map({{"AWS_DEFAULT_PROFILE", "b"}}), std::nullopt), "b");
+  EXPECT_EQ(active_profile_name(Environment::from_map({{"AWS_PROFILE", "a"}, {"AWS_DEFAULT_PROFILE", "b"}}),
+                                std::nullopt), "a");
+  EXPECT_EQ(active_profile_name(Environment::from_map({{"AWS_PROFILE", "a"}}), std::string("c")), "c");
+}
+
+TEST(SharedConfig, LoadsFilesNamedByEnvironmentAndToleratesMissingOnes) {
+  auto env = Environment::from_map({{"AWS_CONFIG_FILE", "/nonexistent/config"},
+                                    {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials"}});
+  auto shared = SharedConfig::load(env);
+  ASSERT_TRUE(shared.ok());
+  EXPECT_FALSE(shared->profile("default").has_value());
+}
+
+}  // namespace
+}  // namespace firehose::aws
