@@ -1,2 +1,44 @@
+// firehose: an AWS-CLI-shaped command line for Amazon Kinesis Data Firehose.
 #include <cstdio>
-int main() { std::puts("firehose " FIREHOSE_VERSION); return 0; }
+
+#include <CLI/CLI.hpp>
+
+#include "cli_context.hpp"
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace firehose::cli;
+  CLI::App app{"firehose: send data to Amazon Kinesis Data Firehose, the AWS CLI's way.\n"
+               "Credentials, region and endpoint come from the flags, the environment and\n"
+               "~/.aws/{config,credentials}, exactly as for the AWS CLI.",
+               "firehose"};
+  app.set_version_flag("--version", "firehose " FIREHOSE_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();  // global options may follow the command, as with the AWS CLI
+  app.footer(
+      "Exit codes: 0 success, 1 some records not acknowledged, 2 usage error,\n"
+      "3 credentials/configuration error, 4 service error, 5 transport error.");
+
+  CliContext context;
+  context.add_global_options(app);
+  Action action;
+  register_put_record(app, context, action);
+  register_put_record_batch(app, context, action);
+  register_stream_commands(app, context, action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    std::fprintf(stderr, "run '%s --help' for usage\n", "firehose");
+    return kUsage;
+  }
+  context.configure_logging();
+  return action ? action() : kUsage;
+}

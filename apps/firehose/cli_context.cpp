@@ -1,0 +1,96 @@
+#include "cli_context.hpp"
+
+#include <cstdio>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "logging.hpp"
+#include "text_output.hpp"
+
+namespace firehose::cli {
+
+void CliContext::add_global_options(CLI::App& app) {
+  auto* group = "Global options";
+  app.add_option("--region", options_.region, "AWS region (else AWS_REGION, AWS_DEFAULT_REGION, profile region)")
+      ->group(group);
+  app.add_option("--endpoint-url", options_.endpoint_url,
+                 "Endpoint URL (else AWS_ENDPOINT_URL_FIREHOSE, AWS_ENDPOINT_URL, config file, default host)")
+      ->group(group);
+  app.add_option("--profile", options_.profile, "Profile from ~/.aws/config and ~/.aws/credentials (else AWS_PROFILE)")
+      ->group(group);
+  app.add_option("--output", options_.output, "Output format")
+      ->check(CLI::IsMember({"json", "text"}))
+      ->group(group);
+  app.add_option("--max-attempts", options_.max_attempts, "Attempts per call, first one included (else AWS_MAX_ATTEMPTS, 3)")
+      ->check(CLI::Range(1, 100))
+      ->group(group);
+  app.add_option("--log-level", options_.log_level, "Log level on stderr")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warning", "error", "off"}))
+      ->group(group);
+  app.add_option("--log-format", options_.log_format, "Log format on stderr: text for people, json for machines")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->group(group);
+  app.add_option("--ca-bundle", options_.ca_bundle, "CA certificate bundle to verify TLS with (else AWS_CA_BUNDLE)")
+      ->check(CLI::ExistingFile)
+      ->group(group);
+  app.add_flag("--no-verify-ssl", options_.no_verify_ssl, "Do not verify TLS certificates (insecure)")->group(group);
+  app.add_option("--cli-connect-timeout", options_.connect_timeout_seconds, "Connect timeout in seconds")
+      ->check(CLI::PositiveNumber)
+      ->group(group);
+  app.add_option("--cli-read-timeout", options_.read_timeout_seconds, "Request timeout in seconds")
+      ->check(CLI::PositiveNumber)
+      ->group(group);
+}
+
+void CliContext::configure_logging() const { setup_logging(options_.log_level, options_.log_format); }
+
+Result<std::shared_ptr<Session>> CliContext::session() {
+  if (session_) return session_;
+  SessionOptions o;
+  o.profile = options_.profile;
+  o.region = options_.region;
+  o.endpoint_url = options_.endpoint_url;
+  o.max_attempts = options_.max_attempts;
+  o.ca_bundle = options_.ca_bundle;
+  o.verify_tls = !options_.no_verify_ssl;
+  o.connect_timeout = std::chrono::milliseconds(static_cast<long>(options_.connect_timeout_seconds * 1000));
+  o.request_timeout = std::chrono::milliseconds(static_cast<long>(options_.read_timeout_seconds * 1000));
+  auto created = Session::create(o);
+  if (!created) return created.error();
+  session_ = *created;
+  return session_;
+}
+
+void CliContext::print(const nlohmann::ordered_json& response) const {
+  if (options_.output == "text") {
+    std::cout << to_aws_text(nlohmann::json::parse(response.dump()));
+  } else {
+    std::cout << response.dump(4) << '\n';
+  }
+  std::cout.flush();
+}
+
+int exit_code_for(const Error& error) {
+  switch (error.kind) {
+    case ErrorKind::Config: return kConfig;
+    case ErrorKind::Transport: return kTransport;
+    case ErrorKind::Throttle:
+    case ErrorKind::Transient:
+    case ErrorKind::Client:
+    case ErrorKind::Auth: return kServiceError;
+  }
+  return kServiceError;
+}
+
+int CliContext::fail(const Error& error) const {
+  std::fprintf(stderr, "error: %s\n", error.to_string().c_str());
+  return exit_code_for(error);
+}
+
+int CliContext::usage_error(const std::string& message) const {
+  std::fprintf(stderr, "error: %s\n", message.c_str());
+  return kUsage;
+}
+
+}  // namespace firehose::cli

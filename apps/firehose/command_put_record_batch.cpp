@@ -1,0 +1,79 @@
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "firehose/batch_put.hpp"
+#include "firehose/limits.hpp"
+
+namespace firehose::cli {
+namespace {
+
+struct PutRecordBatchArgs {
+  std::string stream;
+  std::string records_file;
+};
+
+// One record per line, each keeping its '\n' (added to a last line without
+// one) so that delivered objects are newline-delimited.
+Result<std::vector<std::string>> read_records(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ErrorKind::Client, "UnreadableInput", fmt::format("cannot read {}", path));
+  std::vector<std::string> records;
+  std::string line;
+  std::size_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    line.push_back('\n');
+    if (line.size() > limits::kMaxRecordBytes) {
+      return make_error(ErrorKind::Client, "RecordTooLarge",
+                        fmt::format("{}:{}: a record of {} bytes is over Firehose's 1,024,000-byte limit", path,
+                                    line_no, line.size()));
+    }
+    records.push_back(std::move(line));
+    line.clear();
+  }
+  if (in.bad()) return make_error(ErrorKind::Client, "UnreadableInput", fmt::format("error reading {}", path));
+  if (records.empty()) {
+    return make_error(ErrorKind::Client, "EmptyInput", fmt::format("{} holds no records", path));
+  }
+  return records;
+}
+
+}  // namespace
+
+void register_put_record_batch(CLI::App& app, CliContext& context, Action& action) {
+  auto args = std::make_shared<PutRecordBatchArgs>();
+  auto* cmd = app.add_subcommand(
+      "put-record-batch",
+      "Write the lines of a file as records (PutRecordBatch): split into valid calls, failed records retried alone");
+  cmd->add_option("--delivery-stream-name", args->stream, "Delivery stream name")->required();
+  cmd->add_option("--records-file", args->records_file, "File with one record per line ('-' for stdin)")
+      ->required();
+  cmd->callback([&context, &action, args] {
+    action = [&context, args]() -> int {
+      auto records = read_records(args->records_file == "-" ? "/dev/stdin" : args->records_file);
+      if (!records) return context.usage_error(records.error().message);
+      auto session = context.session();
+      if (!session) return context.fail(session.error());
+      auto client = FirehoseClient::create(*session);
+      if (!client) return context.fail(client.error());
+      auto report = put_records_in_batches(**client, args->stream, *records, (*session)->retry_policy());
+      if (!report) return context.fail(report.error());
+      nlohmann::json responses = nlohmann::json::array();
+      for (const auto& entry : report->result.responses) {
+        if (entry.ok()) {
+          responses.push_back({{"RecordId", entry.record_id}});
+        } else {
+          responses.push_back({{"ErrorCode", entry.error_code}, {"ErrorMessage", entry.error_message}});
+        }
+      }
+      context.print({{"FailedPutCount", report->result.failed_put_count},
+                     {"Encrypted", report->result.encrypted},
+                     {"RequestResponses", std::move(responses)}});
+      return report->result.failed_put_count == 0 ? kSuccess : kPartialFailure;
+    };
+  });
+}
+
+}  // namespace firehose::cli

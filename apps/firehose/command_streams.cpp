@@ -1,0 +1,145 @@
+// describe-, create-, delete- and list-delivery-streams.
+#include <ctime>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "aws/retry_loop.hpp"
+#include "commands.hpp"
+#include "firehose/firehose_client.hpp"
+
+namespace firehose::cli {
+namespace {
+
+struct StreamArgs {
+  std::string stream;
+  std::string bucket_arn;
+  std::string role_arn;
+  std::string prefix;
+  std::string error_output_prefix;
+  std::optional<int> buffer_size_mb;
+  std::optional<int> buffer_interval_seconds;
+  std::string compression;
+  std::string stream_type;
+  bool allow_force_delete = false;
+};
+
+// Builds the session and client, then runs `body`; errors become exit codes.
+template <class Body>
+int with_client(CliContext& context, Body&& body) {
+  auto session = context.session();
+  if (!session) return context.fail(session.error());
+  auto client = FirehoseClient::create(*session);
+  if (!client) return context.fail(client.error());
+  return body(**client, (*session)->retry_policy());
+}
+
+// The AWS CLI prints timestamps as ISO 8601 with the UTC offset.
+void format_timestamps(nlohmann::ordered_json& value) {
+  if (value.is_object()) {
+    for (auto& [key, v] : value.items()) {
+      if (v.is_number() && key.size() > 9 && key.compare(key.size() - 9, 9, "Timestamp") == 0) {
+        const double seconds = v.get<double>();
+        const auto whole = static_cast<std::time_t>(seconds);
+        const int micros = static_cast<int>((seconds - static_cast<double>(whole)) * 1e6);
+        v = fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06d}+00:00", fmt::gmtime(whole), micros);
+      } else {
+        format_timestamps(v);
+      }
+    }
+  } else if (value.is_array()) {
+    for (auto& v : value) format_timestamps(v);
+  }
+}
+
+}  // namespace
+
+void register_stream_commands(CLI::App& app, CliContext& context, Action& action) {
+  auto args = std::make_shared<StreamArgs>();
+
+  auto* describe = app.add_subcommand("describe-delivery-stream", "Show a delivery stream (DescribeDeliveryStream)");
+  describe->add_option("--delivery-stream-name", args->stream, "Delivery stream name")->required();
+  describe->callback([&context, &action, args] {
+    action = [&context, args] {
+      return with_client(context, [&](const FirehoseClient& client, const RetryPolicy& retry) {
+        auto result = aws::call_with_retries(retry, "DescribeDeliveryStream",
+                                             [&] { return client.describe_delivery_stream(args->stream); });
+        if (!result) return context.fail(result.error());
+        nlohmann::ordered_json description = nlohmann::ordered_json::parse(result->raw.dump());
+        format_timestamps(description);
+        context.print({{"DeliveryStreamDescription", std::move(description)}});
+        return static_cast<int>(kSuccess);
+      });
+    };
+  });
+
+  auto* create = app.add_subcommand(
+      "create-delivery-stream", "Create a DirectPut delivery stream with an S3 destination (CreateDeliveryStream)");
+  create->add_option("--delivery-stream-name", args->stream, "Delivery stream name")->required();
+  create->add_option("--bucket-arn", args->bucket_arn, "Destination bucket, arn:aws:s3:::NAME")->required();
+  create->add_option("--role-arn", args->role_arn, "Role Firehose assumes to write to the bucket")->required();
+  create->add_option("--prefix", args->prefix, "S3 key prefix for delivered objects");
+  create->add_option("--error-output-prefix", args->error_output_prefix, "S3 key prefix for failed deliveries");
+  create->add_option("--buffer-size-mb", args->buffer_size_mb, "Buffer size before delivery, 1-128 MiB")
+      ->check(CLI::Range(1, 128));
+  create->add_option("--buffer-interval-seconds", args->buffer_interval_seconds,
+                     "Buffer time before delivery, 0-900 s")
+      ->check(CLI::Range(0, 900));
+  create->add_option("--compression", args->compression, "UNCOMPRESSED, GZIP, ZIP, Snappy or HADOOP_SNAPPY")
+      ->check(CLI::IsMember({"UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"}));
+  create->callback([&context, &action, args] {
+    action = [&context, args] {
+      return with_client(context, [&](const FirehoseClient& client, const RetryPolicy& retry) {
+        CreateDeliveryStreamRequest request;
+        request.delivery_stream_name = args->stream;
+        request.bucket_arn = args->bucket_arn;
+        request.role_arn = args->role_arn;
+        request.prefix = args->prefix;
+        request.error_output_prefix = args->error_output_prefix;
+        request.compression_format = args->compression;
+        if (args->buffer_size_mb || args->buffer_interval_seconds) {
+          BufferingHints hints;  // the service wants both when either is given
+          if (args->buffer_size_mb) hints.size_in_mbs = *args->buffer_size_mb;
+          if (args->buffer_interval_seconds) hints.interval_in_seconds = *args->buffer_interval_seconds;
+          request.buffering_hints = hints;
+        }
+        auto arn = aws::call_with_retries(retry, "CreateDeliveryStream",
+                                          [&] { return client.create_delivery_stream(request); });
+        if (!arn) return context.fail(arn.error());
+        context.print({{"DeliveryStreamARN", *arn}});
+        return static_cast<int>(kSuccess);
+      });
+    };
+  });
+
+  auto* remove = app.add_subcommand("delete-delivery-stream", "Delete a delivery stream (DeleteDeliveryStream)");
+  remove->add_option("--delivery-stream-name", args->stream, "Delivery stream name")->required();
+  remove->add_flag("--allow-force-delete", args->allow_force_delete, "Delete even if the stream's CMK is unusable");
+  remove->callback([&context, &action, args] {
+    action = [&context, args] {
+      return with_client(context, [&](const FirehoseClient& client, const RetryPolicy& retry) {
+        auto done = aws::call_with_retries(retry, "DeleteDeliveryStream", [&] {
+          return client.delete_delivery_stream(args->stream, args->allow_force_delete);
+        });
+        if (!done) return context.fail(done.error());
+        return static_cast<int>(kSuccess);  // the AWS CLI prints nothing for an empty answer
+      });
+    };
+  });
+
+  auto* list = app.add_subcommand("list-delivery-streams", "List delivery streams, every page (ListDeliveryStreams)");
+  list->add_option("--delivery-stream-type", args->stream_type, "DirectPut, KinesisStreamAsSource, ...");
+  list->callback([&context, &action, args] {
+    action = [&context, args] {
+      return with_client(context, [&](const FirehoseClient& client, const RetryPolicy& retry) {
+        auto names = aws::call_with_retries(retry, "ListDeliveryStreams",
+                                            [&] { return client.list_all_delivery_streams(args->stream_type); });
+        if (!names) return context.fail(names.error());
+        context.print({{"DeliveryStreamNames", *names}, {"HasMoreDeliveryStreams", false}});
+        return static_cast<int>(kSuccess);
+      });
+    };
+  });
+}
+
+}  // namespace firehose::cli

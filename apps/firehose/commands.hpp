@@ -1,0 +1,18 @@
+#pragma once
+// Each command registers its subcommand and the action run when it is chosen.
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+#include "cli_context.hpp"
+
+namespace firehose::cli {
+
+// The action returns the process exit code.
+using Action = std::function<int()>;
+
+void register_put_record(CLI::App& app, CliContext& context, Action& action);
+void register_put_record_batch(CLI::App& app, CliContext& context, Action& action);
+void register_stream_commands(CLI::App& app, CliContext& context, Action& action);
+
+}  // namespace firehose::cli

@@ -1,0 +1,94 @@
+#include <spdlog/spdlog.h>
+
+#include "aws/credentials/default_chain.hpp"
+#include "aws/region.hpp"
+#include "aws/session_impl.hpp"
+
+namespace firehose {
+
+Result<aws::ResolvedEndpoint> Session::Impl::endpoint(const aws::ServiceDescriptor& service) const {
+  return aws::resolve_endpoint(service, env, config, profile, options.endpoint_url, region);
+}
+
+Result<std::shared_ptr<aws::ServiceClient>> Session::Impl::service_client(const aws::ServiceDescriptor& service) const {
+  auto resolved = endpoint(service);
+  if (!resolved) return resolved.error();
+  spdlog::debug("{} endpoint {} (from {}), signing region {}", service.service_id, resolved->url, resolved->source,
+                resolved->signing_region);
+  aws::ServiceEndpoint target{resolved->url, resolved->signing_region.empty() ? region : resolved->signing_region,
+                              resolved->signing_name};
+  return std::make_shared<aws::ServiceClient>(std::move(target), credentials, http);
+}
+
+Result<std::unique_ptr<Session::Impl>> make_session_impl(const SessionOptions& options, aws::Environment env) {
+  auto impl = std::make_unique<Session::Impl>();
+  impl->env = std::move(env);
+  impl->options = options;
+  auto config = aws::SharedConfig::load(impl->env);
+  if (!config) return config.error();
+  impl->config = std::move(config).value();
+  impl->profile = aws::active_profile_name(impl->env, options.profile);
+  const auto profile_section = impl->config.profile(impl->profile);
+  if (options.profile && !profile_section) {
+    return make_error(ErrorKind::Config, "ProfileNotFound",
+                      fmt::format("the config profile ({}) could not be found", impl->profile));
+  }
+
+  auto region = aws::resolve_region(impl->env, impl->config, impl->profile, options.region);
+  if (!region) return region.error();
+  impl->region = std::move(region).value();
+
+  auto retry = aws::retry_settings_from(impl->env, profile_section);
+  if (!retry) return retry.error();
+  impl->retry = *retry;
+  if (options.max_attempts) impl->retry.max_attempts = *options.max_attempts;
+
+  aws::HttpOptions http;
+  http.connect_timeout = options.connect_timeout;
+  http.request_timeout = options.request_timeout;
+  http.verify_tls = options.verify_tls;
+  if (options.ca_bundle) {
+    http.ca_bundle = *options.ca_bundle;
+  } else if (auto bundle = impl->env.get_non_empty("AWS_CA_BUNDLE")) {
+    http.ca_bundle = *bundle;
+  } else if (profile_section) {
+    http.ca_bundle = profile_section->get("ca_bundle").value_or("");
+  }
+  impl->http = aws::make_curl_http_client(http);
+
+  if (options.credentials) {
+    impl->credentials = options.credentials;
+  } else {
+    aws::DefaultChainOptions chain;
+    chain.env = impl->env;
+    chain.config = impl->config;
+    chain.profile = impl->profile;
+    chain.profile_is_explicit = options.profile.has_value();
+    chain.region = impl->region;
+    chain.http = impl->http;
+    const Session::Impl* self = impl.get();
+    chain.sts_endpoint = [self](const std::string&) -> Result<std::string> {
+      auto sts = self->endpoint(aws::kStsService);
+      if (!sts) return sts.error();
+      return sts->url;
+    };
+    impl->credentials = aws::make_default_credentials_chain(std::move(chain));
+  }
+  return impl;
+}
+
+Result<std::shared_ptr<Session>> Session::create(const SessionOptions& options) {
+  auto impl = make_session_impl(options, aws::Environment::process());
+  if (!impl) return impl.error();
+  return std::make_shared<Session>(std::move(impl).value());
+}
+
+Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Session::~Session() = default;
+
+const std::string& Session::profile() const { return impl_->profile; }
+const std::string& Session::region() const { return impl_->region; }
+const CredentialsProviderPtr& Session::credentials() const { return impl_->credentials; }
+const RetryPolicy& Session::retry_policy() const { return impl_->retry; }
+
+}  // namespace firehose

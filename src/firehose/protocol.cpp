@@ -1,0 +1,253 @@
+#include "firehose/protocol.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <utility>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "aws/crypto.hpp"
+#include "firehose/limits.hpp"
+
+namespace firehose::protocol {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kBatchPrefixA = R"({"DeliveryStreamName":")";
+constexpr std::string_view kBatchPrefixB = R"(","Records":[)";
+constexpr std::string_view kRecordOpen = R"({"Data":")";
+constexpr std::string_view kRecordClose = R"("})";
+constexpr std::string_view kBatchSuffix = "]}";
+
+Error malformed(std::string_view what) {
+  return make_error(ErrorKind::Transient, "MalformedResponse",
+                    fmt::format("the service's answer could not be read: {}", what));
+}
+
+Result<json> parse_object(std::string_view body) {
+  auto parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_object()) return malformed("not a JSON object");
+  return parsed;
+}
+
+std::string string_field(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool bool_field(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_boolean() && it->get<bool>();
+}
+
+Error invalid_argument(std::string message) {
+  return make_error(ErrorKind::Client, "InvalidArgumentException", std::move(message));
+}
+
+}  // namespace
+
+Status validate_stream_name(std::string_view name) {
+  if (name.size() < limits::kMinStreamNameLength || name.size() > limits::kMaxStreamNameLength) {
+    return make_error(ErrorKind::Client, "ValidationException",
+                      fmt::format("delivery stream name must be 1 to 64 characters long (got {})", name.size()));
+  }
+  const auto bad = std::find_if(name.begin(), name.end(), [](char c) {
+    return !(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-');
+  });
+  if (bad != name.end()) {
+    return make_error(ErrorKind::Client, "ValidationException",
+                      fmt::format("delivery stream name '{}' may only contain letters, digits, '_', '.' and '-'",
+                                  name));
+  }
+  return {};
+}
+
+std::string put_record_body(std::string_view stream_name, std::string_view data) {
+  json body = {{"DeliveryStreamName", stream_name}, {"Record", {{"Data", aws::crypto::base64_encode(data)}}}};
+  return body.dump();
+}
+
+std::string describe_delivery_stream_body(std::string_view stream_name) {
+  return json{{"DeliveryStreamName", stream_name}}.dump();
+}
+
+std::string delete_delivery_stream_body(std::string_view stream_name, bool allow_force_delete) {
+  json body = {{"DeliveryStreamName", stream_name}};
+  if (allow_force_delete) body["AllowForceDelete"] = true;
+  return body.dump();
+}
+
+std::string list_delivery_streams_body(std::optional<int> limit, std::string_view exclusive_start,
+                                       std::string_view stream_type) {
+  json body = json::object();
+  if (limit) body["Limit"] = *limit;
+  if (!exclusive_start.empty()) body["ExclusiveStartDeliveryStreamName"] = exclusive_start;
+  if (!stream_type.empty()) body["DeliveryStreamType"] = stream_type;
+  return body.dump();
+}
+
+Result<std::string> create_delivery_stream_body(const CreateDeliveryStreamRequest& request) {
+  if (auto valid = validate_stream_name(request.delivery_stream_name); !valid) return valid.error();
+  if (request.bucket_arn.rfind("arn:", 0) != 0 || request.bucket_arn.find(":s3:::") == std::string::npos) {
+    return invalid_argument(fmt::format("bucket ARN '{}' is not of the form arn:aws:s3:::BUCKET", request.bucket_arn));
+  }
+  if (request.role_arn.rfind("arn:", 0) != 0 || request.role_arn.find(":role/") == std::string::npos) {
+    return invalid_argument(
+        fmt::format("role ARN '{}' is not of the form arn:aws:iam::ACCOUNT:role/NAME", request.role_arn));
+  }
+  json s3 = {{"BucketARN", request.bucket_arn}, {"RoleARN", request.role_arn}};
+  if (!request.prefix.empty()) s3["Prefix"] = request.prefix;
+  if (!request.error_output_prefix.empty()) s3["ErrorOutputPrefix"] = request.error_output_prefix;
+  if (request.buffering_hints) {
+    const auto& hints = *request.buffering_hints;
+    if (hints.size_in_mbs < 1 || hints.size_in_mbs > 128) {
+      return invalid_argument(fmt::format("buffer size must be 1 to 128 MiB (got {})", hints.size_in_mbs));
+    }
+    if (hints.interval_in_seconds < 0 || hints.interval_in_seconds > 900) {
+      return invalid_argument(
+          fmt::format("buffer interval must be 0 to 900 seconds (got {})", hints.interval_in_seconds));
+    }
+    s3["BufferingHints"] = {{"SizeInMBs", hints.size_in_mbs}, {"IntervalInSeconds", hints.interval_in_seconds}};
+  }
+  if (!request.compression_format.empty()) {
+    static constexpr std::array<std::string_view, 5> kFormats = {"UNCOMPRESSED", "GZIP", "ZIP", "Snappy",
+                                                                 "HADOOP_SNAPPY"};
+    if (std::find(kFormats.begin(), kFormats.end(), request.compression_format) == kFormats.end()) {
+      return invalid_argument(fmt::format("compression '{}' is not one of UNCOMPRESSED, GZIP, ZIP, Snappy, "
+                                          "HADOOP_SNAPPY",
+                                          request.compression_format));
+    }
+    s3["CompressionFormat"] = request.compression_format;
+  }
+  json body = {{"DeliveryStreamName", request.delivery_stream_name},
+               {"DeliveryStreamType", request.delivery_stream_type},
+               {"ExtendedS3DestinationConfiguration", std::move(s3)}};
+  return body.dump();
+}
+
+// ---- PutRecordBatch ----
+
+PutRecordBatchSize::PutRecordBatchSize(std::size_t stream_name_length)
+    : size_(kBatchPrefixA.size() + stream_name_length + kBatchPrefixB.size() + kBatchSuffix.size()) {}
+
+std::size_t PutRecordBatchSize::size_with(std::size_t raw_size) const {
+  const std::size_t separator = records_ == 0 ? 0 : 1;
+  return size_ + separator + kRecordOpen.size() + aws::crypto::base64_encoded_size(raw_size) + kRecordClose.size();
+}
+
+void PutRecordBatchSize::add(std::size_t raw_size) {
+  size_ = size_with(raw_size);
+  ++records_;
+}
+
+PutRecordBatchBody::PutRecordBatchBody(std::string_view stream_name) : stream_name_(stream_name) {}
+
+std::size_t PutRecordBatchBody::size() const {
+  if (records_ == 0) {
+    return kBatchPrefixA.size() + stream_name_.size() + kBatchPrefixB.size() + kBatchSuffix.size();
+  }
+  return body_.size() + kBatchSuffix.size();
+}
+
+std::size_t PutRecordBatchBody::size_with(std::size_t raw_size) const {
+  const std::size_t separator = records_ == 0 ? 0 : 1;
+  return size() + separator + kRecordOpen.size() + aws::crypto::base64_encoded_size(raw_size) + kRecordClose.size();
+}
+
+void PutRecordBatchBody::add(std::string_view data) {
+  if (records_ == 0) {
+    body_.reserve(std::min<std::size_t>(limits::kMaxBatchRequestBytes, size_with(data.size()) * 2));
+    body_.append(kBatchPrefixA).append(stream_name_).append(kBatchPrefixB);
+  } else {
+    body_.push_back(',');
+  }
+  body_.append(kRecordOpen);
+  aws::crypto::base64_append(body_, data);
+  body_.append(kRecordClose);
+  ++records_;
+}
+
+std::string PutRecordBatchBody::finish() {
+  if (records_ == 0) body_.append(kBatchPrefixA).append(stream_name_).append(kBatchPrefixB);
+  body_.append(kBatchSuffix);
+  records_ = 0;
+  return std::exchange(body_, std::string());
+}
+
+// ---- responses ----
+
+Result<PutRecordResult> parse_put_record_response(std::string_view body) {
+  auto object = parse_object(body);
+  if (!object) return object.error();
+  PutRecordResult result;
+  result.record_id = string_field(*object, "RecordId");
+  result.encrypted = bool_field(*object, "Encrypted");
+  if (result.record_id.empty()) return malformed("PutRecord answer has no RecordId");
+  return result;
+}
+
+Result<PutRecordBatchResult> parse_put_record_batch_response(std::string_view body, std::size_t records_sent) {
+  auto object = parse_object(body);
+  if (!object) return object.error();
+  auto responses = object->find("RequestResponses");
+  if (responses == object->end() || !responses->is_array()) return malformed("no RequestResponses");
+  if (responses->size() != records_sent) {
+    return malformed(fmt::format("{} RequestResponses for {} records", responses->size(), records_sent));
+  }
+  PutRecordBatchResult result;
+  result.encrypted = bool_field(*object, "Encrypted");
+  result.responses.reserve(records_sent);
+  int failed = 0;
+  for (const auto& entry : *responses) {
+    if (!entry.is_object()) return malformed("a RequestResponses entry is not an object");
+    PutRecordBatchEntry out;
+    out.record_id = string_field(entry, "RecordId");
+    out.error_code = string_field(entry, "ErrorCode");
+    out.error_message = string_field(entry, "ErrorMessage");
+    if (out.record_id.empty() && out.error_code.empty()) return malformed("an entry has neither RecordId nor ErrorCode");
+    if (!out.ok()) ++failed;
+    result.responses.push_back(std::move(out));
+  }
+  // Trust the entries over the count: they are what says which record to retry.
+  result.failed_put_count = failed;
+  return result;
+}
+
+Result<DeliveryStreamDescription> parse_describe_delivery_stream_response(std::string_view body) {
+  auto object = parse_object(body);
+  if (!object) return object.error();
+  auto it = object->find("DeliveryStreamDescription");
+  if (it == object->end() || !it->is_object()) return malformed("no DeliveryStreamDescription");
+  DeliveryStreamDescription d;
+  d.delivery_stream_name = string_field(*it, "DeliveryStreamName");
+  d.delivery_stream_arn = string_field(*it, "DeliveryStreamARN");
+  d.delivery_stream_status = string_field(*it, "DeliveryStreamStatus");
+  d.delivery_stream_type = string_field(*it, "DeliveryStreamType");
+  d.version_id = string_field(*it, "VersionId");
+  d.raw = *it;
+  return d;
+}
+
+Result<ListDeliveryStreamsResult> parse_list_delivery_streams_response(std::string_view body) {
+  auto object = parse_object(body);
+  if (!object) return object.error();
+  ListDeliveryStreamsResult result;
+  auto names = object->find("DeliveryStreamNames");
+  if (names == object->end() || !names->is_array()) return malformed("no DeliveryStreamNames");
+  for (const auto& name : *names) {
+    if (name.is_string()) result.delivery_stream_names.push_back(name.get<std::string>());
+  }
+  result.has_more = bool_field(*object, "HasMoreDeliveryStreams");
+  return result;
+}
+
+Result<std::string> parse_create_delivery_stream_response(std::string_view body) {
+  auto object = parse_object(body);
+  if (!object) return object.error();
+  return string_field(*object, "DeliveryStreamARN");
+}
+
+}  // namespace firehose::protocol

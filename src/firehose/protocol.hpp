@@ -1,0 +1,78 @@
+#pragma once
+// The Firehose wire protocol (AWS JSON 1.1): request bodies, response parsing
+// and validation. One module for the client, the producer and firehose-local.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "firehose/result.hpp"
+#include "firehose/types.hpp"
+
+namespace firehose::protocol {
+
+inline constexpr std::string_view kTargetPrefix = "Firehose_20150804";
+inline constexpr std::string_view kJsonVersion = "1.1";
+inline constexpr std::string_view kSigningName = "firehose";
+
+// 1..64 characters of [a-zA-Z0-9_.-]; the Error says which rule failed.
+Status validate_stream_name(std::string_view name);
+
+// ---- request bodies ----
+std::string put_record_body(std::string_view stream_name, std::string_view data);
+std::string describe_delivery_stream_body(std::string_view stream_name);
+std::string delete_delivery_stream_body(std::string_view stream_name, bool allow_force_delete);
+std::string list_delivery_streams_body(std::optional<int> limit, std::string_view exclusive_start,
+                                       std::string_view stream_type);
+// Validates the request (name, ARNs present, buffering hints in range, compression known).
+Result<std::string> create_delivery_stream_body(const CreateDeliveryStreamRequest& request);
+
+// The exact size of a PutRecordBatch body, tracked record by record without
+// building it: what a batcher needs to fill a call up to 4 MiB exactly.
+class PutRecordBatchSize {
+ public:
+  explicit PutRecordBatchSize(std::size_t stream_name_length);
+  std::size_t size() const { return size_; }
+  std::size_t size_with(std::size_t raw_size) const;  // the size if a record of raw_size bytes were added
+  void add(std::size_t raw_size);
+  std::size_t record_count() const { return records_; }
+
+ private:
+  std::size_t size_;
+  std::size_t records_ = 0;
+};
+
+// PutRecordBatch bodies are built incrementally with their exact encoded size
+// known before each record is added, so a batcher can stop at 4 MiB exactly.
+class PutRecordBatchBody {
+ public:
+  // The stream name must already be valid (validate_stream_name): it is
+  // written without JSON escaping, which the name pattern makes unnecessary.
+  explicit PutRecordBatchBody(std::string_view stream_name);
+
+  // Size of the body if `raw_size` bytes of data were added now.
+  std::size_t size_with(std::size_t raw_size) const;
+  std::size_t size() const;  // size of the finished body with the records so far
+  std::size_t record_count() const { return records_; }
+
+  void add(std::string_view data);
+  // The finished body; the builder is empty afterwards.
+  std::string finish();
+
+ private:
+  std::string stream_name_;
+  std::string body_;
+  std::size_t records_ = 0;
+};
+
+
+// ---- responses ----
+Result<PutRecordResult> parse_put_record_response(std::string_view body);
+// Checks there is one response per record sent.
+Result<PutRecordBatchResult> parse_put_record_batch_response(std::string_view body, std::size_t records_sent);
+Result<DeliveryStreamDescription> parse_describe_delivery_stream_response(std::string_view body);
+Result<ListDeliveryStreamsResult> parse_list_delivery_streams_response(std::string_view body);
+Result<std::string> parse_create_delivery_stream_response(std::string_view body);  // the ARN
+
+}  // namespace firehose::protocol

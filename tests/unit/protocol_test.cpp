@@ -1,0 +1,146 @@
+#include "firehose/protocol.hpp"
+
+#include <random>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "aws/crypto.hpp"
+#include "firehose/limits.hpp"
+
+namespace firehose::protocol {
+namespace {
+
+TEST(StreamName, ValidatesLengthAndCharacters) {
+  EXPECT_TRUE(validate_stream_name("a").ok());
+  EXPECT_TRUE(validate_stream_name("my_stream.v2-prod").ok());
+  EXPECT_TRUE(validate_stream_name(std::string(64, 'x')).ok());
+  EXPECT_FALSE(validate_stream_name("").ok());
+  EXPECT_FALSE(validate_stream_name(std::string(65, 'x')).ok());
+  auto bad = validate_stream_name("has space");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, "ValidationException");
+  EXPECT_EQ(bad.error().kind, ErrorKind::Client);
+  EXPECT_FALSE(validate_stream_name("quote\"").ok());
+}
+
+TEST(PutRecordBatchBody, IsValidJsonWithBase64DataAndExactPredictedSize) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 50; ++round) {
+    const std::string name = "stream-" + std::to_string(round);
+    PutRecordBatchBody body(name);
+    PutRecordBatchSize size(name.size());
+    std::vector<std::string> records;
+    const int n = static_cast<int>(rng() % 20);
+    for (int i = 0; i < n; ++i) {
+      std::string data(rng() % 300, '\0');
+      for (auto& c : data) c = static_cast<char>(rng());
+      EXPECT_EQ(body.size_with(data.size()), size.size_with(data.size()));
+      const std::size_t predicted = body.size_with(data.size());
+      body.add(data);
+      size.add(data.size());
+      EXPECT_EQ(body.size(), predicted);
+      records.push_back(std::move(data));
+    }
+    const std::size_t expected_size = body.size();
+    const std::string text = body.finish();
+    EXPECT_EQ(text.size(), expected_size);
+    EXPECT_EQ(text.size(), size.size());
+    auto json = nlohmann::json::parse(text);
+    EXPECT_EQ(json["DeliveryStreamName"], name);
+    ASSERT_EQ(json["Records"].size(), records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      auto decoded = aws::crypto::base64_decode(json["Records"][i]["Data"].get<std::string>());
+      ASSERT_TRUE(decoded.has_value());
+      EXPECT_EQ(*decoded, records[i]);
+    }
+  }
+}
+
+TEST(PutRecordBatchBody, ReusableAfterFinish) {
+  PutRecordBatchBody body("s");
+  body.add("abc");
+  EXPECT_EQ(body.record_count(), 1u);
+  auto first = body.finish();
+  EXPECT_EQ(body.record_count(), 0u);
+  body.add("xyz");
+  auto second = nlohmann::json::parse(body.finish());
+  EXPECT_EQ(second["Records"].size(), 1u);
+  EXPECT_EQ(second["Records"][0]["Data"], "eHl6");
+}
+
+TEST(PutRecordBody, EncodesDataAsBase64) {
+  auto json = nlohmann::json::parse(put_record_body("s", std::string("a\0b\n", 4)));
+  EXPECT_EQ(json["DeliveryStreamName"], "s");
+  EXPECT_EQ(json["Record"]["Data"], "YQBiCg==");
+}
+
+TEST(CreateDeliveryStreamBody, BuildsExtendedS3ConfigurationAndValidates) {
+  CreateDeliveryStreamRequest request;
+  request.delivery_stream_name = "s";
+  request.bucket_arn = "arn:aws:s3:::bucket";
+  request.role_arn = "arn:aws:iam::123456789012:role/r";
+  request.prefix = "p/";
+  request.buffering_hints = BufferingHints{1, 60};
+  request.compression_format = "GZIP";
+  auto body = create_delivery_stream_body(request);
+  ASSERT_TRUE(body.ok()) << body.error().to_string();
+  auto json = nlohmann::json::parse(*body);
+  EXPECT_EQ(json["DeliveryStreamType"], "DirectPut");
+  const auto& s3 = json["ExtendedS3DestinationConfiguration"];
+  EXPECT_EQ(s3["BucketARN"], "arn:aws:s3:::bucket");
+  EXPECT_EQ(s3["BufferingHints"]["SizeInMBs"], 1);
+  EXPECT_EQ(s3["BufferingHints"]["IntervalInSeconds"], 60);
+  EXPECT_EQ(s3["CompressionFormat"], "GZIP");
+  EXPECT_FALSE(s3.contains("ErrorOutputPrefix"));
+
+  auto bad = request;
+  bad.compression_format = "BZIP";
+  EXPECT_FALSE(create_delivery_stream_body(bad).ok());
+  bad = request;
+  bad.buffering_hints = BufferingHints{129, 60};
+  EXPECT_FALSE(create_delivery_stream_body(bad).ok());
+  bad = request;
+  bad.bucket_arn = "bucket";
+  EXPECT_EQ(create_delivery_stream_body(bad).error().code, "InvalidArgumentException");
+}
+
+TEST(Responses, ParsesPutRecordBatchEntriesInOrder) {
+  auto result = parse_put_record_batch_response(
+      R"({"FailedPutCount":1,"Encrypted":false,"RequestResponses":[{"RecordId":"a"},)"
+      R"({"ErrorCode":"ServiceUnavailableException","ErrorMessage":"Slow down."},{"RecordId":"c"}]})",
+      3);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->failed_put_count, 1);
+  ASSERT_EQ(result->responses.size(), 3u);
+  EXPECT_EQ(result->responses[0].record_id, "a");
+  EXPECT_EQ(result->responses[1].error_code, "ServiceUnavailableException");
+  EXPECT_EQ(result->responses[1].error_message, "Slow down.");
+  EXPECT_TRUE(result->responses[2].ok());
+}
+
+TEST(Responses, RejectsMalformedAnswers) {
+  EXPECT_FALSE(parse_put_record_batch_response("not json", 1).ok());
+  EXPECT_FALSE(parse_put_record_batch_response(R"({"RequestResponses":[{"RecordId":"a"}]})", 2).ok());
+  EXPECT_FALSE(parse_put_record_batch_response(R"({"RequestResponses":[{}]})", 1).ok());
+  EXPECT_FALSE(parse_put_record_response(R"({"Encrypted":true})").ok());
+  auto malformed = parse_put_record_response("[]");
+  ASSERT_FALSE(malformed.ok());
+  EXPECT_EQ(malformed.error().code, "MalformedResponse");
+}
+
+TEST(Responses, ParsesDescribeAndList) {
+  auto d = parse_describe_delivery_stream_response(
+      R"({"DeliveryStreamDescription":{"DeliveryStreamName":"s","DeliveryStreamARN":"arn","DeliveryStreamStatus":"ACTIVE",)"
+      R"("DeliveryStreamType":"DirectPut","VersionId":"1","Destinations":[],"HasMoreDestinations":false}})");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->delivery_stream_status, "ACTIVE");
+  EXPECT_EQ(d->raw["VersionId"], "1");
+  auto l = parse_list_delivery_streams_response(R"({"DeliveryStreamNames":["a","b"],"HasMoreDeliveryStreams":true})");
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(l->delivery_stream_names, (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(l->has_more);
+}
+
+}  // namespace
+}  // namespace firehose::protocol
