@@ -21,12 +21,6 @@ std::string xml_element(std::string_view xml, std::string_view name) {
 
 }  // namespace
 
-std::string normalize_error_code(std::string_view raw) {
-  if (auto colon = raw.find(':'); colon != std::string_view::npos) raw = raw.substr(0, colon);
-  if (auto hash = raw.rfind('#'); hash != std::string_view::npos) raw = raw.substr(hash + 1);
-  return std::string(raw);
-}
-
 Error error_from_response(const HttpResponse& response) {
   Error error;
   error.http_status = response.status;
@@ -57,7 +51,7 @@ Error error_from_response(const HttpResponse& response) {
     code = xml_element(response.body, "Code");
     if (error.message.empty()) error.message = xml_element(response.body, "Message");
   }
-  error.code = normalize_error_code(code);
+  error.code = std::string(normalize_error_code(code));
   if (error.code.empty()) error.code = fmt::format("HTTP{}", response.status);
   if (error.message.empty() && !body.is_object() && code.empty()) {
     // Not a JSON error (a proxy, a load balancer, moto's XML): keep the start of it.

@@ -10,9 +10,6 @@
 
 namespace firehose::aws::json_protocol {
 
-// "aws.protocols#ResourceNotFoundException:http://..." -> "ResourceNotFoundException".
-std::string normalize_error_code(std::string_view raw);
-
 // The Error an HTTP answer with status >= 300 stands for: code from the body's
 // `__type` (or `code`), else the x-amzn-ErrorType / x-amzn-query-error header;
 // message from `message` / `Message`; request id from x-amzn-RequestId; kind

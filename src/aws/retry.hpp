@@ -12,14 +12,11 @@
 #include "aws/config_file.hpp"
 #include "aws/environment.hpp"
 #include "firehose/result.hpp"
+#include "firehose/retry_policy.hpp"
 
 namespace firehose::aws {
 
-struct RetryPolicy {
-  int max_attempts = 3;                           // attempts in all, the first one included
-  std::chrono::milliseconds base_delay{1000};     // ceiling of the first retry's delay
-  std::chrono::milliseconds max_backoff{20000};   // ceiling of any delay
-};
+using firehose::RetryPolicy;  // the public struct (firehose/retry_policy.hpp)
 
 // The policy with max_attempts from AWS_MAX_ATTEMPTS, else the profile's
 // `max_attempts`, else the default; anything but a whole number >= 1 is a
@@ -44,7 +41,8 @@ std::chrono::milliseconds retry_delay(const RetryPolicy& policy, int failed_atte
 bool may_retry(const RetryPolicy& policy, const Error& error, int attempts_made);
 
 // Whether an error is worth sending again: throttles, transient service
-// errors and transport failures (exactly is_retryable(error)).
+// errors and transport failures, but not a TLS failure (a certificate that
+// failed verification fails the same way next time).
 bool should_retry(const Error& error);
 
 // The code without the decorations some services add: "a.b#Code:http://..." -> "Code".

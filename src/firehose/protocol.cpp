@@ -165,7 +165,7 @@ void PutRecordBatchBody::add(std::string_view data) {
     body_.push_back(',');
   }
   body_.append(kRecordOpen);
-  aws::crypto::base64_append(body_, data);
+  aws::crypto::base64_encode_append(data, body_);
   body_.append(kRecordClose);
   ++records_;
 }

@@ -51,7 +51,7 @@ TEST(PutRecordBatchBody, IsValidJsonWithBase64DataAndExactPredictedSize) {
     ASSERT_EQ(json["Records"].size(), records.size());
     for (std::size_t i = 0; i < records.size(); ++i) {
       auto decoded = aws::crypto::base64_decode(json["Records"][i]["Data"].get<std::string>());
-      ASSERT_TRUE(decoded.has_value());
+      ASSERT_TRUE(decoded.ok());
       EXPECT_EQ(*decoded, records[i]);
     }
   }

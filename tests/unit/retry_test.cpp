@@ -173,6 +173,7 @@ TEST(ShouldRetry, FollowsTheErrorKind) {
   EXPECT_FALSE(should_retry(error_of(ErrorKind::Client)));
   EXPECT_FALSE(should_retry(error_of(ErrorKind::Auth)));
   EXPECT_FALSE(should_retry(error_of(ErrorKind::Config)));
+  EXPECT_FALSE(should_retry(error_of(ErrorKind::Transport, TransportFailure::Tls)));
 }
 
 TEST(ShouldRetry, MayRetryCountsAttempts) {
