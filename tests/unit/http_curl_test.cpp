@@ -515,6 +515,7 @@ TEST_F(CurlHttpClientTest, KeepsOnlyTheFinalResponsesHeaders) {
 TEST_F(CurlHttpClientTest, SequentialRequestsReuseOneConnection) {
   httplib::Server server;
   server.set_keep_alive_max_count(100);
+  server.set_tcp_nodelay(true);
   std::mutex mutex;
   std::vector<int> ports;
   server.Post("/", [&](const httplib::Request& req, httplib::Response& res) {
@@ -538,6 +539,7 @@ TEST_F(CurlHttpClientTest, SequentialRequestsReuseOneConnection) {
 TEST_F(CurlHttpClientTest, ConcurrentRequestsFromEightThreadsAllSucceed) {
   httplib::Server server;
   server.set_keep_alive_max_count(1000);
+  server.set_tcp_nodelay(true);
   server.new_task_queue = [] { return new httplib::ThreadPool(16); };
   std::mutex mutex;
   std::set<int> ports;
