@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -37,11 +38,15 @@ struct HttpResponse {
 };
 
 struct HttpOptions {
+  // Zero (or negative) means no limit. The connect timeout covers DNS, TCP,
+  // proxy and TLS set-up; the request timeout covers the whole exchange.
   std::chrono::milliseconds connect_timeout{3100};
   std::chrono::milliseconds request_timeout{60000};
-  bool verify_tls = true;
-  std::string ca_bundle;   // extra CA file (AWS_CA_BUNDLE or --ca-bundle); empty = system store
-  std::string user_agent;  // default: "firehose/<version>"
+  bool verify_tls = true;  // false only when the user explicitly asks (--no-verify-ssl)
+  // PEM file of trusted CAs (AWS_CA_BUNDLE or --ca-bundle). It replaces the
+  // system store, as in botocore; empty = system store.
+  std::string ca_bundle;
+  std::string user_agent;  // default: "firehose/<version> libcurl/<version>"
 };
 
 class HttpClient {
@@ -49,12 +54,16 @@ class HttpClient {
   virtual ~HttpClient() = default;
   // Thread-safe. An HTTP answer of any status is a success here; only a
   // failure to get an answer is an Error (kind Transport, typed failure).
+  // Exceptions: a malformed request (bad header, method) is kind Client, an
+  // unusable URL or CA bundle is kind Config; neither is worth retrying.
   virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
 };
 
 using HttpClientPtr = std::shared_ptr<HttpClient>;
 
-// libcurl transport with a keep-alive connection pool.
+// libcurl transport with a keep-alive connection pool; requests go out with
+// exactly the headers they carry (plus Host, Content-Length, User-Agent), as
+// a signed request must. Proxies come from the usual environment variables.
 HttpClientPtr make_curl_http_client(HttpOptions options = {});
 
 }  // namespace firehose::aws
