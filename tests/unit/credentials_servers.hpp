@@ -15,7 +15,13 @@
 #include <string>
 #include <thread>
 
+#include <gtest/gtest.h>
 #include <httplib.h>
+
+#include "aws/credentials/xml_text.hpp"
+#include "aws/http.hpp"
+#include "aws/sigv4.hpp"
+#include "firehose/credentials.hpp"
 
 extern char** environ;
 
@@ -146,6 +152,69 @@ class MotoServer {
   int port_ = -1;
   pid_t pid_ = -1;
   bool ready_ = false;
+};
+
+// Sets up moto's IAM (while signature checking is off): a user allowed
+// everything and a role anyone may assume, allowed everything too. Returns the user's access key.
+inline Credentials create_moto_user_and_role(const MotoServer& moto, const std::string& user, const std::string& role) {
+  auto http = make_curl_http_client();
+  auto iam = [&](const std::string& form) -> std::string {
+    HttpRequest request;
+    request.url = moto.url() + "/";
+    request.set_header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+    request.body = form + "&Version=2010-05-08";
+    Credentials setup;
+    setup.access_key_id = "AKIDSETUP";
+    setup.secret_access_key = "setup";
+    EXPECT_TRUE(sigv4::sign_request(request, setup, "us-east-1", "iam", std::chrono::system_clock::now()).ok());
+    auto response = http->send(request);
+    EXPECT_TRUE(response.ok());
+    if (!response.ok()) return {};
+    EXPECT_EQ(response->status, 200) << response->body;
+    return response->body;
+  };
+  iam("Action=CreateUser&UserName=" + user);
+  // {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}
+  iam("Action=PutUserPolicy&UserName=" + user +
+      "&PolicyName=all&PolicyDocument=%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A"
+      "%22Allow%22%2C%22Action%22%3A%22*%22%2C%22Resource%22%3A%22*%22%7D%5D%7D");
+  // {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}
+  iam("Action=CreateRole&RoleName=" + role +
+      "&AssumeRolePolicyDocument=%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A"
+      "%22Allow%22%2C%22Principal%22%3A%7B%22AWS%22%3A%22*%22%7D%2C%22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D");
+  // The role may do everything too, so that it can assume the next role of a chain.
+  iam("Action=PutRolePolicy&RoleName=" + role +
+      "&PolicyName=all&PolicyDocument=%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A"
+      "%22Allow%22%2C%22Action%22%3A%22*%22%2C%22Resource%22%3A%22*%22%7D%5D%7D");
+  const std::string key = iam("Action=CreateAccessKey&UserName=" + user);
+  Credentials creds;
+  creds.access_key_id = xml_element_text(key, "AccessKeyId").value_or("");
+  creds.secret_access_key = xml_element_text(key, "SecretAccessKey").value_or("");
+  EXPECT_FALSE(creds.access_key_id.empty()) << key;
+  return creds;
+}
+
+// One moto_server per test process (ctest runs each test in its own process),
+// started on first use; tests skip when moto_server is not installed.
+class MotoTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (MotoServer::available()) moto_ = new MotoServer();
+  }
+  static void TearDownTestSuite() {
+    delete moto_;
+    moto_ = nullptr;
+  }
+  void SetUp() override {
+    if (moto_ == nullptr) GTEST_SKIP() << "moto_server is not on PATH";
+    ASSERT_TRUE(moto_->ready()) << "moto_server did not start";
+    ASSERT_TRUE(moto_->set_auth_enforced(false));
+  }
+  void TearDown() override {
+    if (moto_ != nullptr && moto_->ready()) (void)moto_->set_auth_enforced(false);
+  }
+
+  static inline MotoServer* moto_ = nullptr;
 };
 
 }  // namespace firehose::aws::testing

@@ -5,8 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include "aws/credentials/xml_text.hpp"
-#include "aws/sigv4.hpp"
 #include "credentials_servers.hpp"
 
 namespace firehose::aws {
@@ -15,68 +13,12 @@ namespace {
 using namespace std::chrono_literals;
 using std::chrono::system_clock;
 
-class StsClientMotoTest : public ::testing::Test {
+class StsClientMotoTest : public testing::MotoTest {
  protected:
-  static void SetUpTestSuite() {
-    if (!testing::MotoServer::available()) return;
-    moto_ = new testing::MotoServer();
-  }
-  static void TearDownTestSuite() {
-    delete moto_;
-    moto_ = nullptr;
-  }
-  void SetUp() override {
-    if (moto_ == nullptr) GTEST_SKIP() << "moto_server is not on PATH";
-    ASSERT_TRUE(moto_->ready()) << "moto_server did not start";
-    ASSERT_TRUE(moto_->set_auth_enforced(false));
-  }
-  void TearDown() override {
-    if (moto_ != nullptr && moto_->ready()) (void)moto_->set_auth_enforced(false);
-  }
-
   StsClient client() const { return StsClient(moto_->url(), "us-east-1", http_); }
 
-  // An IAM call signed with throw-away keys (moto checks nothing while enforcement is off).
-  std::string iam(const std::string& form) const {
-    HttpRequest request;
-    request.url = moto_->url() + "/";
-    request.set_header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
-    request.body = form + "&Version=2010-05-08";
-    Credentials setup;
-    setup.access_key_id = "AKIDSETUP";
-    setup.secret_access_key = "setup";
-    EXPECT_TRUE(sigv4::sign_request(request, setup, "us-east-1", "iam", system_clock::now()).ok());
-    auto response = http_->send(request);
-    EXPECT_TRUE(response.ok());
-    if (!response.ok()) return {};
-    EXPECT_EQ(response->status, 200) << response->body;
-    return response->body;
-  }
-
-  // An IAM user allowed everything, and a role anyone may assume; returns the user's keys.
-  Credentials make_user_and_role(const std::string& user, const std::string& role) const {
-    iam("Action=CreateUser&UserName=" + user);
-    const std::string policy =
-        "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A"
-        "%22*%22%2C%22Resource%22%3A%22*%22%7D%5D%7D";
-    iam("Action=PutUserPolicy&UserName=" + user + "&PolicyName=all&PolicyDocument=" + policy);
-    const std::string trust =
-        "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22"
-        "%3A%7B%22AWS%22%3A%22*%22%7D%2C%22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D";
-    iam("Action=CreateRole&RoleName=" + role + "&AssumeRolePolicyDocument=" + trust);
-    const std::string key = iam("Action=CreateAccessKey&UserName=" + user);
-    Credentials creds;
-    creds.access_key_id = xml_element_text(key, "AccessKeyId").value_or("");
-    creds.secret_access_key = xml_element_text(key, "SecretAccessKey").value_or("");
-    EXPECT_FALSE(creds.access_key_id.empty()) << key;
-    return creds;
-  }
-
-  static testing::MotoServer* moto_;
   HttpClientPtr http_ = make_curl_http_client();
 };
-
-testing::MotoServer* StsClientMotoTest::moto_ = nullptr;
 
 TEST_F(StsClientMotoTest, AssumeRoleReturnsTemporaryCredentialsHonouringDuration) {
   Credentials caller;
@@ -101,7 +43,7 @@ TEST_F(StsClientMotoTest, AssumeRoleReturnsTemporaryCredentialsHonouringDuration
 }
 
 TEST_F(StsClientMotoTest, AssumeRoleSignatureIsAcceptedWhenMotoChecksIt) {
-  const Credentials user = make_user_and_role("signer", "checked");
+  const Credentials user = testing::create_moto_user_and_role(*moto_, "signer", "checked");
   ASSERT_TRUE(moto_->set_auth_enforced(true));
   AssumeRoleParams params;
   params.role_arn = "arn:aws:iam::123456789012:role/checked";

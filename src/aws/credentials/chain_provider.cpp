@@ -21,7 +21,7 @@ Result<Credentials> ChainProvider::get() {
     }
     tried.push_back(fmt::format("{}: {}", provider->name(), error.message));
   }
-  return make_error(ErrorKind::Config, "NoCredentials",
+  return make_error(ErrorKind::Config, kNoCredentialsCode,
                     fmt::format("no AWS credentials found; tried {}", fmt::join(tried, "; ")));
 }
 

@@ -10,6 +10,8 @@
 namespace firehose::aws {
 
 inline constexpr const char* kCredentialsNotFoundCode = "CredentialsNotFound";
+// A whole chain that found nothing; inside another chain it is a miss too.
+inline constexpr const char* kNoCredentialsCode = "NoCredentials";
 
 // A soft miss; `why` ends up in the chain's "tried: ..." message.
 inline Error credentials_not_found(std::string why) {
@@ -20,6 +22,8 @@ inline Error credentials_not_found(std::string why) {
   return e;
 }
 
-inline bool is_credentials_not_found(const Error& error) { return error.code == kCredentialsNotFoundCode; }
+inline bool is_credentials_not_found(const Error& error) {
+  return error.code == kCredentialsNotFoundCode || error.code == kNoCredentialsCode;
+}
 
 }  // namespace firehose::aws
