@@ -54,8 +54,8 @@ class HttpClient {
   virtual ~HttpClient() = default;
   // Thread-safe. An HTTP answer of any status is a success here; only a
   // failure to get an answer is an Error (kind Transport, typed failure).
-  // Exceptions: a malformed request (bad header, method) is kind Client, an
-  // unusable URL or CA bundle is kind Config; neither is worth retrying.
+  // Two failures are not Transport: a malformed request (header, method) is
+  // kind Client, an unusable URL or CA bundle kind Config; no retry helps.
   virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
 };
 

@@ -9,7 +9,9 @@
 // CONNECT, so the proxy never sees the signed request), `all_proxy` /
 // `ALL_PROXY` as the fallback for both, and `no_proxy` / `NO_PROXY` (comma-
 // separated hosts, domains, or `*`) to bypass it. botocore differs only in
-// also reading upper-case HTTP_PROXY.
+// also reading upper-case HTTP_PROXY. A proxy URL may itself be https://; its
+// certificate is checked against the system store (ca_bundle is for the
+// endpoint, as AWS_CA_BUNDLE is in botocore).
 #include <curl/curl.h>
 #include <fmt/format.h>
 
@@ -268,7 +270,7 @@ Error transfer_error(CURLcode code, std::string_view detail, const HttpRequest& 
     }
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
-      return make_error(ErrorKind::Config, "InvalidUrl", fmt::format("cannot send to '{}': {}", request.url, what));
+      return make_error(ErrorKind::Config, "InvalidUrl", fmt::format("cannot send to '{}': {}", origin_of(request.url), what));
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:

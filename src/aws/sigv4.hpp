@@ -58,8 +58,10 @@ Signature sign(const SignableRequest& request, const SigningParams& params);
 // the Host header (without the scheme's default port, as curl sends it), hashes
 // request.body (or uses an X-Amz-Content-SHA256 header's value, like botocore),
 // signs at `now` and adds the signing headers, replacing earlier ones so that a
-// retried request can be signed again. Errors: ErrorKind::Config for a URL
-// without scheme or host, or for credentials without key id or secret.
+// retried request can be signed again (a stale X-Amz-Security-Token is removed
+// when the credentials have none). Errors: ErrorKind::Config, code InvalidUrl
+// for a URL without scheme or host or with a bad port, InvalidCredentials for
+// credentials without key id or secret.
 Status sign_request(HttpRequest& request, const Credentials& credentials, const std::string& region,
                     const std::string& service, std::chrono::system_clock::time_point now);
 

@@ -56,8 +56,9 @@ Result<ParsedAuthorization> parse_authorization(std::string_view header) {
   const std::string_view text = trim(header);
   const std::size_t space = text.find_first_of(" \t");
   const std::string_view algorithm = text.substr(0, space);
-  if (algorithm != detail::kAlgorithm && algorithm.find('=') == std::string_view::npos &&
-      algorithm.substr(0, 4) == "AWS4") {
+  // Another SigV4 flavour (SigV4a, a typo) is named as such; anything else
+  // ("Bearer ...") gets the list of missing parameters, as AWS answers it.
+  if (algorithm != detail::kAlgorithm && algorithm.starts_with("AWS4-")) {
     return incomplete(fmt::format("Unsupported AWS 'algorithm': '{}'.", algorithm));
   }
 
