@@ -1,0 +1,19 @@
+#pragma once
+// ISO-8601 timestamps as credential sources write them: STS
+// ("2024-05-01T12:00:00Z", "...:00.123Z"), IMDS and container endpoints, and
+// credential_process scripts (which often print "+00:00" offsets).
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "firehose/result.hpp"
+
+namespace firehose::aws {
+
+// Accepts YYYY-MM-DD(T| )HH:MM:SS[.fraction](Z|+HH:MM|-HH:MM|+HHMM).
+Result<std::chrono::system_clock::time_point> parse_iso8601(std::string_view text);
+
+// "YYYY-MM-DDTHH:MM:SSZ" in UTC, second precision.
+std::string format_iso8601(std::chrono::system_clock::time_point time);
+
+}  // namespace firehose::aws
