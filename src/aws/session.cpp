@@ -29,10 +29,6 @@ Result<std::unique_ptr<Session::Impl>> make_session_impl(const SessionOptions& o
   impl->config = std::move(config).value();
   impl->profile = aws::active_profile_name(impl->env, options.profile);
   const auto profile_section = impl->config.profile(impl->profile);
-  if (options.profile && !profile_section) {
-    return make_error(ErrorKind::Config, "ProfileNotFound",
-                      fmt::format("the config profile ({}) could not be found", impl->profile));
-  }
 
   auto region = aws::resolve_region(impl->env, impl->config, impl->profile, options.region);
   if (!region) return region.error();
@@ -61,18 +57,22 @@ Result<std::unique_ptr<Session::Impl>> make_session_impl(const SessionOptions& o
   } else {
     aws::DefaultChainOptions chain;
     chain.env = impl->env;
-    chain.config = impl->config;
-    chain.profile = impl->profile;
-    chain.profile_is_explicit = options.profile.has_value();
+    chain.explicit_profile = options.profile;
+    chain.profiles = aws::ProfileContext::from(impl->config, impl->profile);
     chain.region = impl->region;
-    chain.http = impl->http;
+    chain.sts_http = impl->http;
+    // STS is reached through its own configured endpoint or its rules; like
+    // the AWS CLI's, --endpoint-url names the called service's endpoint only.
     const Session::Impl* self = impl.get();
     chain.sts_endpoint = [self](const std::string&) -> Result<std::string> {
-      auto sts = self->endpoint(aws::kStsService);
+      auto sts = aws::resolve_endpoint(aws::kStsService, self->env, self->config, self->profile, std::nullopt,
+                                       self->region);
       if (!sts) return sts.error();
       return sts->url;
     };
-    impl->credentials = aws::make_default_credentials_chain(std::move(chain));
+    auto credentials = aws::make_default_credentials_chain(std::move(chain));
+    if (!credentials) return credentials.error();
+    impl->credentials = std::move(credentials).value();
   }
   return impl;
 }

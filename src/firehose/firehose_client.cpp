@@ -1,5 +1,7 @@
 #include "firehose/firehose_client.hpp"
 
+#include <fmt/format.h>
+
 #include "aws/json_protocol.hpp"
 #include "aws/service_client.hpp"
 #include "aws/session_impl.hpp"

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
 
 #include "aws/credentials/not_found.hpp"
 
@@ -13,7 +14,11 @@ Result<Credentials> ChainProvider::get() {
   std::vector<std::string> tried;
   for (const auto& provider : providers_) {
     auto result = provider->get();
-    if (result) return result;
+    if (result) {
+      spdlog::debug("credentials from the {} provider{}", provider->name(),
+                    result->expiration ? " (temporary)" : "");
+      return result;
+    }
     Error error = result.error();
     if (!is_credentials_not_found(error)) {
       error.message = fmt::format("{}: {}", provider->name(), error.message);
