@@ -31,9 +31,13 @@ void emit_object(const nlohmann::json& object, const std::string& key, std::stri
     if (is_scalar(v)) scalars.push_back(scalar_text(v));
   }
   if (!scalars.empty()) {
-    std::string line = key.empty() ? std::string() : upper(key) + "\t";
-    for (std::size_t i = 0; i < scalars.size(); ++i) line += (i ? "\t" : "") + scalars[i];
-    out += line + "\n";
+    std::string line = key.empty() ? std::string() : upper(key);
+    for (std::size_t i = 0; i < scalars.size(); ++i) {
+      if (i > 0 || !key.empty()) line.push_back('\t');
+      line += scalars[i];
+    }
+    out += line;
+    out.push_back('\n');
   }
   for (const auto& [k, v] : object.items()) {
     if (!is_scalar(v)) emit(v, k, out);
@@ -46,13 +50,18 @@ void emit(const nlohmann::json& value, const std::string& key, std::string& out)
   } else if (value.is_array()) {
     if (std::all_of(value.begin(), value.end(), is_scalar)) {
       std::string line = upper(key);
-      for (const auto& v : value) line += "\t" + scalar_text(v);
-      out += line + "\n";
+      for (const auto& v : value) {
+        line.push_back('\t');
+        line += scalar_text(v);
+      }
+      out += line;
+      out.push_back('\n');
     } else {
       for (const auto& v : value) emit(v, key, out);
     }
   } else {
-    out += scalar_text(value) + "\n";
+    out += scalar_text(value);
+    out.push_back('\n');
   }
 }
 

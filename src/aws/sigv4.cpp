@@ -95,7 +95,7 @@ Result<UrlParts> split_url(const std::string& url) {
   const std::size_t question = target.find('?');
   parts.path = std::string(target.substr(0, question));
   if (question != std::string_view::npos) parts.query = std::string(target.substr(question + 1));
-  if (parts.path.empty()) parts.path = "/";
+  if (parts.path.empty()) parts.path.push_back('/');  // not = "/": g++ 12 -Wrestrict false positive
   return parts;
 }
 
