@@ -1,8 +1,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "aws/retry_loop.hpp"
 #include "commands.hpp"
+#include "retry_call.hpp"
 #include "firehose/firehose_client.hpp"
 
 namespace firehose::cli {
@@ -42,7 +42,7 @@ void register_put_record(CLI::App& app, CliContext& context, Action& action) {
       if (!session) return context.fail(session.error());
       auto client = FirehoseClient::create(*session);
       if (!client) return context.fail(client.error());
-      auto result = aws::call_with_retries((*session)->retry_policy(), "PutRecord",
+      auto result = retry_call(**session, "PutRecord",
                                            [&] { return (*client)->put_record(args->stream, payload); });
       if (!result) return context.fail(result.error());
       context.print({{"RecordId", result->record_id}, {"Encrypted", result->encrypted}});

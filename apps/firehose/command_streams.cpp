@@ -4,8 +4,8 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
-#include "aws/retry_loop.hpp"
 #include "commands.hpp"
+#include "retry_call.hpp"
 #include "firehose/firehose_client.hpp"
 
 namespace firehose::cli {
@@ -31,7 +31,7 @@ int with_client(CliContext& context, Body&& body) {
   if (!session) return context.fail(session.error());
   auto client = FirehoseClient::create(*session);
   if (!client) return context.fail(client.error());
-  return body(**client, (*session)->retry_policy());
+  return body(**client, **session);
 }
 
 // The AWS CLI prints timestamps as ISO 8601 with the UTC offset.
@@ -61,8 +61,8 @@ void register_stream_commands(CLI::App& app, CliContext& context, Action& action
   describe->add_option("--delivery-stream-name", args->stream, "Delivery stream name")->required();
   describe->callback([&context, &action, args] {
     action = [&context, args] {
-      return with_client(context, [&](const FirehoseClient& client, const RetryPolicy& retry) {
-        auto result = aws::call_with_retries(retry, "DescribeDeliveryStream",
+      return with_client(context, [&](const FirehoseClient& client, const Session& session) {
+        auto result = retry_call(session, "DescribeDeliveryStream",
                                              [&] { return client.describe_delivery_stream(args->stream); });
         if (!result) return context.fail(result.error());
         nlohmann::ordered_json description = nlohmann::ordered_json::parse(result->raw.dump());
@@ -89,7 +89,7 @@ void register_stream_commands(CLI::App& app, CliContext& context, Action& action
       ->check(CLI::IsMember({"UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"}));
   create->callback([&context, &action, args] {
     action = [&context, args] {
-      return with_client(context, [&](const FirehoseClient& client, const RetryPolicy& retry) {
+      return with_client(context, [&](const FirehoseClient& client, const Session& session) {
         CreateDeliveryStreamRequest request;
         request.delivery_stream_name = args->stream;
         request.bucket_arn = args->bucket_arn;
@@ -103,7 +103,7 @@ void register_stream_commands(CLI::App& app, CliContext& context, Action& action
           if (args->buffer_interval_seconds) hints.interval_in_seconds = *args->buffer_interval_seconds;
           request.buffering_hints = hints;
         }
-        auto arn = aws::call_with_retries(retry, "CreateDeliveryStream",
+        auto arn = retry_call(session, "CreateDeliveryStream",
                                           [&] { return client.create_delivery_stream(request); });
         if (!arn) return context.fail(arn.error());
         context.print({{"DeliveryStreamARN", *arn}});
@@ -117,8 +117,8 @@ void register_stream_commands(CLI::App& app, CliContext& context, Action& action
   remove->add_flag("--allow-force-delete", args->allow_force_delete, "Delete even if the stream's CMK is unusable");
   remove->callback([&context, &action, args] {
     action = [&context, args] {
-      return with_client(context, [&](const FirehoseClient& client, const RetryPolicy& retry) {
-        auto done = aws::call_with_retries(retry, "DeleteDeliveryStream", [&] {
+      return with_client(context, [&](const FirehoseClient& client, const Session& session) {
+        auto done = retry_call(session, "DeleteDeliveryStream", [&] {
           return client.delete_delivery_stream(args->stream, args->allow_force_delete);
         });
         if (!done) return context.fail(done.error());
@@ -131,8 +131,8 @@ void register_stream_commands(CLI::App& app, CliContext& context, Action& action
   list->add_option("--delivery-stream-type", args->stream_type, "DirectPut, KinesisStreamAsSource, ...");
   list->callback([&context, &action, args] {
     action = [&context, args] {
-      return with_client(context, [&](const FirehoseClient& client, const RetryPolicy& retry) {
-        auto names = aws::call_with_retries(retry, "ListDeliveryStreams",
+      return with_client(context, [&](const FirehoseClient& client, const Session& session) {
+        auto names = retry_call(session, "ListDeliveryStreams",
                                             [&] { return client.list_all_delivery_streams(args->stream_type); });
         if (!names) return context.fail(names.error());
         context.print({{"DeliveryStreamNames", *names}, {"HasMoreDeliveryStreams", false}});

@@ -1,4 +1,5 @@
 // firehose: an AWS-CLI-shaped command line for Amazon Kinesis Data Firehose.
+#include <csignal>
 #include <cstdio>
 
 #include <CLI/CLI.hpp>
@@ -8,6 +9,7 @@
 
 int main(int argc, char** argv) {
   using namespace firehose::cli;
+  std::signal(SIGPIPE, SIG_IGN);  // a closed connection is an error to report, not a reason to die
   CLI::App app{"firehose: send data to Amazon Kinesis Data Firehose, the AWS CLI's way.\n"
                "Credentials, region and endpoint come from the flags, the environment and\n"
                "~/.aws/{config,credentials}, exactly as for the AWS CLI.",
