@@ -1,0 +1,105 @@
+#pragma once
+// The producer: accepts records from any number of threads and gets each one
+// into Firehose, or into the dead-letter file with its reason.
+//
+//   put() -> framing (optional packing) -> batching (<= 500 records, <= 4 MiB
+//   encoded, linger) -> rate limiter (adapts to throttling) -> sender (N
+//   requests in flight) -> retrier (only failed records, backoff + full
+//   jitter) -> outcome (future / callback) or dead-letter.
+//
+// Every record put() accepts ends with exactly one outcome.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "firehose/firehose_client.hpp"
+#include "firehose/producer_metrics.hpp"
+#include "firehose/result.hpp"
+#include "firehose/retry_policy.hpp"
+
+namespace firehose {
+
+struct ProducerOptions {
+  std::string delivery_stream_name;
+
+  // Sending.
+  int max_in_flight = 16;                               // PutRecordBatch requests at once
+  std::chrono::milliseconds linger{100};                // how long a partial batch may wait for more records
+  std::size_t max_batch_records = 500;                  // <= 500 (the service's limit)
+  std::size_t max_batch_bytes = 4 * 1024 * 1024;        // serialised request body, <= 4 MiB
+
+  // Retrying: per record, only the records that failed.
+  RetryPolicy retry{/*max_attempts=*/10, std::chrono::milliseconds(100), std::chrono::milliseconds(10'000)};
+  std::chrono::milliseconds record_ttl{std::chrono::minutes(10)};  // give up after this long since put()
+
+  // Rate: start unlimited, lower on throttling, recover cautiously.
+  bool adaptive_rate = true;
+
+  // Memory: the bytes of records not yet resolved. put() blocks when the
+  // budget is used up (or returns kFull with `blocking = false`).
+  std::size_t memory_budget_bytes = 64 * 1024 * 1024;
+  bool blocking = true;
+
+  // Packing: join small records (with '\n' between records that do not end
+  // with one) into Firehose records of up to this many bytes. 0 = off.
+  std::size_t pack_target_bytes = 0;
+
+  // Dead-letter file (NDJSON, mode 0600); empty = none (failed records are
+  // still reported through their outcome).
+  std::string dead_letter_path;
+};
+
+// What became of one record.
+struct RecordOutcome {
+  bool acknowledged = false;
+  std::string record_id;      // when acknowledged (the Firehose record that carried it, when packed)
+  std::string error_code;     // when not: e.g. ServiceUnavailableException, RecordTooLarge, Shutdown
+  std::string error_message;
+  int attempts = 0;           // sends of this record
+  bool dead_lettered = false;
+  bool possible_duplicate = false;  // an earlier send's outcome was unknown (timeout, reset)
+  std::chrono::nanoseconds latency{0};  // from put() to this outcome
+};
+
+using OutcomeCallback = std::function<void(const RecordOutcome&)>;
+
+enum class PutStatus { kAccepted, kFull, kClosed };
+
+class Producer {
+ public:
+  class Impl;
+
+  static Result<std::unique_ptr<Producer>> create(std::shared_ptr<FirehoseClient> client, ProducerOptions options);
+  ~Producer();  // close(1 minute) if not closed
+
+  // Thread-safe. The future resolves with the record's outcome; a record that
+  // cannot be sent at all (empty, over 1,024,000 bytes, producer closed or
+  // stopped) resolves at once.
+  std::future<RecordOutcome> put(std::string data);
+  // Same, with a callback run on a producer thread (keep it short).
+  PutStatus put(std::string data, OutcomeCallback callback);
+
+  // Sends everything accepted so far; waits until each has an outcome or the
+  // deadline passes. Intake goes on.
+  Status flush(std::chrono::steady_clock::duration timeout);
+  // Stops intake, drains until the deadline, then dead-letters what is still
+  // unsent with reason "Shutdown". Idempotent.
+  Status close(std::chrono::steady_clock::duration timeout);
+
+  // Set when the producer stopped itself: a condition that would fail every
+  // record (stream not found, access denied, bad credentials).
+  std::optional<Error> fatal_error() const;
+
+  ProducerMetrics metrics() const;
+
+  explicit Producer(std::unique_ptr<Impl> impl);
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace firehose
