@@ -12,15 +12,12 @@
 #include "faults.hpp"
 #include "firehose_api.hpp"
 #include "firehose_metrics.hpp"
+#include "metrics/cloudwatch_api.hpp"
 #include "metrics/metrics_store.hpp"
 #include "quota.hpp"
 #include "request_auth.hpp"
 #include "server.hpp"
 #include "stream_registry.hpp"
-#if __has_include("metrics/cloudwatch_api.hpp")
-#include "metrics/cloudwatch_api.hpp"
-#define FIREHOSE_LOCAL_HAS_CLOUDWATCH 1
-#endif
 
 namespace firehose::local {
 
@@ -38,9 +35,7 @@ struct LocalServer::Parts {
   std::unique_ptr<FaultInjector> faults;
   Counters counters;
   std::unique_ptr<FirehoseApi> firehose;
-#ifdef FIREHOSE_LOCAL_HAS_CLOUDWATCH
   std::unique_ptr<CloudWatchApi> cloudwatch;
-#endif
   std::unique_ptr<ControlApi> control;
   std::unique_ptr<RequestAuthenticator> authenticator;
   std::unique_ptr<HttpServer> http;
@@ -116,14 +111,12 @@ Result<std::unique_ptr<LocalServer>> LocalServer::start(Settings settings) {
   routes.firehose = [firehose](std::string_view operation, std::string_view body) {
     return firehose->handle(operation, body);
   };
-#ifdef FIREHOSE_LOCAL_HAS_CLOUDWATCH
   parts->cloudwatch = std::make_unique<CloudWatchApi>(*parts->metrics_store);
   CloudWatchApi* cloudwatch = parts->cloudwatch.get();
   routes.cloudwatch = [cloudwatch](std::string_view operation, std::string_view body,
                                    std::chrono::system_clock::time_point now) {
     return cloudwatch->handle(operation, body, now);
   };
-#endif
   routes.control = parts->control.get();
   HttpServer::Options options;
   options.threads = settings.threads;
