@@ -7,7 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "aws/crypto.hpp"
-#include "connection_reset.hpp"
+#include "server_sockets.hpp"
 #include "random.hpp"
 
 namespace firehose::local {
@@ -87,7 +87,12 @@ class HttpServer::Impl {
   }
 
   void run() { server_.listen_after_bind(); }
-  void stop() { server_.stop(); }
+  void stop() {
+    server_.stop();
+    // cpp-httplib notices a stop only between requests, after an idle
+    // connection's keep-alive wait: end those connections now.
+    if (bound_port_ > 0) end_connections_after_current_request(bound_port_);
+  }
 
  private:
   void write(httplib::Response& res, const ApiResponse& response) {

@@ -1,4 +1,4 @@
-#include "connection_reset.hpp"
+#include "server_sockets.hpp"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -62,22 +62,45 @@ void reset(int fd) {
   ::shutdown(fd, SHUT_RDWR);
 }
 
-}  // namespace
-
-bool reset_connection(const std::string& local_addr, int local_port, const std::string& remote_addr,
-                      int remote_port) {
+template <class Fn>
+void for_each_descriptor(Fn fn) {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
     const std::string name = entry.path().filename().string();
     int fd = -1;
     const auto [end, err] = std::from_chars(name.data(), name.data() + name.size(), fd);
     if (err != std::errc() || end != name.data() + name.size()) continue;
-    if (matches(fd, local_addr, local_port, remote_addr, remote_port)) {
-      reset(fd);
-      return true;
-    }
+    if (!fn(fd)) return;
   }
-  return false;
+}
+
+}  // namespace
+
+bool reset_connection(const std::string& local_addr, int local_port, const std::string& remote_addr,
+                      int remote_port) {
+  bool found = false;
+  for_each_descriptor([&](int fd) {
+    if (!matches(fd, local_addr, local_port, remote_addr, remote_port)) return true;
+    reset(fd);
+    found = true;
+    return false;
+  });
+  return found;
+}
+
+void end_connections_after_current_request(int local_port) {
+  for_each_descriptor([&](int fd) {
+    sockaddr_storage local{};
+    socklen_t local_length = sizeof(local);
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_length) != 0) return true;
+    const auto here = endpoint_of(local, local_length);
+    sockaddr_storage peer{};
+    socklen_t peer_length = sizeof(peer);
+    if (here && here->port == local_port && ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_length) == 0) {
+      ::shutdown(fd, SHUT_RD);
+    }
+    return true;
+  });
 }
 
 }  // namespace firehose::local
