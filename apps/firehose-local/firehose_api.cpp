@@ -206,14 +206,17 @@ ApiResponse FirehoseApi::create_delivery_stream(std::string_view body) {
   if (!definition.ok()) return error(definition.error());
   const std::string compression = definition->destination.value("CompressionFormat", "UNCOMPRESSED");
   const RuntimeSettings runtime = parts_.settings.runtime();
-  auto created = parts_.registry.create(std::move(definition.value()), runtime.create_delay);
+  Delivery& delivery = parts_.delivery;
+  auto created = parts_.registry.create(std::move(definition.value()), runtime.create_delay,
+                                        [&delivery](const StreamDefinition& stream) {
+                                          delivery.configure(delivery_destination(stream));
+                                        });
   if (!created.ok()) return error(created.error());
   const StreamDefinition& stream = *created->definition;
   if (compression != "UNCOMPRESSED" && compression != "GZIP") {
     spdlog::warn("stream {}: CompressionFormat {} is not emulated; objects are delivered uncompressed", stream.name,
                  compression);
   }
-  parts_.delivery.configure(delivery_destination(stream));
   spdlog::info("stream {} created ({})", stream.name, stream.arn);
   return ok(json{{"DeliveryStreamARN", stream.arn}}.dump());
 }

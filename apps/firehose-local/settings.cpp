@@ -315,12 +315,12 @@ Status apply_settings_json(Settings& settings, const nlohmann::json& object, boo
   }
   Settings updated = settings;
   for (const auto& [name, value] : object.items()) {
+    if (name == "config") {
+      return make_error(ErrorKind::Config, "InvalidSetting", "'config' cannot be set from a settings object");
+    }
     const Option* option = find_option(name);
     if (option == nullptr) {
       return make_error(ErrorKind::Config, "InvalidSetting", fmt::format("unknown option '{}'", name));
-    }
-    if (name == "config") {
-      return make_error(ErrorKind::Config, "InvalidSetting", "'config' cannot be set from a settings object");
     }
     if (runtime_only && !option->info.runtime) {
       return make_error(ErrorKind::Config, "InvalidSetting",

@@ -167,7 +167,8 @@ std::vector<StreamSnapshot> StreamRegistry::load(std::vector<std::string>& probl
   return loaded;
 }
 
-Result<StreamSnapshot> StreamRegistry::create(StreamDefinition definition, std::chrono::milliseconds create_delay) {
+Result<StreamSnapshot> StreamRegistry::create(StreamDefinition definition, std::chrono::milliseconds create_delay,
+                                              const std::function<void(const StreamDefinition&)>& before_visible) {
   const system_clock::time_point now = clock_();
   std::lock_guard lock(mutex_);
   purge_locked(now);
@@ -180,6 +181,7 @@ Result<StreamSnapshot> StreamRegistry::create(StreamDefinition definition, std::
   entry.active_at = now + create_delay;
   entry.definition = std::make_shared<const StreamDefinition>(std::move(definition));
   if (auto stored = persist(entry); !stored) return stored.error();
+  if (before_visible) before_visible(*entry.definition);
   const StreamSnapshot snapshot{entry.definition, status_of(entry, now)};
   streams_.emplace(entry.definition->name, std::move(entry));
   return snapshot;

@@ -43,8 +43,11 @@ class StreamRegistry {
   std::vector<StreamSnapshot> load(std::vector<std::string>& problems);
 
   // ResourceInUseException if the name exists in any state; InternalFailure
-  // (500) if the definition cannot be written.
-  Result<StreamSnapshot> create(StreamDefinition definition, std::chrono::milliseconds create_delay);
+  // (500) if the definition cannot be written. `before_visible` runs once the
+  // definition is stored and before any other call can see the stream (so
+  // that delivery is ready before the first put can arrive).
+  Result<StreamSnapshot> create(StreamDefinition definition, std::chrono::milliseconds create_delay,
+                                const std::function<void(const StreamDefinition&)>& before_visible = nullptr);
 
   // ResourceNotFoundException for unknown (or fully deleted) streams.
   Result<StreamSnapshot> find(std::string_view name);

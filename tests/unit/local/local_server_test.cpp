@@ -63,9 +63,9 @@ class LocalServerTest : public ::testing::Test {
   httplib::Result call(LocalServer& server, const std::string& operation, const json& body,
                        const std::string& secret = kSecret,
                        std::chrono::system_clock::time_point when = std::chrono::system_clock::now(),
-                       const std::string& region = "us-east-1") {
+                       const std::string& region = "us-east-1", const std::string& target = "/") {
     aws::HttpRequest request;
-    request.url = server.url() + "/";
+    request.url = server.url() + target;
     request.headers = {{"X-Amz-Target", "Firehose_20150804." + operation},
                        {"Content-Type", "application/x-amz-json-1.1"}};
     request.body = body.dump();
@@ -77,7 +77,7 @@ class LocalServerTest : public ::testing::Test {
     }
     httplib::Client client("127.0.0.1", server.port());
     client.set_read_timeout(10, 0);
-    return client.Post("/", headers, request.body, "application/x-amz-json-1.1");
+    return client.Post(target.c_str(), headers, request.body, "application/x-amz-json-1.1");
   }
 
   static json stream_request(const std::string& name) {
@@ -100,6 +100,15 @@ TEST_F(LocalServerTest, SignedRequestsAreServedWithARequestId) {
   ASSERT_TRUE(put);
   EXPECT_EQ(put->status, 200) << put->body;
   EXPECT_NE(put->get_header_value("x-amzn-RequestId"), created->get_header_value("x-amzn-RequestId"));
+}
+
+TEST_F(LocalServerTest, SignaturesCoverThePathAndQueryAsSent) {
+  RunningServer server(settings());
+  // Percent-encoding must reach the verifier untouched: decoding it would change the canonical request.
+  auto r = call(*server, "ListDeliveryStreams", json::object(), kSecret, std::chrono::system_clock::now(), "us-east-1",
+                "/some%20path/%7Eu?b=2&a=%2F&c");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
 }
 
 TEST_F(LocalServerTest, WrongMissingExpiredAndMisscopedSignaturesAreRefused) {
