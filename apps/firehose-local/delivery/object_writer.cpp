@@ -41,7 +41,11 @@ struct ObjectWriter::State {
 };
 
 std::filesystem::path ObjectWriter::temp_path_for(const std::filesystem::path& final_path) {
-  return final_path.parent_path() / ("." + final_path.filename().string() + ".tmp");
+  // Appended piecewise: `"." + name + ".tmp"` trips a g++ 12 -Wrestrict false positive.
+  std::string name(1, '.');
+  name += final_path.filename().string();
+  name += ".tmp";
+  return final_path.parent_path() / name;
 }
 
 ObjectWriter::ObjectWriter(std::unique_ptr<State> state) : state_(std::move(state)) {}
