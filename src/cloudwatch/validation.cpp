@@ -8,6 +8,7 @@
 #include <string>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cloudwatch/errors.hpp"
 #include "cloudwatch/limits.hpp"
