@@ -1,2 +1,66 @@
+// firehose-local: a local Amazon Kinesis Data Firehose endpoint. Prints one
+// line with its URL on stdout once it accepts connections; logs go to stderr.
+// SIGTERM or SIGINT: stop accepting, deliver every buffered record, exit 0.
+#include <pthread.h>
+#include <signal.h>
+
 #include <cstdio>
-int main() { std::puts("firehose-local " FIREHOSE_VERSION ": not yet"); return 1; }
+#include <thread>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "local_server.hpp"
+#include "settings.hpp"
+
+int main(int argc, char** argv) {
+  using namespace firehose::local;
+  std::string help;
+  auto settings = parse_command_line(argc, argv, help);
+  if (!settings.ok()) {
+    if (settings.error().code == "Help") {
+      std::fputs(help.c_str(), stdout);
+      return 0;
+    }
+    std::fprintf(stderr, "firehose-local: %s\n", settings.error().message.c_str());
+    return 2;
+  }
+
+  auto logger = spdlog::stderr_color_mt("firehose-local");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(settings->log_level));
+
+  // Signals are taken by one thread with sigwait(): blocked here, before any
+  // thread starts, so that every thread inherits the mask. SIGPIPE is ignored:
+  // a client that goes away must not end the server.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  auto server = LocalServer::start(std::move(settings.value()));
+  if (!server.ok()) {
+    std::fprintf(stderr, "firehose-local: %s\n", server.error().message.c_str());
+    return 1;
+  }
+  LocalServer& local = **server;
+  spdlog::info("data directory {}, seed {}", local.data_dir().string(), local.seed());
+
+  std::thread signals([&local, stop_signals] {
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    spdlog::info("signal {}: delivering buffered records and stopping", signal_number);
+    local.shutdown();
+  });
+  signals.detach();
+
+  // The socket is listening already (bound in start()): connections made
+  // after this line queue until run() accepts them.
+  std::printf("firehose-local listening on %s\n", local.url().c_str());
+  std::fflush(stdout);
+  local.run();
+  spdlog::info("stopped");
+  return 0;
+}

@@ -6,6 +6,8 @@ for every call after the IAM set-up calls.
 """
 import json
 import os
+import select
+import signal
 import shutil
 import socket
 import subprocess
@@ -18,6 +20,7 @@ import boto3
 
 BUILD_DIR = os.environ.get("FIREHOSE_BUILD_DIR") or os.path.join(os.path.dirname(__file__), "..", "..", "build")
 FIREHOSE = os.path.join(BUILD_DIR, "firehose")
+FIREHOSE_LOCAL = os.path.join(BUILD_DIR, "firehose-local")
 REGION = "us-east-1"
 ALLOW_ALL = json.dumps({"Version": "2012-10-17",
                         "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
@@ -184,3 +187,164 @@ def read_bucket(s3, bucket):
     for key in keys:
         data += s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     return keys, data
+
+
+class FirehoseLocal:
+    """build/firehose-local on a free port with its own temporary data directory.
+
+    `args` are extra command-line flags (["--fail-records", "0.5"]); with
+    `credentials` ([(key, secret), ...]) signatures are checked. The server is
+    stopped with SIGTERM (which delivers buffered records); kill() and
+    restart() emulate a crash and a restart on the same data directory.
+    """
+
+    def __init__(self, *args, credentials=None, data_dir=None, seed=1, create_delay="0.05", delete_delay="0.05"):
+        self.args = list(args)
+        self.credentials = credentials or []
+        self.access_key_id, self.secret_access_key = (self.credentials[0] if self.credentials
+                                                      else ("AKIDFIREHOSELOCAL", "unused-secret"))
+        self.seed = seed
+        self.create_delay = create_delay
+        self.delete_delay = delete_delay
+        self._own_dir = data_dir is None
+        self.data_dir = data_dir or tempfile.mkdtemp(prefix="firehose-local-test-")
+        self.process = None
+        self.url = None
+        self.log = None
+
+    # ---- lifecycle ----
+    def command(self):
+        cmd = [FIREHOSE_LOCAL, "--port", "0", "--data-dir", self.data_dir, "--seed", str(self.seed),
+               "--create-delay", self.create_delay, "--delete-delay", self.delete_delay]
+        if self.credentials:
+            cmd += ["--credentials", ",".join(f"{k}:{s}" for k, s in self.credentials)]
+        return cmd + self.args
+
+    def start(self):
+        if self.log:
+            self.log.close()
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(self.command(), stdout=subprocess.PIPE, stderr=self.log)
+        line = self._read_line(seconds=30)
+        prefix = "firehose-local listening on "
+        if not line.startswith(prefix):
+            self.stop()
+            raise RuntimeError(f"unexpected first line from firehose-local: {line!r}\n{self.stderr()}")
+        self.url = line[len(prefix):].strip()
+        self.control("GET", "/_local/health")
+        return self
+
+    def _read_line(self, seconds):
+        deadline = time.monotonic() + seconds
+        data = b""
+        fd = self.process.stdout.fileno()
+        while not data.endswith(b"\n"):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise RuntimeError(f"firehose-local printed no URL within {seconds}s\n{self.stderr()}")
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if ready:
+                chunk = os.read(fd, 1)
+                if not chunk:
+                    raise RuntimeError(f"firehose-local exited with {self.process.wait()}\n{self.stderr()}")
+                data += chunk
+        return data.decode()
+
+    def stop(self, timeout=20):
+        """SIGTERM and wait; returns the exit code."""
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process.stdout.close()
+        code = self.process.returncode
+        self.process = None
+        return code
+
+    def kill(self):
+        """SIGKILL: no flush, no clean-up, as in a crash."""
+        self.process.kill()
+        self.process.wait()
+        self.process.stdout.close()
+        self.process = None
+
+    def restart(self, *args):
+        if self.process is not None:
+            self.stop()
+        if args:
+            self.args = list(args)
+        return self.start()
+
+    def stderr(self):
+        if not self.log:
+            return ""
+        self.log.seek(0)
+        return self.log.read().decode("utf-8", "replace")
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        if self.log:
+            self.log.close()
+        if self._own_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    # ---- clients ----
+    def client(self, service="firehose", access_key_id=None, secret=None, region=REGION, **config):
+        from botocore.config import Config
+        return boto3.client(service, endpoint_url=self.url, region_name=region,
+                            aws_access_key_id=access_key_id or self.access_key_id,
+                            aws_secret_access_key=secret or self.secret_access_key,
+                            config=Config(**config) if config else None)
+
+    def control(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        if method == "POST" and data is None:
+            data = b""
+        request = urllib.request.Request(self.url + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return json.loads(answer.read())
+
+    def settings(self, **changes):
+        """Runtime settings by flag name, underscores for dashes: settings(fail_records=1.0)."""
+        return self.control("POST", "/_local/settings", {k.replace("_", "-"): v for k, v in changes.items()})
+
+    def counters(self):
+        return self.control("GET", "/_local/counters")
+
+    def flush(self):
+        return self.control("POST", "/_local/flush")
+
+    def create_stream(self, firehose, name, bucket="local-bucket", prefix="", **extended):
+        config = {"RoleARN": "arn:aws:iam::123456789012:role/firehose-local",
+                  "BucketARN": f"arn:aws:s3:::{bucket}", **extended}
+        if prefix:
+            config["Prefix"] = prefix
+        firehose.create_delivery_stream(DeliveryStreamName=name, ExtendedS3DestinationConfiguration=config)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            status = firehose.describe_delivery_stream(DeliveryStreamName=name)[
+                "DeliveryStreamDescription"]["DeliveryStreamStatus"]
+            if status == "ACTIVE":
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"stream {name} not ACTIVE after 30s")
+
+    def objects(self, bucket="local-bucket"):
+        """Delivered objects of a bucket: [(relative path, bytes)], in path order."""
+        root = os.path.join(self.data_dir, bucket)
+        found = []
+        for folder, _, files in os.walk(root):
+            for name in files:
+                path = os.path.join(folder, name)
+                with open(path, "rb") as f:
+                    found.append((os.path.relpath(path, root), f.read()))
+        return sorted(found)

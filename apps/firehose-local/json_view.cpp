@@ -1,0 +1,266 @@
+#include "json_view.hpp"
+
+#include <fmt/format.h>
+
+namespace firehose::local::json_view {
+
+const Value* Value::find(std::string_view key) const {
+  for (const Member& member : members) {
+    if (member.key == key) return &member.value;
+  }
+  return nullptr;
+}
+
+const char* describe(Value::Type type) {
+  switch (type) {
+    case Value::Type::Null: return "null";
+    case Value::Type::Bool: return "a boolean";
+    case Value::Type::Number: return "a number";
+    case Value::Type::String: return "a string";
+    case Value::Type::Array: return "an array";
+    case Value::Type::Object: return "an object";
+  }
+  return "a value";
+}
+
+class Parser {
+ public:
+  Parser(std::string_view text, Document& document) : text_(text), document_(document) {}
+
+  Status parse() {
+    skip_space();
+    if (auto v = value(document_.root_, 0); !v) return v;
+    skip_space();
+    if (pos_ != text_.size()) return fail("unexpected content after the JSON value");
+    return {};
+  }
+
+ private:
+  static constexpr int kMaxDepth = 64;
+
+  Error fail(std::string_view what) const {
+    return make_error(ErrorKind::Client, "SerializationException",
+                      fmt::format("Malformed JSON at offset {}: {}", pos_, what));
+  }
+
+  void skip_space() {
+    while (pos_ < text_.size()) {
+      const char c = text_[pos_];
+      if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return;
+      ++pos_;
+    }
+  }
+
+  bool consume(char c) {
+    if (pos_ < text_.size() && text_[pos_] == c) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+
+  Status value(Value& out, int depth) {
+    if (pos_ >= text_.size()) return fail("unexpected end of input");
+    switch (text_[pos_]) {
+      case '{': return object(out, depth + 1);
+      case '[': return array(out, depth + 1);
+      case '"': out.type = Value::Type::String; return string(out.text);
+      case 't': return literal("true", out, Value::Type::Bool, true);
+      case 'f': return literal("false", out, Value::Type::Bool, false);
+      case 'n': return literal("null", out, Value::Type::Null, false);
+      default: return number(out);
+    }
+  }
+
+  Status literal(std::string_view word, Value& out, Value::Type type, bool boolean) {
+    if (text_.substr(pos_, word.size()) != word) return fail("invalid literal");
+    pos_ += word.size();
+    out.type = type;
+    out.boolean = boolean;
+    return {};
+  }
+
+  static bool digit(char c) { return c >= '0' && c <= '9'; }
+
+  Status number(Value& out) {
+    const std::size_t start = pos_;
+    consume('-');
+    if (pos_ >= text_.size() || !digit(text_[pos_])) return fail("invalid value");
+    if (text_[pos_] == '0') {
+      ++pos_;
+    } else {
+      while (pos_ < text_.size() && digit(text_[pos_])) ++pos_;
+    }
+    if (consume('.')) {
+      if (pos_ >= text_.size() || !digit(text_[pos_])) return fail("invalid number");
+      while (pos_ < text_.size() && digit(text_[pos_])) ++pos_;
+    }
+    if (pos_ < text_.size() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
+      ++pos_;
+      if (!consume('+')) consume('-');
+      if (pos_ >= text_.size() || !digit(text_[pos_])) return fail("invalid number");
+      while (pos_ < text_.size() && digit(text_[pos_])) ++pos_;
+    }
+    out.type = Value::Type::Number;
+    out.text = text_.substr(start, pos_ - start);
+    return {};
+  }
+
+  static int hex(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+
+  bool read_hex4(unsigned& out) {
+    if (pos_ + 4 > text_.size()) return false;
+    out = 0;
+    for (int i = 0; i < 4; ++i) {
+      const int h = hex(text_[pos_ + static_cast<std::size_t>(i)]);
+      if (h < 0) return false;
+      out = (out << 4) | static_cast<unsigned>(h);
+    }
+    pos_ += 4;
+    return true;
+  }
+
+  static void append_utf8(std::string& s, unsigned cp) {
+    if (cp < 0x80) {
+      s.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      s.push_back(static_cast<char>(0xc0 | (cp >> 6)));
+      s.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    } else if (cp < 0x10000) {
+      s.push_back(static_cast<char>(0xe0 | (cp >> 12)));
+      s.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+      s.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    } else {
+      s.push_back(static_cast<char>(0xf0 | (cp >> 18)));
+      s.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
+      s.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+      s.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    }
+  }
+
+  // The hot loop: base64 payloads have no escapes, so most strings end up as
+  // a view after one scan.
+  Status string(std::string_view& out) {
+    ++pos_;  // opening quote
+    const std::size_t start = pos_;
+    while (pos_ < text_.size()) {
+      const auto c = static_cast<unsigned char>(text_[pos_]);
+      if (c == '"') {
+        out = text_.substr(start, pos_ - start);
+        ++pos_;
+        return {};
+      }
+      if (c == '\\') return escaped_string(start, out);
+      if (c < 0x20) return fail("control character in string");
+      ++pos_;
+    }
+    return fail("unterminated string");
+  }
+
+  Status escaped_string(std::size_t start, std::string_view& out) {
+    auto decoded = std::make_unique<std::string>(text_.substr(start, pos_ - start));
+    while (pos_ < text_.size()) {
+      const auto c = static_cast<unsigned char>(text_[pos_]);
+      if (c == '"') {
+        ++pos_;
+        out = *decoded;
+        document_.decoded_.push_back(std::move(decoded));
+        return {};
+      }
+      if (c < 0x20) return fail("control character in string");
+      if (c != '\\') {
+        decoded->push_back(static_cast<char>(c));
+        ++pos_;
+        continue;
+      }
+      ++pos_;
+      if (pos_ >= text_.size()) break;
+      const char e = text_[pos_++];
+      switch (e) {
+        case '"': decoded->push_back('"'); break;
+        case '\\': decoded->push_back('\\'); break;
+        case '/': decoded->push_back('/'); break;
+        case 'b': decoded->push_back('\b'); break;
+        case 'f': decoded->push_back('\f'); break;
+        case 'n': decoded->push_back('\n'); break;
+        case 'r': decoded->push_back('\r'); break;
+        case 't': decoded->push_back('\t'); break;
+        case 'u': {
+          unsigned cp = 0;
+          if (!read_hex4(cp)) return fail("invalid \\u escape");
+          if (cp >= 0xd800 && cp <= 0xdbff) {
+            unsigned low = 0;
+            if (!(consume('\\') && consume('u') && read_hex4(low)) || low < 0xdc00 || low > 0xdfff) {
+              return fail("unpaired surrogate in \\u escape");
+            }
+            cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+          } else if (cp >= 0xdc00 && cp <= 0xdfff) {
+            return fail("unpaired surrogate in \\u escape");
+          }
+          append_utf8(*decoded, cp);
+          break;
+        }
+        default: return fail("invalid escape in string");
+      }
+    }
+    return fail("unterminated string");
+  }
+
+  Status array(Value& out, int depth) {
+    if (depth > kMaxDepth) return fail("nested too deeply");
+    ++pos_;
+    out.type = Value::Type::Array;
+    skip_space();
+    if (consume(']')) return {};
+    while (true) {
+      skip_space();
+      out.items.emplace_back();
+      if (auto v = value(out.items.back(), depth); !v) return v;
+      skip_space();
+      if (consume(',')) continue;
+      if (consume(']')) return {};
+      return fail("expected ',' or ']'");
+    }
+  }
+
+  Status object(Value& out, int depth) {
+    if (depth > kMaxDepth) return fail("nested too deeply");
+    ++pos_;
+    out.type = Value::Type::Object;
+    skip_space();
+    if (consume('}')) return {};
+    while (true) {
+      skip_space();
+      if (pos_ >= text_.size() || text_[pos_] != '"') return fail("expected a member name");
+      Member member;
+      if (auto k = string(member.key); !k) return k;
+      skip_space();
+      if (!consume(':')) return fail("expected ':'");
+      skip_space();
+      if (auto v = value(member.value, depth); !v) return v;
+      out.members.push_back(std::move(member));
+      skip_space();
+      if (consume(',')) continue;
+      if (consume('}')) return {};
+      return fail("expected ',' or '}'");
+    }
+  }
+
+  std::string_view text_;
+  Document& document_;
+  std::size_t pos_ = 0;
+};
+
+Result<Document> Document::parse(std::string_view text) {
+  Document document;
+  Parser parser(text, document);
+  if (auto parsed = parser.parse(); !parsed) return parsed.error();
+  return document;
+}
+
+}  // namespace firehose::local::json_view

@@ -1,0 +1,45 @@
+#pragma once
+// Repeatable randomness. One seeded source (--seed) hands each request its own
+// generator, so that a given sequence of requests meets the same faults and
+// gets the same record ids whatever the other settings are, and requests on
+// different threads never contend after the one locked draw.
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+namespace firehose::local {
+
+// SplitMix64: tiny, fast, and good enough for fault decisions and ids; the
+// same sequence on every platform (no <random> distributions involved).
+class Random {
+ public:
+  explicit Random(std::uint64_t seed) : state_(seed) {}
+  std::uint64_t next();
+  // Uniform in [0, 1), 53 bits.
+  double unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+  // True with probability `rate` (0 never, 1 always).
+  bool chance(double rate) { return unit() < rate; }
+  // Uniform in [0, bound], bound inclusive.
+  std::uint64_t up_to(std::uint64_t bound);
+
+ private:
+  std::uint64_t state_;
+};
+
+// Thread-safe parent of per-request generators.
+class RandomSource {
+ public:
+  explicit RandomSource(std::uint64_t seed) : root_(seed) {}
+  Random fork();
+
+ private:
+  std::mutex mutex_;
+  Random root_;
+};
+
+// A record id shaped like the service's: 224 characters of base64 (168 random bytes).
+std::string make_record_id(Random& random);
+// A random (version 4) UUID, lower-case, for x-amzn-RequestId.
+std::string make_uuid(Random& random);
+
+}  // namespace firehose::local

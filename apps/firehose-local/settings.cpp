@@ -1,0 +1,443 @@
+#include "settings.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+namespace firehose::local {
+namespace {
+
+using Setter = std::function<Status(Settings&, std::string_view)>;
+
+struct Option {
+  OptionInfo info;
+  Setter set;
+};
+
+Error invalid(std::string_view name, std::string message) {
+  return make_error(ErrorKind::Config, "InvalidSetting", fmt::format("--{}: {}", name, message));
+}
+
+std::optional<double> to_double(std::string_view text) {
+  // std::from_chars for double is available in libstdc++ 11+, and unlike
+  // strtod it neither reads the locale nor needs a terminated string.
+  double value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
+std::optional<std::uint64_t> to_uint(std::string_view text) {
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+
+Result<double> rate(std::string_view name, std::string_view text) {
+  const auto value = to_double(text);
+  if (!value || *value < 0 || *value > 1) {
+    return invalid(name, fmt::format("'{}' is not a rate (a number from 0 to 1)", text));
+  }
+  return *value;
+}
+
+Result<std::uint64_t> count(std::string_view name, std::string_view text) {
+  const auto value = to_uint(text);
+  if (!value) return invalid(name, fmt::format("'{}' is not a whole number >= 0", text));
+  return *value;
+}
+
+// Seconds as a decimal ("0.5") to milliseconds.
+Result<std::chrono::milliseconds> seconds(std::string_view name, std::string_view text) {
+  const auto value = to_double(text);
+  if (!value || *value < 0 || *value > 86400) {
+    return invalid(name, fmt::format("'{}' is not a number of seconds from 0 to 86400", text));
+  }
+  return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(*value * 1000)));
+}
+
+Result<std::chrono::milliseconds> milliseconds(std::string_view name, std::string_view text) {
+  const auto value = to_uint(text);
+  if (!value || *value > 3'600'000) {
+    return invalid(name, fmt::format("'{}' is not a number of milliseconds from 0 to 3600000", text));
+  }
+  return std::chrono::milliseconds(static_cast<std::int64_t>(*value));
+}
+
+Setter rate_setter(std::string name, double FaultSettings::*field) {
+  return [name, field](Settings& s, std::string_view text) -> Status {
+    auto value = rate(name, text);
+    if (!value.ok()) return value.error();
+    s.runtime.faults.*field = *value;
+    return {};
+  };
+}
+
+Setter quota_setter(std::string name, std::uint64_t QuotaSettings::*field) {
+  return [name, field](Settings& s, std::string_view text) -> Status {
+    auto value = count(name, text);
+    if (!value.ok()) return value.error();
+    s.runtime.quotas.*field = *value;
+    return {};
+  };
+}
+
+Setter delay_setter(std::string name, std::chrono::milliseconds RuntimeSettings::*field) {
+  return [name, field](Settings& s, std::string_view text) -> Status {
+    auto value = seconds(name, text);
+    if (!value.ok()) return value.error();
+    s.runtime.*field = *value;
+    return {};
+  };
+}
+
+Status set_credentials(Settings& s, std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> parsed;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = text.find(',', start);
+    const std::string_view item = text.substr(start, comma == std::string_view::npos ? text.npos : comma - start);
+    const std::size_t colon = item.find(':');
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 == item.size()) {
+      return invalid("credentials", fmt::format("'{}' is not KEY:SECRET", item.substr(0, item.find(':'))));
+    }
+    parsed.emplace_back(std::string(item.substr(0, colon)), std::string(item.substr(colon + 1)));
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  s.credentials = std::move(parsed);
+  return {};
+}
+
+Status set_latency(Settings& s, std::string_view text) {
+  const std::size_t colon = text.find(':');
+  auto fixed = milliseconds("latency-ms", text.substr(0, colon));
+  if (!fixed.ok()) return invalid("latency-ms", fmt::format("'{}' is not MS or MS:JITTER_MS", text));
+  std::chrono::milliseconds jitter{0};
+  if (colon != std::string_view::npos) {
+    auto parsed = milliseconds("latency-ms", text.substr(colon + 1));
+    if (!parsed.ok()) return invalid("latency-ms", fmt::format("'{}' is not MS or MS:JITTER_MS", text));
+    jitter = *parsed;
+  }
+  s.runtime.faults.latency = *fixed;
+  s.runtime.faults.latency_jitter = jitter;
+  return {};
+}
+
+const std::vector<Option>& options() {
+  static const std::vector<Option> table = [] {
+    std::vector<Option> t;
+    auto add = [&t](std::string name, std::string value_name, std::string help, bool runtime, Setter set) {
+      t.push_back(Option{OptionInfo{std::move(name), std::move(value_name), std::move(help), runtime}, std::move(set)});
+    };
+    add("host", "ADDRESS", "address to listen on (default 127.0.0.1)", false,
+        [](Settings& s, std::string_view v) -> Status {
+          if (v.empty()) return invalid("host", "must not be empty");
+          s.host = std::string(v);
+          return {};
+        });
+    add("port", "PORT", "port to listen on; 0 picks a free port (default 4573)", false,
+        [](Settings& s, std::string_view v) -> Status {
+          const auto port = to_uint(v);
+          if (!port || *port > 65535) return invalid("port", fmt::format("'{}' is not a port number (0 to 65535)", v));
+          s.port = static_cast<int>(*port);
+          return {};
+        });
+    add("data-dir", "DIR", "stream definitions, spool and delivered objects (default: a new temporary directory)",
+        false, [](Settings& s, std::string_view v) -> Status {
+          if (v.empty()) return invalid("data-dir", "must not be empty");
+          s.data_dir = std::filesystem::path(std::string(v));
+          return {};
+        });
+    add("region", "REGION", "region in ARNs and signature scopes (default us-east-1)", false,
+        [](Settings& s, std::string_view v) -> Status {
+          const bool ok = !v.empty() && std::all_of(v.begin(), v.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+          });
+          if (!ok) return invalid("region", fmt::format("'{}' is not a region name (like us-east-1)", v));
+          s.region = std::string(v);
+          return {};
+        });
+    add("account-id", "ID", "12-digit account id in ARNs and messages (default 123456789012)", false,
+        [](Settings& s, std::string_view v) -> Status {
+          const bool ok = v.size() == 12 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+          if (!ok) return invalid("account-id", fmt::format("'{}' is not 12 digits", v));
+          s.account_id = std::string(v);
+          return {};
+        });
+    add("seed", "N", "seed of every random choice (faults, record ids); default: random, logged at start-up", false,
+        [](Settings& s, std::string_view v) -> Status {
+          auto seed = count("seed", v);
+          if (!seed.ok()) return seed.error();
+          s.seed = *seed;
+          return {};
+        });
+    add("credentials", "KEY:SECRET[,...]", "check SigV4 signatures against these keys (default: no checking)", false,
+        set_credentials);
+    add("sink", "spool|discard", "spool: store and deliver records (default); discard: validate and count only", false,
+        [](Settings& s, std::string_view v) -> Status {
+          if (v == "spool") s.sink = Sink::Spool;
+          else if (v == "discard") s.sink = Sink::Discard;
+          else return invalid("sink", fmt::format("'{}' is not spool or discard", v));
+          return {};
+        });
+    add("threads", "N", "HTTP worker threads, one per open connection (default 128)", false,
+        [](Settings& s, std::string_view v) -> Status {
+          const auto n = to_uint(v);
+          if (!n || *n < 1 || *n > 4096) return invalid("threads", fmt::format("'{}' is not from 1 to 4096", v));
+          s.threads = static_cast<int>(*n);
+          return {};
+        });
+    add("log-level", "LEVEL", "trace, debug, info (default), warn, error or off", false,
+        [](Settings& s, std::string_view v) -> Status {
+          static const std::vector<std::string_view> levels = {"trace", "debug", "info", "warn", "error", "off"};
+          if (std::find(levels.begin(), levels.end(), v) == levels.end()) {
+            return invalid("log-level", fmt::format("'{}' is not trace, debug, info, warn, error or off", v));
+          }
+          s.log_level = std::string(v);
+          return {};
+        });
+    add("create-delay", "SECONDS", "time a new stream stays CREATING (default 0.5)", true,
+        delay_setter("create-delay", &RuntimeSettings::create_delay));
+    add("delete-delay", "SECONDS", "time a deleted stream stays DELETING (default 0.5)", true,
+        delay_setter("delete-delay", &RuntimeSettings::delete_delay));
+    add("metrics-delay", "SECONDS", "how long a metric sample stays invisible, like CloudWatch's lag (default 0)",
+        true, [](Settings& s, std::string_view v) -> Status {
+          auto value = seconds("metrics-delay", v);
+          if (!value.ok()) return value.error();
+          s.runtime.metrics_delay = std::chrono::duration_cast<std::chrono::seconds>(*value);
+          return {};
+        });
+    add("quota-records", "N", "records per second per stream (default 500000; 0 = no limit)", true,
+        quota_setter("quota-records", &QuotaSettings::records));
+    add("quota-requests", "N", "put requests per second per stream (default 2000; 0 = no limit)", true,
+        quota_setter("quota-requests", &QuotaSettings::requests));
+    add("quota-bytes", "N", "record bytes per second per stream (default 5242880; 0 = no limit)", true,
+        quota_setter("quota-bytes", &QuotaSettings::bytes));
+    add("fail-records", "RATE", "fraction of records that fail inside a successful answer", true,
+        rate_setter("fail-records", &FaultSettings::fail_records));
+    add("fail-records-code", "CODE",
+        "ServiceUnavailableException (default), InternalFailure, or mix (each failure picks one)", true,
+        [](Settings& s, std::string_view v) -> Status {
+          auto& code = s.runtime.faults.fail_records_code;
+          if (v == "ServiceUnavailableException") code = RecordFailureCode::ServiceUnavailable;
+          else if (v == "InternalFailure") code = RecordFailureCode::InternalFailure;
+          else if (v == "mix") code = RecordFailureCode::Mix;
+          else return invalid("fail-records-code", fmt::format("'{}' is not ServiceUnavailableException, InternalFailure or mix", v));
+          return {};
+        });
+    add("fail-requests", "RATE", "fraction of put requests answered with a 500 or 503 error", true,
+        rate_setter("fail-requests", &FaultSettings::fail_requests));
+    add("fail-requests-status", "STATUS",
+        "500 (InternalFailure), 503 (ServiceUnavailableException) or mix (default: each failure picks one)", true,
+        [](Settings& s, std::string_view v) -> Status {
+          auto& status = s.runtime.faults.fail_requests_status;
+          if (v == "500") status = RequestFailureStatus::InternalError500;
+          else if (v == "503") status = RequestFailureStatus::Unavailable503;
+          else if (v == "mix") status = RequestFailureStatus::Mix;
+          else return invalid("fail-requests-status", fmt::format("'{}' is not 500, 503 or mix", v));
+          return {};
+        });
+    add("reset-before", "RATE", "fraction of put requests whose connection is reset before anything is stored", true,
+        rate_setter("reset-before", &FaultSettings::reset_before));
+    add("reset-after", "RATE",
+        "fraction of put requests whose records are stored, then the connection is reset without an answer", true,
+        rate_setter("reset-after", &FaultSettings::reset_after));
+    add("latency-ms", "MS[:JITTER_MS]", "added to every put: MS plus a uniform random 0..JITTER_MS", true,
+        set_latency);
+    add("stall-rate", "RATE", "fraction of put requests that get no answer for --stall-seconds", true,
+        rate_setter("stall-rate", &FaultSettings::stall_rate));
+    add("stall-seconds", "SECONDS", "length of a stall (default 10)", true,
+        [](Settings& s, std::string_view v) -> Status {
+          auto value = seconds("stall-seconds", v);
+          if (!value.ok()) return value.error();
+          s.runtime.faults.stall = *value;
+          return {};
+        });
+    return t;
+  }();
+  return table;
+}
+
+const Option* find_option(std::string_view name) {
+  for (const Option& option : options()) {
+    if (option.info.name == name) return &option;
+  }
+  return nullptr;
+}
+
+// A JSON value as the text the command line would carry.
+std::optional<std::string> json_as_text(const nlohmann::json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_number_unsigned() || value.is_number_integer()) return value.dump();
+  if (value.is_number_float()) {
+    // Shortest round-trip form: 0.3 stays "0.3".
+    return fmt::format("{}", value.get<double>());
+  }
+  if (value.is_boolean()) return value.get<bool>() ? "1" : "0";
+  return std::nullopt;
+}
+
+std::string seconds_text(std::chrono::milliseconds ms) { return fmt::format("{}", static_cast<double>(ms.count()) / 1000); }
+
+}  // namespace
+
+const std::vector<OptionInfo>& option_table() {
+  static const std::vector<OptionInfo> infos = [] {
+    std::vector<OptionInfo> out;
+    for (const Option& option : options()) out.push_back(option.info);
+    return out;
+  }();
+  return infos;
+}
+
+Status apply_setting(Settings& settings, std::string_view name, std::string_view value) {
+  const Option* option = find_option(name);
+  if (option == nullptr) {
+    return make_error(ErrorKind::Config, "InvalidSetting", fmt::format("unknown option '{}'", name));
+  }
+  return option->set(settings, value);
+}
+
+Status apply_settings_json(Settings& settings, const nlohmann::json& object, bool runtime_only) {
+  if (!object.is_object()) {
+    return make_error(ErrorKind::Config, "InvalidSetting", "settings must be a JSON object of option names and values");
+  }
+  Settings updated = settings;
+  for (const auto& [name, value] : object.items()) {
+    if (name == "config") {
+      return make_error(ErrorKind::Config, "InvalidSetting", "'config' cannot be set from a settings object");
+    }
+    const Option* option = find_option(name);
+    if (option == nullptr) {
+      return make_error(ErrorKind::Config, "InvalidSetting", fmt::format("unknown option '{}'", name));
+    }
+    if (runtime_only && !option->info.runtime) {
+      return make_error(ErrorKind::Config, "InvalidSetting",
+                        fmt::format("--{} takes effect at start-up only and cannot be changed at runtime", name));
+    }
+    const std::optional<std::string> text = json_as_text(value);
+    if (!text) {
+      return make_error(ErrorKind::Config, "InvalidSetting",
+                        fmt::format("--{}: a string, number or boolean is expected, not {}", name, value.dump()));
+    }
+    if (auto applied = option->set(updated, *text); !applied) return applied;
+  }
+  settings = std::move(updated);
+  return {};
+}
+
+Status apply_config_file(Settings& settings, const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    return make_error(ErrorKind::Config, "InvalidSetting",
+                      fmt::format("--config: cannot read '{}': {}", file.string(), std::strerror(errno)));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  const auto parsed = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) {
+    return make_error(ErrorKind::Config, "InvalidSetting",
+                      fmt::format("--config: '{}' is not valid JSON", file.string()));
+  }
+  if (auto applied = apply_settings_json(settings, parsed, /*runtime_only=*/false); !applied) {
+    return make_error(ErrorKind::Config, "InvalidSetting",
+                      fmt::format("--config {}: {}", file.string(), applied.error().message));
+  }
+  return {};
+}
+
+nlohmann::json settings_to_json(const Settings& s) {
+  const auto& f = s.runtime.faults;
+  const auto& q = s.runtime.quotas;
+  nlohmann::json keys = nlohmann::json::array();
+  for (const auto& [key, secret] : s.credentials) keys.push_back(key);
+  const char* record_code = f.fail_records_code == RecordFailureCode::ServiceUnavailable ? "ServiceUnavailableException"
+                            : f.fail_records_code == RecordFailureCode::InternalFailure ? "InternalFailure"
+                                                                                         : "mix";
+  const char* request_status = f.fail_requests_status == RequestFailureStatus::InternalError500 ? "500"
+                               : f.fail_requests_status == RequestFailureStatus::Unavailable503 ? "503"
+                                                                                                : "mix";
+  return nlohmann::json{
+      {"host", s.host},
+      {"port", s.port},
+      {"data-dir", s.data_dir.string()},
+      {"region", s.region},
+      {"account-id", s.account_id},
+      {"seed", s.seed ? nlohmann::json(*s.seed) : nlohmann::json(nullptr)},
+      {"credentials", keys},
+      {"sink", s.sink == Sink::Spool ? "spool" : "discard"},
+      {"threads", s.threads},
+      {"log-level", s.log_level},
+      {"create-delay", std::stod(seconds_text(s.runtime.create_delay))},
+      {"delete-delay", std::stod(seconds_text(s.runtime.delete_delay))},
+      {"metrics-delay", s.runtime.metrics_delay.count()},
+      {"quota-records", q.records},
+      {"quota-requests", q.requests},
+      {"quota-bytes", q.bytes},
+      {"fail-records", f.fail_records},
+      {"fail-records-code", record_code},
+      {"fail-requests", f.fail_requests},
+      {"fail-requests-status", request_status},
+      {"reset-before", f.reset_before},
+      {"reset-after", f.reset_after},
+      {"latency-ms", f.latency_jitter.count() == 0
+                         ? fmt::format("{}", f.latency.count())
+                         : fmt::format("{}:{}", f.latency.count(), f.latency_jitter.count())},
+      {"stall-rate", f.stall_rate},
+      {"stall-seconds", std::stod(seconds_text(f.stall))},
+  };
+}
+
+Result<Settings> parse_command_line(int argc, const char* const* argv, std::string& help) {
+  CLI::App app{
+      "firehose-local: a local Amazon Kinesis Data Firehose endpoint (and CloudWatch metrics) with AWS's limits,\n"
+      "errors, quotas and signature checks, fault injection, and S3-like delivery to a directory.",
+      "firehose-local"};
+  app.set_version_flag("--version", "firehose-local " FIREHOSE_VERSION);
+  app.get_formatter()->column_width(36);
+
+  std::string config_file;
+  app.add_option("--config", config_file, "JSON file of options, same names as the flags ({\"fail-records\": 0.3})");
+  std::map<std::string, std::string> given;
+  std::vector<std::pair<std::string, CLI::Option*>> flags;
+  for (const Option& option : options()) {
+    CLI::Option* added = app.add_option("--" + option.info.name, given[option.info.name], option.info.help);
+    added->type_name(option.info.value_name);
+    flags.emplace_back(option.info.name, added);
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    help = app.help();
+    return make_error(ErrorKind::Config, "Help", "");
+  } catch (const CLI::CallForVersion& e) {
+    help = "firehose-local " FIREHOSE_VERSION "\n";
+    return make_error(ErrorKind::Config, "Help", "");
+  } catch (const CLI::ParseError& e) {
+    return make_error(ErrorKind::Config, "InvalidSetting", e.what());
+  }
+
+  Settings settings;
+  if (!config_file.empty()) {
+    if (auto applied = apply_config_file(settings, config_file); !applied) return applied.error();
+  }
+  for (const auto& [name, option] : flags) {
+    if (option->count() == 0) continue;
+    if (auto applied = apply_setting(settings, name, given[name]); !applied) return applied.error();
+  }
+  return settings;
+}
+
+}  // namespace firehose::local
