@@ -39,6 +39,12 @@ std::size_t billed(std::size_t size) {
   return std::max<std::size_t>(1, (size + unit - 1) / unit) * unit;
 }
 
+RateLimiterOptions limiter_options(const ProducerOptions& options) {
+  RateLimiterOptions limiter;
+  limiter.adaptive = options.adaptive_rate;
+  return limiter;
+}
+
 Error producer_error(std::string code, std::string message) {
   return make_error(ErrorKind::Client, std::move(code), std::move(message));
 }
@@ -51,7 +57,7 @@ class Producer::Impl {
       : options_(std::move(options)),
         client_(std::move(client)),
         budget_(options_.memory_budget_bytes),
-        limiter_(RateLimiterOptions{.adaptive = options_.adaptive_rate}),
+        limiter_(limiter_options(options_)),
         retrier_(options_.retry, aws::make_uniform_random()),
         dead_letter_(std::move(dead_letter)),
         packer_(options_.pack_target_bytes),
@@ -348,7 +354,7 @@ class Producer::Impl {
     }
     if (judgement.throttled > 0) {
       records_throttled_.fetch_add(judgement.throttled, std::memory_order_relaxed);
-      limiter_.on_throttle(judgement.throttled, count);
+      limiter_.on_throttle(judgement.throttled, count, started);
     } else if (answer) {
       limiter_.on_success(count, raw_bytes);
     }
@@ -435,8 +441,10 @@ class Producer::Impl {
         entry.error_code = outcome.error_code;
         entry.error_message = outcome.error_message;
         entry.attempts = record.attempts;
-        entry.first_attempt = record.first_attempt;
-        entry.last_attempt = record.last_attempt;
+        if (record.attempts > 0) {
+          entry.first_attempt = record.first_attempt;
+          entry.last_attempt = record.last_attempt;
+        }
         entry.possible_duplicate = record.possible_duplicate;
         if (auto written = dead_letter_->write(entry); written) {
           outcome.dead_lettered = true;

@@ -93,7 +93,9 @@ TEST(Producer, EveryRecordFromManyThreadsIsAcknowledgedOnceWithRetriesOfOnlyTheF
       EXPECT_EQ(outcome.record_id, "id-" + data);
       EXPECT_EQ(server.acknowledged(data), 1) << data;
       // Only the records the server failed were sent again (a 500 makes a whole call count).
-      if (i % 10 != 0) EXPECT_LE(server.sends(data), 2) << data;
+      if (i % 10 != 0) {
+        EXPECT_LE(server.sends(data), 2) << data;
+      }
     }
   }
   EXPECT_GE(metrics.records_retried, static_cast<std::uint64_t>(kThreads * kPerThread / 10 * 2));
