@@ -53,7 +53,7 @@ asan: deps
 tsan: deps
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIREHOSE_SANITIZE=thread -DPYTHON3=$(PYTHON) >/dev/null
 	cmake --build build-tsan -j $(JOBS) --target unit_tests
-	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j $(JOBS) -L unit
+	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" ctest --output-on-failure -j $(JOBS) -L unit
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan build-tsan

@@ -29,7 +29,7 @@ class FakeImds {
         ttl_headers_.push_back(req.get_header_value("X-aws-ec2-metadata-token-ttl-seconds"));
       }
       if (token_status == 0) {
-        std::this_thread::sleep_for(700ms);
+        std::this_thread::sleep_for(2000ms);
         return;
       }
       res.status = token_status;
@@ -89,8 +89,8 @@ ImdsProvider provider_for(const FakeImds& imds, std::map<std::string, std::strin
   env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = imds.endpoint();
   auto settings = ImdsSettings::resolve(Environment::from_map(env), testing::profiles(config, "").section());
   HttpOptions options;
-  options.connect_timeout = 300ms;
-  options.request_timeout = 300ms;
+  options.connect_timeout = 1000ms;
+  options.request_timeout = 1000ms;
   return ImdsProvider(settings, make_curl_http_client(options));
 }
 

@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -190,6 +191,12 @@ class RawServer {
   int port() const { return port_; }
   int connections() const { return connections_; }
   std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  // Waits until `n` connections have been handled: what a handler recorded is
+  // then safe to read (the socket alone is no happens-before edge for TSan).
+  void wait_for_handled(int n) {
+    std::unique_lock lock(handled_mutex_);
+    handled_cv_.wait(lock, [&] { return handled_ >= n; });
+  }
 
  private:
   void run() {
@@ -200,6 +207,11 @@ class RawServer {
       if (fd < 0) continue;
       handler_(fd, connections_++);
       ::close(fd);
+      {
+        std::lock_guard lock(handled_mutex_);
+        ++handled_;
+      }
+      handled_cv_.notify_all();
     }
   }
 
@@ -208,6 +220,9 @@ class RawServer {
   int port_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<int> connections_{0};
+  std::mutex handled_mutex_;
+  std::condition_variable handled_cv_;
+  int handled_ = 0;
   std::thread thread_;
 };
 
@@ -336,6 +351,7 @@ TEST_F(CurlHttpClientTest, SendsExactlyTheRequestHeadersAndReadsTheAnswer) {
   auto result = client->send(request);
 
   ASSERT_TRUE(result.ok()) << result.error().to_string();
+  server.wait_for_handled(1);
   ASSERT_TRUE(seen.complete);
   EXPECT_EQ(seen.request_line, "POST /path?a=1 HTTP/1.1");
   std::set<std::string> names;
@@ -370,6 +386,7 @@ TEST_F(CurlHttpClientTest, BodyWithoutContentTypeGoesWithoutOne) {
   auto client = make_curl_http_client();
   auto result = client->send(post(server.url("/"), "Action=AssumeRoleWithWebIdentity"));
   ASSERT_TRUE(result.ok()) << result.error().to_string();
+  server.wait_for_handled(1);
   ASSERT_TRUE(seen.complete);
   EXPECT_FALSE(seen.header("Content-Type").has_value());
   EXPECT_EQ(seen.body, "Action=AssumeRoleWithWebIdentity");
@@ -812,6 +829,7 @@ TEST_F(CurlHttpClientTest, HttpProxyFromTheEnvironmentIsUsed) {
   auto result = client->send(request);
   ASSERT_TRUE(result.ok()) << result.error().to_string();
   EXPECT_EQ(result->body, "via proxy");
+  proxy.wait_for_handled(1);
   EXPECT_EQ(seen.request_line, "POST http://firehose.example.invalid/ HTTP/1.1");
   EXPECT_EQ(seen.header("Host"), "firehose.example.invalid");
 
