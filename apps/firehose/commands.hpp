@@ -14,5 +14,6 @@ using Action = std::function<int()>;
 void register_put_record(CLI::App& app, CliContext& context, Action& action);
 void register_put_record_batch(CLI::App& app, CliContext& context, Action& action);
 void register_stream_commands(CLI::App& app, CliContext& context, Action& action);
+void register_send(CLI::App& app, CliContext& context, Action& action);
 
 }  // namespace firehose::cli

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   register_put_record(app, context, action);
   register_put_record_batch(app, context, action);
   register_stream_commands(app, context, action);
+  register_send(app, context, action);
 
   try {
     app.parse(argc, argv);

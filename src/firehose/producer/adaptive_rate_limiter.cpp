@@ -1,0 +1,316 @@
+#include "firehose/producer/adaptive_rate_limiter.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace firehose::producer {
+namespace {
+
+using std::chrono::duration;
+using std::chrono::nanoseconds;
+
+// botocore's RateClocker: 0.5 s buckets, each new bucket's rate weighs 0.8.
+constexpr double kMeterBucketSeconds = 0.5;
+constexpr double kMeterSmoothing = 0.8;
+// botocore's _MAX_RATE_ADJUST_SCALE: the limit never runs further ahead of
+// what is actually being sent than this (an idle producer does not build up a
+// licence to burst far above the rate it last saw accepted).
+constexpr double kMaxRateOverSent = 2.0;
+// Waits are re-evaluated at least this often, so a long computed wait cannot
+// overflow the condition variable's clock arithmetic.
+constexpr auto kLongestWait = std::chrono::hours(1);
+
+double seconds_between(std::chrono::steady_clock::time_point from, std::chrono::steady_clock::time_point to) {
+  return duration<double>(to - from).count();
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// RateMeter
+
+std::int64_t AdaptiveRateLimiter::RateMeter::bucket_of(TimePoint now) const {
+  return static_cast<std::int64_t>(std::floor(seconds_between(start_, now) / kMeterBucketSeconds));
+}
+
+AdaptiveRateLimiter::Rates AdaptiveRateLimiter::RateMeter::rate(TimePoint now) const {
+  if (!started_) return {};
+  const std::int64_t bucket = bucket_of(now);
+  if (bucket > current_bucket_) {
+    // The bucket in progress has ended: what record() will fold in.
+    const double seconds = static_cast<double>(bucket - current_bucket_) * kMeterBucketSeconds;
+    const Rates instant{count_.records / seconds, count_.bytes / seconds, count_.requests / seconds};
+    if (buckets_closed_ == 0) return instant;
+    return {kMeterSmoothing * instant.records + (1 - kMeterSmoothing) * smoothed_.records,
+            kMeterSmoothing * instant.bytes + (1 - kMeterSmoothing) * smoothed_.bytes,
+            kMeterSmoothing * instant.requests + (1 - kMeterSmoothing) * smoothed_.requests};
+  }
+  if (buckets_closed_ > 0) return smoothed_;
+  // Within the first bucket the time elapsed can be a few milliseconds, in
+  // which the service may have granted a whole burst allowance: dividing by
+  // at least half a bucket errs low, but not so low that the climb back up
+  // takes long (an estimate too high costs one more decrease a round trip
+  // later; one too low costs a slow climb).
+  const double elapsed = std::max(seconds_between(start_, now), kMeterBucketSeconds / 2);
+  return {count_.records / elapsed, count_.bytes / elapsed, count_.requests / elapsed};
+}
+
+void AdaptiveRateLimiter::RateMeter::record(TimePoint now, const Rates& amount) {
+  if (!started_) {
+    started_ = true;
+    start_ = now;
+  }
+  const std::int64_t bucket = bucket_of(now);
+  if (bucket > current_bucket_) {
+    smoothed_ = rate(now);
+    ++buckets_closed_;
+    count_ = {};
+    current_bucket_ = bucket;
+  }
+  count_.records += amount.records;
+  count_.bytes += amount.bytes;
+  count_.requests += amount.requests;
+}
+
+// ---------------------------------------------------------------------------
+// AdaptiveRateLimiter
+
+AdaptiveRateLimiter::AdaptiveRateLimiter(RateLimiterOptions options) : options_(std::move(options)) {
+  last_refill_ = now();
+}
+
+AdaptiveRateLimiter::~AdaptiveRateLimiter() {
+  std::unique_lock lock(mutex_);
+  cancelled_ = true;
+  for (Waiter* waiter : waiters_) waiter->wake.notify_one();
+  drained_.wait(lock, [this] { return waiters_.empty() && active_sleepers_ == 0; });
+}
+
+AdaptiveRateLimiter::TimePoint AdaptiveRateLimiter::now() const {
+  return options_.clock.now ? options_.clock.now() : std::chrono::steady_clock::now();
+}
+
+double AdaptiveRateLimiter::curve(double t) const {
+  // Both curves give the rate as a fraction of the last maximum, starting at
+  // beta right after a decrease and reaching 1 after recovery_time.
+  const double k = std::max(duration<double>(options_.recovery_time).count(), 1e-3);
+  const double drop = 1.0 - options_.beta;
+  if (options_.algorithm == RateAlgorithm::kAimd) return options_.beta + drop * t / k;
+  // CUBIC: W(t) = C (t - K)^3 + W_max with K = cbrt(W_max (1 - beta) / C);
+  // divided by W_max, C / W_max = (1 - beta) / K^3.
+  const double c = drop / (k * k * k);
+  return 1.0 + c * (t - k) * (t - k) * (t - k);
+}
+
+void AdaptiveRateLimiter::refill(TimePoint now) {
+  const double elapsed = std::max(0.0, seconds_between(last_refill_, now));
+  last_refill_ = std::max(last_refill_, now);
+  for (Bucket* bucket : {&records_, &bytes_, &requests_}) {
+    bucket->tokens += bucket->rate * elapsed;
+    if (bucket->tokens >= bucket->capacity) {
+      bucket->tokens = bucket->capacity;
+      bucket->full = true;
+    }
+  }
+}
+
+AdaptiveRateLimiter::Rates AdaptiveRateLimiter::target_rates(TimePoint now) const {
+  const double factor = curve(std::max(0.0, seconds_between(last_decrease_, now)));
+  const Rates sent = sent_.rate(now);
+  auto limit = [&](double last_max, double sent_rate, double floor) {
+    const double ceiling = std::max(kMaxRateOverSent * sent_rate, last_max);
+    return std::max(floor, std::min(factor * last_max, ceiling));
+  };
+  return {limit(last_max_.records, sent.records, options_.min_records_per_second),
+          limit(last_max_.bytes, sent.bytes, options_.min_bytes_per_second),
+          limit(last_max_.requests, sent.requests, options_.min_requests_per_second)};
+}
+
+void AdaptiveRateLimiter::update_limits(TimePoint now) {
+  refill(now);  // what accrued so far accrued at the old rates
+  if (!enabled_) return;
+  const Rates target = target_rates(now);
+  for (auto [bucket, rate] : {std::pair{&records_, target.records}, {&bytes_, target.bytes}, {&requests_, target.requests}}) {
+    bucket->rate = rate;
+    bucket->capacity = rate * options_.burst_seconds;
+    // A full bucket stays full when its capacity grows with the rate (else a
+    // request that waits for a full bucket would chase a moving target).
+    if (bucket->full || bucket->tokens >= bucket->capacity) {
+      bucket->tokens = bucket->capacity;
+      bucket->full = true;
+    }
+  }
+}
+
+nanoseconds AdaptiveRateLimiter::take_or_wait(TimePoint now, std::size_t records, std::size_t bytes) {
+  update_limits(now);
+  const Rates amount{static_cast<double>(records), static_cast<double>(bytes), 1.0};
+  if (enabled_ && options_.adaptive) {
+    double wait_seconds = 0;
+    auto need = [&](const Bucket& bucket, double want) {
+      // A request larger than the capacity waits for a full bucket, then
+      // leaves it in debt.
+      const double required = std::min(want, bucket.capacity);
+      if (!bucket.full && bucket.tokens < required) wait_seconds = std::max(wait_seconds, (required - bucket.tokens) / bucket.rate);
+    };
+    need(records_, amount.records);
+    need(bytes_, amount.bytes);
+    need(requests_, amount.requests);
+    if (wait_seconds > 0) {
+      const auto wait = std::chrono::ceil<nanoseconds>(duration<double>(wait_seconds));
+      return std::max(wait, nanoseconds(1));
+    }
+    for (auto [bucket, taken] : {std::pair{&records_, amount.records}, {&bytes_, amount.bytes}, {&requests_, amount.requests}}) {
+      bucket->tokens -= taken;
+      bucket->full = false;
+    }
+  }
+  sent_.record(now, amount);
+  return nanoseconds::zero();
+}
+
+bool AdaptiveRateLimiter::acquire(std::size_t records, std::size_t bytes, TimePoint deadline) {
+  std::unique_lock lock(mutex_);
+  if (cancelled_) return false;
+
+  if (options_.clock.sleep) {
+    // Test mode: poll through the injected sleep, no queue.
+    ++active_sleepers_;
+    bool acquired = false;
+    for (;;) {
+      if (cancelled_) break;
+      const TimePoint t = now();
+      nanoseconds wait = take_or_wait(t, records, bytes);
+      if (wait == nanoseconds::zero()) {
+        acquired = true;
+        break;
+      }
+      if (t >= deadline) break;
+      if (deadline != TimePoint::max()) wait = std::min(wait, std::chrono::ceil<nanoseconds>(deadline - t));
+      lock.unlock();
+      options_.clock.sleep(wait);
+      lock.lock();
+    }
+    if (--active_sleepers_ == 0) drained_.notify_all();
+    return acquired;
+  }
+
+  Waiter self;
+  waiters_.push_back(&self);
+  for (;;) {
+    if (cancelled_) {
+      remove_waiter(&self);
+      return false;
+    }
+    const TimePoint t = now();
+    nanoseconds wait = nanoseconds::max();
+    if (waiters_.front() == &self) {
+      wait = take_or_wait(t, records, bytes);
+      if (wait == nanoseconds::zero()) {
+        remove_waiter(&self);
+        return true;
+      }
+    }
+    if (t >= deadline) {
+      remove_waiter(&self);
+      return false;
+    }
+    if (deadline != TimePoint::max()) wait = std::min(wait, std::chrono::ceil<nanoseconds>(deadline - t));
+    if (wait == nanoseconds::max()) {
+      self.wake.wait(lock);
+    } else {
+      self.wake.wait_for(lock, std::min<nanoseconds>(wait, kLongestWait));
+    }
+  }
+}
+
+nanoseconds AdaptiveRateLimiter::try_acquire(std::size_t records, std::size_t bytes) {
+  std::lock_guard lock(mutex_);
+  if (cancelled_) return nanoseconds::max();
+  return take_or_wait(now(), records, bytes);
+}
+
+void AdaptiveRateLimiter::remove_waiter(Waiter* waiter) {
+  const bool was_head = !waiters_.empty() && waiters_.front() == waiter;
+  waiters_.erase(std::find(waiters_.begin(), waiters_.end(), waiter));
+  if (was_head) notify_head();
+  if (waiters_.empty()) drained_.notify_all();
+}
+
+void AdaptiveRateLimiter::notify_head() {
+  if (!waiters_.empty()) waiters_.front()->wake.notify_one();
+}
+
+void AdaptiveRateLimiter::on_success(std::size_t records, std::size_t bytes) {
+  std::lock_guard lock(mutex_);
+  const TimePoint t = now();
+  accepted_.record(t, Rates{static_cast<double>(records), static_cast<double>(bytes), 1.0});
+  update_limits(t);
+  notify_head();  // the curve may have moved up
+}
+
+void AdaptiveRateLimiter::on_throttle(std::size_t throttled_records, std::size_t total_records, TimePoint sent_at) {
+  std::lock_guard lock(mutex_);
+  if (!options_.adaptive || throttled_records == 0) return;
+  (void)total_records;  // any throttle is a signal; the accepted rate carries the proportion
+  const TimePoint t = now();
+  // Time passes for the accepted rate too: under a storm of whole-request
+  // refusals it decays towards zero, and the sent rate takes over below.
+  accepted_.record(t, Rates{});
+  // A request sent before the last decrease saw the overload that decrease
+  // answered: TCP's once-per-window rule.
+  if (enabled_ && sent_at < last_decrease_) return;
+
+  update_limits(t);  // refill at the old rates; the buckets hold the limits in force
+  const Rates accepted = accepted_.rate(t);
+  const Rates sent = sent_.rate(t);
+  // The new maximum is what the service was accepting: the sent rate only
+  // when nothing has been accepted at all yet, and never above the limit
+  // in force (botocore: min(measured, max_rate)).
+  const bool have_accepted = accepted.bytes > 0 || accepted.records > 0;
+  const Rates base = have_accepted ? accepted : sent;
+  auto new_max = [&](double measured, const Bucket& bucket, double floor) {
+    double value = measured;
+    if (enabled_) value = std::min(value, bucket.rate);
+    return std::max(value, floor);
+  };
+  last_max_.records = new_max(base.records, records_, options_.min_records_per_second);
+  last_max_.bytes = new_max(base.bytes, bytes_, options_.min_bytes_per_second);
+  last_max_.requests = new_max(base.requests, requests_, options_.min_requests_per_second);
+  enabled_ = true;
+  last_decrease_ = t;
+  ++decreases_;
+  update_limits(t);
+  // No saved-up burst right after being told to slow down.
+  for (Bucket* bucket : {&records_, &bytes_, &requests_}) {
+    bucket->tokens = std::min(bucket->tokens, 0.0);
+    bucket->full = false;
+  }
+  notify_head();
+}
+
+void AdaptiveRateLimiter::cancel() {
+  std::lock_guard lock(mutex_);
+  cancelled_ = true;
+  for (Waiter* waiter : waiters_) waiter->wake.notify_one();
+}
+
+bool AdaptiveRateLimiter::limiting() const {
+  std::lock_guard lock(mutex_);
+  return enabled_;
+}
+
+RateLimits AdaptiveRateLimiter::limits() const {
+  std::lock_guard lock(mutex_);
+  if (!enabled_) return {};
+  const Rates rates = target_rates(now());
+  return {rates.records, rates.bytes, rates.requests};
+}
+
+std::uint64_t AdaptiveRateLimiter::decreases() const {
+  std::lock_guard lock(mutex_);
+  return decreases_;
+}
+
+}  // namespace firehose::producer

@@ -1,0 +1,175 @@
+#pragma once
+// The producer's send-rate limiter: three token buckets (records/s, bytes/s,
+// requests/s) whose fill rates follow the service's throttling, modelled on
+// the AWS SDKs' adaptive retry mode (botocore retries/adaptive.py).
+//
+// - It does not limit until the first throttle signal.
+// - A throttle signal (a whole request refused with a throttling error, or
+//   per-record "Slow down." entries inside a 200) lowers all three rates to
+//   beta x the rate the service was accepting when it pushed back; from there
+//   they climb back along a CUBIC curve (concave up to that rate, a plateau,
+//   then convex probing beyond it) or, with RateAlgorithm::kAimd, a line.
+// - Many requests in flight all report the same overload: like TCP, which
+//   lowers its window once per round trip, only a throttle of a request sent
+//   after the last decrease lowers the rate again.
+// - Rates are measured, not assumed: what acquire() let through (sent) and
+//   what on_success() reports (accepted), each smoothed over 0.5 s buckets.
+//
+// Unlike the SDKs, whose curve has C = 0.4 in requests/s (its recovery time
+// grows with the cube root of the rate), the curve here is applied to the
+// ratio of the rate to the last maximum, so that recovery takes the same time
+// whatever the unit and however large the quota: recovery_time is CUBIC's K.
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+
+namespace firehose::producer {
+
+enum class RateAlgorithm {
+  kCubic,  // the SDKs' choice (RFC 8312's curve); the default
+  kAimd,   // additive increase, multiplicative decrease
+};
+
+// A time source and a way to wait, replaceable in tests.
+struct RateLimiterClock {
+  using TimePoint = std::chrono::steady_clock::time_point;
+  // Empty: std::chrono::steady_clock::now.
+  std::function<TimePoint()> now;
+  // Empty: blocked acquire() calls wait on condition variables, first come
+  // first served, woken by cancel() and by rate changes. When set, a blocked
+  // acquire() calls it (without holding the limiter's lock) for each wait
+  // instead; meant for single-threaded tests whose `now` advances in `sleep`.
+  std::function<void(std::chrono::nanoseconds)> sleep;
+};
+
+struct RateLimiterOptions {
+  bool adaptive = true;  // false: acquire() never waits (only cancel() refuses)
+  RateAlgorithm algorithm = RateAlgorithm::kCubic;
+  // Floors: however often it is throttled, the limiter lets this much through.
+  double min_records_per_second = 1;
+  double min_bytes_per_second = 1024;
+  double min_requests_per_second = 0.5;
+  // Multiplicative decrease at a throttle (the SDKs' beta).
+  double beta = 0.7;
+  // Time from a decrease back to the rate of the last throttle (CUBIC's K;
+  // for AIMD the slope of the line).
+  std::chrono::milliseconds recovery_time{4000};
+  // How long each bucket may save up unused capacity, as seconds of its rate.
+  double burst_seconds = 1.0;
+  RateLimiterClock clock;
+};
+
+// Rates in units per second; all zero when the limiter is not limiting.
+struct RateLimits {
+  double records_per_second = 0;
+  double bytes_per_second = 0;
+  double requests_per_second = 0;
+};
+
+// Thread-safe.
+class AdaptiveRateLimiter {
+ public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+
+  explicit AdaptiveRateLimiter(RateLimiterOptions options = {});
+  ~AdaptiveRateLimiter();  // cancels and waits for blocked acquire() calls to leave
+  AdaptiveRateLimiter(const AdaptiveRateLimiter&) = delete;
+  AdaptiveRateLimiter& operator=(const AdaptiveRateLimiter&) = delete;
+
+  // Waits until one request of `records` records and `bytes` bytes (raw
+  // record data, the unit of the service's bytes/s quota) may be sent, takes
+  // its tokens and returns true; false when `deadline` passes first or the
+  // limiter is cancelled. Waiters are served in arrival order and sleep
+  // until their tokens are due. A request larger than a bucket's capacity
+  // passes once the bucket is full and leaves it in debt, so any size gets
+  // through at the long-run rate.
+  bool acquire(std::size_t records, std::size_t bytes, TimePoint deadline = TimePoint::max());
+  // Non-blocking: takes the tokens and returns zero when they are available
+  // now, otherwise takes nothing and returns how long until they should be
+  // (ignoring blocked acquire() calls); nanoseconds::max() when cancelled.
+  std::chrono::nanoseconds try_acquire(std::size_t records, std::size_t bytes);
+
+  // For each HTTP 200 answer: the records (and their raw bytes) the service
+  // accepted, possibly zero. A 200 with throttled records also gets an
+  // on_throttle() call.
+  void on_success(std::size_t records, std::size_t bytes);
+  // For each answer that carries a throttle: `throttled_records` of the
+  // request's `total_records` were refused with ServiceUnavailableException /
+  // "Slow down." inside a 200, or all of them (throttled == total) when the
+  // whole request was refused with a throttling error (no on_success() then).
+  // Any throttled record is a signal; its proportion reaches the limiter
+  // through the accepted rate. `sent_at` is when the request's acquire()
+  // returned: a request sent before the last decrease saw the overload that
+  // decrease answered, and its signal is ignored.
+  void on_throttle(std::size_t throttled_records, std::size_t total_records, TimePoint sent_at);
+
+  // Refuses all current and future acquire() calls (shutdown).
+  void cancel();
+
+  bool limiting() const;  // since the first throttle
+  RateLimits limits() const;  // now
+  double bytes_per_second_limit() const { return limits().bytes_per_second; }  // 0 when not limiting
+  // How many throttle signals lowered the rate (the others were part of an
+  // overload already reacted to).
+  std::uint64_t decreases() const;
+
+ private:
+  struct Rates {
+    double records = 0, bytes = 0, requests = 0;
+  };
+  // Counts events in fixed time buckets and smooths the per-bucket rate
+  // exponentially (botocore's RateClocker).
+  class RateMeter {
+   public:
+    void record(TimePoint now, const Rates& amount);
+    Rates rate(TimePoint now) const;
+
+   private:
+    std::int64_t bucket_of(TimePoint now) const;
+    bool started_ = false;
+    TimePoint start_{};
+    std::int64_t current_bucket_ = 0;
+    Rates count_{};
+    Rates smoothed_{};
+    int buckets_closed_ = 0;
+  };
+  struct Bucket {
+    double rate = 0;  // per second
+    double capacity = 0;
+    double tokens = 0;  // may be negative: debt of a request larger than the capacity
+    bool full = false;
+  };
+  struct Waiter {
+    std::condition_variable wake;
+  };
+
+  TimePoint now() const;
+  Rates target_rates(TimePoint now) const;  // the limits the curve gives at `now`
+  void update_limits(TimePoint now);
+  void refill(TimePoint now);
+  double curve(double seconds_since_decrease) const;
+  std::chrono::nanoseconds take_or_wait(TimePoint now, std::size_t records, std::size_t bytes);
+  void notify_head();
+  void remove_waiter(Waiter* waiter);
+
+  const RateLimiterOptions options_;
+  mutable std::mutex mutex_;
+  std::condition_variable drained_;  // the destructor waits here for waiters to leave
+  std::deque<Waiter*> waiters_;
+  int active_sleepers_ = 0;  // acquire() calls inside options_.clock.sleep
+  bool cancelled_ = false;
+  bool enabled_ = false;
+  RateMeter sent_;
+  RateMeter accepted_;
+  Rates last_max_{};
+  TimePoint last_decrease_ = TimePoint::min();
+  TimePoint last_refill_{};
+  Bucket records_, bytes_, requests_;
+  std::uint64_t decreases_ = 0;
+};
+
+}  // namespace firehose::producer

@@ -1,0 +1,48 @@
+#include "firehose/producer/packer.hpp"
+
+#include <algorithm>
+
+#include "firehose/limits.hpp"
+
+namespace firehose::producer {
+
+Packer::Packer(std::size_t target_bytes) : target_(std::min(target_bytes, limits::kMaxRecordBytes)) {}
+
+SteadyTime Packer::open_since() const { return open_ ? open_->queued_at : SteadyTime{}; }
+
+void Packer::add(std::string data, UserRecord user, SteadyTime deadline, SteadyTime now, Batch& completed) {
+  if (target_ == 0) {
+    auto record = std::make_unique<PendingRecord>();
+    user.offset = 0;
+    user.size = data.size();
+    record->data = std::move(data);
+    record->users.push_back(std::move(user));
+    record->deadline = deadline;
+    record->queued_at = now;
+    completed.push_back(std::move(record));
+    return;
+  }
+  const bool needs_delimiter = open_ && !open_->data.empty() && open_->data.back() != '\n';
+  const std::size_t joined = open_ ? open_->data.size() + (needs_delimiter ? 1 : 0) + data.size() : data.size();
+  if (open_ && joined > target_) seal(completed);
+  if (!open_) {
+    open_ = std::make_unique<PendingRecord>();
+    open_->data.reserve(std::max(target_, data.size()));
+    open_->deadline = deadline;
+    open_->queued_at = now;
+  } else if (!open_->data.empty() && open_->data.back() != '\n') {
+    open_->data.push_back('\n');
+  }
+  user.offset = open_->data.size();
+  user.size = data.size();
+  open_->data.append(data);
+  open_->users.push_back(std::move(user));
+  open_->deadline = std::min(open_->deadline, deadline);
+  if (open_->data.size() >= target_) seal(completed);
+}
+
+void Packer::seal(Batch& completed) {
+  if (open_) completed.push_back(std::move(open_));
+}
+
+}  // namespace firehose::producer

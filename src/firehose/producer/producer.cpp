@@ -1,0 +1,562 @@
+// Producer::Impl: wires the stages together and owns the threads.
+//   put() (any thread) -> Packer -> Batcher      [under mutex_]
+//   dispatcher thread: cuts batches when full / lingered / flushed -> ready_
+//   sender threads (max_in_flight): rate limiter -> PutRecordBatch -> Retrier
+//     -> outcomes (+ dead-letter) or back into the Batcher for a retry.
+#include "firehose/producer.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "firehose/limits.hpp"
+#include "firehose/producer/adaptive_rate_limiter.hpp"
+#include "firehose/producer/batcher.hpp"
+#include "firehose/producer/dead_letter.hpp"
+#include "firehose/producer/latency_histogram.hpp"
+#include "firehose/producer/memory_budget.hpp"
+#include "firehose/producer/packer.hpp"
+#include "firehose/producer/retrier.hpp"
+#include "firehose/protocol.hpp"
+
+namespace firehose {
+
+using namespace producer;
+
+namespace {
+
+// What a record costs the memory budget beyond its bytes (bookkeeping, and
+// its share of an encoded request body, which is ~4/3 of the raw size).
+std::size_t memory_charge(std::size_t size) { return size + size / 3 + 128; }
+
+std::size_t billed(std::size_t size) {
+  const std::size_t unit = limits::kBillingRoundingBytes;
+  return std::max<std::size_t>(1, (size + unit - 1) / unit) * unit;
+}
+
+RateLimiterOptions limiter_options(const ProducerOptions& options) {
+  RateLimiterOptions limiter;
+  limiter.adaptive = options.adaptive_rate;
+  return limiter;
+}
+
+Error producer_error(std::string code, std::string message) {
+  return make_error(ErrorKind::Client, std::move(code), std::move(message));
+}
+
+}  // namespace
+
+class Producer::Impl {
+ public:
+  Impl(std::shared_ptr<FirehoseClient> client, ProducerOptions options, std::unique_ptr<DeadLetterWriter> dead_letter)
+      : options_(std::move(options)),
+        client_(std::move(client)),
+        budget_(options_.memory_budget_bytes),
+        limiter_(limiter_options(options_)),
+        retrier_(options_.retry, aws::make_uniform_random()),
+        dead_letter_(std::move(dead_letter)),
+        packer_(options_.pack_target_bytes),
+        batcher_(options_.delivery_stream_name, options_.max_batch_records, options_.max_batch_bytes,
+                 options_.linger),
+        idle_workers_(options_.max_in_flight) {
+    dispatcher_ = std::thread([this] { dispatch_loop(); });
+    for (int i = 0; i < options_.max_in_flight; ++i) workers_.emplace_back([this] { send_loop(); });
+  }
+
+  ~Impl() {
+    (void)close(std::chrono::minutes(1));
+  }
+
+  PutStatus put(std::string data, OutcomeCallback callback) {
+    const auto now = std::chrono::steady_clock::now();
+    if (data.empty() || data.size() > limits::kMaxRecordBytes) {
+      records_rejected_.fetch_add(1, std::memory_order_relaxed);
+      RecordOutcome outcome;
+      outcome.error_code = data.empty() ? "EmptyRecord" : "RecordTooLarge";
+      outcome.error_message = data.empty() ? "Firehose records must not be empty"
+                                           : fmt::format("record of {} bytes is over the 1,024,000-byte limit",
+                                                         data.size());
+      if (callback) callback(outcome);
+      return PutStatus::kAccepted;
+    }
+    if (auto refusal = refusal_reason()) {
+      reject(*refusal, callback);
+      return PutStatus::kClosed;
+    }
+    const std::size_t charge = memory_charge(data.size());
+    if (options_.blocking) {
+      if (!budget_.acquire(charge)) {
+        reject(refusal_reason().value_or(producer_error("ProducerClosed", "the producer is closed")), callback);
+        return PutStatus::kClosed;
+      }
+    } else if (!budget_.try_acquire(charge)) {
+      return PutStatus::kFull;
+    }
+    const std::size_t size = data.size();
+    {
+      std::lock_guard lock(mutex_);
+      if (closing_ || fatal_) {
+        budget_.release(charge);
+        // fall through to reject outside the lock
+      } else {
+        UserRecord user;
+        user.callback = std::move(callback);
+        user.put_time = now;
+        user.charge = charge;
+        Batch completed;
+        packer_.add(std::move(data), std::move(user), now + options_.record_ttl, now, completed);
+        const bool was_empty = batcher_.queued_records() == 0;
+        for (auto& record : completed) batcher_.add(std::move(record));
+        unresolved_.fetch_add(1, std::memory_order_relaxed);
+        records_in_.fetch_add(1, std::memory_order_relaxed);
+        bytes_in_.fetch_add(size, std::memory_order_relaxed);
+        // The dispatcher needs waking only to start a linger timer or to cut a full batch.
+        if (was_empty || !completed.empty()) wake_dispatcher_.notify_one();
+        return PutStatus::kAccepted;
+      }
+    }
+    reject(refusal_reason().value_or(producer_error("ProducerClosed", "the producer is closed")), callback);
+    return PutStatus::kClosed;
+  }
+
+  Status flush(std::chrono::steady_clock::duration timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    {
+      std::lock_guard lock(mutex_);
+      ++flush_requests_;
+    }
+    wake_dispatcher_.notify_one();
+    const bool done = wait_resolved(deadline);
+    {
+      std::lock_guard lock(mutex_);
+      --flush_requests_;
+    }
+    if (!done) {
+      return make_error(ErrorKind::Transient, "FlushTimeout",
+                        fmt::format("{} records still without an outcome", unresolved_.load()));
+    }
+    return {};
+  }
+
+  Status close(std::chrono::steady_clock::duration timeout) {
+    {
+      std::lock_guard lock(mutex_);
+      if (closed_) return {};
+      closed_ = true;
+      closing_ = true;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    wake_dispatcher_.notify_one();
+    bool drained = wait_resolved(deadline);
+    if (!drained) {
+      // Out of time: whatever has not been sent is dead-lettered as Shutdown.
+      limiter_.cancel();
+      Batch left;
+      {
+        std::lock_guard lock(mutex_);
+        abandon_ = true;
+        packer_.seal(left);
+        for (auto& record : batcher_.drain()) left.push_back(std::move(record));
+        for (auto& batch : ready_) {
+          for (auto& record : batch) left.push_back(std::move(record));
+        }
+        ready_.clear();
+      }
+      const Error shutdown = make_error(ErrorKind::Client, "Shutdown", "the producer closed before this record was sent");
+      for (auto& record : left) {
+        record->last_error = shutdown;
+        fail(*record);
+      }
+      // Requests in flight end within the HTTP timeout; their records get real outcomes.
+      wait_resolved(std::chrono::steady_clock::time_point::max());
+    }
+    budget_.cancel();
+    {
+      std::lock_guard lock(mutex_);
+      stop_threads_ = true;
+    }
+    wake_dispatcher_.notify_all();
+    batch_ready_.notify_all();
+    if (dispatcher_.joinable()) dispatcher_.join();
+    for (auto& worker : workers_) {
+      if (worker.joinable()) worker.join();
+    }
+    if (dead_letter_) (void)dead_letter_->flush();
+    if (fatal_error()) return *fatal_error();
+    if (!drained) {
+      return make_error(ErrorKind::Transient, "CloseTimeout",
+                        "the producer closed with records unsent; they were dead-lettered with reason Shutdown");
+    }
+    return {};
+  }
+
+  std::optional<Error> fatal_error() const {
+    std::lock_guard lock(mutex_);
+    return fatal_;
+  }
+
+  ProducerMetrics metrics() const {
+    ProducerMetrics m;
+    m.records_in = records_in_.load();
+    m.records_rejected = records_rejected_.load();
+    m.records_acknowledged = records_acknowledged_.load();
+    m.records_failed = records_failed_.load();
+    m.records_dead_lettered = records_dead_lettered_.load();
+    m.records_retried = records_retried_.load();
+    m.records_throttled = records_throttled_.load();
+    m.possible_duplicates = possible_duplicates_.load();
+    m.bytes_in = bytes_in_.load();
+    m.bytes_acknowledged = bytes_acknowledged_.load();
+    m.billed_bytes = billed_bytes_.load();
+    m.requests_ok = requests_ok_.load();
+    m.requests_partial = requests_partial_.load();
+    m.requests_failed = requests_failed_.load();
+    m.requests_in_flight = in_flight_.load();
+    m.buffered_bytes = budget_.used();
+    m.rate_limit_bytes_per_second = limiter_.bytes_per_second_limit();
+    m.request_latency = request_latency_.summary();
+    m.record_latency = record_latency_.summary();
+    return m;
+  }
+
+ private:
+  std::optional<Error> refusal_reason() const {
+    std::lock_guard lock(mutex_);
+    if (fatal_) return fatal_;
+    if (closing_) return producer_error("ProducerClosed", "the producer is closed");
+    return std::nullopt;
+  }
+
+  void reject(const Error& why, const OutcomeCallback& callback) {
+    records_rejected_.fetch_add(1, std::memory_order_relaxed);
+    RecordOutcome outcome;
+    outcome.error_code = why.code;
+    outcome.error_message = why.message;
+    if (callback) callback(outcome);
+  }
+
+  bool wait_resolved(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock lock(progress_mutex_);
+    auto resolved = [&] { return unresolved_.load() == 0; };
+    if (deadline == std::chrono::steady_clock::time_point::max()) {
+      progress_.wait(lock, resolved);
+      return true;
+    }
+    return progress_.wait_until(lock, deadline, resolved);
+  }
+
+  void note_resolved(std::size_t count) {
+    if (unresolved_.fetch_sub(count) == count) {
+      std::lock_guard lock(progress_mutex_);
+      progress_.notify_all();
+    }
+  }
+
+  // ---- dispatcher ----
+
+  void dispatch_loop() {
+    std::unique_lock lock(mutex_);
+    while (!stop_threads_) {
+      const auto now = std::chrono::steady_clock::now();
+      const bool force = flush_requests_ > 0 || closing_;
+      if (packer_.has_open() && (force || now >= packer_.open_since() + options_.linger)) {
+        Batch sealed;
+        packer_.seal(sealed);
+        for (auto& record : sealed) batcher_.add(std::move(record));
+      }
+      batcher_.release_due_retries(now);
+      // Cut batches only for idle senders: meanwhile records keep filling the next one.
+      while (ready_.size() < static_cast<std::size_t>(idle_workers_)) {
+        auto batch = batcher_.take(now, force);
+        if (!batch) break;
+        ready_.push_back(std::move(*batch));
+        batch_ready_.notify_one();
+      }
+      if (ready_.size() >= static_cast<std::size_t>(idle_workers_)) {
+        wake_dispatcher_.wait(lock);  // a sender finishing, or shutdown, wakes us
+        continue;
+      }
+      std::optional<SteadyTime> due = batcher_.next_due();
+      if (packer_.has_open()) {
+        const auto seal_at = packer_.open_since() + options_.linger;
+        due = due ? std::min(*due, seal_at) : seal_at;
+      }
+      if (due) {
+        wake_dispatcher_.wait_until(lock, *due);
+      } else {
+        wake_dispatcher_.wait(lock);
+      }
+    }
+  }
+
+  // ---- senders ----
+
+  void send_loop() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      batch_ready_.wait(lock, [&] { return stop_threads_ || !ready_.empty(); });
+      if (ready_.empty()) return;  // stopping
+      Batch batch = std::move(ready_.front());
+      ready_.pop_front();
+      --idle_workers_;
+      lock.unlock();
+      send(std::move(batch));
+      lock.lock();
+      ++idle_workers_;
+      wake_dispatcher_.notify_one();
+    }
+  }
+
+  void send(Batch batch) {
+    protocol::PutRecordBatchBody body(options_.delivery_stream_name);
+    std::size_t raw_bytes = 0;
+    for (const auto& record : batch) raw_bytes += record->data.size();
+    if (!limiter_.acquire(batch.size(), raw_bytes, std::chrono::steady_clock::time_point::max())) {
+      const Error shutdown = make_error(ErrorKind::Client, "Shutdown", "the producer closed before this record was sent");
+      for (auto& record : batch) {
+        record->last_error = shutdown;
+        fail(*record);
+      }
+      return;
+    }
+    const auto wall_now = std::chrono::system_clock::now();
+    for (auto& record : batch) {
+      if (record->attempts == 0) {
+        record->first_attempt = wall_now;
+      } else {
+        records_retried_.fetch_add(record->users.size(), std::memory_order_relaxed);
+      }
+      ++record->attempts;
+      record->last_attempt = wall_now;
+      body.add(record->data);
+    }
+    const std::size_t count = batch.size();
+    in_flight_.fetch_add(1, std::memory_order_relaxed);
+    const auto started = std::chrono::steady_clock::now();
+    auto answer = client_->put_record_batch_body(body.finish(), count);
+    const auto finished = std::chrono::steady_clock::now();
+    in_flight_.fetch_sub(1, std::memory_order_relaxed);
+    request_latency_.record(finished - started);
+
+    Judgement judgement = retrier_.judge(std::move(batch), answer, finished);
+    if (!answer) {
+      requests_failed_.fetch_add(1, std::memory_order_relaxed);
+      spdlog::debug("PutRecordBatch of {} records failed: {}", count, answer.error().to_string());
+    } else if (answer->failed_put_count > 0) {
+      requests_partial_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      requests_ok_.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (judgement.throttled > 0) {
+      records_throttled_.fetch_add(judgement.throttled, std::memory_order_relaxed);
+      limiter_.on_throttle(judgement.throttled, count, started);
+    } else if (answer) {
+      limiter_.on_success(count, raw_bytes);
+    }
+    possible_duplicates_.fetch_add(judgement.possible_duplicates, std::memory_order_relaxed);
+
+    for (auto& [record, record_id] : judgement.acknowledged) acknowledge(*record, record_id);
+    for (auto& record : judgement.failed) fail(*record);
+    if (judgement.fatal) stop_for(*judgement.fatal);
+    if (!judgement.retry.empty()) {
+      std::optional<Error> refusal;
+      {
+        std::lock_guard lock(mutex_);
+        if (fatal_) {
+          refusal = *fatal_;
+        } else if (abandon_) {
+          refusal = make_error(ErrorKind::Client, "Shutdown", "the producer closed before this record was sent");
+        } else {
+          batcher_.add_retry(std::move(judgement.retry), judgement.retry_at);
+          wake_dispatcher_.notify_one();
+          return;
+        }
+      }
+      for (auto& record : judgement.retry) {
+        record->last_error.message += fmt::format(" (not retried: {})", refusal->message);
+        fail(*record);
+      }
+    }
+  }
+
+  // A condition that fails every record: stop intake and fail what is queued.
+  void stop_for(const Error& error) {
+    Batch left;
+    {
+      std::lock_guard lock(mutex_);
+      if (!fatal_) {
+        fatal_ = error;
+        spdlog::error("producer stopped: {}", error.to_string());
+      }
+      packer_.seal(left);
+      for (auto& record : batcher_.drain()) left.push_back(std::move(record));
+      for (auto& batch : ready_) {
+        for (auto& record : batch) left.push_back(std::move(record));
+      }
+      ready_.clear();
+    }
+    for (auto& record : left) {
+      record->last_error = error;
+      fail(*record);
+    }
+  }
+
+  // ---- outcomes ----
+
+  void acknowledge(PendingRecord& record, const std::string& record_id) {
+    const auto now = std::chrono::steady_clock::now();
+    billed_bytes_.fetch_add(billed(record.data.size()), std::memory_order_relaxed);
+    for (auto& user : record.users) {
+      RecordOutcome outcome;
+      outcome.acknowledged = true;
+      outcome.record_id = record_id;
+      outcome.attempts = record.attempts;
+      outcome.possible_duplicate = record.possible_duplicate;
+      outcome.latency = now - user.put_time;
+      bytes_acknowledged_.fetch_add(user.size, std::memory_order_relaxed);
+      finish(user, outcome);
+    }
+    records_acknowledged_.fetch_add(record.users.size(), std::memory_order_relaxed);
+    note_resolved(record.users.size());
+  }
+
+  void fail(PendingRecord& record) {
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& user : record.users) {
+      RecordOutcome outcome;
+      outcome.error_code = record.last_error.code;
+      outcome.error_message = record.last_error.message;
+      outcome.attempts = record.attempts;
+      outcome.possible_duplicate = record.possible_duplicate;
+      outcome.latency = now - user.put_time;
+      if (dead_letter_) {
+        DeadLetterEntry entry;
+        entry.stream = options_.delivery_stream_name;
+        entry.data = record.data.substr(user.offset, user.size);
+        entry.error_code = outcome.error_code;
+        entry.error_message = outcome.error_message;
+        entry.attempts = record.attempts;
+        if (record.attempts > 0) {
+          entry.first_attempt = record.first_attempt;
+          entry.last_attempt = record.last_attempt;
+        }
+        entry.possible_duplicate = record.possible_duplicate;
+        if (auto written = dead_letter_->write(entry); written) {
+          outcome.dead_lettered = true;
+          records_dead_lettered_.fetch_add(1, std::memory_order_relaxed);
+        } else {
+          spdlog::error("dead-letter file: {}", written.error().to_string());
+        }
+      }
+      finish(user, outcome);
+    }
+    records_failed_.fetch_add(record.users.size(), std::memory_order_relaxed);
+    note_resolved(record.users.size());
+  }
+
+  void finish(UserRecord& user, const RecordOutcome& outcome) {
+    record_latency_.record(outcome.latency);
+    if (user.callback) {
+      try {
+        user.callback(outcome);
+      } catch (const std::exception& e) {
+        spdlog::error("an outcome callback threw: {}", e.what());
+      } catch (...) {
+        spdlog::error("an outcome callback threw");
+      }
+    }
+    budget_.release(user.charge);
+  }
+
+  ProducerOptions options_;
+  std::shared_ptr<FirehoseClient> client_;
+  MemoryBudget budget_;
+  AdaptiveRateLimiter limiter_;
+  Retrier retrier_;
+  std::unique_ptr<DeadLetterWriter> dead_letter_;
+
+  mutable std::mutex mutex_;  // guards everything down to ready_
+  std::condition_variable wake_dispatcher_;
+  std::condition_variable batch_ready_;
+  Packer packer_;
+  Batcher batcher_;
+  std::deque<Batch> ready_;
+  int idle_workers_;
+  int flush_requests_ = 0;
+  bool closing_ = false;
+  bool closed_ = false;
+  bool stop_threads_ = false;
+  std::optional<Error> fatal_;
+  bool abandon_ = false;  // close() ran out of time: nothing more is retried
+
+  std::mutex progress_mutex_;
+  std::condition_variable progress_;
+  std::atomic<std::uint64_t> unresolved_{0};
+
+  std::atomic<std::uint64_t> records_in_{0}, records_rejected_{0}, records_acknowledged_{0}, records_failed_{0},
+      records_dead_lettered_{0}, records_retried_{0}, records_throttled_{0}, possible_duplicates_{0}, bytes_in_{0},
+      bytes_acknowledged_{0}, billed_bytes_{0}, requests_ok_{0}, requests_partial_{0}, requests_failed_{0},
+      in_flight_{0};
+  LatencyHistogram request_latency_;
+  LatencyHistogram record_latency_;
+
+  std::thread dispatcher_;
+  std::vector<std::thread> workers_;
+};
+
+Result<std::unique_ptr<Producer>> Producer::create(std::shared_ptr<FirehoseClient> client, ProducerOptions options) {
+  if (auto valid = protocol::validate_stream_name(options.delivery_stream_name); !valid) return valid.error();
+  if (options.max_in_flight < 1 || options.max_in_flight > 256) {
+    return producer_error("InvalidOption", "max_in_flight must be 1 to 256");
+  }
+  if (options.max_batch_records < 1 || options.max_batch_records > limits::kMaxBatchRecords) {
+    return producer_error("InvalidOption", "max_batch_records must be 1 to 500");
+  }
+  if (options.max_batch_bytes > limits::kMaxBatchRequestBytes ||
+      options.max_batch_bytes < protocol::PutRecordBatchSize(options.delivery_stream_name.size())
+                                    .size_with(limits::kMaxRecordBytes)) {
+    return producer_error("InvalidOption", "max_batch_bytes must hold one maximum-size record and be <= 4 MiB");
+  }
+  if (options.retry.max_attempts < 1) return producer_error("InvalidOption", "max_attempts must be at least 1");
+  std::unique_ptr<DeadLetterWriter> dead_letter;
+  if (!options.dead_letter_path.empty()) {
+    auto opened = DeadLetterWriter::open(options.dead_letter_path);
+    if (!opened) return opened.error();
+    dead_letter = std::move(opened).value();
+  }
+  auto impl = std::make_unique<Impl>(std::move(client), std::move(options), std::move(dead_letter));
+  return std::make_unique<Producer>(std::move(impl));
+}
+
+Producer::Producer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Producer::~Producer() = default;
+
+std::future<RecordOutcome> Producer::put(std::string data) {
+  auto promise = std::make_shared<std::promise<RecordOutcome>>();
+  auto future = promise->get_future();
+  const auto status =
+      impl_->put(std::move(data), [promise](const RecordOutcome& outcome) { promise->set_value(outcome); });
+  if (status == PutStatus::kFull) {
+    RecordOutcome full;
+    full.error_code = "ProducerFull";
+    full.error_message = "the memory budget is used up (non-blocking mode)";
+    promise->set_value(full);
+  }
+  return future;
+}
+
+PutStatus Producer::put(std::string data, OutcomeCallback callback) {
+  return impl_->put(std::move(data), std::move(callback));
+}
+
+Status Producer::flush(std::chrono::steady_clock::duration timeout) { return impl_->flush(timeout); }
+Status Producer::close(std::chrono::steady_clock::duration timeout) { return impl_->close(timeout); }
+std::optional<Error> Producer::fatal_error() const { return impl_->fatal_error(); }
+ProducerMetrics Producer::metrics() const { return impl_->metrics(); }
+
+}  // namespace firehose

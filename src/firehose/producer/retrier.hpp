@@ -1,0 +1,49 @@
+#pragma once
+// Retrying: judges the answer to one PutRecordBatch call record by record.
+// Acknowledged records are done; records that failed for a reason worth
+// retrying go back (all of them when the whole call failed) after a backoff
+// with full jitter, unless they ran out of attempts or time; the rest fail
+// for good. A whole-call error that would fail every record (stream not
+// found, access denied, bad credentials, a refused request) is fatal: the
+// producer stops instead of failing records one by one.
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "aws/retry.hpp"
+#include "firehose/producer/pending_record.hpp"
+#include "firehose/types.hpp"
+
+namespace firehose::producer {
+
+struct Judgement {
+  std::vector<std::pair<PendingPtr, std::string>> acknowledged;  // with their RecordId
+  Batch retry;                 // in the order they were sent
+  SteadyTime retry_at{};
+  Batch failed;                // for good; last_error says why
+  std::optional<Error> fatal;  // set: stop the producer (the batch's records are in `failed`)
+  std::size_t throttled = 0;   // records refused with a throttle ("Slow down.") or a throttled call
+  std::size_t possible_duplicates = 0;  // records whose send's outcome was unknown
+  bool whole_call_failed = false;
+};
+
+class Retrier {
+ public:
+  Retrier(RetryPolicy policy, aws::UniformRandom random);
+
+  Judgement judge(Batch batch, const Result<PutRecordBatchResult>& answer, SteadyTime now) const;
+
+  // Errors of a whole call that every later call would meet too.
+  static bool is_fatal(const Error& error);
+  // Transport failures after which the request may have been processed.
+  static bool outcome_unknown(const Error& error);
+
+ private:
+  void retry_or_fail(PendingPtr record, Judgement& judgement, SteadyTime now) const;
+
+  RetryPolicy policy_;
+  aws::UniformRandom random_;
+};
+
+}  // namespace firehose::producer

@@ -1,0 +1,469 @@
+#include "firehose/producer/adaptive_rate_limiter.hpp"
+
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "rate_limiter_simulation.hpp"
+
+namespace firehose::producer {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::nanoseconds;
+using std::chrono::seconds;
+using TimePoint = AdaptiveRateLimiter::TimePoint;
+
+// The rate send_steadily() sends at: 100 KiB every 100 ms.
+constexpr double kBytesPerSecond = 1000 * 1024;
+
+// A clock that moves only when told to; `sleep` moves it by the time asked for.
+struct FakeClock {
+  TimePoint t = TimePoint(std::chrono::hours(1));
+  int sleeps = 0;
+
+  RateLimiterClock clock() {
+    return {[this] { return t; }, [this](nanoseconds d) {
+              ++sleeps;
+              t += d;
+            }};
+  }
+  double seconds_since(TimePoint start) const { return std::chrono::duration<double>(t - start).count(); }
+};
+
+RateLimiterOptions options_with(FakeClock& clock, RateAlgorithm algorithm = RateAlgorithm::kCubic) {
+  RateLimiterOptions options;
+  options.algorithm = algorithm;
+  options.clock = clock.clock();
+  return options;
+}
+
+// Sends `batches` requests of 100 records / 100 KiB, one every 100 ms
+// (kBytesPerSecond, 1,000 records/s, 10 requests/s), all accepted.
+void send_steadily(AdaptiveRateLimiter& limiter, FakeClock& clock, int batches) {
+  for (int i = 0; i < batches; ++i) {
+    ASSERT_EQ(limiter.try_acquire(100, 100 * 1024), nanoseconds::zero()) << "batch " << i;
+    limiter.on_success(100, 100 * 1024);
+    clock.t += milliseconds(100);
+  }
+}
+
+// The curve the limiter follows, relative to the rate of the last throttle:
+// beta at the decrease, 1 after the recovery time K.
+double cubic(double t, double k, double beta = 0.7) { return 1 + (1 - beta) * std::pow((t - k) / k, 3); }
+double aimd(double t, double k, double beta = 0.7) { return beta + (1 - beta) * t / k; }
+
+// ---------------------------------------------------------------------------
+// Before the first throttle
+
+TEST(AdaptiveRateLimiter, DoesNotLimitBeforeTheFirstThrottle) {
+  FakeClock clock;
+  AdaptiveRateLimiter limiter(options_with(clock));
+  for (int i = 0; i < 1000; ++i) {
+    EXPECT_EQ(limiter.try_acquire(500, 4 * 1024 * 1024), nanoseconds::zero());
+    limiter.on_success(500, 4 * 1024 * 1024);
+  }
+  EXPECT_TRUE(limiter.acquire(500, 4 * 1024 * 1024, clock.t));
+  EXPECT_EQ(clock.sleeps, 0);
+  EXPECT_FALSE(limiter.limiting());
+  EXPECT_EQ(limiter.bytes_per_second_limit(), 0);
+  const RateLimits limits = limiter.limits();
+  EXPECT_EQ(limits.records_per_second, 0);
+  EXPECT_EQ(limits.requests_per_second, 0);
+  EXPECT_EQ(limiter.decreases(), 0u);
+}
+
+TEST(AdaptiveRateLimiter, NonAdaptiveLimiterIgnoresThrottles) {
+  FakeClock clock;
+  RateLimiterOptions options = options_with(clock);
+  options.adaptive = false;
+  AdaptiveRateLimiter limiter(options);
+  send_steadily(limiter, clock, 30);
+  limiter.on_throttle(100, 100, clock.t);
+  EXPECT_FALSE(limiter.limiting());
+  EXPECT_EQ(limiter.decreases(), 0u);
+  EXPECT_EQ(limiter.try_acquire(500, 4 * 1024 * 1024), nanoseconds::zero());
+}
+
+TEST(AdaptiveRateLimiter, ThrottleOfNoRecordIsNoSignal) {
+  FakeClock clock;
+  AdaptiveRateLimiter limiter(options_with(clock));
+  send_steadily(limiter, clock, 30);
+  limiter.on_throttle(0, 100, clock.t);
+  EXPECT_FALSE(limiter.limiting());
+}
+
+// ---------------------------------------------------------------------------
+// Decrease
+
+TEST(AdaptiveRateLimiter, FirstThrottleLimitsAllThreeRatesToBetaTimesTheAcceptedRate) {
+  FakeClock clock;
+  AdaptiveRateLimiter limiter(options_with(clock));
+  send_steadily(limiter, clock, 30);
+  limiter.on_throttle(10, 100, clock.t - milliseconds(50));
+  ASSERT_TRUE(limiter.limiting());
+  EXPECT_EQ(limiter.decreases(), 1u);
+  const RateLimits limits = limiter.limits();
+  EXPECT_NEAR(limits.bytes_per_second, 0.7 * kBytesPerSecond, 1e-6);
+  EXPECT_NEAR(limits.records_per_second, 0.7 * 1000, 1e-6);
+  EXPECT_NEAR(limits.requests_per_second, 0.7 * 10, 1e-9);
+  EXPECT_EQ(limiter.bytes_per_second_limit(), limits.bytes_per_second);
+}
+
+TEST(AdaptiveRateLimiter, ThrottledRecordsDoNotCountAsAccepted) {
+  // Half of each request refused: the service accepts half of what is sent.
+  FakeClock clock;
+  AdaptiveRateLimiter limiter(options_with(clock));
+  for (int i = 0; i < 30; ++i) {
+    clock.t += milliseconds(100);
+    ASSERT_EQ(limiter.try_acquire(100, 100 * 1024), nanoseconds::zero());
+    limiter.on_success(50, 50 * 1024);
+  }
+  limiter.on_throttle(50, 100, clock.t);
+  EXPECT_NEAR(limiter.bytes_per_second_limit(), 0.7 * 0.5 * kBytesPerSecond, 1e-3);
+}
+
+TEST(AdaptiveRateLimiter, WholeRequestThrottlesBeforeAnySuccessUseTheSentRate) {
+  FakeClock clock;
+  AdaptiveRateLimiter limiter(options_with(clock));
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_EQ(limiter.try_acquire(100, 100 * 1024), nanoseconds::zero());
+    clock.t += milliseconds(100);
+  }
+  limiter.on_throttle(100, 100, clock.t - milliseconds(100));
+  EXPECT_NEAR(limiter.bytes_per_second_limit(), 0.7 * kBytesPerSecond, 1e-3);
+}
+
+TEST(AdaptiveRateLimiter, ThrottlesFromRequestsSentBeforeTheDecreaseDoNotDecreaseAgain) {
+  FakeClock clock;
+  AdaptiveRateLimiter limiter(options_with(clock));
+  send_steadily(limiter, clock, 30);
+  // 64 requests in flight, all sent before the overload was noticed.
+  std::vector<TimePoint> sent;
+  for (int i = 0; i < 64; ++i) sent.push_back(clock.t - milliseconds(64 - i));
+  limiter.on_throttle(500, 500, sent[0]);
+  const double after_first = limiter.bytes_per_second_limit();
+  for (int i = 1; i < 64; ++i) {
+    clock.t += milliseconds(5);
+    limiter.on_throttle(500, 500, sent[static_cast<std::size_t>(i)]);
+  }
+  EXPECT_EQ(limiter.decreases(), 1u);
+  EXPECT_GE(limiter.bytes_per_second_limit(), after_first);  // the curve only climbed
+
+  // A request sent after the decrease and still throttled is a new signal.
+  const TimePoint sent_after = clock.t;
+  clock.t += milliseconds(50);
+  limiter.on_throttle(1, 500, sent_after);
+  EXPECT_EQ(limiter.decreases(), 2u);
+  EXPECT_LT(limiter.bytes_per_second_limit(), after_first);
+}
+
+TEST(AdaptiveRateLimiter, NewMaximumIsNeverAboveTheLimitInForce) {
+  // Right after the first decrease the accepted rate still says kBytesPerSecond; a
+  // second throttle must start from the limit of 0.7 x that.
+  FakeClock clock;
+  AdaptiveRateLimiter limiter(options_with(clock));
+  send_steadily(limiter, clock, 30);
+  limiter.on_throttle(10, 100, clock.t);
+  const double first = limiter.bytes_per_second_limit();
+  const TimePoint sent_after = clock.t;
+  limiter.on_throttle(10, 100, sent_after);
+  EXPECT_EQ(limiter.decreases(), 2u);
+  EXPECT_NEAR(limiter.bytes_per_second_limit(), 0.7 * first, 1e-3);
+}
+
+TEST(AdaptiveRateLimiter, RepeatedThrottlesStopAtTheFloors) {
+  FakeClock clock;
+  RateLimiterOptions options = options_with(clock);
+  options.min_records_per_second = 20;
+  options.min_bytes_per_second = 20 * 1024;
+  options.min_requests_per_second = 2;
+  AdaptiveRateLimiter limiter(options);
+  send_steadily(limiter, clock, 30);
+  for (int i = 0; i < 100; ++i) {
+    clock.t += milliseconds(100);
+    limiter.on_throttle(100, 100, clock.t);  // nothing accepted any more
+    const RateLimits limits = limiter.limits();
+    ASSERT_GE(limits.records_per_second, 20) << i;
+    ASSERT_GE(limits.bytes_per_second, 20 * 1024) << i;
+    ASSERT_GE(limits.requests_per_second, 2) << i;
+  }
+  EXPECT_EQ(limiter.decreases(), 100u);
+  const RateLimits limits = limiter.limits();
+  EXPECT_NEAR(limits.bytes_per_second, 20 * 1024, 1);
+  EXPECT_NEAR(limits.requests_per_second, 2, 1e-6);
+}
+
+// ---------------------------------------------------------------------------
+// Recovery
+
+// Throttles at kBytesPerSecond, then keeps sending at the limit (so that the limit is
+// not held down by a low send rate) and returns the limit after `after`.
+double limit_after_recovering(RateAlgorithm algorithm, std::chrono::duration<double> after, bool keep_sending = true) {
+  FakeClock clock;
+  AdaptiveRateLimiter limiter(options_with(clock, algorithm));
+  send_steadily(limiter, clock, 30);
+  limiter.on_throttle(10, 100, clock.t);
+  const TimePoint decrease = clock.t;
+  const auto end = decrease + std::chrono::duration_cast<nanoseconds>(after);
+  while (keep_sending && clock.t < end) {
+    const nanoseconds wait = limiter.try_acquire(100, 100 * 1024);
+    clock.t = std::min(end, clock.t + (wait == nanoseconds::zero() ? milliseconds(1) : wait));
+  }
+  clock.t = end;
+  return limiter.bytes_per_second_limit() / kBytesPerSecond;
+}
+
+TEST(AdaptiveRateLimiter, CubicClimbsBackToTheLastMaximumAndPlateausThere) {
+  const double k = 4.0;  // the default recovery time
+  EXPECT_NEAR(limit_after_recovering(RateAlgorithm::kCubic, seconds(0)), 0.7, 1e-6);
+  // Concave: well above the straight line from 0.7 to 1 halfway there.
+  const double halfway = limit_after_recovering(RateAlgorithm::kCubic, std::chrono::duration<double>(k / 2));
+  EXPECT_NEAR(halfway, cubic(k / 2, k), 1e-6);
+  EXPECT_GT(halfway, 0.85 + 0.1);
+  EXPECT_NEAR(limit_after_recovering(RateAlgorithm::kCubic, std::chrono::duration<double>(k)), 1.0, 1e-6);
+  // The plateau: within 1 % of the last maximum from 0.8 K to 1.2 K.
+  for (double t = 0.8 * k; t <= 1.2 * k; t += 0.1 * k) {
+    EXPECT_NEAR(limit_after_recovering(RateAlgorithm::kCubic, std::chrono::duration<double>(t)), 1.0, 0.01) << t;
+  }
+  // Then convex probing beyond it.
+  EXPECT_NEAR(limit_after_recovering(RateAlgorithm::kCubic, std::chrono::duration<double>(2 * k)), cubic(2 * k, k), 1e-6);
+  EXPECT_GT(cubic(2 * k, k), 1.25);
+}
+
+TEST(AdaptiveRateLimiter, AimdClimbsAlongAStraightLine) {
+  const double k = 4.0;
+  for (double t : {0.0, k / 4, k / 2, k, 1.5 * k, 2 * k}) {
+    EXPECT_NEAR(limit_after_recovering(RateAlgorithm::kAimd, std::chrono::duration<double>(t)), aimd(t, k), 1e-6) << t;
+  }
+}
+
+TEST(AdaptiveRateLimiter, AnIdleProducerDoesNotEarnALimitAboveTheLastMaximum) {
+  // Three recovery times later the curve is far above 1, but nothing was sent
+  // meanwhile: the limit stays at the last maximum.
+  EXPECT_NEAR(limit_after_recovering(RateAlgorithm::kCubic, seconds(12), /*keep_sending=*/false), 1.0, 1e-6);
+  EXPECT_NEAR(limit_after_recovering(RateAlgorithm::kAimd, seconds(12), /*keep_sending=*/false), 1.0, 1e-6);
+}
+
+// ---------------------------------------------------------------------------
+// Waiting
+
+TEST(AdaptiveRateLimiter, AcquireSleepsUntilTokensAreDue) {
+  FakeClock clock;
+  AdaptiveRateLimiter limiter(options_with(clock));
+  send_steadily(limiter, clock, 30);
+  limiter.on_throttle(10, 100, clock.t);  // 0.7 MiB/s, 700 records/s, 7 requests/s; the buckets are empty
+  const TimePoint start = clock.t;
+  for (int i = 0; i < 7; ++i) ASSERT_TRUE(limiter.acquire(100, 100 * 1024));
+  // Seven requests of a seventh of a second's allowance each: about a second
+  // (a little less, as the curve climbs meanwhile), in a few sleeps, no spinning.
+  EXPECT_GT(clock.seconds_since(start), 0.9);
+  EXPECT_LE(clock.seconds_since(start), 1.0);
+  EXPECT_LE(clock.sleeps, 7 * 3);
+}
+
+TEST(AdaptiveRateLimiter, RequestLargerThanTheBucketPassesWhenItIsFullAndLeavesDebt) {
+  FakeClock clock;
+  AdaptiveRateLimiter limiter(options_with(clock));
+  send_steadily(limiter, clock, 30);
+  limiter.on_throttle(10, 100, clock.t);  // bytes: 0.7 MiB/s, holding at most 0.7 MiB
+  const TimePoint start = clock.t;
+  ASSERT_TRUE(limiter.acquire(1, 4 * 1024 * 1024));
+  const double first = clock.seconds_since(start);
+  EXPECT_GT(first, 0.9);  // filling the bucket takes about a second
+  EXPECT_LE(first, 1.0);
+  // The next request waits until the 4 MiB - 0.7 x 1000 KiB borrowed are paid
+  // back at no more than 1000 KiB/s (the last maximum; the curve reaches it
+  // after 4 s): over 3.3 s.
+  ASSERT_TRUE(limiter.acquire(1, 1));
+  EXPECT_GT(clock.seconds_since(start) - first, 3.3);
+}
+
+TEST(AdaptiveRateLimiter, AcquireGivesUpAtTheDeadlineWithoutTakingTokens) {
+  FakeClock clock;
+  AdaptiveRateLimiter limiter(options_with(clock));
+  send_steadily(limiter, clock, 30);
+  limiter.on_throttle(10, 100, clock.t);
+  const TimePoint deadline = clock.t + milliseconds(20);
+  EXPECT_FALSE(limiter.acquire(100, 100 * 1024, deadline));
+  EXPECT_EQ(clock.t, deadline);
+  // Nothing was taken: the request is due a seventh of a second after the decrease.
+  const nanoseconds wait = limiter.try_acquire(100, 100 * 1024);
+  EXPECT_GT(wait, milliseconds(100));
+  EXPECT_LT(wait, milliseconds(143) - milliseconds(20));
+}
+
+TEST(AdaptiveRateLimiter, TryAcquireTakesNothingWhenItReturnsAWait) {
+  FakeClock clock;
+  AdaptiveRateLimiter limiter(options_with(clock));
+  send_steadily(limiter, clock, 30);
+  limiter.on_throttle(10, 100, clock.t);
+  const nanoseconds first = limiter.try_acquire(100, 100 * 1024);
+  ASSERT_GT(first, nanoseconds::zero());
+  EXPECT_EQ(limiter.try_acquire(100, 100 * 1024), first);
+  clock.t += first;
+  EXPECT_EQ(limiter.try_acquire(100, 100 * 1024), nanoseconds::zero());
+  EXPECT_GT(limiter.try_acquire(100, 100 * 1024), nanoseconds::zero());
+}
+
+TEST(AdaptiveRateLimiter, CancelRefusesEveryAcquire) {
+  FakeClock clock;
+  AdaptiveRateLimiter limiter(options_with(clock));
+  limiter.cancel();
+  EXPECT_FALSE(limiter.acquire(1, 1));
+  EXPECT_EQ(limiter.try_acquire(1, 1), nanoseconds::max());
+}
+
+// Real threads and the real clock from here on; nothing is timed.
+
+// A limiter that is limiting at exactly the floors.
+RateLimiterOptions floor_options(double records, double bytes, double requests) {
+  RateLimiterOptions options;
+  options.min_records_per_second = records;
+  options.min_bytes_per_second = bytes;
+  options.min_requests_per_second = requests;
+  return options;
+}
+
+TEST(AdaptiveRateLimiter, CancelWakesEveryBlockedAcquire) {
+  AdaptiveRateLimiter limiter(floor_options(1e-6, 1e-6, 1e-6));
+  limiter.on_throttle(1, 1, std::chrono::steady_clock::now());  // nothing measured: the floors, a token per ~12 days
+  ASSERT_TRUE(limiter.limiting());
+  constexpr int kThreads = 16;
+  std::atomic<int> started{0};
+  std::atomic<int> refused{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      ++started;
+      if (!limiter.acquire(1, 1024)) ++refused;
+    });
+  }
+  while (started < kThreads) std::this_thread::yield();
+  std::this_thread::sleep_for(milliseconds(50));  // let them block (the test holds either way)
+  limiter.cancel();
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(refused, kThreads);
+}
+
+TEST(AdaptiveRateLimiter, DeadlineReleasesABlockedAcquire) {
+  AdaptiveRateLimiter limiter(floor_options(1e-6, 1e-6, 1e-6));
+  limiter.on_throttle(1, 1, std::chrono::steady_clock::now());
+  std::atomic<int> refused{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      if (!limiter.acquire(1, 1024, std::chrono::steady_clock::now() + milliseconds(30))) ++refused;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(refused, 4);
+}
+
+TEST(AdaptiveRateLimiter, ManyConcurrentAcquirersAllGetThrough) {
+  // 2,000 requests/s: 64 threads x 10 requests pass in about a third of a second.
+  AdaptiveRateLimiter limiter(floor_options(1e9, 1e12, 2000));
+  limiter.on_throttle(1, 1, std::chrono::steady_clock::now());
+  ASSERT_NEAR(limiter.limits().requests_per_second, 2000, 1e-6);
+  constexpr int kThreads = 64;
+  constexpr int kEach = 10;
+  std::atomic<int> acquired{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      for (int j = 0; j < kEach; ++j) {
+        if (limiter.acquire(10, 10 * 1024, std::chrono::steady_clock::now() + seconds(60))) ++acquired;
+        limiter.on_success(10, 10 * 1024);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(acquired, kThreads * kEach);
+}
+
+// ---------------------------------------------------------------------------
+// Simulation: a producer against a server with a Firehose-like quota, on a
+// simulated clock. The numbers are printed (they are quoted in the docs); the
+// assertions are only the loose properties any sane limiter must have.
+
+struct Scenario {
+  const char* name;
+  simulation::Config config;
+  bool check_whole_run_throttling;  // false where the unlimited start dominates
+};
+
+std::vector<Scenario> scenarios() {
+  std::vector<Scenario> list;
+  simulation::Config base;  // 5 MiB/s + 2,000 req/s, 1 s burst, 16 in flight, 500 x 1 KiB, RTT 40-80 ms
+  list.push_back({"5 MiB/s, 1 s burst, 16 in flight, 500 x 1 KiB", base, true});
+  simulation::Config many = base;
+  many.senders = 64;
+  list.push_back({"5 MiB/s, 1 s burst, 64 in flight, 500 x 1 KiB", many, false});
+  simulation::Config short_burst = base;
+  short_burst.server_burst_seconds = 0.25;
+  list.push_back({"5 MiB/s, 0.25 s burst, 16 in flight, 500 x 1 KiB", short_burst, true});
+  simulation::Config slow = base;
+  slow.rtt_min = milliseconds(100);
+  slow.rtt_jitter = milliseconds(100);
+  list.push_back({"5 MiB/s, 1 s burst, 16 in flight, RTT 100-200 ms", slow, true});
+  simulation::Config requests = base;
+  requests.senders = 64;
+  requests.records_per_request = 1;
+  requests.rtt_min = milliseconds(10);
+  requests.rtt_jitter = milliseconds(10);
+  list.push_back({"2,000 req/s, 1 s burst, 64 in flight, 1 x 1 KiB", requests, true});
+  return list;
+}
+
+TEST(RateLimiterSimulation, SustainsTheQuotaWithFewThrottledRecords) {
+  std::printf("%-8s %-50s | %-29s | %-29s | %s\n", "", "scenario (60 s simulated)", "whole run: quota, throttled",
+              "from 10 s: quota, throttled", "decreases");
+  for (const Scenario& scenario : scenarios()) {
+    for (RateAlgorithm algorithm : {RateAlgorithm::kCubic, RateAlgorithm::kAimd}) {
+      simulation::Config config = scenario.config;
+      config.limiter.algorithm = algorithm;
+      const simulation::Result r = simulation::run(config);
+      std::printf("%-8s %-50s | %12.2f %% %12.3f %% | %12.2f %% %12.3f %% | %llu\n",
+                  algorithm == RateAlgorithm::kCubic ? "CUBIC" : "AIMD", scenario.name, 100 * r.whole.quota_fraction,
+                  100 * r.whole.throttled_fraction, 100 * r.steady.quota_fraction, 100 * r.steady.throttled_fraction,
+                  static_cast<unsigned long long>(r.decreases));
+      SCOPED_TRACE(scenario.name);
+      EXPECT_GE(r.whole.quota_fraction, 0.85);
+      EXPECT_GE(r.steady.quota_fraction, 0.85);
+      EXPECT_LE(r.steady.throttled_fraction, 0.10);
+      if (scenario.check_whole_run_throttling) {
+        EXPECT_LE(r.whole.throttled_fraction, 0.10);
+      }
+      EXPECT_GT(r.decreases, 0u);
+      EXPECT_GT(r.final_bytes_limit, 0);
+    }
+  }
+}
+
+TEST(RateLimiterSimulation, IsDeterministic) {
+  const simulation::Config config;
+  const simulation::Result a = simulation::run(config);
+  const simulation::Result b = simulation::run(config);
+  EXPECT_EQ(a.whole.record_sends, b.whole.record_sends);
+  EXPECT_EQ(a.whole.throttled_record_sends, b.whole.throttled_record_sends);
+  EXPECT_EQ(a.decreases, b.decreases);
+}
+
+TEST(RateLimiterSimulation, WithoutALimiterTheServerThrottlesMostRecords) {
+  // The control experiment: the same producer, not adaptive.
+  simulation::Config config;
+  config.limiter.adaptive = false;
+  config.run_seconds = 5;  // the backlog of refused records grows fast
+  config.steady_from_seconds = 1;
+  const simulation::Result r = simulation::run(config);
+  std::printf("no limiter: quota %.2f %%, throttled %.3f %%\n", 100 * r.whole.quota_fraction,
+              100 * r.whole.throttled_fraction);
+  EXPECT_GT(r.whole.throttled_fraction, 0.5);
+}
+
+}  // namespace
+}  // namespace firehose::producer

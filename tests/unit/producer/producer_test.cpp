@@ -1,0 +1,258 @@
+// The producer end to end against a Firehose-shaped server on 127.0.0.1.
+#include "firehose/producer.hpp"
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "firehose/producer/dead_letter.hpp"
+#include "support/scripted_firehose_server.hpp"
+
+namespace firehose {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::ScriptedFirehoseServer;
+
+ProducerOptions fast_options() {
+  ProducerOptions options;
+  options.delivery_stream_name = "s";
+  options.max_in_flight = 4;
+  options.linger = 5ms;
+  options.retry.max_attempts = 5;
+  options.retry.base_delay = 1ms;
+  options.retry.max_backoff = 5ms;
+  return options;
+}
+
+// Collects every outcome; checks each record gets exactly one.
+class Outcomes {
+ public:
+  OutcomeCallback callback_for(std::string data) {
+    return [this, data = std::move(data)](const RecordOutcome& outcome) {
+      std::lock_guard lock(mutex_);
+      ++count_[data];
+      last_[data] = outcome;
+    };
+  }
+  int count(const std::string& data) {
+    std::lock_guard lock(mutex_);
+    return count_[data];
+  }
+  RecordOutcome outcome(const std::string& data) {
+    std::lock_guard lock(mutex_);
+    return last_[data];
+  }
+  std::size_t distinct() {
+    std::lock_guard lock(mutex_);
+    return count_.size();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, int> count_;
+  std::map<std::string, RecordOutcome> last_;
+};
+
+TEST(Producer, EveryRecordFromManyThreadsIsAcknowledgedOnceWithRetriesOfOnlyTheFailedOnes) {
+  ScriptedFirehoseServer server;
+  server.set_down_calls(3);  // a few whole-call 500s too
+  auto options = fast_options();
+  // The scripted "Slow down." answers are not a real quota: adapting to them
+  // would only make this test slow. Rate adaptation is tested on its own.
+  options.adaptive_rate = false;
+  auto producer = Producer::create(server.client(), options);
+  ASSERT_TRUE(producer.ok()) << producer.error().to_string();
+  Outcomes outcomes;
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 1500;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::string data = (i % 10 == 0 ? "fail2:" : "ok:") + std::to_string(t) + ":" + std::to_string(i) + "\n";
+        (*producer)->put(data, outcomes.callback_for(data));
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  ASSERT_TRUE((*producer)->close(60s).ok());
+  const auto metrics = (*producer)->metrics();
+  EXPECT_EQ(metrics.records_in, static_cast<std::uint64_t>(kThreads * kPerThread));
+  EXPECT_EQ(metrics.records_acknowledged, metrics.records_in);
+  EXPECT_EQ(metrics.records_failed, 0u);
+  EXPECT_EQ(outcomes.distinct(), static_cast<std::size_t>(kThreads * kPerThread));
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kPerThread; ++i) {
+      const std::string data = (i % 10 == 0 ? "fail2:" : "ok:") + std::to_string(t) + ":" + std::to_string(i) + "\n";
+      ASSERT_EQ(outcomes.count(data), 1) << data;
+      const auto outcome = outcomes.outcome(data);
+      ASSERT_TRUE(outcome.acknowledged) << data << outcome.error_code;
+      EXPECT_EQ(outcome.record_id, "id-" + data);
+      EXPECT_EQ(server.acknowledged(data), 1) << data;
+      // Only the records the server failed were sent again (a 500 makes a whole call count).
+      if (i % 10 != 0) {
+        EXPECT_LE(server.sends(data), 2) << data;
+      }
+    }
+  }
+  EXPECT_GE(metrics.records_retried, static_cast<std::uint64_t>(kThreads * kPerThread / 10 * 2));
+  EXPECT_GT(metrics.records_throttled, 0u);
+  EXPECT_EQ(metrics.buffered_bytes, 0u);
+  EXPECT_GT(server.largest_batch(), 1);
+}
+
+TEST(Producer, RefusesEmptyAndOversizedRecordsAtPutWithoutTruncating) {
+  ScriptedFirehoseServer server;
+  auto producer = Producer::create(server.client(), fast_options());
+  ASSERT_TRUE(producer.ok());
+  auto empty = (*producer)->put(std::string());
+  auto huge = (*producer)->put(std::string(1'024'001, 'x'));
+  auto max = (*producer)->put(std::string(1'024'000, 'y'));
+  EXPECT_EQ(empty.get().error_code, "EmptyRecord");
+  EXPECT_EQ(huge.get().error_code, "RecordTooLarge");
+  EXPECT_TRUE(max.get().acknowledged);
+  EXPECT_EQ(server.acknowledged(std::string(1'024'000, 'y')), 1);
+  ASSERT_TRUE((*producer)->close(10s).ok());
+  EXPECT_EQ((*producer)->metrics().records_rejected, 2u);
+}
+
+TEST(Producer, RecordsThatFailForGoodAreDeadLetteredWithTheirReason) {
+  ScriptedFirehoseServer server;
+  const auto path = std::filesystem::temp_directory_path() / ("dlq-" + std::to_string(::getpid()) + ".ndjson");
+  std::filesystem::remove(path);
+  auto options = fast_options();
+  options.retry.max_attempts = 3;
+  options.dead_letter_path = path.string();
+  auto producer = Producer::create(server.client(), options);
+  ASSERT_TRUE(producer.ok());
+  auto good = (*producer)->put("ok:1\n");
+  auto bad = (*producer)->put("bad:2\n");
+  auto tired = (*producer)->put("fail9:3\n");  // fails more often than it may be tried
+  EXPECT_TRUE(good.get().acknowledged);
+  auto bad_outcome = bad.get();
+  EXPECT_EQ(bad_outcome.error_code, "InvalidArgumentException");
+  EXPECT_EQ(bad_outcome.attempts, 1);
+  EXPECT_TRUE(bad_outcome.dead_lettered);
+  auto tired_outcome = tired.get();
+  EXPECT_EQ(tired_outcome.error_code, "ServiceUnavailableException");
+  EXPECT_EQ(tired_outcome.attempts, 3);
+  ASSERT_TRUE((*producer)->close(10s).ok());
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto entries = producer::read_dead_letters(path.string());
+  ASSERT_TRUE(entries.ok());
+  ASSERT_EQ(entries->size(), 2u);
+  std::set<std::string> data;
+  for (const auto& entry : *entries) data.insert(entry.data);
+  EXPECT_EQ(data, (std::set<std::string>{"bad:2\n", "fail9:3\n"}));
+  std::filesystem::remove(path);
+}
+
+TEST(Producer, MissingStreamStopsTheProducerWithOneError) {
+  ScriptedFirehoseServer server;
+  server.set_missing_stream(true);
+  auto producer = Producer::create(server.client(), fast_options());
+  ASSERT_TRUE(producer.ok());
+  std::vector<std::future<RecordOutcome>> futures;
+  for (int i = 0; i < 2000; ++i) futures.push_back((*producer)->put("ok:" + std::to_string(i)));
+  int failed = 0;
+  for (auto& f : futures) {
+    auto outcome = f.get();
+    EXPECT_FALSE(outcome.acknowledged);
+    EXPECT_EQ(outcome.error_code, "ResourceNotFoundException");
+    ++failed;
+  }
+  EXPECT_EQ(failed, 2000);
+  ASSERT_TRUE((*producer)->fatal_error().has_value());
+  EXPECT_EQ((*producer)->fatal_error()->code, "ResourceNotFoundException");
+  EXPECT_LE(server.calls(), 8);  // stopped after the first answers, not one call per record
+  auto late = (*producer)->put("ok:late").get();
+  EXPECT_EQ(late.error_code, "ResourceNotFoundException");
+  EXPECT_FALSE((*producer)->close(10s).ok());
+}
+
+TEST(Producer, FlushSendsPartialBatchesAndCloseDeadLettersWhatCannotBeSent) {
+  ScriptedFirehoseServer server;
+  auto options = fast_options();
+  options.linger = 1h;  // nothing would go without flush()
+  auto producer = Producer::create(server.client(), options);
+  ASSERT_TRUE(producer.ok());
+  auto first = (*producer)->put("ok:first");
+  ASSERT_TRUE((*producer)->flush(30s).ok());
+  EXPECT_EQ(first.wait_for(0s), std::future_status::ready);
+  EXPECT_TRUE(first.get().acknowledged);
+
+  server.set_stall(true);  // the next call hangs until released
+  auto stuck = (*producer)->put("ok:stuck");
+  auto queued = (*producer)->put("ok:queued");
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(300ms);
+    server.release();
+  });
+  auto closed = (*producer)->close(100ms);
+  releaser.join();
+  EXPECT_FALSE(closed.ok());
+  // Whatever was in flight got its real outcome; whatever was not sent, Shutdown.
+  for (auto* f : {&stuck, &queued}) {
+    auto outcome = f->get();
+    EXPECT_TRUE(outcome.acknowledged || outcome.error_code == "Shutdown") << outcome.error_code;
+  }
+  EXPECT_EQ((*producer)->put("ok:after").get().error_code, "ProducerClosed");
+}
+
+TEST(Producer, PackingJoinsSmallRecordsAndCutsBilledBytes) {
+  ScriptedFirehoseServer server;
+  auto options = fast_options();
+  options.pack_target_bytes = 102'400;  // a multiple of the 5 KB billing unit
+  auto producer = Producer::create(server.client(), options);
+  ASSERT_TRUE(producer.ok());
+  std::vector<std::future<RecordOutcome>> futures;
+  for (int i = 0; i < 5000; ++i) {
+    std::string data(99, 'a' + i % 26);
+    data.push_back('\n');
+    futures.push_back((*producer)->put(std::move(data)));
+  }
+  for (auto& f : futures) EXPECT_TRUE(f.get().acknowledged);
+  ASSERT_TRUE((*producer)->close(10s).ok());
+  const auto metrics = (*producer)->metrics();
+  const double ratio = static_cast<double>(metrics.billed_bytes) / static_cast<double>(metrics.bytes_acknowledged);
+  EXPECT_LE(ratio, 1.02);
+  EXPECT_EQ(metrics.records_acknowledged, 5000u);
+  // The server saw far fewer, larger records, each holding whole lines.
+  std::size_t lines = 0;
+  for (const auto& [data, count] : server.all_acknowledged()) {
+    EXPECT_EQ(data.back(), '\n');
+    lines += static_cast<std::size_t>(std::count(data.begin(), data.end(), '\n')) * count;
+  }
+  EXPECT_EQ(lines, 5000u);
+  EXPECT_LT(server.all_acknowledged().size(), 100u);
+}
+
+TEST(Producer, NonBlockingPutReportsFullInsteadOfGrowing) {
+  ScriptedFirehoseServer server;
+  server.set_stall(true);
+  auto options = fast_options();
+  options.blocking = false;
+  options.memory_budget_bytes = 64 * 1024;
+  auto producer = Producer::create(server.client(), options);
+  ASSERT_TRUE(producer.ok());
+  int full = 0;
+  for (int i = 0; i < 1000 && full == 0; ++i) {
+    if ((*producer)->put(std::string(1000, 'x'), OutcomeCallback{}) == PutStatus::kFull) ++full;
+  }
+  EXPECT_EQ(full, 1);
+  EXPECT_LE((*producer)->metrics().buffered_bytes, 64u * 1024u + 2000u);
+  server.release();
+  ASSERT_TRUE((*producer)->close(30s).ok());
+}
+
+}  // namespace
+}  // namespace firehose

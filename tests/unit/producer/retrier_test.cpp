@@ -1,0 +1,107 @@
+#include "firehose/producer/retrier.hpp"
+
+#include <gtest/gtest.h>
+
+namespace firehose::producer {
+namespace {
+
+using namespace std::chrono_literals;
+const SteadyTime kNow = SteadyTime{} + 1h;
+
+Batch batch_of(int n, int attempts = 1) {
+  Batch batch;
+  for (int i = 0; i < n; ++i) {
+    auto record = std::make_unique<PendingRecord>();
+    record->data = std::to_string(i);
+    record->attempts = attempts;
+    record->deadline = kNow + 10min;
+    batch.push_back(std::move(record));
+  }
+  return batch;
+}
+
+RetryPolicy policy(int attempts) {
+  RetryPolicy p;
+  p.max_attempts = attempts;
+  p.base_delay = 100ms;
+  p.max_backoff = 1s;
+  return p;
+}
+
+Retrier retrier(int attempts = 5) {
+  return Retrier(policy(attempts), [] { return 0.5; });
+}
+
+TEST(Retrier, PartialFailureRetriesOnlyTheFailedRecordsInOrder) {
+  PutRecordBatchResult result;
+  result.responses = {{"id0", "", ""},
+                      {"", "ServiceUnavailableException", "Slow down."},
+                      {"id2", "", ""},
+                      {"", "InternalFailure", "oops"},
+                      {"", "InvalidArgumentException", "bad record"}};
+  auto judgement = retrier().judge(batch_of(5), result, kNow);
+  ASSERT_EQ(judgement.acknowledged.size(), 2u);
+  EXPECT_EQ(judgement.acknowledged[0].second, "id0");
+  EXPECT_EQ(judgement.acknowledged[1].first->data, "2");
+  ASSERT_EQ(judgement.retry.size(), 2u);
+  EXPECT_EQ(judgement.retry[0]->data, "1");
+  EXPECT_EQ(judgement.retry[1]->data, "3");
+  EXPECT_EQ(judgement.retry[0]->last_error.code, "ServiceUnavailableException");
+  ASSERT_EQ(judgement.failed.size(), 1u);
+  EXPECT_EQ(judgement.failed[0]->last_error.code, "InvalidArgumentException");
+  EXPECT_EQ(judgement.throttled, 1u);
+  EXPECT_FALSE(judgement.fatal.has_value());
+  // Full jitter at 0.5 of min(100 ms * 2^0, 1 s) after the first attempt.
+  EXPECT_EQ(judgement.retry_at, kNow + 50ms);
+}
+
+TEST(Retrier, WholeCallFailuresRetryEveryRecordAndCountUnknownOutcomes) {
+  Error reset = make_error(ErrorKind::Transport, "ConnectionReset", "reset");
+  reset.transport = TransportFailure::Reset;
+  auto judgement = retrier().judge(batch_of(3), Result<PutRecordBatchResult>(reset), kNow);
+  EXPECT_EQ(judgement.retry.size(), 3u);
+  EXPECT_EQ(judgement.possible_duplicates, 3u);
+  EXPECT_TRUE(judgement.retry[0]->possible_duplicate);
+
+  Error refused = make_error(ErrorKind::Transport, "ConnectionRefused", "refused");
+  refused.transport = TransportFailure::Refused;
+  auto not_sent = retrier().judge(batch_of(2), Result<PutRecordBatchResult>(refused), kNow);
+  EXPECT_EQ(not_sent.retry.size(), 2u);
+  EXPECT_EQ(not_sent.possible_duplicates, 0u);
+
+  auto throttled = retrier().judge(
+      batch_of(4), Result<PutRecordBatchResult>(make_error(ErrorKind::Throttle, "ServiceUnavailableException", "Slow down.", 503)),
+      kNow);
+  EXPECT_EQ(throttled.retry.size(), 4u);
+  EXPECT_EQ(throttled.throttled, 4u);
+}
+
+TEST(Retrier, ConditionsThatFailEveryRecordAreFatal) {
+  for (const auto& error : {make_error(ErrorKind::Client, "ResourceNotFoundException", "no stream", 400),
+                            make_error(ErrorKind::Auth, "AccessDeniedException", "no", 400),
+                            make_error(ErrorKind::Config, "NoCredentials", "none")}) {
+    auto judgement = retrier().judge(batch_of(2), Result<PutRecordBatchResult>(error), kNow);
+    ASSERT_TRUE(judgement.fatal.has_value()) << error.code;
+    EXPECT_EQ(judgement.fatal->code, error.code);
+    EXPECT_EQ(judgement.failed.size(), 2u);
+    EXPECT_TRUE(judgement.retry.empty());
+  }
+}
+
+TEST(Retrier, RecordsOutOfAttemptsOrTimeFailForGood) {
+  PutRecordBatchResult result;
+  result.responses = {{"", "ServiceUnavailableException", "Slow down."}};
+  auto exhausted = retrier(3).judge(batch_of(1, /*attempts=*/3), result, kNow);
+  EXPECT_TRUE(exhausted.retry.empty());
+  ASSERT_EQ(exhausted.failed.size(), 1u);
+  EXPECT_EQ(exhausted.failed[0]->last_error.code, "ServiceUnavailableException");
+
+  auto batch = batch_of(1);
+  batch[0]->deadline = kNow - 1s;
+  auto expired = retrier().judge(std::move(batch), result, kNow);
+  ASSERT_EQ(expired.failed.size(), 1u);
+  EXPECT_NE(expired.failed[0]->last_error.message.find("time-to-live"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace firehose::producer
