@@ -1,0 +1,123 @@
+"""`firehose send` (the producer) against firehose-local with injected faults:
+every record is acknowledged exactly once or dead-lettered, reconciled with
+the delivered objects and firehose-local's own fault counts."""
+import base64
+import collections
+import json
+import os
+import unittest
+
+from harness import REGION, FirehoseLocal, Sandbox
+
+EXIT_PARTIAL, EXIT_SERVICE = 1, 4
+
+
+class SendAgainstFirehoseLocal(unittest.TestCase):
+    def setUp(self):
+        self.sandbox = Sandbox()
+
+    def tearDown(self):
+        self.sandbox.cleanup()
+
+    def point_at(self, local):
+        self.sandbox.env.update({"AWS_ENDPOINT_URL": local.url, "AWS_REGION": REGION,
+                                 "AWS_ACCESS_KEY_ID": local.access_key_id,
+                                 "AWS_SECRET_ACCESS_KEY": local.secret_access_key})
+
+    def write_lines(self, count, name="input.ndjson"):
+        lines = [json.dumps({"n": i, "ip_address": f"10.0.{i % 256}.{i // 256 % 256}", "pad": "x" * (i % 300)})
+                 for i in range(count)]
+        path = self.sandbox.write(name, "\n".join(lines) + "\n")
+        return path, [line + "\n" for line in lines]
+
+    @staticmethod
+    def summary(result):
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    def test_faults_every_record_acknowledged_once_duplicates_only_from_lost_answers(self):
+        # InternalFailure and 500s: rate-independent faults (an injected "Slow down." would
+        # rightly make the producer slow down, and this test is about correctness).
+        faults = ["--fail-records", "0.3", "--fail-records-code", "InternalFailure",
+                  "--fail-requests", "0.1", "--fail-requests-status", "500", "--reset-before", "0.05",
+                  "--reset-after", "0.05", "--latency-ms", "2:3"]
+        with FirehoseLocal(*faults, seed=7) as local:
+            firehose = local.client()
+            local.create_stream(firehose, "faulty", prefix="faulty/")
+            self.point_at(local)
+            path, sent = self.write_lines(20_000)
+            dlq = os.path.join(self.sandbox.home, "dead.ndjson")
+            result = self.sandbox.run("send", "--delivery-stream-name", "faulty", "--max-attempts", "30",
+                                      "--linger-ms", "20", "--dead-letter", dlq, path, timeout=600)
+            self.assertEqual(result.code, 0, result)
+            summary = self.summary(result)
+            self.assertEqual(summary["records"], len(sent))
+            self.assertEqual(summary["acknowledged"], len(sent))
+            self.assertEqual(summary["failed"], 0)
+            self.assertEqual(summary["dead_lettered"], 0)
+            self.assertGreater(summary["retries"], 0)
+            self.assertFalse(os.path.exists(dlq) and os.path.getsize(dlq) > 0)
+
+            local.flush()
+            counters = local.counters()
+            delivered = b"".join(data for _, data in local.objects()).decode().splitlines(keepends=True)
+            copies = collections.Counter(delivered)
+            self.assertEqual(set(copies), set(sent), "every line delivered, nothing foreign")
+            extra = sum(n - 1 for n in copies.values())
+            # A record stored but answered with a reset is sent again: the only source of duplicates.
+            self.assertEqual(extra, counters["records_stored_unacknowledged"])
+            self.assertGreater(counters["resets_after"], 0)
+            self.assertGreater(counters["records_failed_injected"], 0)
+            self.assertGreater(counters["requests_failed_500"] + counters["requests_failed_503"], 0)
+            # Each acknowledgement the client saw is one the server gave.
+            self.assertEqual(counters["records_acknowledged"], summary["acknowledged"])
+            # The producer counted every record whose answer it never got.
+            self.assertGreaterEqual(summary["possible_duplicates"], extra)
+
+    def test_records_that_keep_failing_go_to_the_dead_letter_file(self):
+        with FirehoseLocal("--fail-records", "1.0") as local:
+            firehose = local.client()
+            local.create_stream(firehose, "failing")
+            self.point_at(local)
+            path, sent = self.write_lines(300)
+            dlq = os.path.join(self.sandbox.home, "dead.ndjson")
+            result = self.sandbox.run("send", "--delivery-stream-name", "failing", "--max-attempts", "2",
+                                      "--dead-letter", dlq, path)
+            self.assertEqual(result.code, EXIT_PARTIAL, result)
+            summary = self.summary(result)
+            self.assertEqual(summary["dead_lettered"], len(sent))
+            self.assertEqual(summary["acknowledged"], 0)
+            self.assertEqual(oct(os.stat(dlq).st_mode & 0o777), "0o600")
+            with open(dlq) as f:
+                entries = [json.loads(line) for line in f]
+            self.assertEqual(sorted(base64.b64decode(e["data"]).decode() for e in entries), sorted(sent))
+            self.assertTrue(all(e["attempts"] == 2 for e in entries))
+            self.assertTrue(all(e["error_code"] in ("ServiceUnavailableException", "InternalFailure")
+                                for e in entries))
+
+    def test_missing_stream_is_one_clear_error(self):
+        with FirehoseLocal() as local:
+            self.point_at(local)
+            path, _ = self.write_lines(5000)
+            result = self.sandbox.run("send", "--delivery-stream-name", "no-such-stream", path)
+            self.assertEqual(result.code, EXIT_SERVICE, result)
+            errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+            self.assertEqual(len(errors), 1, result)
+            self.assertIn("ResourceNotFoundException", errors[0])
+            self.assertLessEqual(local.counters()["requests_invalid"], 32)
+
+    def test_put_record_logs_each_retry(self):
+        with FirehoseLocal("--fail-requests", "1.0") as local:
+            firehose = local.client()
+            local.create_stream(firehose, "retried")
+            self.point_at(local)
+            result = self.sandbox.run("put-record", "--delivery-stream-name", "retried", "--data", "x",
+                                      "--max-attempts", "3", extra_env={"AWS_RETRY_MODE": "standard"})
+            self.assertEqual(result.code, EXIT_SERVICE, result)
+            retries = [line for line in result.stderr.splitlines() if "retrying in" in line]
+            self.assertEqual(len(retries), 2, result)
+            self.assertRegex(retries[0], r"attempt 1/3 failed with (InternalFailure|ServiceUnavailableException)")
+            self.assertRegex(result.stderr.splitlines()[-1], r"^error: (InternalFailure|ServiceUnavailableException)")
+
+
+if __name__ == "__main__":
+    unittest.main()
