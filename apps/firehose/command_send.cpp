@@ -1,6 +1,9 @@
 // firehose send: stream lines from files or stdin through the producer.
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 
@@ -11,6 +14,7 @@
 #include "firehose/firehose_client.hpp"
 #include "firehose/limits.hpp"
 #include "firehose/producer.hpp"
+#include "firehose/producer/dead_letter.hpp"
 
 namespace firehose::cli {
 namespace {
@@ -25,8 +29,24 @@ struct SendArgs {
   bool pack = false;
   std::size_t pack_target_bytes = limits::kMaxRecordBytes;
   std::string dead_letter;
+  std::string from_dead_letter;
   double record_ttl_seconds = 600;
+  double shutdown_grace_seconds = 10;
 };
+
+// SIGINT / SIGTERM: stop reading, give the producer a grace period to drain,
+// dead-letter the rest with reason Shutdown.
+std::atomic<int> g_stop_signal{0};
+extern "C" void on_stop_signal(int signal) { g_stop_signal.store(signal); }
+
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;  // no SA_RESTART: a blocked read returns, so the loop sees the flag
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
 
 // Calls `on_line` with each line of `file`, its '\n' kept (added to a last
 // line without one). Reads in large blocks: this is the hot input path.
@@ -35,8 +55,12 @@ bool for_each_line(std::FILE* file, OnLine&& on_line) {
   std::vector<char> block(1 << 20);
   std::string partial;
   for (;;) {
+    if (g_stop_signal.load() != 0) return true;
     const std::size_t n = std::fread(block.data(), 1, block.size(), file);
-    if (n == 0) break;
+    if (n == 0) {
+      if (std::ferror(file) && errno == EINTR && g_stop_signal.load() != 0) return true;
+      break;
+    }
     const char* start = block.data();
     const char* end = block.data() + n;
     while (start < end) {
@@ -96,11 +120,27 @@ void register_send(CLI::App& app, CliContext& context, Action& action) {
       ->check(CLI::Range(std::size_t{1}, limits::kMaxRecordBytes))
       ->capture_default_str();
   cmd->add_option("--dead-letter", args->dead_letter, "NDJSON file for records that could not be delivered");
+  cmd->add_option("--from-dead-letter", args->from_dead_letter,
+                  "Send again the records of a dead-letter file (instead of lines of input)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--shutdown-grace", args->shutdown_grace_seconds,
+                  "Seconds to drain after Ctrl-C/SIGTERM before unsent records are dead-lettered")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
 
   cmd->callback([&context, &action, args] {
     action = [&context, args]() -> int {
       std::vector<std::FILE*> files;
-      if (args->inputs.empty()) args->inputs.push_back("-");
+      std::vector<producer::DeadLetterEntry> resend;
+      if (!args->from_dead_letter.empty()) {
+        if (!args->inputs.empty()) return context.usage_error("--from-dead-letter takes no input files");
+        auto entries = producer::read_dead_letters(args->from_dead_letter);
+        if (!entries) return context.usage_error(entries.error().message);
+        resend = std::move(entries).value();
+        args->inputs.clear();
+      } else if (args->inputs.empty()) {
+        args->inputs.push_back("-");
+      }
       for (const auto& input : args->inputs) {
         std::FILE* f = input == "-" ? stdin : std::fopen(input.c_str(), "rb");
         if (f == nullptr) return context.usage_error(fmt::format("cannot read {}: {}", input, std::strerror(errno)));
@@ -123,8 +163,13 @@ void register_send(CLI::App& app, CliContext& context, Action& action) {
       auto producer = Producer::create(*client, options);
       if (!producer) return context.fail(producer.error());
 
+      install_stop_handlers();
       const auto started = std::chrono::steady_clock::now();
       std::uint64_t line_no = 0;
+      for (auto& entry : resend) {
+        if (g_stop_signal.load() != 0) break;
+        (*producer)->put(std::move(entry.data), OutcomeCallback{});
+      }
       bool read_ok = true;
       for (std::size_t i = 0; i < files.size(); ++i) {
         read_ok = for_each_line(files[i], [&](std::string line) {
@@ -137,7 +182,17 @@ void register_send(CLI::App& app, CliContext& context, Action& action) {
         }) && read_ok;
         if (files[i] != stdin) std::fclose(files[i]);
       }
-      auto closed = (*producer)->close(std::chrono::hours(24));
+      // Drain in slices so that Ctrl-C is noticed while waiting, too.
+      bool interrupted = g_stop_signal.load() != 0;
+      while (!interrupted && !(*producer)->fatal_error()) {
+        if ((*producer)->flush(std::chrono::milliseconds(200)).ok()) break;
+        interrupted = g_stop_signal.load() != 0;
+      }
+      // Interrupted: a grace period, then whatever is unsent goes to the dead-letter file.
+      if (interrupted) spdlog::warn("interrupted: draining for up to {} s", args->shutdown_grace_seconds);
+      auto closed = (*producer)->close(
+          interrupted ? std::chrono::milliseconds(static_cast<long>(args->shutdown_grace_seconds * 1000))
+                      : std::chrono::milliseconds(std::chrono::hours(24)));
       const auto metrics = (*producer)->metrics();
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       // Records refused at put() (over the size limit) count as failed: they were not sent.
@@ -157,6 +212,7 @@ void register_send(CLI::App& app, CliContext& context, Action& action) {
       std::fputs((summary.dump() + "\n").c_str(), stdout);
       std::fflush(stdout);
       if (auto fatal = (*producer)->fatal_error()) return context.fail(*fatal);
+      if (interrupted) return kInterrupted;
       if (!read_ok) return context.usage_error("error reading input");
       (void)closed;
       return failed == 0 ? kSuccess : kPartialFailure;

@@ -27,6 +27,9 @@ struct PutRecordBatchResult {
   int failed_put_count = 0;
   bool encrypted = false;
   std::vector<PutRecordBatchEntry> responses;  // one per record, in request order
+  // The transport sent the call more than once (a reused connection died
+  // without an answer): the records may have been stored twice.
+  bool resent = false;
 };
 
 struct BufferingHints {

@@ -33,6 +33,10 @@ struct HttpResponse {
   int status = 0;
   std::vector<HttpHeader> headers;  // names lower-cased
   std::string body;
+  // How many times the request went out. libcurl silently sends a request
+  // again when a reused connection dies before any byte of the answer; then
+  // the first send's outcome is unknown and a put may have been stored twice.
+  int sends = 1;
 
   const std::string* header(std::string_view name) const;  // case-insensitive
 };

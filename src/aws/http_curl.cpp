@@ -172,6 +172,7 @@ Result<HeaderList> build_header_list(const HttpRequest& request) {
 // starts the header set afresh and only the final response's headers stay.
 struct ResponseBuilder {
   HttpResponse response;
+  int request_headers_sent = 0;
 
   void on_header_line(std::string_view line) {
     while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
@@ -218,6 +219,13 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
     return 0;
   }
   return bytes;
+}
+
+// Counts the request heads sent: more than one means libcurl re-sent the
+// request on a new connection (see HttpResponse::sends).
+int on_debug(CURL*, curl_infotype type, char*, size_t, void* user) {
+  if (type == CURLINFO_HEADER_OUT) ++static_cast<ResponseBuilder*>(user)->request_headers_sent;
+  return 0;
 }
 
 size_t on_header(char* data, size_t size, size_t count, void* user) {
@@ -334,6 +342,7 @@ class CurlHttpClient final : public HttpClient {
     long status = 0;
     curl_easy_getinfo(handle.easy, CURLINFO_RESPONSE_CODE, &status);
     builder.response.status = static_cast<int>(status);
+    builder.response.sends = std::max(1, builder.request_headers_sent);
     return std::move(builder.response);
   }
 
@@ -417,6 +426,9 @@ class CurlHttpClient final : public HttpClient {
     set(CURLOPT_WRITEDATA, static_cast<void*>(&builder));
     set(CURLOPT_HEADERFUNCTION, &on_header);
     set(CURLOPT_HEADERDATA, static_cast<void*>(&builder));
+    set(CURLOPT_DEBUGFUNCTION, &on_debug);
+    set(CURLOPT_DEBUGDATA, static_cast<void*>(&builder));
+    set(CURLOPT_VERBOSE, 1L);  // the debug callback only runs in verbose mode; it prints nothing
 
     if (request.method == "GET" && request.body.empty()) {
       set(CURLOPT_HTTPGET, 1L);

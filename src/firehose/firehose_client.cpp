@@ -63,9 +63,13 @@ Result<PutRecordBatchResult> FirehoseClient::put_record_batch(std::string_view s
 }
 
 Result<PutRecordBatchResult> FirehoseClient::put_record_batch_body(std::string body, std::size_t record_count) const {
-  auto answer = call("PutRecordBatch", std::move(body));
-  if (!answer) return answer.error();
-  return protocol::parse_put_record_batch_response(*answer, record_count);
+  auto request = aws::json_protocol::make_request(service_->endpoint().url, protocol::kJsonVersion,
+                                                  protocol::kTargetPrefix, "PutRecordBatch", std::move(body));
+  auto response = service_->send(std::move(request));
+  if (!response) return response.error();
+  auto result = protocol::parse_put_record_batch_response(response->body, record_count);
+  if (result) result->resent = response->sends > 1;
+  return result;
 }
 
 Result<DeliveryStreamDescription> FirehoseClient::describe_delivery_stream(std::string_view stream_name) const {

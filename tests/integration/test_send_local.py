@@ -5,9 +5,12 @@ import base64
 import collections
 import json
 import os
+import signal
+import subprocess
+import time
 import unittest
 
-from harness import REGION, FirehoseLocal, Sandbox
+from harness import FIREHOSE, REGION, FirehoseLocal, Sandbox
 
 EXIT_PARTIAL, EXIT_SERVICE = 1, 4
 
@@ -93,6 +96,47 @@ class SendAgainstFirehoseLocal(unittest.TestCase):
             self.assertTrue(all(e["attempts"] == 2 for e in entries))
             self.assertTrue(all(e["error_code"] in ("ServiceUnavailableException", "InternalFailure")
                                 for e in entries))
+
+            # Once the failures stop, the dead-letter file is sent again as it is.
+            local.settings(fail_records=0)
+            again = self.sandbox.run("send", "--delivery-stream-name", "failing", "--from-dead-letter", dlq)
+            self.assertEqual(again.code, 0, again)
+            self.assertEqual(self.summary(again)["acknowledged"], len(sent))
+            local.flush()
+            delivered = b"".join(data for _, data in local.objects()).decode().splitlines(keepends=True)
+            self.assertEqual(sorted(delivered), sorted(sent))
+
+    def test_interrupt_under_load_loses_nothing(self):
+        # Every call stalls 2 s: after Ctrl-C and a short grace, what is in flight
+        # still gets its answer and the rest is dead-lettered as Shutdown.
+        with FirehoseLocal("--stall-rate", "1.0", "--stall-seconds", "2") as local:
+            firehose = local.client()
+            local.create_stream(firehose, "interrupted")
+            self.point_at(local)
+            path, sent = self.write_lines(20_000)
+            dlq = os.path.join(self.sandbox.home, "dead.ndjson")
+            process = subprocess.Popen([FIREHOSE, "send", "--delivery-stream-name", "interrupted",
+                                        "--max-in-flight", "2", "--shutdown-grace", "0.2",
+                                        "--dead-letter", dlq, path],
+                                       env=self.sandbox.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            time.sleep(1.0)
+            process.send_signal(signal.SIGINT)
+            stdout, stderr = process.communicate(timeout=60)
+            self.assertEqual(process.returncode, 130, stderr.decode())
+            summary = json.loads(stdout.decode().strip().splitlines()[-1])
+            self.assertEqual(summary["acknowledged"] + summary["dead_lettered"], summary["records"])
+            self.assertGreater(summary["dead_lettered"], 0)
+            with open(dlq) as f:
+                entries = [json.loads(line) for line in f]
+            self.assertEqual(len(entries), summary["dead_lettered"])
+            self.assertTrue(all(e["error_code"] == "Shutdown" for e in entries))
+            local.flush()
+            delivered = b"".join(data for _, data in local.objects()).decode().splitlines(keepends=True)
+            dead = [base64.b64decode(e["data"]).decode() for e in entries]
+            # Each record read is either delivered or dead-lettered, never both, never lost.
+            self.assertEqual(len(delivered), summary["acknowledged"])
+            self.assertFalse(set(delivered) & set(dead))
+            self.assertEqual(sorted(delivered + dead), sorted(sent[:summary["records"]]))
 
     def test_missing_stream_is_one_clear_error(self):
         with FirehoseLocal() as local:

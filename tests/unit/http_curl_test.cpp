@@ -630,6 +630,31 @@ TEST_F(CurlHttpClientTest, ResetAndSilentCloseAreResetsAndTheNextRequestWorks) {
   EXPECT_EQ(server.connections(), 3);
 }
 
+// libcurl re-sends a request whose reused connection closed before any byte
+// of the answer: the caller must learn of it, since the first send may have
+// been processed (a put stored twice).
+TEST_F(CurlHttpClientTest, ASilentResendOnANewConnectionIsReported) {
+  RawServer server([&](int fd, int index) {
+    std::string buffer;
+    read_request(fd, buffer);
+    if (index == 0) {
+      send_all(fd, ok_response("first"));
+      read_request(fd, buffer);  // the reused connection's request: closed without an answer
+      return;
+    }
+    send_all(fd, ok_response("again"));
+  });
+  auto client = make_curl_http_client();
+  auto first = client->send(post(server.url("/"), "1"));
+  auto second = client->send(post(server.url("/"), "2"));
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  EXPECT_EQ(first->sends, 1);
+  ASSERT_TRUE(second.ok()) << second.error().to_string();
+  EXPECT_EQ(second->body, "again");
+  EXPECT_EQ(second->sends, 2);
+  EXPECT_EQ(server.connections(), 2);
+}
+
 TEST_F(CurlHttpClientTest, ConnectionCutMidAnswerIsNotReused) {
   RawServer server([&](int fd, int index) {
     std::string buffer;

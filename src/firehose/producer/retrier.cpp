@@ -63,6 +63,11 @@ Judgement Retrier::judge(Batch batch, const Result<PutRecordBatchResult>& answer
     }
   } else {
     const auto& responses = answer->responses;
+    if (answer->resent) {
+      // An earlier send of this very call may have been stored: every record is a possible duplicate.
+      for (auto& record : batch) record->possible_duplicate = true;
+      judgement.possible_duplicates += batch.size();
+    }
     for (std::size_t i = 0; i < batch.size(); ++i) {
       auto& record = batch[i];
       const auto& entry = responses[i];

@@ -76,6 +76,18 @@ TEST(Retrier, WholeCallFailuresRetryEveryRecordAndCountUnknownOutcomes) {
   EXPECT_EQ(throttled.throttled, 4u);
 }
 
+TEST(Retrier, ACallTheTransportSentTwiceMakesEveryRecordAPossibleDuplicate) {
+  PutRecordBatchResult result;
+  result.responses = {{"id0", "", ""}, {"", "InternalFailure", "oops"}};
+  result.resent = true;
+  auto judgement = retrier().judge(batch_of(2), result, kNow);
+  EXPECT_EQ(judgement.possible_duplicates, 2u);
+  ASSERT_EQ(judgement.acknowledged.size(), 1u);
+  EXPECT_TRUE(judgement.acknowledged[0].first->possible_duplicate);
+  ASSERT_EQ(judgement.retry.size(), 1u);
+  EXPECT_TRUE(judgement.retry[0]->possible_duplicate);
+}
+
 TEST(Retrier, ConditionsThatFailEveryRecordAreFatal) {
   for (const auto& error : {make_error(ErrorKind::Client, "ResourceNotFoundException", "no stream", 400),
                             make_error(ErrorKind::Auth, "AccessDeniedException", "no", 400),
