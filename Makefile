@@ -30,6 +30,12 @@ deps:
 	fi
 	@$(PYTHON) -c "import boto3, moto" 2>/dev/null || { echo "error: $(PYTHON) lacks boto3/moto (needed by the integration tests)"; exit 1; }
 	@command -v moto_server >/dev/null || $(PYTHON) -c "import moto.server" || { echo "error: moto_server not found"; exit 1; }
+	@# Node.js and the AWS SDK for JavaScript v3 (pinned in package-lock.json) for test_local_js_sdk.
+	@command -v node >/dev/null || { \
+	  echo "installing: nodejs npm"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm; }
+	@[ -d tests/integration/js/node_modules ] || npm ci --no-audit --no-fund --prefix tests/integration/js
 
 build:
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null
