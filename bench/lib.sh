@@ -3,7 +3,7 @@
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BUILD=${BUILD:-build-bench}
 REPEATS=${REPEATS:-3}
-export AWS_ACCESS_KEY_ID=AKIDBENCH AWS_SECRET_ACCESS_KEY=bench-secret AWS_REGION=us-east-1
+export AWS_ACCESS_KEY_ID=AKIDBENCH AWS_SECRET_ACCESS_KEY=bench-secret AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 export AWS_EC2_METADATA_DISABLED=true
 
 # start_local ARGS...: starts firehose-local on a free port; sets LOCAL_PID, LOCAL_URL.
@@ -25,7 +25,8 @@ create_stream() { python3 "$here/tools/local_admin.py" "$LOCAL_URL" create "$1";
 # lines_file PATH BYTES LINE_BYTES: PATH filled with identical LINE_BYTES-byte lines.
 lines_file() {
   [ -s "$1" ] && [ "$(stat -c %s "$1")" -eq "$2" ] && return 0
-  yes "$(head -c $(($3 - 1)) /dev/zero | tr '\0' x)" | head -c "$2" > "$1"
+  local line; line=$(head -c $(($3 - 1)) /dev/zero | tr "\0" x)
+  { yes "$line" || true; } | head -c "$2" > "$1"
 }
 
 # stats VALUES...: "median (min–max)" with printf format FMT (default %.2f).
