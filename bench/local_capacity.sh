@@ -5,20 +5,22 @@
 # within each repeat so that background noise hits all three alike.
 # Usage: BUILD=build-bench bench/local_capacity.sh [seconds] [connections...]
 set -euo pipefail
+shopt -s inherit_errexit
 source "$(dirname "$0")/lib.sh"
 seconds=${1:-5}; shift || true
 connections=("${@:-4 16 64}"); connections=(${connections[*]})
 WORK=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 python3 "$here/make_batch_body.py" bench 500 1024 "$WORK/body.json"
 
-wrk_rps() {  # URL -> requests/s (non-2xx answers counted and reported as failure)
+wrk_rps() {  # CONNECTIONS URL -> requests/s; any non-2xx answer or socket error fails the run
+  [ -n "$2" ] || { echo "server did not print its URL" >&2; exit 1; }
   BODY_FILE="$WORK/body.json" wrk -t1 -c"$1" -d"${seconds}s" -s "$here/wrk/post_body.lua" "$2/" > "$WORK/wrk.txt"
-  if grep -q 'Non-2xx' "$WORK/wrk.txt"; then echo "non-2xx answers from $2:" >&2; cat "$WORK/wrk.txt" >&2; exit 1; fi
+  if grep -q -E 'Non-2xx|Socket errors' "$WORK/wrk.txt"; then echo "non-2xx answers from $2:" >&2; cat "$WORK/wrk.txt" >&2; exit 1; fi
   awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt"
 }
 candidate() {  # EXE THREADS: starts a candidate server, sets CAND_PID / CAND_URL
   "$1" "$2" > "$WORK/cand.url" & CAND_PID=$!
-  for _ in $(seq 100); do [ -s "$WORK/cand.url" ] && break; sleep 0.05; done
+  : > "$WORK/cand.url"; for _ in $(seq 400); do [ -s "$WORK/cand.url" ] && break; sleep 0.05; done
   CAND_URL=$(head -1 "$WORK/cand.url")
 }
 
@@ -27,7 +29,13 @@ for c in "${connections[@]}"; do
   for r in $(seq "$REPEATS"); do
     start_local --sink discard --quota-bytes 0 --quota-requests 0 --quota-records 0
     create_stream bench
-    rps[local,$c]+="$(wrk_rps "$c" "$LOCAL_URL") "; stop_local
+    rps[local,$c]+="$(wrk_rps "$c" "$LOCAL_URL") "
+    # The records really went through: decoded, counted, nothing refused.
+    python3 "$here/tools/local_admin.py" "$LOCAL_URL" counters | python3 -c 'import json, sys
+c = json.load(sys.stdin)
+assert c["records_stored"] > 0 and c["requests_invalid"] == 0 and c["records_throttled"] == 0, c
+assert abs(c["records_stored"] - 500 * c["put_requests"]) <= 500 * 64, c'
+    stop_local
     candidate "$BUILD/bench/bench_httplib_candidate" 64
     rps[httplib,$c]+="$(wrk_rps "$c" "$CAND_URL") "; kill "$CAND_PID"; wait "$CAND_PID" 2>/dev/null || true
     if [ -x "$BUILD/bench/bench_beast_candidate" ]; then

@@ -14,6 +14,8 @@ for r in $(seq "$REPEATS"); do
   start_local --sink discard --quota-bytes "$quota" --quota-requests 2000
   create_stream bench
   python3 "$here/tools/sample_counters.py" "$LOCAL_URL" > "$WORK/samples.jsonl" & sampler=$!
+  # The first sample (all zero) must precede the first record: the burst comes in the first 0.3 s.
+  for _ in $(seq 100); do [ -s "$WORK/samples.jsonl" ] && break; sleep 0.05; done
   "$BUILD/firehose" send --delivery-stream-name bench "$WORK/lines.txt" > "$WORK/out.txt"
   sleep 1.2; kill "$sampler"; wait "$sampler" 2>/dev/null || true
   stop_local
@@ -24,6 +26,7 @@ summary = json.loads(open(sys.argv[2]).read().strip().splitlines()[-1])
 quota, warmup = int(sys.argv[3]), float(sys.argv[4])
 # Only the seconds during which records were still arriving (the last partial second dropped).
 active = [s for s in samples if s["records_stored"] < samples[-1]["records_stored"]]
+assert samples[0]["records_received"] == 0, "the sampler started after the first record"
 first = next(i for i, s in enumerate(samples) if s["records_received"] > 0) - 1
 def window(a, b):
     sa, sb = samples[a], samples[b]
@@ -35,6 +38,8 @@ def window(a, b):
 last = len(active)
 w = int(warmup)
 whole = window(max(first, 0), last)
+# Throttling over the whole run from the final counters (the last partial second included).
+whole = (whole[0], 100 * samples[-1]["records_throttled"] / max(samples[-1]["records_received"], 1), whole[2])
 steady = window(max(first, 0) + w, last)
 start = window(max(first, 0), max(first, 0) + w)
 client_throttle = 100 * summary["throttled"] / max(summary["records"] + summary["retries"], 1)
