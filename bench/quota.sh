@@ -13,6 +13,7 @@ results=()
 for r in $(seq "$REPEATS"); do
   start_local --sink discard --quota-bytes "$quota" --quota-requests 2000
   create_stream bench
+  rm -f "$WORK/samples.jsonl"
   python3 "$here/tools/sample_counters.py" "$LOCAL_URL" > "$WORK/samples.jsonl" & sampler=$!
   # The first sample (all zero) must precede the first record: the burst comes in the first 0.3 s.
   for _ in $(seq 100); do [ -s "$WORK/samples.jsonl" ] && break; sleep 0.05; done
