@@ -63,3 +63,17 @@ tsan: deps
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan build-tsan
+
+# Benchmarks (not tests): Release build with the candidate servers, then every measurement;
+# prints the docs/benchmarks.md result sections. Installs wrk, Boost, hyperfine, GNU time if missing.
+.PHONY: bench
+BENCH_PACKAGES := wrk libboost-dev hyperfine time
+bench:
+	@missing=$$(for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing $$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y $$missing; else sudo apt-get install -y $$missing; fi; \
+	fi
+	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFIREHOSE_BENCH=ON -DPYTHON3=$(PYTHON) >/dev/null
+	cmake --build build-bench -j $(JOBS) --target firehose firehose-local bench_httplib_candidate bench_beast_candidate
+	BUILD=build-bench bench/run_all.sh
