@@ -64,8 +64,16 @@ class LocalServerTest : public ::testing::Test {
                        const std::string& secret = kSecret,
                        std::chrono::system_clock::time_point when = std::chrono::system_clock::now(),
                        const std::string& region = "us-east-1", const std::string& target = "/") {
+    return call_at(server.url(), operation, body, secret, when, region, target);
+  }
+
+  // The same against a URL read beforehand (for calls from other threads).
+  httplib::Result call_at(const std::string& base_url, const std::string& operation, const json& body,
+                          const std::string& secret = kSecret,
+                          std::chrono::system_clock::time_point when = std::chrono::system_clock::now(),
+                          const std::string& region = "us-east-1", const std::string& target = "/") {
     aws::HttpRequest request;
-    request.url = server.url() + target;
+    request.url = base_url + target;
     request.headers = {{"X-Amz-Target", "Firehose_20150804." + operation},
                        {"Content-Type", "application/x-amz-json-1.1"}};
     request.body = body.dump();
@@ -262,7 +270,10 @@ TEST_F(LocalServerTest, ShutdownEndsAStallAtOnce) {
   s.runtime.faults.stall = std::chrono::hours(1);
   auto server = std::make_unique<RunningServer>(s);
   ASSERT_EQ(call(**server, "CreateDeliveryStream", stream_request("s"))->status, 200);
-  std::thread stalled([&] { call(**server, "PutRecord", {{"DeliveryStreamName", "s"}, {"Record", {{"Data", "YQ=="}}}}); });
+  // The URL is read here: the server object is destroyed while the call is still out.
+  std::thread stalled([this, url = (*server)->url()] {
+    call_at(url, "PutRecord", {{"DeliveryStreamName", "s"}, {"Record", {{"Data", "YQ=="}}}});
+  });
   while ((*server)->counters().stalls.load() == 0) std::this_thread::sleep_for(10ms);
   server.reset();  // returns only when the stalled request has finished
   stalled.join();
