@@ -83,7 +83,7 @@ class LocalServerTest : public ::testing::Test {
     for (const auto& h : request.headers) {
       if (h.name != "Content-Type") headers.emplace(h.name, h.value);
     }
-    httplib::Client client("127.0.0.1", server.port());
+    httplib::Client client("127.0.0.1", std::stoi(base_url.substr(base_url.rfind(':') + 1)));
     client.set_read_timeout(10, 0);
     return client.Post(target.c_str(), headers, request.body, "application/x-amz-json-1.1");
   }
