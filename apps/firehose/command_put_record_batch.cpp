@@ -1,8 +1,10 @@
-#include <fstream>
+#include <cstdio>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "line_reader.hpp"
 #include "firehose/batch_put.hpp"
 #include "firehose/limits.hpp"
 
@@ -17,23 +19,21 @@ struct PutRecordBatchArgs {
 // One record per line, each keeping its '\n' (added to a last line without
 // one) so that delivered objects are newline-delimited.
 Result<std::vector<std::string>> read_records(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorKind::Client, "UnreadableInput", fmt::format("cannot read {}", path));
+  std::FILE* file = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return make_error(ErrorKind::Client, "UnreadableInput", fmt::format("cannot read {}", path));
   std::vector<std::string> records;
-  std::string line;
-  std::size_t line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    line.push_back('\n');
+  std::optional<Error> too_large;
+  const bool read_ok = for_each_line(file, [&] { return too_large.has_value(); }, [&](std::string line) {
     if (line.size() > limits::kMaxRecordBytes) {
-      return make_error(ErrorKind::Client, "RecordTooLarge",
-                        fmt::format("{}:{}: a record of {} bytes is over Firehose's 1,024,000-byte limit", path,
-                                    line_no, line.size()));
+      too_large = make_error(ErrorKind::Client, "RecordTooLarge",
+                             fmt::format("{}:{}: a record of {} bytes is over Firehose's 1,024,000-byte limit", path,
+                                         records.size() + 1, line.size()));
     }
     records.push_back(std::move(line));
-    line.clear();
-  }
-  if (in.bad()) return make_error(ErrorKind::Client, "UnreadableInput", fmt::format("error reading {}", path));
+  });
+  if (file != stdin) std::fclose(file);
+  if (too_large) return *too_large;
+  if (!read_ok) return make_error(ErrorKind::Client, "UnreadableInput", fmt::format("error reading {}", path));
   if (records.empty()) {
     return make_error(ErrorKind::Client, "EmptyInput", fmt::format("{} holds no records", path));
   }
@@ -52,7 +52,7 @@ void register_put_record_batch(CLI::App& app, CliContext& context, Action& actio
       ->required();
   cmd->callback([&context, &action, args] {
     action = [&context, args]() -> int {
-      auto records = read_records(args->records_file == "-" ? "/dev/stdin" : args->records_file);
+      auto records = read_records(args->records_file);
       if (!records) return context.usage_error(records.error().message);
       auto session = context.session();
       if (!session) return context.fail(session.error());

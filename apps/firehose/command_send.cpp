@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
+#include "line_reader.hpp"
 #include "firehose/firehose_client.hpp"
 #include "firehose/limits.hpp"
 #include "firehose/producer.hpp"
@@ -46,47 +47,6 @@ void install_stop_handlers() {
   action.sa_flags = 0;  // no SA_RESTART: a blocked read returns, so the loop sees the flag
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
-}
-
-// Calls `on_line` with each line of `file`, its '\n' kept (added to a last
-// line without one). Reads in large blocks: this is the hot input path.
-template <class OnLine>
-bool for_each_line(std::FILE* file, OnLine&& on_line) {
-  std::vector<char> block(1 << 20);
-  std::string partial;
-  for (;;) {
-    if (g_stop_signal.load() != 0) return true;
-    const std::size_t n = std::fread(block.data(), 1, block.size(), file);
-    if (n == 0) {
-      if (std::ferror(file) && errno == EINTR && g_stop_signal.load() != 0) return true;
-      break;
-    }
-    const char* start = block.data();
-    const char* end = block.data() + n;
-    while (start < end) {
-      const char* newline = static_cast<const char*>(std::memchr(start, '\n', static_cast<std::size_t>(end - start)));
-      if (newline == nullptr) {
-        partial.append(start, end);
-        break;
-      }
-      std::string line;
-      if (partial.empty()) {
-        line.assign(start, newline + 1);
-      } else {
-        line = std::move(partial);
-        partial.clear();
-        line.append(start, newline + 1);
-      }
-      on_line(std::move(line));
-      start = newline + 1;
-    }
-  }
-  if (std::ferror(file)) return false;
-  if (!partial.empty()) {
-    partial.push_back('\n');
-    on_line(std::move(partial));
-  }
-  return true;
 }
 
 }  // namespace
@@ -172,7 +132,7 @@ void register_send(CLI::App& app, CliContext& context, Action& action) {
       }
       bool read_ok = true;
       for (std::size_t i = 0; i < files.size(); ++i) {
-        read_ok = for_each_line(files[i], [&](std::string line) {
+        read_ok = for_each_line(files[i], [] { return g_stop_signal.load() != 0; }, [&](std::string line) {
           ++line_no;
           if (line.size() > limits::kMaxRecordBytes) {
             spdlog::error("{} line {}: {} bytes, over Firehose's 1,024,000-byte record limit; not sent",

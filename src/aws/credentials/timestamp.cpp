@@ -86,15 +86,18 @@ Result<std::chrono::system_clock::time_point> parse_iso8601(std::string_view tex
   return time_point_cast<system_clock::duration>(utc);
 }
 
-std::string format_iso8601(std::chrono::system_clock::time_point time) {
+std::string format_iso8601(std::chrono::system_clock::time_point time, bool with_milliseconds) {
   using namespace std::chrono;
-  const auto secs = floor<seconds>(time);
-  const auto days = floor<std::chrono::days>(secs);
+  const auto ms = floor<milliseconds>(time);
+  const auto days = floor<std::chrono::days>(ms);
   const year_month_day date{days};
-  const hh_mm_ss clock{secs - days};
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(date.year()),
-                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), clock.hours().count(),
-                     clock.minutes().count(), clock.seconds().count());
+  const hh_mm_ss clock{ms - days};
+  std::string text = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", static_cast<int>(date.year()),
+                                 static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                                 clock.hours().count(), clock.minutes().count(), clock.seconds().count());
+  if (with_milliseconds) text += fmt::format(".{:03}", clock.subseconds().count());
+  text.push_back('Z');
+  return text;
 }
 
 }  // namespace firehose::aws

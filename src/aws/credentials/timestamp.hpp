@@ -14,6 +14,7 @@ namespace firehose::aws {
 Result<std::chrono::system_clock::time_point> parse_iso8601(std::string_view text);
 
 // "YYYY-MM-DDTHH:MM:SSZ" in UTC, second precision.
-std::string format_iso8601(std::chrono::system_clock::time_point time);
+// With milliseconds: "2024-01-02T03:04:05.678Z".
+std::string format_iso8601(std::chrono::system_clock::time_point time, bool with_milliseconds = false);
 
 }  // namespace firehose::aws

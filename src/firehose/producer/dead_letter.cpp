@@ -26,19 +26,8 @@ Error file_error(const char* code, const std::string& what, const std::string& p
 
 Error malformed(std::string why) { return make_error(ErrorKind::Client, "MalformedDeadLetter", std::move(why)); }
 
-std::string format_time(std::chrono::system_clock::time_point time) {
-  using namespace std::chrono;
-  const auto ms = floor<milliseconds>(time);
-  const auto days = floor<std::chrono::days>(ms);
-  const year_month_day date{days};
-  const hh_mm_ss clock{ms - days};
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(date.year()),
-                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), clock.hours().count(),
-                     clock.minutes().count(), clock.seconds().count(), clock.subseconds().count());
-}
-
 ordered_json time_or_null(const std::optional<std::chrono::system_clock::time_point>& time) {
-  return time ? ordered_json(format_time(*time)) : ordered_json(nullptr);
+  return time ? ordered_json(aws::format_iso8601(*time, /*with_milliseconds=*/true)) : ordered_json(nullptr);
 }
 
 // Looks up `key` in `object`, checking its type; `why` gets the reason on failure.

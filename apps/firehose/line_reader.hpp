@@ -1,0 +1,55 @@
+#pragma once
+// Input framing for the commands that read records: one record per line.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace firehose::cli {
+
+// Calls `on_line` with each line of `file`, its '\n' kept (added to a last
+// line without one), until `should_stop()` (checked per block; a read that a
+// signal interrupted counts as a stop). Reads in large blocks: this is the
+// hot input path. False on a read error.
+template <class ShouldStop, class OnLine>
+bool for_each_line(std::FILE* file, ShouldStop&& should_stop, OnLine&& on_line) {
+  std::vector<char> block(1 << 20);
+  std::string partial;
+  for (;;) {
+    if (should_stop()) return true;
+    const std::size_t n = std::fread(block.data(), 1, block.size(), file);
+    if (n == 0) {
+      if (std::ferror(file) && errno == EINTR && should_stop()) return true;
+      break;
+    }
+    const char* start = block.data();
+    const char* end = block.data() + n;
+    while (start < end) {
+      const char* newline = static_cast<const char*>(std::memchr(start, '\n', static_cast<std::size_t>(end - start)));
+      if (newline == nullptr) {
+        partial.append(start, end);
+        break;
+      }
+      std::string line;
+      if (partial.empty()) {
+        line.assign(start, newline + 1);
+      } else {
+        line = std::move(partial);
+        partial.clear();
+        line.append(start, newline + 1);
+      }
+      on_line(std::move(line));
+      start = newline + 1;
+    }
+  }
+  if (std::ferror(file)) return false;
+  if (!partial.empty()) {
+    partial.push_back('\n');
+    on_line(std::move(partial));
+  }
+  return true;
+}
+
+
+}  // namespace firehose::cli
