@@ -43,7 +43,8 @@ class FirehoseClient {
   const std::string& endpoint_url() const;
 
  private:
-  Result<std::string> call(std::string_view operation, std::string body) const;
+  // The answer's body; `sends` (when given) gets how often the transport sent the call.
+  Result<std::string> call(std::string_view operation, std::string body, int* sends = nullptr) const;
   std::shared_ptr<aws::ServiceClient> service_;
 };
 

@@ -3,23 +3,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "aws/credentials/xml_text.hpp"
 #include "aws/retry.hpp"
 
 namespace firehose::aws::json_protocol {
-namespace {
-
-// The text of the first <name>...</name> element, or "".
-std::string xml_element(std::string_view xml, std::string_view name) {
-  const std::string open = fmt::format("<{}>", name);
-  const std::string close = fmt::format("</{}>", name);
-  const auto start = xml.find(open);
-  if (start == std::string_view::npos) return {};
-  const auto end = xml.find(close, start + open.size());
-  if (end == std::string_view::npos) return {};
-  return std::string(xml.substr(start + open.size(), end - start - open.size()));
-}
-
-}  // namespace
 
 Error error_from_response(const HttpResponse& response) {
   Error error;
@@ -48,8 +35,8 @@ Error error_from_response(const HttpResponse& response) {
   }
   if (code.empty() && !body.is_object()) {
     // Query/XML-style error (STS, or moto refusing a signature): <Code>..</Code><Message>..</Message>.
-    code = xml_element(response.body, "Code");
-    if (error.message.empty()) error.message = xml_element(response.body, "Message");
+    code = xml_element_text(response.body, "Code").value_or("");
+    if (error.message.empty()) error.message = xml_element_text(response.body, "Message").value_or("");
   }
   error.code = std::string(normalize_error_code(code));
   if (error.code.empty()) error.code = fmt::format("HTTP{}", response.status);

@@ -21,11 +21,12 @@ FirehoseClient::~FirehoseClient() = default;
 
 const std::string& FirehoseClient::endpoint_url() const { return service_->endpoint().url; }
 
-Result<std::string> FirehoseClient::call(std::string_view operation, std::string body) const {
+Result<std::string> FirehoseClient::call(std::string_view operation, std::string body, int* sends) const {
   auto request = aws::json_protocol::make_request(service_->endpoint().url, protocol::kJsonVersion,
                                                   protocol::kTargetPrefix, operation, std::move(body));
   auto response = service_->send(std::move(request));
   if (!response) return response.error();
+  if (sends != nullptr) *sends = response->sends;
   return std::move(response->body);
 }
 
@@ -63,12 +64,11 @@ Result<PutRecordBatchResult> FirehoseClient::put_record_batch(std::string_view s
 }
 
 Result<PutRecordBatchResult> FirehoseClient::put_record_batch_body(std::string body, std::size_t record_count) const {
-  auto request = aws::json_protocol::make_request(service_->endpoint().url, protocol::kJsonVersion,
-                                                  protocol::kTargetPrefix, "PutRecordBatch", std::move(body));
-  auto response = service_->send(std::move(request));
-  if (!response) return response.error();
-  auto result = protocol::parse_put_record_batch_response(response->body, record_count);
-  if (result) result->resent = response->sends > 1;
+  int sends = 1;
+  auto answer = call("PutRecordBatch", std::move(body), &sends);
+  if (!answer) return answer.error();
+  auto result = protocol::parse_put_record_batch_response(*answer, record_count);
+  if (result) result->resent = sends > 1;
   return result;
 }
 
