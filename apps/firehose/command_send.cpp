@@ -12,6 +12,7 @@
 
 #include "commands.hpp"
 #include "line_reader.hpp"
+#include "firehose/cloudwatch_client.hpp"
 #include "firehose/firehose_client.hpp"
 #include "firehose/limits.hpp"
 #include "firehose/producer.hpp"
@@ -33,6 +34,8 @@ struct SendArgs {
   std::string from_dead_letter;
   double record_ttl_seconds = 600;
   double shutdown_grace_seconds = 10;
+  std::string metrics_namespace;
+  int metrics_interval_seconds = 60;
 };
 
 // SIGINT / SIGTERM: stop reading, give the producer a grace period to drain,
@@ -87,6 +90,14 @@ void register_send(CLI::App& app, CliContext& context, Action& action) {
                   "Seconds to drain after Ctrl-C/SIGTERM before unsent records are dead-lettered")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  cmd->add_option("--publish-metrics", args->metrics_namespace,
+                  "Publish the producer's metrics to CloudWatch under this namespace (e.g. MyApp/Producer),\n"
+                  "dimension DeliveryStreamName: counts, bytes and latency every interval and once at the end.\n"
+                  "A failing publish is logged once and changes neither sending nor the exit code");
+  cmd->add_option("--publish-metrics-interval", args->metrics_interval_seconds,
+                  "Seconds between metric publishes (with --publish-metrics)")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
 
   cmd->callback([&context, &action, args] {
     action = [&context, args]() -> int {
@@ -120,7 +131,16 @@ void register_send(CLI::App& app, CliContext& context, Action& action) {
       options.memory_budget_bytes = static_cast<std::size_t>(args->memory_mb) * 1024 * 1024;
       options.pack_target_bytes = args->pack ? args->pack_target_bytes : 0;
       options.dead_letter_path = args->dead_letter;
+      if (!args->metrics_namespace.empty()) {
+        auto metrics_client = CloudWatchClient::create(*session);
+        if (!metrics_client) return context.fail(metrics_client.error());
+        options.metrics_client = std::move(metrics_client).value();
+        options.metrics_namespace = args->metrics_namespace;
+        options.metrics_interval = std::chrono::seconds(args->metrics_interval_seconds);
+      }
       auto producer = Producer::create(*client, options);
+      // An option the producer refuses (e.g. an "AWS/" namespace) is the command line's mistake.
+      if (!producer && producer.error().code == "InvalidOption") return context.usage_error(producer.error().message);
       if (!producer) return context.fail(producer.error());
 
       install_stop_handlers();

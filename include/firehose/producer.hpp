@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "firehose/cloudwatch_client.hpp"
 #include "firehose/firehose_client.hpp"
 #include "firehose/producer_metrics.hpp"
 #include "firehose/result.hpp"
@@ -51,6 +52,23 @@ struct ProducerOptions {
   // Dead-letter file (NDJSON, mode 0600); empty = none (failed records are
   // still reported through their outcome).
   std::string dead_letter_path;
+
+  // Publishing metrics() to CloudWatch with PutMetricData, like the KPL; off
+  // while metrics_namespace is empty. Every metrics_interval, and once more
+  // in close() after draining (so a short run is counted too), a thread of
+  // its own sends what changed since the last accepted publish, dimension
+  // DeliveryStreamName: the counters as deltas (RecordsPut, RecordsRejected,
+  // RecordsAcknowledged, RecordsFailed, RecordsRetried, RecordsThrottled,
+  // RecordsDeadLettered, PossibleDuplicates: Count; BytesPut,
+  // BytesAcknowledged, BilledBytes: Bytes; RequestsSucceeded,
+  // RequestsPartiallyFailed, RequestsFailed: Count), the gauges
+  // RequestsInFlight and BufferedBytes, and RequestLatency (one PutRecordBatch
+  // call) and RecordLatency (put() to outcome) as statistic sets in
+  // Milliseconds. A failed publish never slows sending; its counts go with the
+  // next one, and it is logged (spdlog warn) once per streak of failures.
+  std::shared_ptr<CloudWatchClient> metrics_client;  // required with a namespace
+  std::string metrics_namespace;                     // e.g. "MyApp/Producer"; not "AWS/..."
+  std::chrono::seconds metrics_interval{60};
 };
 
 // What became of one record.

@@ -99,4 +99,31 @@ LatencySummary LatencyHistogram::summary() const {
   return summary;
 }
 
+LatencyHistogram::Counts LatencyHistogram::counts() const {
+  Counts counts;
+  counts.buckets.resize(kBucketCount);
+  for (std::size_t i = 0; i < kBucketCount; ++i) counts.buckets[i] = buckets_[i].load(std::memory_order_relaxed);
+  // After the buckets, so that every value they count (but one whose record()
+  // is still running) is at most max_ns, the bound between() clamps to.
+  counts.max_ns = max_.load(std::memory_order_relaxed);
+  return counts;
+}
+
+LatencyHistogram::IntervalStatistics LatencyHistogram::between(const Counts& earlier, const Counts& later) {
+  IntervalStatistics statistics;
+  bool first = true;
+  for (std::size_t i = 0; i < later.buckets.size(); ++i) {
+    const std::uint64_t before = i < earlier.buckets.size() ? earlier.buckets[i] : 0;
+    if (later.buckets[i] <= before) continue;
+    const std::uint64_t added = later.buckets[i] - before;
+    const double value = to_milliseconds(std::min(bucket_lower_bound(i) + bucket_width(i) / 2, later.max_ns));
+    statistics.count += added;
+    statistics.sum_ms += value * static_cast<double>(added);
+    if (first) statistics.minimum_ms = value;
+    statistics.maximum_ms = value;  // buckets ascend
+    first = false;
+  }
+  return statistics;
+}
+
 }  // namespace firehose::producer

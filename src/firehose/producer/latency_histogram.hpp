@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "firehose/producer_metrics.hpp"
 
@@ -43,6 +44,28 @@ class LatencyHistogram {
   std::chrono::nanoseconds percentile(double fraction) const;
   // count, p50, p90, p99 and max, in milliseconds.
   LatencySummary summary() const;
+
+  // The bucket counts at one moment. Two of them give the statistics of what
+  // was recorded in between (the metrics publisher's per-interval statistic
+  // sets) without adding anything to record(): no running sum or minimum to
+  // keep, and no reset racing with writers.
+  struct Counts {
+    std::vector<std::uint64_t> buckets;  // empty: taken before anything was recorded (all zeros)
+    std::uint64_t max_ns = 0;            // the largest value recorded before the copy
+  };
+  Counts counts() const;
+
+  // What was recorded between `earlier` and `later` (counts() of the same
+  // histogram, in that order). Each value counts as the middle of its bucket
+  // (never above later.max_ns), so sum, minimum and maximum are within
+  // kMaxRelativeError of the exact ones, and minimum <= sum / count <= maximum.
+  struct IntervalStatistics {
+    std::uint64_t count = 0;
+    double sum_ms = 0;
+    double minimum_ms = 0;
+    double maximum_ms = 0;
+  };
+  static IntervalStatistics between(const Counts& earlier, const Counts& later);
 
   // Bucket arithmetic, exposed for tests.
   static std::size_t bucket_index(std::uint64_t nanoseconds);

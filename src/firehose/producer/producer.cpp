@@ -20,6 +20,7 @@
 #include "firehose/producer/dead_letter.hpp"
 #include "firehose/producer/latency_histogram.hpp"
 #include "firehose/producer/memory_budget.hpp"
+#include "firehose/producer/metrics_publisher.hpp"
 #include "firehose/producer/packer.hpp"
 #include "firehose/producer/retrier.hpp"
 #include "firehose/protocol.hpp"
@@ -66,6 +67,7 @@ class Producer::Impl {
         idle_workers_(options_.max_in_flight) {
     dispatcher_ = std::thread([this] { dispatch_loop(); });
     for (int i = 0; i < options_.max_in_flight; ++i) workers_.emplace_back([this] { send_loop(); });
+    metrics_publisher_ = start_metrics_publisher(options_, [this] { return metrics_sample(); });
   }
 
   ~Impl() {
@@ -187,6 +189,7 @@ class Producer::Impl {
       if (worker.joinable()) worker.join();
     }
     if (dead_letter_) (void)dead_letter_->flush();
+    if (metrics_publisher_) (void)metrics_publisher_->stop();  // the final publish: every outcome is in
     if (fatal_error()) return *fatal_error();
     if (!drained) {
       return make_error(ErrorKind::Transient, "CloseTimeout",
@@ -225,6 +228,10 @@ class Producer::Impl {
   }
 
  private:
+  MetricsSample metrics_sample() const {
+    return {metrics(), request_latency_.counts(), record_latency_.counts()};
+  }
+
   std::optional<Error> refusal_reason() const {
     std::lock_guard lock(mutex_);
     if (fatal_) return fatal_;
@@ -507,6 +514,7 @@ class Producer::Impl {
 
   std::thread dispatcher_;
   std::vector<std::thread> workers_;
+  std::unique_ptr<MetricsPublisher> metrics_publisher_;
 };
 
 Result<std::unique_ptr<Producer>> Producer::create(std::shared_ptr<FirehoseClient> client, ProducerOptions options) {
@@ -523,6 +531,7 @@ Result<std::unique_ptr<Producer>> Producer::create(std::shared_ptr<FirehoseClien
     return producer_error("InvalidOption", "max_batch_bytes must hold one maximum-size record and be <= 4 MiB");
   }
   if (options.retry.max_attempts < 1) return producer_error("InvalidOption", "max_attempts must be at least 1");
+  if (auto valid = validate_metrics_options(options); !valid) return valid.error();
   std::unique_ptr<DeadLetterWriter> dead_letter;
   if (!options.dead_letter_path.empty()) {
     auto opened = DeadLetterWriter::open(options.dead_letter_path);

@@ -189,5 +189,50 @@ TEST(LatencyHistogram, ConcurrentRecordsAreAllCounted) {
   EXPECT_EQ(histogram.percentile(0.9), single.percentile(0.9));
 }
 
+
+TEST(LatencyHistogram, CountsTakenAtTwoMomentsGiveTheIntervalBetweenThem) {
+  LatencyHistogram histogram;
+  const LatencyHistogram::Counts empty = histogram.counts();
+  for (int ms : {50, 60, 70}) histogram.record(milliseconds(ms));
+  const LatencyHistogram::Counts first = histogram.counts();
+  std::mt19937_64 generator(11);
+  std::vector<std::int64_t> second_values;
+  for (int i = 0; i < 10'000; ++i) {
+    const auto ns = static_cast<std::int64_t>(1e6 + uniform(generator) * 39e6);  // 1 to 40 ms
+    histogram.record(nanoseconds(ns));
+    second_values.push_back(ns);
+  }
+  const LatencyHistogram::Counts second = histogram.counts();
+
+  const auto exact_ms = [](std::int64_t ns) { return static_cast<double>(ns) / 1e6; };
+  const auto near = [](double actual, double exact) {
+    EXPECT_NEAR(actual, exact, exact * LatencyHistogram::kMaxRelativeError + 1e-6);
+  };
+  // Before anything was recorded: empty. An empty Counts{} reads as all zeros.
+  const auto none = LatencyHistogram::between(empty, empty);
+  EXPECT_EQ(none.count, 0u);
+  EXPECT_EQ(none.sum_ms, 0);
+  const auto from_start = LatencyHistogram::between(LatencyHistogram::Counts{}, first);
+  EXPECT_EQ(from_start.count, 3u);
+  near(from_start.sum_ms, 180);
+  near(from_start.minimum_ms, 50);
+  near(from_start.maximum_ms, 70);
+  EXPECT_LE(from_start.maximum_ms, 70);  // never above the largest value recorded
+
+  // The second interval does not see the first one's 50-70 ms values.
+  const auto interval = LatencyHistogram::between(first, second);
+  EXPECT_EQ(interval.count, second_values.size());
+  double exact_sum = 0;
+  for (auto ns : second_values) exact_sum += exact_ms(ns);
+  near(interval.sum_ms, exact_sum);
+  near(interval.minimum_ms, exact_ms(*std::min_element(second_values.begin(), second_values.end())));
+  near(interval.maximum_ms, exact_ms(*std::max_element(second_values.begin(), second_values.end())));
+  EXPECT_LE(interval.minimum_ms * static_cast<double>(interval.count), interval.sum_ms);
+  EXPECT_GE(interval.maximum_ms * static_cast<double>(interval.count), interval.sum_ms);
+
+  // Nothing recorded since: an empty interval.
+  EXPECT_EQ(LatencyHistogram::between(second, histogram.counts()).count, 0u);
+}
+
 }  // namespace
 }  // namespace firehose::producer
