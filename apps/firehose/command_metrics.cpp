@@ -284,14 +284,18 @@ void register_metrics(CLI::App& app, CliContext& context, Action& action) {
       "Exit 6 when --wait-for-data runs out without a datapoint.");
   cmd->add_option("--delivery-stream-name", args->stream, "Delivery stream name")->required();
   cmd->add_option("--since", args->since, "Window: the last DURATION (90s, 10m, 2h, 1d; bare numbers are seconds)")
+      ->type_name("DURATION")
       ->capture_default_str();
   cmd->add_option("--period", args->period, "Length of each period: a multiple of 60 seconds (or 5m, 1h)")
+      ->type_name("DURATION")
       ->capture_default_str();
   cmd->add_option("--wait-for-data", args->wait_for_data,
-                  "Poll until a datapoint appears, for at most DURATION (Firehose's metrics are minutes late)");
+                  "Poll until a datapoint appears, for at most DURATION (Firehose's metrics are minutes late)")
+      ->type_name("DURATION");
   auto* watch = cmd->add_option("--watch", args->watch,
                                 "Refresh every period, or every DURATION if given, until Ctrl-C (on a terminal: "
                                 "in place)")
+                    ->type_name("[DURATION]")
                     ->expected(0, 1);
 
   cmd->callback([&context, &action, args, watch] {

@@ -22,6 +22,12 @@ Json number(double value) {
 
 Json number(const std::optional<double>& value) { return value ? number(*value) : Json(nullptr); }
 
+// The value of period `index`, null without a datapoint.
+Json number_at(const Series& series, std::size_t index) {
+  if (index >= series.size() || !series[index]) return nullptr;
+  return number(*series[index]);
+}
+
 // The datapoints of a series: their periods' start times and their values.
 void add_points(Json& out, const Window& window, const Series& series, const char* timestamps_key,
                 const char* values_key) {
@@ -40,12 +46,12 @@ Json latency_json(const StreamMetrics& m) {
   Json out = {{"unit", "Milliseconds"}};
   Json times = Json::array(), averages = Json::array(), maxima = Json::array();
   for (std::size_t i = 0; i < m.window.count; ++i) {
-    const auto average = i < m.latency_average.size() ? m.latency_average[i] : std::nullopt;
-    const auto maximum = i < m.latency_maximum.size() ? m.latency_maximum[i] : std::nullopt;
-    if (!average && !maximum) continue;
+    Json average = number_at(m.latency_average, i);
+    Json maximum = number_at(m.latency_maximum, i);
+    if (average.is_null() && maximum.is_null()) continue;
     times.push_back(aws::format_iso8601(m.window.period_start(i)));
-    averages.push_back(number(average));
-    maxima.push_back(number(maximum));
+    averages.push_back(std::move(average));
+    maxima.push_back(std::move(maximum));
   }
   out["timestamps"] = std::move(times);
   out["average"] = std::move(averages);

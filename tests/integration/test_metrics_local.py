@@ -69,6 +69,22 @@ class MetricsAgainstFirehoseLocal(unittest.TestCase):
             busiest = max(found["IncomingBytes"]["values"])
             self.assertAlmostEqual(limit["use_percent"], busiest / 60 / DEFAULT_BYTES_LIMIT * 100)
 
+    def test_waits_through_the_publishing_delay(self):
+        # Samples stay invisible for 3 s, as CloudWatch's are for minutes: the first
+        # poll finds nothing, says why it waits, and a later one finds everything.
+        with FirehoseLocal("--metrics-delay", "3") as local:
+            local.create_stream(local.client(), "delayed")
+            self.point_at(local)
+            sent, records, size = self.put_lines("delayed", 42)
+            self.assertEqual(sent.code, 0, sent)
+            result = self.sandbox.run("metrics", "--delivery-stream-name", "delayed", "--output", "json",
+                                      "--wait-for-data", "30s")
+            self.assertEqual(result.code, 0, result)
+            self.assertIn("a few minutes late", result.stderr)
+            found = result.json()["metrics"]
+            self.assertEqual(found["IncomingRecords"]["total"], records)
+            self.assertEqual(found["IncomingBytes"]["total"], size)
+
     def test_throttled_records_match_firehose_locals_count(self):
         # 100 records per second: a batch of 500 gets 100 in and 400 throttled,
         # and put-record-batch's retries meet the quota again.

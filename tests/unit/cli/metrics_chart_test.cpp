@@ -34,8 +34,9 @@ TEST(MetricsSparkline, SevenStepsAboveZero) {
   EXPECT_EQ(sparkline({0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0}), "▁▂▃▄▅▆▇█");
   // 3/7 of the peak is exactly the third step, not rounded up to the fourth.
   EXPECT_EQ(sparkline({3.0, 7.0}), "▄█");
-  // Half the peak is 3.5 steps: rounded up.
+  // Part of a step counts as a whole one: 3.5 steps show as 4, 5.1 as 6, 1.2 as 2.
   EXPECT_EQ(sparkline({50.0, 100.0}), "▅█");
+  EXPECT_EQ(sparkline({1.2, 5.1, 7.0}), "▃▇█");
 }
 
 TEST(MetricsSparkline, LargeRangeKeepsSmallValuesVisible) {
