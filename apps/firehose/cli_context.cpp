@@ -19,9 +19,9 @@ void CliContext::add_global_options(CLI::App& app) {
       ->group(group);
   app.add_option("--profile", options_.profile, "Profile from ~/.aws/config and ~/.aws/credentials (else AWS_PROFILE)")
       ->group(group);
-  app.add_option("--output", options_.output, "Output format")
-      ->check(CLI::IsMember({"json", "text"}))
-      ->group(group);
+  output_option_ = app.add_option("--output", options_.output, "Output format")
+                       ->check(CLI::IsMember({"json", "text"}))
+                       ->group(group);
   app.add_option("--max-attempts", options_.max_attempts, "Attempts per call, first one included (else AWS_MAX_ATTEMPTS, 3)")
       ->check(CLI::Range(1, 100))
       ->group(group);

@@ -46,9 +46,12 @@ class CliContext {
   int usage_error(const std::string& message) const;
 
   const GlobalOptions& options() const { return options_; }
+  // Whether --output was given (commands whose default view is not JSON ask).
+  bool output_given() const { return output_option_ != nullptr && output_option_->count() > 0; }
 
  private:
   GlobalOptions options_;
+  CLI::Option* output_option_ = nullptr;
   std::shared_ptr<Session> session_;
 };
 

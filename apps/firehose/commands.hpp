@@ -15,5 +15,6 @@ void register_put_record(CLI::App& app, CliContext& context, Action& action);
 void register_put_record_batch(CLI::App& app, CliContext& context, Action& action);
 void register_stream_commands(CLI::App& app, CliContext& context, Action& action);
 void register_send(CLI::App& app, CliContext& context, Action& action);
+void register_metrics(CLI::App& app, CliContext& context, Action& action);
 
 }  // namespace firehose::cli

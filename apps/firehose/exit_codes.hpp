@@ -9,6 +9,7 @@ enum ExitCode : int {
   kConfig = 3,          // no credentials, no region, bad config file
   kServiceError = 4,    // the service refused the request (after retries)
   kTransport = 5,       // no answer from the endpoint (DNS, refused, reset, timeout, TLS)
+  kNoData = 6,          // metrics --wait-for-data: no datapoint came in time
   kInterrupted = 130,
 };
 

@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
   app.fallthrough();  // global options may follow the command, as with the AWS CLI
   app.footer(
       "Exit codes: 0 success, 1 some records not acknowledged, 2 usage error,\n"
-      "3 credentials/configuration error, 4 service error, 5 transport error.");
+      "3 credentials/configuration error, 4 service error, 5 transport error,\n"
+      "6 no metrics datapoint within metrics --wait-for-data.");
 
   CliContext context;
   context.add_global_options(app);
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   register_put_record_batch(app, context, action);
   register_stream_commands(app, context, action);
   register_send(app, context, action);
+  register_metrics(app, context, action);
 
   try {
     app.parse(argc, argv);

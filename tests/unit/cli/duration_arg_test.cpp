@@ -1,0 +1,36 @@
+#include "duration_arg.hpp"
+
+#include <gtest/gtest.h>
+
+namespace firehose::cli {
+namespace {
+
+using std::chrono::seconds;
+
+TEST(DurationArg, NumbersWithAndWithoutSuffix) {
+  EXPECT_EQ(*parse_duration("90"), seconds(90));
+  EXPECT_EQ(*parse_duration("90s"), seconds(90));
+  EXPECT_EQ(*parse_duration("10m"), seconds(600));
+  EXPECT_EQ(*parse_duration("2h"), seconds(7200));
+  EXPECT_EQ(*parse_duration("1d"), seconds(86400));
+}
+
+TEST(DurationArg, RejectsWhatIsNotAWholePositiveDuration) {
+  for (const char* text : {"", "0", "0m", "1.5m", "10 m", " 10m", "5w", "m", "-5", "+5", "1234567890", "10M"}) {
+    auto parsed = parse_duration(text);
+    ASSERT_FALSE(parsed.ok()) << text;
+    EXPECT_NE(parsed.error().message.find(std::string("'") + text + "'"), std::string::npos) << parsed.error().message;
+  }
+}
+
+TEST(DurationArg, FormatsInTheLargestExactUnit) {
+  EXPECT_EQ(format_duration(seconds(600)), "10m");
+  EXPECT_EQ(format_duration(seconds(90)), "90s");
+  EXPECT_EQ(format_duration(seconds(7200)), "2h");
+  EXPECT_EQ(format_duration(seconds(5400)), "90m");
+  EXPECT_EQ(format_duration(seconds(86400)), "1d");
+  EXPECT_EQ(format_duration(seconds(0)), "0s");
+}
+
+}  // namespace
+}  // namespace firehose::cli
