@@ -1,8 +1,8 @@
-#include "json_view.hpp"
+#include "aws/json_view.hpp"
 
 #include <fmt/format.h>
 
-namespace firehose::local::json_view {
+namespace firehose::aws::json_view {
 
 const Value* Value::find(std::string_view key) const {
   for (const Member& member : members) {
@@ -263,4 +263,4 @@ Result<Document> Document::parse(std::string_view text) {
   return document;
 }
 
-}  // namespace firehose::local::json_view
+}  // namespace firehose::aws::json_view

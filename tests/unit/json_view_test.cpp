@@ -1,11 +1,11 @@
-#include "json_view.hpp"
+#include "aws/json_view.hpp"
 
 #include <gtest/gtest.h>
 
-namespace firehose::local::json_view {
+namespace firehose::aws::json_view {
 namespace {
 
-TEST(LocalJsonView, ReadsObjectsArraysAndScalars) {
+TEST(JsonView, ReadsObjectsArraysAndScalars) {
   const std::string text = R"( {"a": [1, -2.5e3, true, false, null, "x"], "b": {"c": "d"}, "e": []} )";
   auto doc = Document::parse(text);
   ASSERT_TRUE(doc.ok()) << doc.error().message;
@@ -23,7 +23,7 @@ TEST(LocalJsonView, ReadsObjectsArraysAndScalars) {
   EXPECT_EQ(root.find("zz"), nullptr);
 }
 
-TEST(LocalJsonView, StringsWithoutEscapesAreViewsIntoTheText) {
+TEST(JsonView, StringsWithoutEscapesAreViewsIntoTheText) {
   const std::string text = R"({"Data":"aGVsbG8="})";
   auto doc = Document::parse(text);
   ASSERT_TRUE(doc.ok());
@@ -33,13 +33,13 @@ TEST(LocalJsonView, StringsWithoutEscapesAreViewsIntoTheText) {
   EXPECT_LT(data.data(), text.data() + text.size());
 }
 
-TEST(LocalJsonView, DecodesEscapes) {
+TEST(JsonView, DecodesEscapes) {
   auto doc = Document::parse(R"(["a\/b\"\\\n\u00e9\ud83d\ude00"])");
   ASSERT_TRUE(doc.ok()) << doc.error().message;
   EXPECT_EQ(doc->root().items[0].text, "a/b\"\\\n\xc3\xa9\xf0\x9f\x98\x80");
 }
 
-TEST(LocalJsonView, RejectsMalformedJson) {
+TEST(JsonView, RejectsMalformedJson) {
   for (const char* bad : {"", "{", "{\"a\"}", "{\"a\":1,}", "[1,]", "{\"a\":01}", "{\"a\":\"\x01\"}", "\"abc",
                           "{\"a\":tru}", "[1] x", "{'a':1}", "[\"\\x\"]", "[\"\\ud800\"]", "[-]", "[1.]", "[1e]"}) {
     auto doc = Document::parse(bad);
@@ -48,7 +48,7 @@ TEST(LocalJsonView, RejectsMalformedJson) {
   }
 }
 
-TEST(LocalJsonView, DeepNestingIsRefusedNotACrash) {
+TEST(JsonView, DeepNestingIsRefusedNotACrash) {
   std::string deep(100000, '[');
   auto doc = Document::parse(deep);
   ASSERT_FALSE(doc.ok());
@@ -56,4 +56,4 @@ TEST(LocalJsonView, DeepNestingIsRefusedNotACrash) {
 }
 
 }  // namespace
-}  // namespace firehose::local::json_view
+}  // namespace firehose::aws::json_view
