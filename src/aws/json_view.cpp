@@ -1,5 +1,9 @@
 #include "aws/json_view.hpp"
 
+#include <bit>
+#include <cstdint>
+#include <cstring>
+
 #include <fmt/format.h>
 
 namespace firehose::aws::json_view {
@@ -143,11 +147,38 @@ class Parser {
     }
   }
 
-  // The hot loop: base64 payloads have no escapes, so most strings end up as
-  // a view after one scan.
+  // The first byte of an 8-byte word that is '"', '\\' or a control
+  // character (below 0x20), as a bit index (8 x its position), or 64 if none.
+  // The classic "has zero byte" trick: a borrow can only flag bytes above a
+  // real match, so the lowest flagged byte is exact.
+  static unsigned first_special(std::uint64_t word) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+    const std::uint64_t quote = word ^ (kOnes * '"');
+    const std::uint64_t backslash = word ^ (kOnes * '\\');
+    const std::uint64_t flags = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
+                                ((word - kOnes * 0x20) & ~word);
+    const std::uint64_t found = flags & kHighs;
+    return found == 0 ? 64 : static_cast<unsigned>(std::countr_zero(found)) - 7;
+  }
+
+  // The hot loop: base64 payloads and RecordIds have no escapes, so most
+  // strings end up as a view after one scan, eight bytes at a time.
   Status string(std::string_view& out) {
     ++pos_;  // opening quote
     const std::size_t start = pos_;
+    if constexpr (std::endian::native == std::endian::little) {
+      while (pos_ + 8 <= text_.size()) {
+        std::uint64_t word;
+        std::memcpy(&word, text_.data() + pos_, sizeof word);
+        const unsigned bit = first_special(word);
+        if (bit < 64) {
+          pos_ += bit / 8;
+          break;
+        }
+        pos_ += 8;
+      }
+    }
     while (pos_ < text_.size()) {
       const auto c = static_cast<unsigned char>(text_[pos_]);
       if (c == '"') {

@@ -108,15 +108,19 @@ class Producer::Impl {
         user.callback = std::move(callback);
         user.put_time = now;
         user.charge = charge;
-        Batch completed;
+        Batch& completed = completed_scratch_;
         packer_.add(std::move(data), std::move(user), now + options_.record_ttl, now, completed);
         const bool was_empty = batcher_.queued_records() == 0;
+        const bool was_full = batcher_.full();
         for (auto& record : completed) batcher_.add(std::move(record));
+        completed.clear();
         unresolved_.fetch_add(1, std::memory_order_relaxed);
         records_in_.fetch_add(1, std::memory_order_relaxed);
         bytes_in_.fetch_add(size, std::memory_order_relaxed);
-        // The dispatcher needs waking only to start a linger timer or to cut a full batch.
-        if (was_empty || !completed.empty()) wake_dispatcher_.notify_one();
+        // The dispatcher needs waking only to start a linger timer or to cut a
+        // batch that just became full; a wake per record would cost a context
+        // switch per record.
+        if (was_empty || (!was_full && batcher_.full())) wake_dispatcher_.notify_one();
         return PutStatus::kAccepted;
       }
     }
@@ -168,10 +172,12 @@ class Producer::Impl {
         ready_.clear();
       }
       const Error shutdown = make_error(ErrorKind::Client, "Shutdown", "the producer closed before this record was sent");
+      std::size_t released = 0;
       for (auto& record : left) {
         record->last_error = shutdown;
-        fail(*record);
+        released += fail(*record);
       }
+      budget_.release(released);
       // Requests in flight end within the HTTP timeout; their records get real outcomes.
       wait_resolved(std::chrono::steady_clock::time_point::max());
     }
@@ -314,16 +320,23 @@ class Producer::Impl {
 
   void send(Batch batch) {
     protocol::PutRecordBatchBody body(options_.delivery_stream_name);
+    protocol::PutRecordBatchSize body_size(options_.delivery_stream_name.size());
     std::size_t raw_bytes = 0;
-    for (const auto& record : batch) raw_bytes += record->data.size();
+    for (const auto& record : batch) {
+      raw_bytes += record->data.size();
+      body_size.add(record->data.size());
+    }
     if (!limiter_.acquire(batch.size(), raw_bytes, std::chrono::steady_clock::time_point::max())) {
       const Error shutdown = make_error(ErrorKind::Client, "Shutdown", "the producer closed before this record was sent");
+      std::size_t released = 0;
       for (auto& record : batch) {
         record->last_error = shutdown;
-        fail(*record);
+        released += fail(*record);
       }
+      budget_.release(released);
       return;
     }
+    body.reserve(body_size.size());
     const auto wall_now = std::chrono::system_clock::now();
     for (auto& record : batch) {
       if (record->attempts == 0) {
@@ -360,8 +373,11 @@ class Producer::Impl {
     }
     possible_duplicates_.fetch_add(judgement.possible_duplicates, std::memory_order_relaxed);
 
-    for (auto& [record, record_id] : judgement.acknowledged) acknowledge(*record, record_id);
-    for (auto& record : judgement.failed) fail(*record);
+    // One release per answer: each wakes the thread blocked in put().
+    std::size_t released = 0;
+    for (auto& [record, record_id] : judgement.acknowledged) released += acknowledge(*record, record_id);
+    for (auto& record : judgement.failed) released += fail(*record);
+    budget_.release(released);
     if (judgement.fatal) stop_for(*judgement.fatal);
     if (!judgement.retry.empty()) {
       std::optional<Error> refusal;
@@ -377,10 +393,12 @@ class Producer::Impl {
           return;
         }
       }
+      released = 0;
       for (auto& record : judgement.retry) {
         record->last_error.message += fmt::format(" (not retried: {})", refusal->message);
-        fail(*record);
+        released += fail(*record);
       }
+      budget_.release(released);
     }
   }
 
@@ -400,33 +418,47 @@ class Producer::Impl {
       }
       ready_.clear();
     }
+    std::size_t released = 0;
     for (auto& record : left) {
       record->last_error = error;
-      fail(*record);
+      released += fail(*record);
     }
+    budget_.release(released);
   }
 
   // ---- outcomes ----
+  // Each returns the memory budget its records held, for the caller to give
+  // back in one release.
 
-  void acknowledge(PendingRecord& record, const std::string& record_id) {
+  std::size_t acknowledge(PendingRecord& record, std::string_view record_id) {
     const auto now = std::chrono::steady_clock::now();
     billed_bytes_.fetch_add(billed(record.data.size()), std::memory_order_relaxed);
+    std::size_t charge = 0;
+    std::size_t bytes = 0;
     for (auto& user : record.users) {
+      const auto latency = now - user.put_time;
+      record_latency_.record(latency);
+      bytes += user.size;
+      charge += user.charge;
+      // Outcomes (and their RecordId copies) only for someone to hand them to.
+      if (!user.callback) continue;
       RecordOutcome outcome;
       outcome.acknowledged = true;
       outcome.record_id = record_id;
       outcome.attempts = record.attempts;
       outcome.possible_duplicate = record.possible_duplicate;
-      outcome.latency = now - user.put_time;
-      bytes_acknowledged_.fetch_add(user.size, std::memory_order_relaxed);
-      finish(user, outcome);
+      outcome.latency = latency;
+      deliver(user, outcome);
     }
+    bytes_acknowledged_.fetch_add(bytes, std::memory_order_relaxed);
     records_acknowledged_.fetch_add(record.users.size(), std::memory_order_relaxed);
     note_resolved(record.users.size());
+    return charge;
   }
 
-  void fail(PendingRecord& record) {
+  std::size_t fail(PendingRecord& record) {
     const auto now = std::chrono::steady_clock::now();
+    std::size_t charge = 0;
     for (auto& user : record.users) {
       RecordOutcome outcome;
       outcome.error_code = record.last_error.code;
@@ -453,24 +485,24 @@ class Producer::Impl {
           spdlog::error("dead-letter file: {}", written.error().to_string());
         }
       }
-      finish(user, outcome);
+      record_latency_.record(outcome.latency);
+      charge += user.charge;
+      deliver(user, outcome);
     }
     records_failed_.fetch_add(record.users.size(), std::memory_order_relaxed);
     note_resolved(record.users.size());
+    return charge;
   }
 
-  void finish(UserRecord& user, const RecordOutcome& outcome) {
-    record_latency_.record(outcome.latency);
-    if (user.callback) {
-      try {
-        user.callback(outcome);
-      } catch (const std::exception& e) {
-        spdlog::error("an outcome callback threw: {}", e.what());
-      } catch (...) {
-        spdlog::error("an outcome callback threw");
-      }
+  void deliver(UserRecord& user, const RecordOutcome& outcome) {
+    if (!user.callback) return;
+    try {
+      user.callback(outcome);
+    } catch (const std::exception& e) {
+      spdlog::error("an outcome callback threw: {}", e.what());
+    } catch (...) {
+      spdlog::error("an outcome callback threw");
     }
-    budget_.release(user.charge);
   }
 
   ProducerOptions options_;
@@ -486,6 +518,7 @@ class Producer::Impl {
   Packer packer_;
   Batcher batcher_;
   std::deque<Batch> ready_;
+  Batch completed_scratch_;  // put()'s, kept to save an allocation per record
   int idle_workers_;
   int flush_requests_ = 0;
   bool closing_ = false;
