@@ -24,6 +24,9 @@ class Packer {
   bool has_open() const { return open_ != nullptr; }
   SteadyTime open_since() const;
   bool packing() const { return target_ > 0; }
+  // Whether add() of a record of this size would start a Firehose record
+  // (always without packing), which costs memory of its own.
+  bool starts_record(std::size_t size) const;
 
  private:
   std::size_t target_;

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "aws/crypto.hpp"
 #include "firehose/limits.hpp"
 #include "firehose/producer/adaptive_rate_limiter.hpp"
 #include "firehose/producer/batcher.hpp"
@@ -30,9 +31,48 @@ using namespace producer;
 
 namespace {
 
-// What a record costs the memory budget beyond its bytes (bookkeeping, and
-// its share of an encoded request body, which is ~4/3 of the raw size).
-std::size_t memory_charge(std::size_t size) { return size + size / 3 + 128; }
+// ---- memory accounting ----
+// The budget bounds everything the producer allocates for a record from
+// put() to its outcome, charged up front, so a queued record is charged for
+// its request body and answer too: each figure below is an upper bound.
+
+// What glibc's malloc takes for a request: 16-byte granules including an
+// 8-byte header, 32 bytes at least.
+constexpr std::size_t heap_block(std::size_t bytes) {
+  return std::max<std::size_t>(32, (bytes + 8 + 15) & ~std::size_t{15});
+}
+
+// A Firehose record's entry in a PutRecordBatch answer while it is read:
+// the text ({"RecordId":"..."}, RecordIds of 224 characters), the parse
+// tree, the parsed entry with its own copy of the id, the retrier's slot.
+constexpr std::size_t kAnswerBytesPerRecord = 1024;
+// The text a failure leaves in a record's last_error (code, message).
+constexpr std::size_t kErrorTextBytes = 256;
+
+// A user record's own share: its bytes (its own string, or its slice of a
+// packed record plus a delimiter), their base64 in a request body, and its
+// outcome bookkeeping.
+std::size_t user_charge(const std::string& data, bool packing) {
+  if (!packing) {
+    return heap_block(data.capacity() + 1) + aws::crypto::base64_encoded_size(data.size()) +
+           heap_block(sizeof(UserRecord));
+  }
+  // Packed users sit in a vector that grows by doubling.
+  return data.size() + 1 + aws::crypto::base64_encoded_size(data.size() + 1) + 2 * sizeof(UserRecord);
+}
+
+// A Firehose record's share, carried by the user record that started it:
+// the record, its error text, its body entry's framing ({"Data":""} and a
+// comma), its answer, and the pointers to it in queues and batches.
+constexpr std::size_t kFirehoseRecordCharge = heap_block(sizeof(PendingRecord)) + kErrorTextBytes + 12 +
+                                              kAnswerBytesPerRecord + 4 * sizeof(PendingPtr);
+
+// With packing, the record being filled has room for a whole target
+// reserved: that much of the budget is set aside for it (never more than half).
+std::size_t budget_for_records(const ProducerOptions& options) {
+  const std::size_t set_aside = std::min(options.pack_target_bytes, options.memory_budget_bytes / 2);
+  return options.memory_budget_bytes - set_aside;
+}
 
 std::size_t billed(std::size_t size) {
   const std::size_t unit = limits::kBillingRoundingBytes;
@@ -56,7 +96,7 @@ class Producer::Impl {
   Impl(std::shared_ptr<FirehoseClient> client, ProducerOptions options, std::unique_ptr<DeadLetterWriter> dead_letter)
       : options_(std::move(options)),
         client_(std::move(client)),
-        budget_(options_.memory_budget_bytes),
+        budget_(budget_for_records(options_)),
         limiter_(limiter_options(options_)),
         retrier_(options_.retry, aws::make_uniform_random()),
         dead_letter_(std::move(dead_letter)),
@@ -88,7 +128,9 @@ class Producer::Impl {
       reject(*refusal, callback);
       return PutStatus::kClosed;
     }
-    const std::size_t charge = memory_charge(data.size());
+    // Charged as if the record started a Firehose record of its own; when
+    // packing adds it to an open one instead, that part is given back below.
+    const std::size_t charge = user_charge(data, packer_.packing()) + kFirehoseRecordCharge;
     if (options_.blocking) {
       if (!budget_.acquire(charge)) {
         reject(refusal_reason().value_or(producer_error("ProducerClosed", "the producer is closed")), callback);
@@ -98,16 +140,17 @@ class Producer::Impl {
       return PutStatus::kFull;
     }
     const std::size_t size = data.size();
+    bool accepted = false;
+    bool starts_record = true;
     {
       std::lock_guard lock(mutex_);
-      if (closing_ || fatal_) {
-        budget_.release(charge);
-        // fall through to reject outside the lock
-      } else {
+      if (!closing_ && !fatal_) {
+        accepted = true;
+        starts_record = packer_.starts_record(size);
         UserRecord user;
         user.callback = std::move(callback);
         user.put_time = now;
-        user.charge = charge;
+        user.charge = starts_record ? charge : charge - kFirehoseRecordCharge;
         Batch& completed = completed_scratch_;
         packer_.add(std::move(data), std::move(user), now + options_.record_ttl, now, completed);
         const bool was_empty = batcher_.queued_records() == 0;
@@ -121,9 +164,13 @@ class Producer::Impl {
         // batch that just became full; a wake per record would cost a context
         // switch per record.
         if (was_empty || (!was_full && batcher_.full())) wake_dispatcher_.notify_one();
-        return PutStatus::kAccepted;
       }
     }
+    if (accepted) {
+      if (!starts_record) budget_.release(kFirehoseRecordCharge);
+      return PutStatus::kAccepted;
+    }
+    budget_.release(charge);
     reject(refusal_reason().value_or(producer_error("ProducerClosed", "the producer is closed")), callback);
     return PutStatus::kClosed;
   }
