@@ -127,8 +127,9 @@ struct PairTable {
 constexpr PairTable kPairs;
 
 inline std::uint64_t load_big_endian_64(const unsigned char* p) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | p[i];  // compiles to one load and a byte swap
+  std::uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
   return v;
 }
 

@@ -1,5 +1,6 @@
 #include "aws/json_view.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -242,6 +243,16 @@ class Parser {
     return fail("unterminated string");
   }
 
+  // Arrays on the put path hold up to 500 items of one shape (records,
+  // answer entries): room for as many more as the rest of the text would
+  // hold if they were like the first saves the doubling series of moves.
+  // Capped, so a small first item before a long text reserves little.
+  void reserve_like_first(std::vector<Value>& items, std::size_t first_item_bytes) const {
+    constexpr std::size_t kMostReserved = 512;
+    const std::size_t estimate = 1 + (text_.size() - pos_) / first_item_bytes;
+    items.reserve(std::min(estimate, kMostReserved));
+  }
+
   Status array(Value& out, int depth) {
     if (depth > kMaxDepth) return fail("nested too deeply");
     ++pos_;
@@ -250,9 +261,11 @@ class Parser {
     if (consume(']')) return {};
     while (true) {
       skip_space();
+      const std::size_t item_start = pos_;
       out.items.emplace_back();
       if (auto v = value(out.items.back(), depth); !v) return v;
       skip_space();
+      if (out.items.size() == 1) reserve_like_first(out.items, pos_ + 1 - item_start);
       if (consume(',')) continue;
       if (consume(']')) return {};
       return fail("expected ',' or ']'");

@@ -16,9 +16,11 @@ bool Packer::starts_record(std::size_t size) const {
   return open_->data.size() + (needs_delimiter ? 1 : 0) + size > target_;
 }
 
-void Packer::add(std::string data, UserRecord user, SteadyTime deadline, SteadyTime now, Batch& completed) {
+void Packer::add(std::string data, UserRecord user, SteadyTime deadline, SteadyTime now, Batch& completed,
+                 PendingPtr reuse) {
+  auto fresh = [&reuse] { return reuse ? std::move(reuse) : std::make_unique<PendingRecord>(); };
   if (target_ == 0) {
-    auto record = std::make_unique<PendingRecord>();
+    auto record = fresh();
     user.offset = 0;
     user.size = data.size();
     record->data = std::move(data);
@@ -30,7 +32,8 @@ void Packer::add(std::string data, UserRecord user, SteadyTime deadline, SteadyT
   }
   if (open_ && starts_record(data.size())) seal(completed);
   if (!open_) {
-    open_ = std::make_unique<PendingRecord>();
+    open_ = fresh();
+    open_->data.clear();
     open_->data.reserve(std::max(target_, data.size()));
     open_->deadline = deadline;
     open_->queued_at = now;

@@ -17,7 +17,10 @@ class Packer {
 
   // Adds a user record; returns the Firehose record(s) completed by it (zero,
   // one, or two when the open record was sealed and the new one is complete).
-  void add(std::string data, UserRecord user, SteadyTime deadline, SteadyTime now, Batch& completed);
+  // `reuse`, when given, is the record to fill if the add starts one (see
+  // starts_record): a finished one whose allocations are recycled.
+  void add(std::string data, UserRecord user, SteadyTime deadline, SteadyTime now, Batch& completed,
+           PendingPtr reuse = nullptr);
   // Seals the open packed record, if any (linger expired, flush, close).
   void seal(Batch& completed);
   // When the open packed record started (to seal it after the linger), if any.

@@ -67,11 +67,38 @@ std::size_t user_charge(const std::string& data, bool packing) {
 constexpr std::size_t kFirehoseRecordCharge = heap_block(sizeof(PendingRecord)) + kErrorTextBytes + 12 +
                                               kAnswerBytesPerRecord + 4 * sizeof(PendingPtr);
 
-// With packing, the record being filled has room for a whole target
-// reserved: that much of the budget is set aside for it (never more than half).
+// Finished records kept for reuse (see Impl::spare_) may hold this much of
+// the budget: 1/16 of it, at most 1 MiB.
+std::size_t spare_allowance(const ProducerOptions& options) {
+  return std::min<std::size_t>(options.memory_budget_bytes / 16, 1024 * 1024);
+}
+
+// Set aside from the budget: the spare records' allowance and, with
+// packing, the room reserved for a whole target in the record being filled
+// (never more than half the budget).
 std::size_t budget_for_records(const ProducerOptions& options) {
-  const std::size_t set_aside = std::min(options.pack_target_bytes, options.memory_budget_bytes / 2);
-  return options.memory_budget_bytes - set_aside;
+  const std::size_t pack_room = std::min(options.pack_target_bytes, options.memory_budget_bytes / 2);
+  return options.memory_budget_bytes - pack_room - spare_allowance(options);
+}
+
+// What a spare record holds: its data buffer, its users vector, itself.
+std::size_t spare_bytes(const PendingRecord& record) {
+  return heap_block(sizeof(PendingRecord)) + heap_block(record.data.capacity() + 1) +
+         record.users.capacity() * sizeof(UserRecord);
+}
+
+// Ready for reuse, except the data, whose buffer is freed when put() moves
+// the next record's data in: on the thread that allocated it.
+void clear_for_reuse(PendingRecord& record) {
+  record.users.clear();  // outcome callbacks (and the promises they hold) go now
+  record.attempts = 0;
+  record.first_attempt = {};
+  record.last_attempt = {};
+  record.deadline = {};
+  record.queued_at = {};
+  record.retry_at = {};
+  record.possible_duplicate = false;
+  record.last_error = Error{};
 }
 
 std::size_t billed(std::size_t size) {
@@ -103,6 +130,7 @@ class Producer::Impl {
         packer_(options_.pack_target_bytes),
         batcher_(options_.delivery_stream_name, options_.max_batch_records, options_.max_batch_bytes,
                  options_.linger),
+        spare_allowance_(spare_allowance(options_)),
         idle_workers_(options_.max_in_flight) {
     dispatcher_ = std::thread([this] { dispatch_loop(); });
     for (int i = 0; i < options_.max_in_flight; ++i) workers_.emplace_back([this] { send_loop(); });
@@ -151,8 +179,14 @@ class Producer::Impl {
         user.callback = std::move(callback);
         user.put_time = now;
         user.charge = starts_record ? charge : charge - kFirehoseRecordCharge;
+        PendingPtr reuse;
+        if (starts_record && !spare_.empty()) {
+          reuse = std::move(spare_.back());
+          spare_.pop_back();
+          spare_bytes_ -= spare_bytes(*reuse);
+        }
         Batch& completed = completed_scratch_;
-        packer_.add(std::move(data), std::move(user), now + options_.record_ttl, now, completed);
+        packer_.add(std::move(data), std::move(user), now + options_.record_ttl, now, completed, std::move(reuse));
         const bool was_empty = batcher_.queued_records() == 0;
         const bool was_full = batcher_.full();
         for (auto& record : completed) batcher_.add(std::move(record));
@@ -358,14 +392,35 @@ class Producer::Impl {
       ready_.pop_front();
       --idle_workers_;
       lock.unlock();
-      send(std::move(batch));
+      Batch finished = send(std::move(batch));
+      for (auto& record : finished) clear_for_reuse(*record);
       lock.lock();
+      keep_spares(finished);
       ++idle_workers_;
       wake_dispatcher_.notify_one();
+      if (!finished.empty()) {
+        lock.unlock();
+        finished.clear();
+        lock.lock();
+      }
     }
   }
 
-  void send(Batch batch) {
+  // Takes what fits of `finished` into spare_ (caller holds mutex_).
+  void keep_spares(Batch& finished) {
+    std::size_t kept = 0;
+    for (auto& record : finished) {
+      const std::size_t bytes = spare_bytes(*record);
+      if (spare_bytes_ + bytes > spare_allowance_) break;
+      spare_bytes_ += bytes;
+      spare_.push_back(std::move(record));
+      ++kept;
+    }
+    finished.erase(finished.begin(), finished.begin() + static_cast<std::ptrdiff_t>(kept));
+  }
+
+  // Returns the records that got their outcome, for reuse.
+  Batch send(Batch batch) {
     protocol::PutRecordBatchBody body(options_.delivery_stream_name);
     protocol::PutRecordBatchSize body_size(options_.delivery_stream_name.size());
     std::size_t raw_bytes = 0;
@@ -381,7 +436,7 @@ class Producer::Impl {
         released += fail(*record);
       }
       budget_.release(released);
-      return;
+      return {};
     }
     body.reserve(body_size.size());
     const auto wall_now = std::chrono::system_clock::now();
@@ -425,6 +480,8 @@ class Producer::Impl {
     for (auto& [record, record_id] : judgement.acknowledged) released += acknowledge(*record, record_id);
     for (auto& record : judgement.failed) released += fail(*record);
     budget_.release(released);
+    Batch resolved = std::move(judgement.failed);
+    for (auto& acknowledged : judgement.acknowledged) resolved.push_back(std::move(acknowledged.first));
     if (judgement.fatal) stop_for(*judgement.fatal);
     if (!judgement.retry.empty()) {
       std::optional<Error> refusal;
@@ -437,7 +494,7 @@ class Producer::Impl {
         } else {
           batcher_.add_retry(std::move(judgement.retry), judgement.retry_at);
           wake_dispatcher_.notify_one();
-          return;
+          return resolved;
         }
       }
       released = 0;
@@ -447,6 +504,7 @@ class Producer::Impl {
       }
       budget_.release(released);
     }
+    return resolved;
   }
 
   // A condition that fails every record: stop intake and fail what is queued.
@@ -566,6 +624,15 @@ class Producer::Impl {
   Batcher batcher_;
   std::deque<Batch> ready_;
   Batch completed_scratch_;  // put()'s, kept to save an allocation per record
+  // Finished records, handed back to put() for reuse: a record and its users
+  // vector are not allocated again, and the data buffer the next record's
+  // replaces is freed on the thread that allocated it, where malloc's
+  // per-thread cache takes it back (freed on a sender thread, each buffer
+  // went through the shared arena under its lock). Bounded by an allowance
+  // set aside from the budget.
+  Batch spare_;
+  std::size_t spare_bytes_ = 0;
+  const std::size_t spare_allowance_;
   int idle_workers_;
   int flush_requests_ = 0;
   bool closing_ = false;
