@@ -39,8 +39,16 @@ struct ProducerOptions {
   // Rate: start unlimited, lower on throttling, recover cautiously.
   bool adaptive_rate = true;
 
-  // Memory: the bytes of records not yet resolved. put() blocks when the
-  // budget is used up (or returns kFull with `blocking = false`).
+  // Memory: an upper bound on what the producer allocates for the records
+  // it accepted, until their outcome: their data and bookkeeping, their
+  // entries in request bodies and in the service's answers. Each record is
+  // charged all of it at put() (about 4 KB for a 1 KiB record, 1.6 KB of it
+  // fixed per Firehose record; packed records share that part), less 1/16
+  // (at most 1 MiB) kept for reusing finished records and, with packing, one
+  // pack target. put() blocks while the budget is used up (or returns kFull
+  // with `blocking = false`). A process's peak RSS is then about its own
+  // baseline plus 0.75 x the budget: `firehose send` measures 18 MiB + 0.75 x
+  // --memory-mb, flat in the input size (docs/benchmarks.md).
   std::size_t memory_budget_bytes = 64 * 1024 * 1024;
   bool blocking = true;
 
