@@ -467,11 +467,18 @@ class Producer::Impl {
     } else {
       requests_ok_.fetch_add(1, std::memory_order_relaxed);
     }
+    // The limiter learns what the service accepted from every answer, a
+    // partly throttled one included (counting none of its records made the
+    // accepted rate collapse under throttling, and each decrease after it
+    // deeper than the overload called for).
+    if (answer) {
+      std::size_t accepted_bytes = 0;
+      for (const auto& acknowledged : judgement.acknowledged) accepted_bytes += acknowledged.first->data.size();
+      limiter_.on_success(judgement.acknowledged.size(), accepted_bytes);
+    }
     if (judgement.throttled > 0) {
       records_throttled_.fetch_add(judgement.throttled, std::memory_order_relaxed);
       limiter_.on_throttle(judgement.throttled, count, started);
-    } else if (answer) {
-      limiter_.on_success(count, raw_bytes);
     }
     possible_duplicates_.fetch_add(judgement.possible_duplicates, std::memory_order_relaxed);
 
