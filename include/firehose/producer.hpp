@@ -36,7 +36,7 @@ struct ProducerOptions {
   RetryPolicy retry{/*max_attempts=*/10, std::chrono::milliseconds(100), std::chrono::milliseconds(10'000)};
   std::chrono::milliseconds record_ttl{std::chrono::minutes(10)};  // give up after this long since put()
 
-  // Rate: start slowly (from 1 MiB/s, doubling every 500 ms until the first
+  // Rate: start slowly (from 1 MiB/s, doubling every 250 ms until the first
   // throttle), lower on throttling, recover cautiously (CUBIC).
   bool adaptive_rate = true;
 

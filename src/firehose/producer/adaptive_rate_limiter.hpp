@@ -54,18 +54,20 @@ struct RateLimiterClock {
 
 // The start, before any throttle. The first rates are Firehose's smallest
 // default quotas (1 MiB/s, 1,000 requests/s and 100,000 records/s outside
-// the largest regions); doubling every 500 ms, but never beyond twice the
-// rate actually sent, they reach the largest regions' 5 MiB/s in about two
-// seconds. Chosen with tests/unit/producer/rate_limiter_simulation: starting
-// at half these rates costs a fifth of the first five seconds' throughput
-// for no fewer throttled records; without slow start, half the records of
-// the first second are throttled.
+// the largest regions), doubling every 250 ms but never beyond twice the
+// rate actually sent (which, measured in 0.5 s buckets, makes it about x2
+// per 0.5 s when sending flat out). Chosen with
+// tests/unit/producer/rate_limiter_simulation and bench/quota.sh: against a
+// 5 MiB/s quota no record of the first second is throttled (half of them
+// were without it) and the quota is reached within the first two seconds.
+// The cost: a producer with no quota in sight needs about 3 s to reach
+// 100 MiB/s (docs/benchmarks.md).
 struct SlowStart {
   bool enabled = true;
   double initial_records_per_second = 100'000;
   double initial_bytes_per_second = 1024 * 1024;
   double initial_requests_per_second = 1000;
-  std::chrono::milliseconds doubling_time{500};
+  std::chrono::milliseconds doubling_time{250};
 };
 
 struct RateLimiterOptions {
