@@ -74,7 +74,7 @@ void register_send(CLI::App& app, CliContext& context, Action& action) {
       ->capture_default_str();
   cmd->add_option("--memory-mb", args->memory_mb,
                   "Memory budget for records from input to outcome (their data, request bodies, answers);\n"
-                  "peak RSS is about 18 MiB + 0.8 x this")
+                  "peak RSS is at most about 20 MiB + 0.75 x this")
       ->check(CLI::Range(1, 65536))
       ->capture_default_str();
   cmd->add_flag("--pack", args->pack, "Join lines into records of up to --pack-bytes (cuts the 5 KB billing rounding)");

@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   // glibc gives each thread that meets a locked arena an arena of its own, up
   // to 8 per core, and memory freed into one is not reused by the others:
   // with `send`'s 16 sender threads each arena kept its own request bodies
-  // and answers, 5-8 MiB of peak RSS above two arenas, for no measurable
+  // and answers, 4-7 MiB of peak RSS more than with two arenas, for no measurable
   // CPU gain (docs/benchmarks.md). Process-wide, so set here, not in the library.
   mallopt(M_ARENA_MAX, 2);
   CLI::App app{"firehose: send data to Amazon Kinesis Data Firehose, the AWS CLI's way.\n"
