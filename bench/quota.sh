@@ -11,6 +11,7 @@ WORK=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EX
 lines_file "$WORK/lines.txt" $((seconds * quota)) 1024
 results=()
 for r in $(seq "$REPEATS"); do
+  run_load=$(cut -d' ' -f1 /proc/loadavg)
   start_local --sink discard --quota-bytes "$quota" --quota-requests 2000
   create_stream bench
   rm -f "$WORK/samples.jsonl"
@@ -20,7 +21,7 @@ for r in $(seq "$REPEATS"); do
   "$BUILD/firehose" send --delivery-stream-name bench "$WORK/lines.txt" > "$WORK/out.txt"
   sleep 1.2; kill "$sampler"; wait "$sampler" 2>/dev/null || true
   stop_local
-  results+=("$(python3 - "$WORK/samples.jsonl" "$WORK/out.txt" "$quota" "$warmup" <<'PY'
+  results+=("$(python3 - "$WORK/samples.jsonl" "$WORK/out.txt" "$quota" "$warmup" "$run_load" <<'PY'
 import json, sys
 samples = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 summary = json.loads(open(sys.argv[2]).read().strip().splitlines()[-1])
@@ -45,7 +46,8 @@ steady = window(max(first, 0) + w, last)
 start = window(max(first, 0), max(first, 0) + w)
 client_throttle = 100 * summary["throttled"] / max(summary["records"] + summary["retries"], 1)
 print(f'{whole[0]:.1f} {whole[1]:.2f} {start[0]:.1f} {start[1]:.2f} {steady[0]:.1f} {steady[1]:.2f} '
-      f'{summary["seconds"]:.1f} {summary["throttled"]} {summary["retries"]} {summary["records"]} {summary["failed"]} {client_throttle:.2f}')
+      f'{summary["seconds"]:.1f} {summary["throttled"]} {summary["retries"]} {summary["records"]} {summary["failed"]} {client_throttle:.2f} '
+      f'{sys.argv[5]}')
 PY
 )")
 done
@@ -62,5 +64,5 @@ printf '| whole run | %s | %s |\n' "$(FMT=%.1f stats $(col 1))" "$(stats $(col 2
 printf '| start-up (first %s s) | %s | %s |\n' "$warmup" "$(FMT=%.1f stats $(col 3))" "$(stats $(col 4))"
 printf '| steady state (after %s s) | %s | %s |\n' "$warmup" "$(FMT=%.1f stats $(col 5))" "$(stats $(col 6))"
 echo
-echo "Client summaries (seconds, throttled, retries, records, failed, throttled / (records + retries) %):"
+echo "Client summaries (seconds, throttled, retries, records, failed, throttled / (records + retries) %, 1-minute load average at the start):"
 for line in "${results[@]}"; do echo "- $(echo "$line" | cut -d' ' -f7-)"; done

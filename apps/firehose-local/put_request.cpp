@@ -5,12 +5,14 @@
 #include <fmt/format.h>
 
 #include "aws/crypto.hpp"
+#include "aws/json_view.hpp"
 #include "firehose/limits.hpp"
-#include "json_view.hpp"
 #include "request_validation.hpp"
 
 namespace firehose::local {
 namespace {
+
+namespace json_view = aws::json_view;
 
 using json_view::Value;
 

@@ -37,11 +37,21 @@ struct ProducerOptions {
   RetryPolicy retry{/*max_attempts=*/10, std::chrono::milliseconds(100), std::chrono::milliseconds(10'000)};
   std::chrono::milliseconds record_ttl{std::chrono::minutes(10)};  // give up after this long since put()
 
-  // Rate: start unlimited, lower on throttling, recover cautiously.
+  // Rate: start slowly (from 1 MiB/s, doubling every 250 ms until the first
+  // throttle), lower on throttling, recover cautiously (CUBIC).
   bool adaptive_rate = true;
 
-  // Memory: the bytes of records not yet resolved. put() blocks when the
-  // budget is used up (or returns kFull with `blocking = false`).
+  // Memory: an upper bound on what the producer allocates for the records
+  // it accepted, until their outcome: their data and bookkeeping, their
+  // entries in request bodies and in the service's answers. Each record is
+  // charged all of it at put() (about 4 KB for a 1 KiB record, 1.6 KB of it
+  // fixed per Firehose record; packed records share that part), less 1/16
+  // (at most 1 MiB) kept for reusing finished records and, with packing, one
+  // pack target. put() blocks while the budget is used up (or returns kFull
+  // with `blocking = false`). A process's peak RSS is then at most about its
+  // own baseline plus 0.75 x the budget: `firehose send` measures 20 MiB +
+  // 0.75 x --memory-mb (less when the pipeline does not fill it), flat in
+  // the input size (docs/benchmarks.md).
   std::size_t memory_budget_bytes = 64 * 1024 * 1024;
   bool blocking = true;
 

@@ -1,7 +1,10 @@
 #include "aws/crypto.hpp"
 
+#include <bit>
 #include <climits>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
@@ -106,19 +109,79 @@ std::string base64_encode(std::string_view raw) {
   return out;
 }
 
+namespace {
+
+// Every 12-bit value's two base64 characters, first character in the low
+// byte: one lookup per two output characters. OpenSSL's EVP_EncodeBlock looks
+// up one character at a time and ran at about a third of this speed; the
+// encoder sees every record byte, so it is worth the 8 KiB table.
+struct PairTable {
+  std::uint16_t pair[4096];
+  constexpr PairTable() : pair() {
+    for (unsigned i = 0; i < 4096; ++i) {
+      pair[i] = static_cast<std::uint16_t>(static_cast<unsigned char>(kBase64Alphabet[i >> 6]) |
+                                           (static_cast<unsigned char>(kBase64Alphabet[i & 63]) << 8));
+    }
+  }
+};
+constexpr PairTable kPairs;
+
+inline std::uint64_t load_big_endian_64(const unsigned char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
+  return v;
+}
+
+// Four pairs, eight characters, in one store where the byte order allows.
+inline void store_pairs(char* dst, std::uint64_t a, std::uint64_t b, std::uint64_t c, std::uint64_t d) {
+  if constexpr (std::endian::native == std::endian::little) {
+    const std::uint64_t word = a | (b << 16) | (c << 32) | (d << 48);
+    std::memcpy(dst, &word, sizeof word);
+  } else {
+    for (std::uint64_t pair : {a, b, c, d}) {
+      *dst++ = static_cast<char>(pair & 0xFF);
+      *dst++ = static_cast<char>(pair >> 8);
+    }
+  }
+}
+
+}  // namespace
+
 void base64_encode_append(std::string_view raw, std::string& out) {
   const std::size_t start = out.size();
   out.resize(start + base64_encoded_size(raw.size()));
-  // EVP_EncodeBlock takes an int length; whole groups of 3 bytes per call keep
-  // the chunks' outputs contiguous. It writes a terminating NUL after its
-  // output, which lands on the next chunk or on the string's own terminator.
-  constexpr std::size_t kChunk = std::size_t{3} << 28;
-  auto* dst = reinterpret_cast<unsigned char*>(out.data() + start);
-  while (!raw.empty()) {
-    const std::size_t n = raw.size() < kChunk ? raw.size() : kChunk;
-    const int written = EVP_EncodeBlock(dst, bytes(raw), static_cast<int>(n));
-    dst += written;
-    raw.remove_prefix(n);
+  char* dst = out.data() + start;
+  const auto* src = bytes(raw);
+  std::size_t left = raw.size();
+  // Six bytes (four 12-bit groups, eight characters) per step, reading eight:
+  // the loop stops while at least two bytes past the step remain.
+  while (left >= 8) {
+    const std::uint64_t v = load_big_endian_64(src);
+    store_pairs(dst, kPairs.pair[(v >> 52) & 0xFFF], kPairs.pair[(v >> 40) & 0xFFF], kPairs.pair[(v >> 28) & 0xFFF],
+                kPairs.pair[(v >> 16) & 0xFFF]);
+    src += 6;
+    dst += 8;
+    left -= 6;
+  }
+  while (left >= 3) {
+    const unsigned triple = (unsigned{src[0]} << 16) | (unsigned{src[1]} << 8) | src[2];
+    const std::uint16_t high = kPairs.pair[triple >> 12];
+    const std::uint16_t low = kPairs.pair[triple & 0xFFF];
+    dst[0] = static_cast<char>(high & 0xFF);
+    dst[1] = static_cast<char>(high >> 8);
+    dst[2] = static_cast<char>(low & 0xFF);
+    dst[3] = static_cast<char>(low >> 8);
+    src += 3;
+    dst += 4;
+    left -= 3;
+  }
+  if (left > 0) {
+    const unsigned triple = (unsigned{src[0]} << 16) | (left == 2 ? unsigned{src[1]} << 8 : 0u);
+    dst[0] = kBase64Alphabet[triple >> 18];
+    dst[1] = kBase64Alphabet[(triple >> 12) & 63];
+    dst[2] = left == 2 ? kBase64Alphabet[(triple >> 6) & 63] : '=';
+    dst[3] = '=';
   }
 }
 

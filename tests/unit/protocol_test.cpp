@@ -119,6 +119,29 @@ TEST(Responses, ParsesPutRecordBatchEntriesInOrder) {
   EXPECT_TRUE(result->responses[2].ok());
 }
 
+TEST(Responses, PutRecordBatchEntriesDecodeEscapesAndSkipUnknownMembers) {
+  auto result = parse_put_record_batch_response(
+      R"({"Encrypted":true,"Extra":{"nested":[1,2,{"x":null}]},"RequestResponses":[)"
+      R"({"RecordId":"a\/b\u00e9","Other":5},{"ErrorCode":"InternalFailure","ErrorMessage":"say \"hi\""}],)"
+      R"("FailedPutCount":1})",
+      2);
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_TRUE(result->encrypted);
+  EXPECT_EQ(result->failed_put_count, 1);
+  EXPECT_EQ(result->responses[0].record_id, "a/b\xc3\xa9");
+  EXPECT_EQ(result->responses[1].error_code, "InternalFailure");
+  EXPECT_EQ(result->responses[1].error_message, "say \"hi\"");
+}
+
+TEST(Responses, PutRecordBatchRejectsTruncatedAndWronglyTypedAnswers) {
+  for (const char* bad : {R"({"RequestResponses":[{"RecordId":"a"})", R"({"RequestResponses":{"RecordId":"a"}})",
+                          R"({"RequestResponses":["a"]})", R"([{"RecordId":"a"}])", R"({"RequestResponses":[{"RecordId":5}]})"}) {
+    auto result = parse_put_record_batch_response(bad, 1);
+    ASSERT_FALSE(result.ok()) << bad;
+    EXPECT_EQ(result.error().code, "MalformedResponse") << bad;
+  }
+}
+
 TEST(Responses, RejectsMalformedAnswers) {
   EXPECT_FALSE(parse_put_record_batch_response("not json", 1).ok());
   EXPECT_FALSE(parse_put_record_batch_response(R"({"RequestResponses":[{"RecordId":"a"}]})", 2).ok());

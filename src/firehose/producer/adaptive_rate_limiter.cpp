@@ -20,6 +20,9 @@ constexpr double kMaxRateOverSent = 2.0;
 // Waits are re-evaluated at least this often, so a long computed wait cannot
 // overflow the condition variable's clock arithmetic.
 constexpr auto kLongestWait = std::chrono::hours(1);
+// After this many doublings without a throttle the slow start's rates are
+// beyond anything sendable (2^40 x the initial rates): it stops limiting.
+constexpr double kSlowStartDoublings = 40;
 
 double seconds_between(std::chrono::steady_clock::time_point from, std::chrono::steady_clock::time_point to) {
   return duration<double>(to - from).count();
@@ -78,6 +81,9 @@ void AdaptiveRateLimiter::RateMeter::record(TimePoint now, const Rates& amount) 
 
 AdaptiveRateLimiter::AdaptiveRateLimiter(RateLimiterOptions options) : options_(std::move(options)) {
   last_refill_ = now();
+  // The slow start opens with a full second of its rates: the first
+  // requests go at once.
+  for (Bucket* bucket : {&records_, &bytes_, &requests_}) bucket->full = true;
 }
 
 AdaptiveRateLimiter::~AdaptiveRateLimiter() {
@@ -115,7 +121,30 @@ void AdaptiveRateLimiter::refill(TimePoint now) {
   }
 }
 
+bool AdaptiveRateLimiter::slow_starting(TimePoint now) const {
+  if (enabled_ || !options_.adaptive || !options_.slow_start.enabled) return false;
+  if (!started_) return true;
+  const double doubling = std::max(duration<double>(options_.slow_start.doubling_time).count(), 1e-3);
+  return seconds_between(start_, now) < kSlowStartDoublings * doubling;
+}
+
+AdaptiveRateLimiter::Rates AdaptiveRateLimiter::slow_start_rates(TimePoint now) const {
+  const SlowStart& start = options_.slow_start;
+  const double doubling = std::max(duration<double>(start.doubling_time).count(), 1e-3);
+  const double elapsed = started_ ? std::max(0.0, seconds_between(start_, now)) : 0.0;
+  const double growth = std::exp2(std::min(elapsed / doubling, kSlowStartDoublings));
+  const Rates sent = sent_.rate(now);
+  // Never far ahead of what is actually sent: a producer with little to send
+  // for a while has not learnt that the service takes more.
+  auto rate = [&](double initial, double sent_rate) {
+    return std::min(initial * growth, std::max(initial, kMaxRateOverSent * sent_rate));
+  };
+  return {rate(start.initial_records_per_second, sent.records), rate(start.initial_bytes_per_second, sent.bytes),
+          rate(start.initial_requests_per_second, sent.requests)};
+}
+
 AdaptiveRateLimiter::Rates AdaptiveRateLimiter::target_rates(TimePoint now) const {
+  if (!enabled_) return slow_start_rates(now);
   const double factor = curve(std::max(0.0, seconds_between(last_decrease_, now)));
   const Rates sent = sent_.rate(now);
   auto limit = [&](double last_max, double sent_rate, double floor) {
@@ -129,7 +158,7 @@ AdaptiveRateLimiter::Rates AdaptiveRateLimiter::target_rates(TimePoint now) cons
 
 void AdaptiveRateLimiter::update_limits(TimePoint now) {
   refill(now);  // what accrued so far accrued at the old rates
-  if (!enabled_) return;
+  if (!enabled_ && !slow_starting(now)) return;
   const Rates target = target_rates(now);
   for (auto [bucket, rate] : {std::pair{&records_, target.records}, {&bytes_, target.bytes}, {&requests_, target.requests}}) {
     bucket->rate = rate;
@@ -144,9 +173,13 @@ void AdaptiveRateLimiter::update_limits(TimePoint now) {
 }
 
 nanoseconds AdaptiveRateLimiter::take_or_wait(TimePoint now, std::size_t records, std::size_t bytes) {
+  if (!started_) {
+    started_ = true;
+    start_ = now;
+  }
   update_limits(now);
   const Rates amount{static_cast<double>(records), static_cast<double>(bytes), 1.0};
-  if (enabled_ && options_.adaptive) {
+  if ((enabled_ || slow_starting(now)) && options_.adaptive) {
     double wait_seconds = 0;
     auto need = [&](const Bucket& bucket, double want) {
       // A request larger than the capacity waits for a full bucket, then
@@ -263,6 +296,7 @@ void AdaptiveRateLimiter::on_throttle(std::size_t throttled_records, std::size_t
   if (enabled_ && sent_at < last_decrease_) return;
 
   update_limits(t);  // refill at the old rates; the buckets hold the limits in force
+  const bool limited = enabled_ || slow_starting(t);
   const Rates accepted = accepted_.rate(t);
   const Rates sent = sent_.rate(t);
   // The new maximum is what the service was accepting: the sent rate only
@@ -272,7 +306,7 @@ void AdaptiveRateLimiter::on_throttle(std::size_t throttled_records, std::size_t
   const Rates base = have_accepted ? accepted : sent;
   auto new_max = [&](double measured, const Bucket& bucket, double floor) {
     double value = measured;
-    if (enabled_) value = std::min(value, bucket.rate);
+    if (limited) value = std::min(value, bucket.rate);
     return std::max(value, floor);
   };
   last_max_.records = new_max(base.records, records_, options_.min_records_per_second);
@@ -298,13 +332,14 @@ void AdaptiveRateLimiter::cancel() {
 
 bool AdaptiveRateLimiter::limiting() const {
   std::lock_guard lock(mutex_);
-  return enabled_;
+  return enabled_ || slow_starting(now());
 }
 
 RateLimits AdaptiveRateLimiter::limits() const {
   std::lock_guard lock(mutex_);
-  if (!enabled_) return {};
-  const Rates rates = target_rates(now());
+  const TimePoint t = now();
+  if (!enabled_ && !slow_starting(t)) return {};
+  const Rates rates = target_rates(t);
   return {rates.records, rates.bytes, rates.requests};
 }
 

@@ -3,7 +3,13 @@
 // requests/s) whose fill rates follow the service's throttling, modelled on
 // the AWS SDKs' adaptive retry mode (botocore retries/adaptive.py).
 //
-// - It does not limit until the first throttle signal.
+// - It starts slowly (like TCP's slow start): from a modest rate that
+//   doubles every doubling_time, never more than twice the rate actually
+//   sent, until the first throttle signal. Firehose's quotas are token
+//   buckets holding a second of burst: a producer that opens at full speed
+//   empties that burst in the first few hundred milliseconds and has a
+//   large share of its first second's records refused. Without slow start
+//   it does not limit until the first throttle.
 // - A throttle signal (a whole request refused with a throttling error, or
 //   per-record "Slow down." entries inside a 200) lowers all three rates to
 //   beta x the rate the service was accepting when it pushed back; from there
@@ -46,8 +52,27 @@ struct RateLimiterClock {
   std::function<void(std::chrono::nanoseconds)> sleep;
 };
 
+// The start, before any throttle. The first rates are Firehose's smallest
+// default quotas (1 MiB/s, 1,000 requests/s and 100,000 records/s outside
+// the largest regions), doubling every 250 ms but never beyond twice the
+// rate actually sent (which, measured in 0.5 s buckets, makes it about x2
+// per 0.5 s when sending flat out). Chosen with
+// tests/unit/producer/rate_limiter_simulation and bench/quota.sh: against a
+// 5 MiB/s quota no record of the first second is throttled (half of them
+// were without it) and the quota is reached within the first two seconds.
+// The cost: a producer with no quota in sight needs about 3 s to reach
+// 100 MiB/s (docs/benchmarks.md).
+struct SlowStart {
+  bool enabled = true;
+  double initial_records_per_second = 100'000;
+  double initial_bytes_per_second = 1024 * 1024;
+  double initial_requests_per_second = 1000;
+  std::chrono::milliseconds doubling_time{250};
+};
+
 struct RateLimiterOptions {
   bool adaptive = true;  // false: acquire() never waits (only cancel() refuses)
+  SlowStart slow_start;
   RateAlgorithm algorithm = RateAlgorithm::kCubic;
   // Floors: however often it is throttled, the limiter lets this much through.
   double min_records_per_second = 1;
@@ -110,7 +135,7 @@ class AdaptiveRateLimiter {
   // Refuses all current and future acquire() calls (shutdown).
   void cancel();
 
-  bool limiting() const;  // since the first throttle
+  bool limiting() const;  // during slow start and since the first throttle
   RateLimits limits() const;  // now
   double bytes_per_second_limit() const { return limits().bytes_per_second; }  // 0 when not limiting
   // How many throttle signals lowered the rate (the others were part of an
@@ -148,6 +173,9 @@ class AdaptiveRateLimiter {
   };
 
   TimePoint now() const;
+  // Before the first throttle, while the slow start's rates still matter.
+  bool slow_starting(TimePoint now) const;
+  Rates slow_start_rates(TimePoint now) const;
   Rates target_rates(TimePoint now) const;  // the limits the curve gives at `now`
   void update_limits(TimePoint now);
   void refill(TimePoint now);
@@ -162,7 +190,9 @@ class AdaptiveRateLimiter {
   std::deque<Waiter*> waiters_;
   int active_sleepers_ = 0;  // acquire() calls inside options_.clock.sleep
   bool cancelled_ = false;
-  bool enabled_ = false;
+  bool enabled_ = false;  // since the first throttle
+  bool started_ = false;  // since the first acquire: slow start's clock
+  TimePoint start_{};
   RateMeter sent_;
   RateMeter accepted_;
   Rates last_max_{};

@@ -32,6 +32,8 @@ class Batcher {
   std::optional<SteadyTime> next_due() const;
 
   std::size_t queued_records() const { return queue_.size(); }
+  // The queue holds at least one full batch (take() would cut it at once).
+  bool full() const;
   std::size_t waiting_retries() const;  // records
   bool empty() const { return queue_.empty() && retries_.empty(); }
   // Everything, queued and waiting (shutdown, fatal error).
@@ -50,7 +52,6 @@ class Batcher {
   };
 
   std::size_t encoded_size(const PendingRecord& record) const;
-  bool full() const;
 
   std::string stream_name_;
   std::size_t max_records_;

@@ -20,6 +20,7 @@ bool MemoryBudget::try_acquire(std::size_t bytes) {
 }
 
 void MemoryBudget::release(std::size_t bytes) {
+  if (bytes == 0) return;
   {
     std::lock_guard lock(mutex_);
     used_ -= bytes;

@@ -10,9 +10,17 @@ Packer::Packer(std::size_t target_bytes) : target_(std::min(target_bytes, limits
 
 SteadyTime Packer::open_since() const { return open_ ? open_->queued_at : SteadyTime{}; }
 
-void Packer::add(std::string data, UserRecord user, SteadyTime deadline, SteadyTime now, Batch& completed) {
+bool Packer::starts_record(std::size_t size) const {
+  if (target_ == 0 || !open_) return true;
+  const bool needs_delimiter = !open_->data.empty() && open_->data.back() != '\n';
+  return open_->data.size() + (needs_delimiter ? 1 : 0) + size > target_;
+}
+
+void Packer::add(std::string data, UserRecord user, SteadyTime deadline, SteadyTime now, Batch& completed,
+                 PendingPtr reuse) {
+  auto fresh = [&reuse] { return reuse ? std::move(reuse) : std::make_unique<PendingRecord>(); };
   if (target_ == 0) {
-    auto record = std::make_unique<PendingRecord>();
+    auto record = fresh();
     user.offset = 0;
     user.size = data.size();
     record->data = std::move(data);
@@ -22,11 +30,10 @@ void Packer::add(std::string data, UserRecord user, SteadyTime deadline, SteadyT
     completed.push_back(std::move(record));
     return;
   }
-  const bool needs_delimiter = open_ && !open_->data.empty() && open_->data.back() != '\n';
-  const std::size_t joined = open_ ? open_->data.size() + (needs_delimiter ? 1 : 0) + data.size() : data.size();
-  if (open_ && joined > target_) seal(completed);
+  if (open_ && starts_record(data.size())) seal(completed);
   if (!open_) {
-    open_ = std::make_unique<PendingRecord>();
+    open_ = fresh();
+    open_->data.clear();
     open_->data.reserve(std::max(target_, data.size()));
     open_->deadline = deadline;
     open_->queued_at = now;
@@ -42,7 +49,12 @@ void Packer::add(std::string data, UserRecord user, SteadyTime deadline, SteadyT
 }
 
 void Packer::seal(Batch& completed) {
-  if (open_) completed.push_back(std::move(open_));
+  if (!open_) return;
+  // Sealed early (linger, flush): give back the room reserved for the
+  // target, so that a trickle of input does not hold a target's worth of
+  // memory per record.
+  if (open_->data.capacity() - open_->data.size() > open_->data.size() / 8) open_->data.shrink_to_fit();
+  completed.push_back(std::move(open_));
 }
 
 }  // namespace firehose::producer

@@ -17,13 +17,19 @@ class Packer {
 
   // Adds a user record; returns the Firehose record(s) completed by it (zero,
   // one, or two when the open record was sealed and the new one is complete).
-  void add(std::string data, UserRecord user, SteadyTime deadline, SteadyTime now, Batch& completed);
+  // `reuse`, when given, is the record to fill if the add starts one (see
+  // starts_record): a finished one whose allocations are recycled.
+  void add(std::string data, UserRecord user, SteadyTime deadline, SteadyTime now, Batch& completed,
+           PendingPtr reuse = nullptr);
   // Seals the open packed record, if any (linger expired, flush, close).
   void seal(Batch& completed);
   // When the open packed record started (to seal it after the linger), if any.
   bool has_open() const { return open_ != nullptr; }
   SteadyTime open_since() const;
   bool packing() const { return target_ > 0; }
+  // Whether add() of a record of this size would start a Firehose record
+  // (always without packing), which costs memory of its own.
+  bool starts_record(std::size_t size) const;
 
  private:
   std::size_t target_;

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "aws/crypto.hpp"
 #include "firehose/limits.hpp"
 #include "firehose/producer/adaptive_rate_limiter.hpp"
 #include "firehose/producer/batcher.hpp"
@@ -31,9 +32,75 @@ using namespace producer;
 
 namespace {
 
-// What a record costs the memory budget beyond its bytes (bookkeeping, and
-// its share of an encoded request body, which is ~4/3 of the raw size).
-std::size_t memory_charge(std::size_t size) { return size + size / 3 + 128; }
+// ---- memory accounting ----
+// The budget bounds everything the producer allocates for a record from
+// put() to its outcome, charged up front, so a queued record is charged for
+// its request body and answer too: each figure below is an upper bound.
+
+// What glibc's malloc takes for a request: 16-byte granules including an
+// 8-byte header, 32 bytes at least.
+constexpr std::size_t heap_block(std::size_t bytes) {
+  return std::max<std::size_t>(32, (bytes + 8 + 15) & ~std::size_t{15});
+}
+
+// A Firehose record's entry in a PutRecordBatch answer while it is read:
+// the text ({"RecordId":"..."}, RecordIds of 224 characters), the parse
+// tree, the parsed entry with its own copy of the id, the retrier's slot.
+constexpr std::size_t kAnswerBytesPerRecord = 1024;
+// The text a failure leaves in a record's last_error (code, message).
+constexpr std::size_t kErrorTextBytes = 256;
+
+// A user record's own share: its bytes (its own string, or its slice of a
+// packed record plus a delimiter), their base64 in a request body, and its
+// outcome bookkeeping.
+std::size_t user_charge(const std::string& data, bool packing) {
+  if (!packing) {
+    return heap_block(data.capacity() + 1) + aws::crypto::base64_encoded_size(data.size()) +
+           heap_block(sizeof(UserRecord));
+  }
+  // Packed users sit in a vector that grows by doubling.
+  return data.size() + 1 + aws::crypto::base64_encoded_size(data.size() + 1) + 2 * sizeof(UserRecord);
+}
+
+// A Firehose record's share, carried by the user record that started it:
+// the record, its error text, its body entry's framing ({"Data":""} and a
+// comma), its answer, and the pointers to it in queues and batches.
+constexpr std::size_t kFirehoseRecordCharge = heap_block(sizeof(PendingRecord)) + kErrorTextBytes + 12 +
+                                              kAnswerBytesPerRecord + 4 * sizeof(PendingPtr);
+
+// Finished records kept for reuse (see Impl::spare_) may hold this much of
+// the budget: 1/16 of it, at most 1 MiB.
+std::size_t spare_allowance(const ProducerOptions& options) {
+  return std::min<std::size_t>(options.memory_budget_bytes / 16, 1024 * 1024);
+}
+
+// Set aside from the budget: the spare records' allowance and, with
+// packing, the room reserved for a whole target in the record being filled
+// (never more than half the budget).
+std::size_t budget_for_records(const ProducerOptions& options) {
+  const std::size_t pack_room = std::min(options.pack_target_bytes, options.memory_budget_bytes / 2);
+  return options.memory_budget_bytes - pack_room - spare_allowance(options);
+}
+
+// What a spare record holds: its data buffer, its users vector, itself.
+std::size_t spare_bytes(const PendingRecord& record) {
+  return heap_block(sizeof(PendingRecord)) + heap_block(record.data.capacity() + 1) +
+         record.users.capacity() * sizeof(UserRecord);
+}
+
+// Ready for reuse, except the data, whose buffer is freed when put() moves
+// the next record's data in: on the thread that allocated it.
+void clear_for_reuse(PendingRecord& record) {
+  record.users.clear();  // outcome callbacks (and the promises they hold) go now
+  record.attempts = 0;
+  record.first_attempt = {};
+  record.last_attempt = {};
+  record.deadline = {};
+  record.queued_at = {};
+  record.retry_at = {};
+  record.possible_duplicate = false;
+  record.last_error = Error{};
+}
 
 std::size_t billed(std::size_t size) {
   const std::size_t unit = limits::kBillingRoundingBytes;
@@ -57,13 +124,14 @@ class Producer::Impl {
   Impl(std::shared_ptr<FirehoseClient> client, ProducerOptions options, std::unique_ptr<DeadLetterWriter> dead_letter)
       : options_(std::move(options)),
         client_(std::move(client)),
-        budget_(options_.memory_budget_bytes),
+        budget_(budget_for_records(options_)),
         limiter_(limiter_options(options_)),
         retrier_(options_.retry, aws::make_uniform_random()),
         dead_letter_(std::move(dead_letter)),
         packer_(options_.pack_target_bytes),
         batcher_(options_.delivery_stream_name, options_.max_batch_records, options_.max_batch_bytes,
                  options_.linger),
+        spare_allowance_(spare_allowance(options_)),
         idle_workers_(options_.max_in_flight) {
     dispatcher_ = std::thread([this] { dispatch_loop(); });
     for (int i = 0; i < options_.max_in_flight; ++i) workers_.emplace_back([this] { send_loop(); });
@@ -90,7 +158,9 @@ class Producer::Impl {
       reject(*refusal, callback);
       return PutStatus::kClosed;
     }
-    const std::size_t charge = memory_charge(data.size());
+    // Charged as if the record started a Firehose record of its own; when
+    // packing adds it to an open one instead, that part is given back below.
+    const std::size_t charge = user_charge(data, packer_.packing()) + kFirehoseRecordCharge;
     if (options_.blocking) {
       if (!budget_.acquire(charge)) {
         reject(refusal_reason().value_or(producer_error("ProducerClosed", "the producer is closed")), callback);
@@ -100,28 +170,43 @@ class Producer::Impl {
       return PutStatus::kFull;
     }
     const std::size_t size = data.size();
+    bool accepted = false;
+    bool starts_record = true;
     {
       std::lock_guard lock(mutex_);
-      if (closing_ || fatal_) {
-        budget_.release(charge);
-        // fall through to reject outside the lock
-      } else {
+      if (!closing_ && !fatal_) {
+        accepted = true;
+        starts_record = packer_.starts_record(size);
         UserRecord user;
         user.callback = std::move(callback);
         user.put_time = now;
-        user.charge = charge;
-        Batch completed;
-        packer_.add(std::move(data), std::move(user), now + options_.record_ttl, now, completed);
+        user.charge = starts_record ? charge : charge - kFirehoseRecordCharge;
+        PendingPtr reuse;
+        if (starts_record && !spare_.empty()) {
+          reuse = std::move(spare_.back());
+          spare_.pop_back();
+          spare_bytes_ -= spare_bytes(*reuse);
+        }
+        Batch& completed = completed_scratch_;
+        packer_.add(std::move(data), std::move(user), now + options_.record_ttl, now, completed, std::move(reuse));
         const bool was_empty = batcher_.queued_records() == 0;
+        const bool was_full = batcher_.full();
         for (auto& record : completed) batcher_.add(std::move(record));
+        completed.clear();
         unresolved_.fetch_add(1, std::memory_order_relaxed);
         records_in_.fetch_add(1, std::memory_order_relaxed);
         bytes_in_.fetch_add(size, std::memory_order_relaxed);
-        // The dispatcher needs waking only to start a linger timer or to cut a full batch.
-        if (was_empty || !completed.empty()) wake_dispatcher_.notify_one();
-        return PutStatus::kAccepted;
+        // The dispatcher needs waking only to start a linger timer or to cut a
+        // batch that just became full; a wake per record would cost a context
+        // switch per record.
+        if (was_empty || (!was_full && batcher_.full())) wake_dispatcher_.notify_one();
       }
     }
+    if (accepted) {
+      if (!starts_record) budget_.release(kFirehoseRecordCharge);
+      return PutStatus::kAccepted;
+    }
+    budget_.release(charge);
     reject(refusal_reason().value_or(producer_error("ProducerClosed", "the producer is closed")), callback);
     return PutStatus::kClosed;
   }
@@ -170,10 +255,12 @@ class Producer::Impl {
         ready_.clear();
       }
       const Error shutdown = make_error(ErrorKind::Client, "Shutdown", "the producer closed before this record was sent");
+      std::size_t released = 0;
       for (auto& record : left) {
         record->last_error = shutdown;
-        fail(*record);
+        released += fail(*record);
       }
+      budget_.release(released);
       // Requests in flight end within the HTTP timeout; their records get real outcomes.
       wait_resolved(std::chrono::steady_clock::time_point::max());
     }
@@ -312,25 +399,53 @@ class Producer::Impl {
       ready_.pop_front();
       --idle_workers_;
       lock.unlock();
-      send(std::move(batch));
+      Batch finished = send(std::move(batch));
+      for (auto& record : finished) clear_for_reuse(*record);
       lock.lock();
+      keep_spares(finished);
       ++idle_workers_;
       wake_dispatcher_.notify_one();
+      if (!finished.empty()) {
+        lock.unlock();
+        finished.clear();
+        lock.lock();
+      }
     }
   }
 
-  void send(Batch batch) {
+  // Takes what fits of `finished` into spare_ (caller holds mutex_).
+  void keep_spares(Batch& finished) {
+    std::size_t kept = 0;
+    for (auto& record : finished) {
+      const std::size_t bytes = spare_bytes(*record);
+      if (spare_bytes_ + bytes > spare_allowance_) break;
+      spare_bytes_ += bytes;
+      spare_.push_back(std::move(record));
+      ++kept;
+    }
+    finished.erase(finished.begin(), finished.begin() + static_cast<std::ptrdiff_t>(kept));
+  }
+
+  // Returns the records that got their outcome, for reuse.
+  Batch send(Batch batch) {
     protocol::PutRecordBatchBody body(options_.delivery_stream_name);
+    protocol::PutRecordBatchSize body_size(options_.delivery_stream_name.size());
     std::size_t raw_bytes = 0;
-    for (const auto& record : batch) raw_bytes += record->data.size();
+    for (const auto& record : batch) {
+      raw_bytes += record->data.size();
+      body_size.add(record->data.size());
+    }
     if (!limiter_.acquire(batch.size(), raw_bytes, std::chrono::steady_clock::time_point::max())) {
       const Error shutdown = make_error(ErrorKind::Client, "Shutdown", "the producer closed before this record was sent");
+      std::size_t released = 0;
       for (auto& record : batch) {
         record->last_error = shutdown;
-        fail(*record);
+        released += fail(*record);
       }
-      return;
+      budget_.release(released);
+      return {};
     }
+    body.reserve(body_size.size());
     const auto wall_now = std::chrono::system_clock::now();
     for (auto& record : batch) {
       if (record->attempts == 0) {
@@ -359,16 +474,28 @@ class Producer::Impl {
     } else {
       requests_ok_.fetch_add(1, std::memory_order_relaxed);
     }
+    // The limiter learns what the service accepted from every answer, a
+    // partly throttled one included (counting none of its records made the
+    // accepted rate collapse under throttling, and each decrease after it
+    // deeper than the overload called for).
+    if (answer) {
+      std::size_t accepted_bytes = 0;
+      for (const auto& acknowledged : judgement.acknowledged) accepted_bytes += acknowledged.first->data.size();
+      limiter_.on_success(judgement.acknowledged.size(), accepted_bytes);
+    }
     if (judgement.throttled > 0) {
       records_throttled_.fetch_add(judgement.throttled, std::memory_order_relaxed);
       limiter_.on_throttle(judgement.throttled, count, started);
-    } else if (answer) {
-      limiter_.on_success(count, raw_bytes);
     }
     possible_duplicates_.fetch_add(judgement.possible_duplicates, std::memory_order_relaxed);
 
-    for (auto& [record, record_id] : judgement.acknowledged) acknowledge(*record, record_id);
-    for (auto& record : judgement.failed) fail(*record);
+    // One release per answer: each wakes the thread blocked in put().
+    std::size_t released = 0;
+    for (auto& [record, record_id] : judgement.acknowledged) released += acknowledge(*record, record_id);
+    for (auto& record : judgement.failed) released += fail(*record);
+    budget_.release(released);
+    Batch resolved = std::move(judgement.failed);
+    for (auto& acknowledged : judgement.acknowledged) resolved.push_back(std::move(acknowledged.first));
     if (judgement.fatal) stop_for(*judgement.fatal);
     if (!judgement.retry.empty()) {
       std::optional<Error> refusal;
@@ -381,14 +508,17 @@ class Producer::Impl {
         } else {
           batcher_.add_retry(std::move(judgement.retry), judgement.retry_at);
           wake_dispatcher_.notify_one();
-          return;
+          return resolved;
         }
       }
+      released = 0;
       for (auto& record : judgement.retry) {
         record->last_error.message += fmt::format(" (not retried: {})", refusal->message);
-        fail(*record);
+        released += fail(*record);
       }
+      budget_.release(released);
     }
+    return resolved;
   }
 
   // A condition that fails every record: stop intake and fail what is queued.
@@ -407,33 +537,47 @@ class Producer::Impl {
       }
       ready_.clear();
     }
+    std::size_t released = 0;
     for (auto& record : left) {
       record->last_error = error;
-      fail(*record);
+      released += fail(*record);
     }
+    budget_.release(released);
   }
 
   // ---- outcomes ----
+  // Each returns the memory budget its records held, for the caller to give
+  // back in one release.
 
-  void acknowledge(PendingRecord& record, const std::string& record_id) {
+  std::size_t acknowledge(PendingRecord& record, std::string_view record_id) {
     const auto now = std::chrono::steady_clock::now();
     billed_bytes_.fetch_add(billed(record.data.size()), std::memory_order_relaxed);
+    std::size_t charge = 0;
+    std::size_t bytes = 0;
     for (auto& user : record.users) {
+      const auto latency = now - user.put_time;
+      record_latency_.record(latency);
+      bytes += user.size;
+      charge += user.charge;
+      // Outcomes (and their RecordId copies) only for someone to hand them to.
+      if (!user.callback) continue;
       RecordOutcome outcome;
       outcome.acknowledged = true;
       outcome.record_id = record_id;
       outcome.attempts = record.attempts;
       outcome.possible_duplicate = record.possible_duplicate;
-      outcome.latency = now - user.put_time;
-      bytes_acknowledged_.fetch_add(user.size, std::memory_order_relaxed);
-      finish(user, outcome);
+      outcome.latency = latency;
+      deliver(user, outcome);
     }
+    bytes_acknowledged_.fetch_add(bytes, std::memory_order_relaxed);
     records_acknowledged_.fetch_add(record.users.size(), std::memory_order_relaxed);
     note_resolved(record.users.size());
+    return charge;
   }
 
-  void fail(PendingRecord& record) {
+  std::size_t fail(PendingRecord& record) {
     const auto now = std::chrono::steady_clock::now();
+    std::size_t charge = 0;
     for (auto& user : record.users) {
       RecordOutcome outcome;
       outcome.error_code = record.last_error.code;
@@ -460,24 +604,24 @@ class Producer::Impl {
           spdlog::error("dead-letter file: {}", written.error().to_string());
         }
       }
-      finish(user, outcome);
+      record_latency_.record(outcome.latency);
+      charge += user.charge;
+      deliver(user, outcome);
     }
     records_failed_.fetch_add(record.users.size(), std::memory_order_relaxed);
     note_resolved(record.users.size());
+    return charge;
   }
 
-  void finish(UserRecord& user, const RecordOutcome& outcome) {
-    record_latency_.record(outcome.latency);
-    if (user.callback) {
-      try {
-        user.callback(outcome);
-      } catch (const std::exception& e) {
-        spdlog::error("an outcome callback threw: {}", e.what());
-      } catch (...) {
-        spdlog::error("an outcome callback threw");
-      }
+  void deliver(UserRecord& user, const RecordOutcome& outcome) {
+    if (!user.callback) return;
+    try {
+      user.callback(outcome);
+    } catch (const std::exception& e) {
+      spdlog::error("an outcome callback threw: {}", e.what());
+    } catch (...) {
+      spdlog::error("an outcome callback threw");
     }
-    budget_.release(user.charge);
   }
 
   ProducerOptions options_;
@@ -493,6 +637,16 @@ class Producer::Impl {
   Packer packer_;
   Batcher batcher_;
   std::deque<Batch> ready_;
+  Batch completed_scratch_;  // put()'s, kept to save an allocation per record
+  // Finished records, handed back to put() for reuse: a record and its users
+  // vector are not allocated again, and the data buffer the next record's
+  // replaces is freed on the thread that allocated it, where malloc's
+  // per-thread cache takes it back (freed on a sender thread, each buffer
+  // went through the shared arena under its lock). Bounded by an allowance
+  // set aside from the budget.
+  Batch spare_;
+  std::size_t spare_bytes_ = 0;
+  const std::size_t spare_allowance_;
   int idle_workers_;
   int flush_requests_ = 0;
   bool closing_ = false;

@@ -8,6 +8,7 @@
 // producer stops instead of failing records one by one.
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -18,7 +19,8 @@
 namespace firehose::producer {
 
 struct Judgement {
-  std::vector<std::pair<PendingPtr, std::string>> acknowledged;  // with their RecordId
+  // With their RecordId: a view into the judged answer, which must outlive it.
+  std::vector<std::pair<PendingPtr, std::string_view>> acknowledged;
   Batch retry;                 // in the order they were sent
   SteadyTime retry_at{};
   Batch failed;                // for good; last_error says why

@@ -62,5 +62,29 @@ TEST(Packer, NeverExceedsTheRecordLimit) {
   EXPECT_EQ(out.size(), 2u);
 }
 
+TEST(Packer, TellsWhetherAnAddStartsAFirehoseRecord) {
+  Packer unpacked(0);
+  EXPECT_TRUE(unpacked.starts_record(5));
+  Packer packer(10);
+  Batch out;
+  EXPECT_TRUE(packer.starts_record(4));  // nothing open
+  packer.add("1234", UserRecord{}, kDeadline, kNow, out);
+  EXPECT_FALSE(packer.starts_record(5));  // "1234\n12345": 10 bytes fit
+  EXPECT_TRUE(packer.starts_record(6));   // 11 bytes would not
+  packer.add("12345", UserRecord{}, kDeadline, kNow, out);
+  EXPECT_EQ(out.size(), 1u);  // sealed at the target
+  EXPECT_TRUE(packer.starts_record(1));
+}
+
+TEST(Packer, SealingEarlyGivesBackTheRoomReservedForTheTarget) {
+  Packer packer(1'000'000);
+  Batch out;
+  packer.add("small\n", UserRecord{}, kDeadline, kNow, out);
+  packer.seal(out);  // as the linger would
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0]->data, "small\n");
+  EXPECT_LT(out[0]->data.capacity(), 1000u);
+}
+
 }  // namespace
 }  // namespace firehose::producer

@@ -256,5 +256,35 @@ TEST(Producer, NonBlockingPutReportsFullInsteadOfGrowing) {
   ASSERT_TRUE((*producer)->close(30s).ok());
 }
 
+// The budget is charged per Firehose record for what a record costs on its
+// own (bookkeeping, its answer), so packed user records, which share one,
+// must each cost little more than their bytes: far more of them fit in the
+// same budget than unpacked ones.
+TEST(Producer, PackedRecordsShareTheChargeOfTheirFirehoseRecord) {
+  auto fill = [](std::size_t pack_target) {
+    ScriptedFirehoseServer server;
+    server.set_stall(true);
+    auto options = fast_options();
+    options.blocking = false;
+    options.memory_budget_bytes = 512 * 1024;
+    options.pack_target_bytes = pack_target;
+    auto producer = Producer::create(server.client(), options);
+    EXPECT_TRUE(producer.ok());
+    int accepted = 0;
+    while (accepted < 100000 && (*producer)->put(std::string(99, 'x') + "\n", OutcomeCallback{}) == PutStatus::kAccepted) {
+      ++accepted;
+    }
+    EXPECT_LE((*producer)->metrics().buffered_bytes, options.memory_budget_bytes);
+    server.release();
+    EXPECT_TRUE((*producer)->close(30s).ok());
+    return accepted;
+  };
+  const int unpacked = fill(0);
+  const int packed = fill(64 * 1024);
+  EXPECT_GT(unpacked, 0);
+  // 100-byte lines: each unpacked one also pays for a record and its answer.
+  EXPECT_GT(packed, 3 * unpacked) << "unpacked " << unpacked << ", packed " << packed;
+}
+
 }  // namespace
 }  // namespace firehose

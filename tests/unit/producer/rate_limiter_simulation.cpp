@@ -87,11 +87,13 @@ Result run(const Config& config) {
   std::deque<int> waiting;  // senders with a request ready, in arrival order
   const nanoseconds end = from_seconds(config.run_seconds);
   const nanoseconds steady_from = from_seconds(config.steady_from_seconds);
+  const nanoseconds startup_until = from_seconds(config.startup_seconds);
+  const nanoseconds first_second_until = from_seconds(1);
 
   struct Tally {
     double bytes = 0, requests = 0, records = 0;
     std::uint64_t sends = 0, throttled = 0;
-  } whole, steady;
+  } whole, steady, startup, first_second;
 
   for (int s = 0; s < config.senders; ++s) schedule(nanoseconds(0), EventKind::kSenderReady, s);
 
@@ -146,8 +148,10 @@ Result run(const Config& config) {
             request.throttled.push_back(record);
           }
         }
-        for (Tally* tally : {&whole, &steady}) {
+        for (Tally* tally : {&whole, &steady, &startup, &first_second}) {
           if (tally == &steady && now < steady_from) continue;
+          if (tally == &startup && now >= startup_until) continue;
+          if (tally == &first_second && now >= first_second_until) continue;
           tally->bytes += static_cast<double>(request.accepted * config.record_bytes);
           tally->records += static_cast<double>(request.accepted);
           tally->requests += request_admitted ? 1 : 0;
@@ -198,6 +202,8 @@ Result run(const Config& config) {
   Result result;
   result.whole = window(whole, config.run_seconds);
   result.steady = window(steady, config.run_seconds - config.steady_from_seconds);
+  result.startup = window(startup, std::min(config.startup_seconds, config.run_seconds));
+  result.first_second = window(first_second, std::min(1.0, config.run_seconds));
   result.decreases = limiter.decreases();
   result.final_bytes_limit = limiter.bytes_per_second_limit();
   return result;

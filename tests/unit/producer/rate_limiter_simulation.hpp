@@ -24,7 +24,8 @@ struct Config {
   std::chrono::milliseconds retry_base{100};  // full-jitter backoff of throttled records
   std::chrono::milliseconds retry_cap{10'000};
   double run_seconds = 60;
-  double steady_from_seconds = 10;  // the second window excludes the start-up
+  double steady_from_seconds = 10;  // the steady window excludes the start-up
+  double startup_seconds = 5;       // the start-up window: [0, startup_seconds)
   std::uint64_t seed = 42;
   double trace_until_seconds = 0;  // prints each response before this time (for tuning)
 };
@@ -37,8 +38,10 @@ struct Window {
 };
 
 struct Result {
-  Window whole;   // [0, run_seconds)
-  Window steady;  // [steady_from_seconds, run_seconds)
+  Window whole;         // [0, run_seconds)
+  Window steady;        // [steady_from_seconds, run_seconds)
+  Window startup;       // [0, startup_seconds)
+  Window first_second;  // [0, 1)
   std::uint64_t decreases = 0;
   double final_bytes_limit = 0;
 };

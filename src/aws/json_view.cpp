@@ -1,8 +1,13 @@
-#include "json_view.hpp"
+#include "aws/json_view.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <cstring>
 
 #include <fmt/format.h>
 
-namespace firehose::local::json_view {
+namespace firehose::aws::json_view {
 
 const Value* Value::find(std::string_view key) const {
   for (const Member& member : members) {
@@ -143,11 +148,38 @@ class Parser {
     }
   }
 
-  // The hot loop: base64 payloads have no escapes, so most strings end up as
-  // a view after one scan.
+  // The first byte of an 8-byte word that is '"', '\\' or a control
+  // character (below 0x20), as a bit index (8 x its position), or 64 if none.
+  // The classic "has zero byte" trick: a borrow can only flag bytes above a
+  // real match, so the lowest flagged byte is exact.
+  static unsigned first_special(std::uint64_t word) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+    const std::uint64_t quote = word ^ (kOnes * '"');
+    const std::uint64_t backslash = word ^ (kOnes * '\\');
+    const std::uint64_t flags = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
+                                ((word - kOnes * 0x20) & ~word);
+    const std::uint64_t found = flags & kHighs;
+    return found == 0 ? 64 : static_cast<unsigned>(std::countr_zero(found)) - 7;
+  }
+
+  // The hot loop: base64 payloads and RecordIds have no escapes, so most
+  // strings end up as a view after one scan, eight bytes at a time.
   Status string(std::string_view& out) {
     ++pos_;  // opening quote
     const std::size_t start = pos_;
+    if constexpr (std::endian::native == std::endian::little) {
+      while (pos_ + 8 <= text_.size()) {
+        std::uint64_t word;
+        std::memcpy(&word, text_.data() + pos_, sizeof word);
+        const unsigned bit = first_special(word);
+        if (bit < 64) {
+          pos_ += bit / 8;
+          break;
+        }
+        pos_ += 8;
+      }
+    }
     while (pos_ < text_.size()) {
       const auto c = static_cast<unsigned char>(text_[pos_]);
       if (c == '"') {
@@ -211,6 +243,16 @@ class Parser {
     return fail("unterminated string");
   }
 
+  // Arrays on the put path hold up to 500 items of one shape (records,
+  // answer entries): room for as many more as the rest of the text would
+  // hold if they were like the first saves the doubling series of moves.
+  // Capped, so a small first item before a long text reserves little.
+  void reserve_like_first(std::vector<Value>& items, std::size_t first_item_bytes) const {
+    constexpr std::size_t kMostReserved = 512;
+    const std::size_t estimate = 1 + (text_.size() - pos_) / first_item_bytes;
+    items.reserve(std::min(estimate, kMostReserved));
+  }
+
   Status array(Value& out, int depth) {
     if (depth > kMaxDepth) return fail("nested too deeply");
     ++pos_;
@@ -219,9 +261,11 @@ class Parser {
     if (consume(']')) return {};
     while (true) {
       skip_space();
+      const std::size_t item_start = pos_;
       out.items.emplace_back();
       if (auto v = value(out.items.back(), depth); !v) return v;
       skip_space();
+      if (out.items.size() == 1) reserve_like_first(out.items, pos_ + 1 - item_start);
       if (consume(',')) continue;
       if (consume(']')) return {};
       return fail("expected ',' or ']'");
@@ -263,4 +307,4 @@ Result<Document> Document::parse(std::string_view text) {
   return document;
 }
 
-}  // namespace firehose::local::json_view
+}  // namespace firehose::aws::json_view

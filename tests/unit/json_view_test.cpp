@@ -1,0 +1,95 @@
+#include "aws/json_view.hpp"
+
+#include <gtest/gtest.h>
+
+namespace firehose::aws::json_view {
+namespace {
+
+TEST(JsonView, ReadsObjectsArraysAndScalars) {
+  const std::string text = R"( {"a": [1, -2.5e3, true, false, null, "x"], "b": {"c": "d"}, "e": []} )";
+  auto doc = Document::parse(text);
+  ASSERT_TRUE(doc.ok()) << doc.error().message;
+  const Value& root = doc->root();
+  ASSERT_TRUE(root.is_object());
+  const Value* a = root.find("a");
+  ASSERT_NE(a, nullptr);
+  ASSERT_EQ(a->items.size(), 6u);
+  EXPECT_EQ(a->items[1].text, "-2.5e3");
+  EXPECT_TRUE(a->items[2].boolean);
+  EXPECT_TRUE(a->items[4].is_null());
+  EXPECT_EQ(a->items[5].text, "x");
+  EXPECT_EQ(root.find("b")->find("c")->text, "d");
+  EXPECT_TRUE(root.find("e")->items.empty());
+  EXPECT_EQ(root.find("zz"), nullptr);
+}
+
+TEST(JsonView, StringsWithoutEscapesAreViewsIntoTheText) {
+  const std::string text = R"({"Data":"aGVsbG8="})";
+  auto doc = Document::parse(text);
+  ASSERT_TRUE(doc.ok());
+  const std::string_view data = doc->root().find("Data")->text;
+  EXPECT_EQ(data, "aGVsbG8=");
+  EXPECT_GE(data.data(), text.data());
+  EXPECT_LT(data.data(), text.data() + text.size());
+}
+
+TEST(JsonView, DecodesEscapes) {
+  auto doc = Document::parse(R"(["a\/b\"\\\n\u00e9\ud83d\ude00"])");
+  ASSERT_TRUE(doc.ok()) << doc.error().message;
+  EXPECT_EQ(doc->root().items[0].text, "a/b\"\\\n\xc3\xa9\xf0\x9f\x98\x80");
+}
+
+// Strings are scanned eight bytes at a time: a quote, backslash or control
+// character must be found at every position of the word and of the tail,
+// and bytes above 0x7F (UTF-8) must not be mistaken for any of them.
+TEST(JsonView, FindsSpecialCharactersAtEveryPositionOfAString) {
+  for (std::size_t length = 0; length < 40; ++length) {
+    std::string plain;
+    for (std::size_t i = 0; i < length; ++i) plain.push_back(i % 3 == 0 ? '\xe9' : static_cast<char>('a' + i % 26));
+    // The texts outlive their documents: strings are views into them.
+    const std::string plain_text = "[\"" + plain + "\"]";
+    auto doc = Document::parse(plain_text);
+    ASSERT_TRUE(doc.ok()) << length;
+    EXPECT_EQ(doc->root().items[0].text, plain) << length;
+    for (std::size_t at = 0; at <= length; ++at) {
+      std::string escaped = plain;
+      escaped.insert(at, "\\\"");
+      std::string expected = plain;
+      expected.insert(at, "\"");
+      const std::string escaped_text = "[\"" + escaped + "\",1]";
+      auto with_escape = Document::parse(escaped_text);
+      ASSERT_TRUE(with_escape.ok()) << length << " " << at;
+      EXPECT_EQ(with_escape->root().items[0].text, expected) << length << " " << at;
+      EXPECT_EQ(with_escape->root().items[1].text, "1");
+
+      std::string control = plain;
+      control.insert(at, 1, '\x1f');
+      EXPECT_FALSE(Document::parse("[\"" + control + "\"]").ok()) << length << " " << at;
+      std::string early_end = plain;
+      early_end.insert(at, "\",\"");
+      const std::string split_text = "[\"" + early_end + "\"]";
+      auto split = Document::parse(split_text);
+      ASSERT_TRUE(split.ok()) << length << " " << at;
+      EXPECT_EQ(split->root().items[0].text, plain.substr(0, at));
+    }
+  }
+}
+
+TEST(JsonView, RejectsMalformedJson) {
+  for (const char* bad : {"", "{", "{\"a\"}", "{\"a\":1,}", "[1,]", "{\"a\":01}", "{\"a\":\"\x01\"}", "\"abc",
+                          "{\"a\":tru}", "[1] x", "{'a':1}", "[\"\\x\"]", "[\"\\ud800\"]", "[-]", "[1.]", "[1e]"}) {
+    auto doc = Document::parse(bad);
+    ASSERT_FALSE(doc.ok()) << bad;
+    EXPECT_EQ(doc.error().code, "SerializationException");
+  }
+}
+
+TEST(JsonView, DeepNestingIsRefusedNotACrash) {
+  std::string deep(100000, '[');
+  auto doc = Document::parse(deep);
+  ASSERT_FALSE(doc.ok());
+  EXPECT_NE(doc.error().message.find("deeply"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace firehose::aws::json_view
