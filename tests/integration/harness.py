@@ -158,6 +158,11 @@ class Sandbox:
                          "AWS_REGION": region})
         return self
 
+    def point_at(self, local, region=REGION):
+        """Every AWS endpoint (Firehose and CloudWatch) at this firehose-local, with its keys."""
+        self.env["AWS_ENDPOINT_URL"] = local.url
+        return self.with_keys(local, region)
+
     def run(self, *args, input_bytes=None, extra_env=None, timeout=120):
         env = dict(self.env)
         env.update(extra_env or {})

@@ -20,11 +20,6 @@ class MetricsAgainstFirehoseLocal(unittest.TestCase):
     def tearDown(self):
         self.sandbox.cleanup()
 
-    def point_at(self, local):
-        self.sandbox.env.update({"AWS_ENDPOINT_URL": local.url, "AWS_REGION": REGION,
-                                 "AWS_ACCESS_KEY_ID": local.access_key_id,
-                                 "AWS_SECRET_ACCESS_KEY": local.secret_access_key})
-
     def put_lines(self, stream, count, name="records.ndjson"):
         """Sends `count` lines of different lengths with put-record-batch; returns
         the number of records and of bytes (each record is its line and its \\n)."""
@@ -42,7 +37,7 @@ class MetricsAgainstFirehoseLocal(unittest.TestCase):
     def test_reports_exactly_the_records_and_bytes_sent(self):
         with FirehoseLocal() as local:
             local.create_stream(local.client(), "counted")
-            self.point_at(local)
+            self.sandbox.point_at(local)
             sent, records, size = self.put_lines("counted", 1234)
             self.assertEqual(sent.code, 0, sent)
 
@@ -74,7 +69,7 @@ class MetricsAgainstFirehoseLocal(unittest.TestCase):
         # poll finds nothing, says why it waits, and a later one finds everything.
         with FirehoseLocal("--metrics-delay", "3") as local:
             local.create_stream(local.client(), "delayed")
-            self.point_at(local)
+            self.sandbox.point_at(local)
             sent, records, size = self.put_lines("delayed", 42)
             self.assertEqual(sent.code, 0, sent)
             result = self.sandbox.run("metrics", "--delivery-stream-name", "delayed", "--output", "json",
@@ -90,7 +85,7 @@ class MetricsAgainstFirehoseLocal(unittest.TestCase):
         # and put-record-batch's retries meet the quota again.
         with FirehoseLocal("--quota-records", "100") as local:
             local.create_stream(local.client(), "throttled")
-            self.point_at(local)
+            self.sandbox.point_at(local)
             sent, _, _ = self.put_lines("throttled", 500)
             self.assertIn(sent.code, (0, EXIT_PARTIAL), sent)
             counters = local.counters()
@@ -106,7 +101,7 @@ class MetricsAgainstFirehoseLocal(unittest.TestCase):
     def test_text_off_a_terminal_is_a_table_with_the_totals(self):
         with FirehoseLocal() as local:
             local.create_stream(local.client(), "tabled")
-            self.point_at(local)
+            self.sandbox.point_at(local)
             sent, records, size = self.put_lines("tabled", 321)
             self.assertEqual(sent.code, 0, sent)
             # stdout is a pipe here: the plain-text table, no chart characters, no escapes.
@@ -127,7 +122,7 @@ class MetricsAgainstFirehoseLocal(unittest.TestCase):
     def test_watch_off_a_terminal_prints_one_document_per_refresh(self):
         with FirehoseLocal() as local:
             local.create_stream(local.client(), "watched")
-            self.point_at(local)
+            self.sandbox.point_at(local)
             sent, records, _ = self.put_lines("watched", 10)
             self.assertEqual(sent.code, 0, sent)
             process = subprocess.Popen([FIREHOSE, "metrics", "--delivery-stream-name", "watched", "--output", "json",
@@ -145,7 +140,7 @@ class MetricsAgainstFirehoseLocal(unittest.TestCase):
     def test_no_data_within_the_wait_is_one_clear_error(self):
         with FirehoseLocal() as local:
             local.create_stream(local.client(), "quiet")
-            self.point_at(local)
+            self.sandbox.point_at(local)
             result = self.sandbox.run("metrics", "--delivery-stream-name", "quiet", "--output", "json",
                                       "--wait-for-data", "2s")
             self.assertEqual(result.code, EXIT_NO_DATA, result)

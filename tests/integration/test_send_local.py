@@ -22,11 +22,6 @@ class SendAgainstFirehoseLocal(unittest.TestCase):
     def tearDown(self):
         self.sandbox.cleanup()
 
-    def point_at(self, local):
-        self.sandbox.env.update({"AWS_ENDPOINT_URL": local.url, "AWS_REGION": REGION,
-                                 "AWS_ACCESS_KEY_ID": local.access_key_id,
-                                 "AWS_SECRET_ACCESS_KEY": local.secret_access_key})
-
     def write_lines(self, count, name="input.ndjson"):
         lines = [json.dumps({"n": i, "ip_address": f"10.0.{i % 256}.{i // 256 % 256}", "pad": "x" * (i % 300)})
                  for i in range(count)]
@@ -46,7 +41,7 @@ class SendAgainstFirehoseLocal(unittest.TestCase):
         with FirehoseLocal(*faults, seed=7) as local:
             firehose = local.client()
             local.create_stream(firehose, "faulty", prefix="faulty/")
-            self.point_at(local)
+            self.sandbox.point_at(local)
             path, sent = self.write_lines(20_000)
             dlq = os.path.join(self.sandbox.home, "dead.ndjson")
             result = self.sandbox.run("send", "--delivery-stream-name", "faulty", "--max-attempts", "30",
@@ -80,7 +75,7 @@ class SendAgainstFirehoseLocal(unittest.TestCase):
         with FirehoseLocal("--fail-records", "1.0") as local:
             firehose = local.client()
             local.create_stream(firehose, "failing")
-            self.point_at(local)
+            self.sandbox.point_at(local)
             path, sent = self.write_lines(300)
             dlq = os.path.join(self.sandbox.home, "dead.ndjson")
             result = self.sandbox.run("send", "--delivery-stream-name", "failing", "--max-attempts", "2",
@@ -112,7 +107,7 @@ class SendAgainstFirehoseLocal(unittest.TestCase):
         with FirehoseLocal("--stall-rate", "1.0", "--stall-seconds", "2") as local:
             firehose = local.client()
             local.create_stream(firehose, "interrupted")
-            self.point_at(local)
+            self.sandbox.point_at(local)
             path, sent = self.write_lines(20_000)
             dlq = os.path.join(self.sandbox.home, "dead.ndjson")
             process = subprocess.Popen([FIREHOSE, "send", "--delivery-stream-name", "interrupted",
@@ -140,7 +135,7 @@ class SendAgainstFirehoseLocal(unittest.TestCase):
 
     def test_missing_stream_is_one_clear_error(self):
         with FirehoseLocal() as local:
-            self.point_at(local)
+            self.sandbox.point_at(local)
             path, _ = self.write_lines(5000)
             result = self.sandbox.run("send", "--delivery-stream-name", "no-such-stream", path)
             self.assertEqual(result.code, EXIT_SERVICE, result)
@@ -153,7 +148,7 @@ class SendAgainstFirehoseLocal(unittest.TestCase):
         with FirehoseLocal("--fail-requests", "1.0") as local:
             firehose = local.client()
             local.create_stream(firehose, "retried")
-            self.point_at(local)
+            self.sandbox.point_at(local)
             result = self.sandbox.run("put-record", "--delivery-stream-name", "retried", "--data", "x",
                                       "--max-attempts", "3", extra_env={"AWS_RETRY_MODE": "standard"})
             self.assertEqual(result.code, EXIT_SERVICE, result)
