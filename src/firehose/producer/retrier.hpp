@@ -34,7 +34,9 @@ class Retrier {
  public:
   Retrier(RetryPolicy policy, aws::UniformRandom random);
 
+  // The judgement's RecordIds are views into `answer`: it must outlive them.
   Judgement judge(Batch batch, const Result<PutRecordBatchResult>& answer, SteadyTime now) const;
+  Judgement judge(Batch batch, Result<PutRecordBatchResult>&& answer, SteadyTime now) const = delete;
 
   // Errors of a whole call that every later call would meet too.
   static bool is_fatal(const Error& error);

@@ -39,7 +39,8 @@ TEST(Retrier, PartialFailureRetriesOnlyTheFailedRecordsInOrder) {
                       {"id2", "", ""},
                       {"", "InternalFailure", "oops"},
                       {"", "InvalidArgumentException", "bad record"}};
-  auto judgement = retrier().judge(batch_of(5), result, kNow);
+  const Result<PutRecordBatchResult> answer(result);  // outlives the judgement's RecordId views
+  auto judgement = retrier().judge(batch_of(5), answer, kNow);
   ASSERT_EQ(judgement.acknowledged.size(), 2u);
   EXPECT_EQ(judgement.acknowledged[0].second, "id0");
   EXPECT_EQ(judgement.acknowledged[1].first->data, "2");
@@ -58,20 +59,22 @@ TEST(Retrier, PartialFailureRetriesOnlyTheFailedRecordsInOrder) {
 TEST(Retrier, WholeCallFailuresRetryEveryRecordAndCountUnknownOutcomes) {
   Error reset = make_error(ErrorKind::Transport, "ConnectionReset", "reset");
   reset.transport = TransportFailure::Reset;
-  auto judgement = retrier().judge(batch_of(3), Result<PutRecordBatchResult>(reset), kNow);
+  const Result<PutRecordBatchResult> reset_answer(reset);
+  auto judgement = retrier().judge(batch_of(3), reset_answer, kNow);
   EXPECT_EQ(judgement.retry.size(), 3u);
   EXPECT_EQ(judgement.possible_duplicates, 3u);
   EXPECT_TRUE(judgement.retry[0]->possible_duplicate);
 
   Error refused = make_error(ErrorKind::Transport, "ConnectionRefused", "refused");
   refused.transport = TransportFailure::Refused;
-  auto not_sent = retrier().judge(batch_of(2), Result<PutRecordBatchResult>(refused), kNow);
+  const Result<PutRecordBatchResult> refused_answer(refused);
+  auto not_sent = retrier().judge(batch_of(2), refused_answer, kNow);
   EXPECT_EQ(not_sent.retry.size(), 2u);
   EXPECT_EQ(not_sent.possible_duplicates, 0u);
 
-  auto throttled = retrier().judge(
-      batch_of(4), Result<PutRecordBatchResult>(make_error(ErrorKind::Throttle, "ServiceUnavailableException", "Slow down.", 503)),
-      kNow);
+  const Result<PutRecordBatchResult> throttle_answer(
+      make_error(ErrorKind::Throttle, "ServiceUnavailableException", "Slow down.", 503));
+  auto throttled = retrier().judge(batch_of(4), throttle_answer, kNow);
   EXPECT_EQ(throttled.retry.size(), 4u);
   EXPECT_EQ(throttled.throttled, 4u);
 }
@@ -80,7 +83,8 @@ TEST(Retrier, ACallTheTransportSentTwiceMakesEveryRecordAPossibleDuplicate) {
   PutRecordBatchResult result;
   result.responses = {{"id0", "", ""}, {"", "InternalFailure", "oops"}};
   result.resent = true;
-  auto judgement = retrier().judge(batch_of(2), result, kNow);
+  const Result<PutRecordBatchResult> answer(result);
+  auto judgement = retrier().judge(batch_of(2), answer, kNow);
   EXPECT_EQ(judgement.possible_duplicates, 2u);
   ASSERT_EQ(judgement.acknowledged.size(), 1u);
   EXPECT_TRUE(judgement.acknowledged[0].first->possible_duplicate);
@@ -92,7 +96,8 @@ TEST(Retrier, ConditionsThatFailEveryRecordAreFatal) {
   for (const auto& error : {make_error(ErrorKind::Client, "ResourceNotFoundException", "no stream", 400),
                             make_error(ErrorKind::Auth, "AccessDeniedException", "no", 400),
                             make_error(ErrorKind::Config, "NoCredentials", "none")}) {
-    auto judgement = retrier().judge(batch_of(2), Result<PutRecordBatchResult>(error), kNow);
+    const Result<PutRecordBatchResult> answer(error);
+    auto judgement = retrier().judge(batch_of(2), answer, kNow);
     ASSERT_TRUE(judgement.fatal.has_value()) << error.code;
     EXPECT_EQ(judgement.fatal->code, error.code);
     EXPECT_EQ(judgement.failed.size(), 2u);
@@ -103,14 +108,15 @@ TEST(Retrier, ConditionsThatFailEveryRecordAreFatal) {
 TEST(Retrier, RecordsOutOfAttemptsOrTimeFailForGood) {
   PutRecordBatchResult result;
   result.responses = {{"", "ServiceUnavailableException", "Slow down."}};
-  auto exhausted = retrier(3).judge(batch_of(1, /*attempts=*/3), result, kNow);
+  const Result<PutRecordBatchResult> answer(result);
+  auto exhausted = retrier(3).judge(batch_of(1, /*attempts=*/3), answer, kNow);
   EXPECT_TRUE(exhausted.retry.empty());
   ASSERT_EQ(exhausted.failed.size(), 1u);
   EXPECT_EQ(exhausted.failed[0]->last_error.code, "ServiceUnavailableException");
 
   auto batch = batch_of(1);
   batch[0]->deadline = kNow - 1s;
-  auto expired = retrier().judge(std::move(batch), result, kNow);
+  auto expired = retrier().judge(std::move(batch), answer, kNow);
   ASSERT_EQ(expired.failed.size(), 1u);
   EXPECT_NE(expired.failed[0]->last_error.message.find("time-to-live"), std::string::npos);
 }
