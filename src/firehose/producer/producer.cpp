@@ -117,6 +117,8 @@ Error producer_error(std::string code, std::string message) {
   return make_error(ErrorKind::Client, std::move(code), std::move(message));
 }
 
+Error shutdown_error() { return producer_error("Shutdown", "the producer closed before this record was sent"); }
+
 }  // namespace
 
 class Producer::Impl {
@@ -247,20 +249,9 @@ class Producer::Impl {
       {
         std::lock_guard lock(mutex_);
         abandon_ = true;
-        packer_.seal(left);
-        for (auto& record : batcher_.drain()) left.push_back(std::move(record));
-        for (auto& batch : ready_) {
-          for (auto& record : batch) left.push_back(std::move(record));
-        }
-        ready_.clear();
+        left = take_unsent();
       }
-      const Error shutdown = make_error(ErrorKind::Client, "Shutdown", "the producer closed before this record was sent");
-      std::size_t released = 0;
-      for (auto& record : left) {
-        record->last_error = shutdown;
-        released += fail(*record);
-      }
-      budget_.release(released);
+      fail_all(left, shutdown_error());
       // Requests in flight end within the HTTP timeout; their records get real outcomes.
       wait_resolved(std::chrono::steady_clock::time_point::max());
     }
@@ -436,13 +427,7 @@ class Producer::Impl {
       body_size.add(record->data.size());
     }
     if (!limiter_.acquire(batch.size(), raw_bytes, std::chrono::steady_clock::time_point::max())) {
-      const Error shutdown = make_error(ErrorKind::Client, "Shutdown", "the producer closed before this record was sent");
-      std::size_t released = 0;
-      for (auto& record : batch) {
-        record->last_error = shutdown;
-        released += fail(*record);
-      }
-      budget_.release(released);
+      fail_all(batch, shutdown_error());
       return {};
     }
     body.reserve(body_size.size());
@@ -504,7 +489,7 @@ class Producer::Impl {
         if (fatal_) {
           refusal = *fatal_;
         } else if (abandon_) {
-          refusal = make_error(ErrorKind::Client, "Shutdown", "the producer closed before this record was sent");
+          refusal = shutdown_error();
         } else {
           batcher_.add_retry(std::move(judgement.retry), judgement.retry_at);
           wake_dispatcher_.notify_one();
@@ -530,15 +515,28 @@ class Producer::Impl {
         fatal_ = error;
         spdlog::error("producer stopped: {}", error.to_string());
       }
-      packer_.seal(left);
-      for (auto& record : batcher_.drain()) left.push_back(std::move(record));
-      for (auto& batch : ready_) {
-        for (auto& record : batch) left.push_back(std::move(record));
-      }
-      ready_.clear();
+      left = take_unsent();
     }
+    fail_all(left, error);
+  }
+
+  // Every record not yet handed to a sender: the open packed record, the
+  // batcher's queue and the cut batches (caller holds mutex_).
+  Batch take_unsent() {
+    Batch left;
+    packer_.seal(left);
+    for (auto& record : batcher_.drain()) left.push_back(std::move(record));
+    for (auto& batch : ready_) {
+      for (auto& record : batch) left.push_back(std::move(record));
+    }
+    ready_.clear();
+    return left;
+  }
+
+  // Fails each record with `error`, giving their budget back in one release.
+  void fail_all(Batch& records, const Error& error) {
     std::size_t released = 0;
-    for (auto& record : left) {
+    for (auto& record : records) {
       record->last_error = error;
       released += fail(*record);
     }
