@@ -75,5 +75,5 @@ bench:
 	  if [ "$$(id -u)" = 0 ]; then apt-get install -y $$missing; else sudo apt-get install -y $$missing; fi; \
 	fi
 	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFIREHOSE_BENCH=ON -DPYTHON3=$(PYTHON) >/dev/null
-	cmake --build build-bench -j $(JOBS) --target firehose firehose-local bench_httplib_candidate bench_beast_candidate
+	cmake --build build-bench -j $(JOBS) --target firehose firehose-local bench_httplib_candidate bench_beast_candidate bench_client_floor
 	BUILD=build-bench bench/run_all.sh

@@ -65,3 +65,32 @@ echo
 printf 'Same input (%s MiB), medians: boto3 script / firehose send CPU-s per GiB = %.1fx; firehose send / boto3 records/s = %.1fx.\n' "$naive" \
   "$(echo "$(median ${cpu[naive-boto3:$naive]}) / $(median ${cpu[naive-firehose:$naive]})" | bc -l)" \
   "$(echo "$(median ${rate[naive-firehose:$naive]}) / $(median ${rate[naive-boto3:$naive]})" | bc -l)"
+
+# The floor: the same large input through bench_client_floor (read, split, base64, SHA-256,
+# loopback send on one thread, nothing else), in the same session, as the reference the
+# producer's CPU figure is read against.
+echo
+echo "### Client CPU floor (${large} MiB of 1 KiB lines, one thread, no HTTP library, no answers)"
+echo
+echo "bench_client_floor: each stage added to the ones above it; CPU-s per GiB of input, ${REPEATS} runs, median (min–max)."
+echo "The last row with 64 KiB sends is what libcurl's default upload buffer does to the same bytes."
+echo
+declare -A floor_user floor_sys floor_total
+for r in $(seq "$REPEATS"); do
+  for chunk in 4194304 65536; do
+    while IFS=$'\t' read -r stage user sys total; do
+      [ "$stage" = stage ] && continue
+      [ "$chunk" = 65536 ] && { [ "$stage" = "+ send over loopback TCP" ] || continue; stage="$stage (64 KiB sends)"; }
+      floor_user[$stage]+="$user "; floor_sys[$stage]+="$sys "; floor_total[$stage]+="$total "
+    done < <("$BUILD/bench/bench_client_floor" "$DATA/lines-$large.txt" "$chunk")
+  done
+done
+echo '| stage | user | sys | total CPU-s/GiB |'
+echo '|---|---|---|---|'
+for stage in "read + split lines" "+ base64 into bodies" "+ SHA-256 of each body" "+ send over loopback TCP" \
+             "+ send over loopback TCP (64 KiB sends)"; do
+  printf '| %s | %s | %s | %s |\n' "$stage" "$(stats ${floor_user[$stage]})" "$(stats ${floor_sys[$stage]})" \
+    "$(stats ${floor_total[$stage]})"
+done
+printf '\nfirehose send / floor (4 MiB sends), %s MiB, medians: %.2fx.\n' "$large" \
+  "$(echo "$(median ${cpu[firehose:$large]}) / $(median ${floor_total[+ send over loopback TCP]})" | bc -l)"

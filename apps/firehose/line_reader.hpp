@@ -14,7 +14,9 @@ namespace firehose::cli {
 // hot input path. False on a read error.
 template <class ShouldStop, class OnLine>
 bool for_each_line(std::FILE* file, ShouldStop&& should_stop, OnLine&& on_line) {
-  std::vector<char> block(1 << 20);
+  // 128 KiB: the block is still in the core's L2 cache when the lines are
+  // split and copied out of it (1 MiB blocks measured 0.1-0.2 CPU-s/GiB more).
+  std::vector<char> block(128 * 1024);
   std::string partial;
   for (;;) {
     if (should_stop()) return true;

@@ -27,8 +27,10 @@ class FirehoseClient {
   // One PutRecordBatch call (1..500 records, body <= 4 MiB; the caller splits).
   Result<PutRecordBatchResult> put_record_batch(std::string_view stream_name,
                                                 const std::vector<std::string_view>& records) const;
-  // Sends a body built with protocol::PutRecordBatchBody holding `record_count` records.
-  Result<PutRecordBatchResult> put_record_batch_body(std::string body, std::size_t record_count) const;
+  // Sends a body built with protocol::PutRecordBatchBody holding `record_count`
+  // records. `body` is left as it was sent, so that its buffer can hold the
+  // next call's body (PutRecordBatchBody takes it back).
+  Result<PutRecordBatchResult> put_record_batch_body(std::string& body, std::size_t record_count) const;
 
   Result<DeliveryStreamDescription> describe_delivery_stream(std::string_view stream_name) const;
   Result<std::string> create_delivery_stream(const CreateDeliveryStreamRequest& request) const;  // the ARN
@@ -45,6 +47,8 @@ class FirehoseClient {
  private:
   // The answer's body; `sends` (when given) gets how often the transport sent the call.
   Result<std::string> call(std::string_view operation, std::string body, int* sends = nullptr) const;
+  // The same, with `body` given back after the call (on every path).
+  Result<std::string> call_keeping_body(std::string_view operation, std::string& body, int* sends) const;
   std::shared_ptr<aws::ServiceClient> service_;
 };
 

@@ -55,8 +55,11 @@ bool constant_time_equals(std::string_view a, std::string_view b);
 std::size_t base64_encoded_size(std::size_t raw);
 // Standard alphabet, '=' padding.
 std::string base64_encode(std::string_view raw);
-// Appends the encoding to `out` without a temporary (for building request bodies).
+// Appends the encoding to `out` without a temporary.
 void base64_encode_append(std::string_view raw, std::string& out);
+// Writes the encoding at `out`, which has room for base64_encoded_size(raw.size())
+// characters, and returns its end (for request bodies written in place).
+char* base64_encode_to(std::string_view raw, char* out);
 
 // Strict decoding of standard, padded base64: the length must be a multiple of
 // 4, only the alphabet is allowed (no whitespace, no URL-safe characters), and

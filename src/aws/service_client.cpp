@@ -12,7 +12,7 @@ ServiceClient::ServiceClient(ServiceEndpoint endpoint, CredentialsProviderPtr cr
       http_(std::move(http)),
       clock_(std::move(clock)) {}
 
-Result<HttpResponse> ServiceClient::send(HttpRequest request) const {
+Result<HttpResponse> ServiceClient::send(HttpRequest& request) const {
   auto credentials = credentials_->get();
   if (!credentials) return credentials.error();
   if (auto signed_ok = sigv4::sign_request(request, *credentials, endpoint_.signing_region, endpoint_.signing_name,

@@ -25,9 +25,10 @@ class ServiceClient {
   ServiceClient(ServiceEndpoint endpoint, CredentialsProviderPtr credentials, HttpClientPtr http,
                 Clock clock = [] { return std::chrono::system_clock::now(); });
 
-  // Signs and sends. An HTTP answer >= 300 becomes an Error parsed by the JSON
-  // protocols' rules (which also read XML errors from query services).
-  Result<HttpResponse> send(HttpRequest request) const;
+  // Signs `request` in place and sends it; it stays the caller's (a body's
+  // buffer can be reused). An HTTP answer >= 300 becomes an Error parsed by
+  // the JSON protocols' rules (which also read XML errors from query services).
+  Result<HttpResponse> send(HttpRequest& request) const;
 
   const ServiceEndpoint& endpoint() const { return endpoint_; }
 

@@ -46,7 +46,7 @@ Result<std::string> CloudWatchClient::call(std::string_view operation, std::stri
   // Like botocore: asks for query error codes (x-amzn-query-error), which
   // error_from_response prefers. Added before signing, so it is signed.
   request.set_header(std::string(cloudwatch::kQueryModeHeader), "true");
-  auto response = service_->send(std::move(request));
+  auto response = service_->send(request);
   if (!response) return response.error();
   return std::move(response->body);
 }

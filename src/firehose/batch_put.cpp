@@ -69,7 +69,8 @@ Result<BatchPutReport> put_records_in_batches(const FirehoseClient& client, std:
       protocol::PutRecordBatchBody body(stream_name);
       for (std::size_t index : batch) body.add(records[index]);
       ++report.calls;
-      auto answer = client.put_record_batch_body(body.finish(), batch.size());
+      std::string finished = body.finish();
+      auto answer = client.put_record_batch_body(finished, batch.size());
       if (!answer) {
         whole_call_error = answer.error();
         const bool retry_it = aws::should_retry(answer.error());

@@ -22,9 +22,15 @@ FirehoseClient::~FirehoseClient() = default;
 const std::string& FirehoseClient::endpoint_url() const { return service_->endpoint().url; }
 
 Result<std::string> FirehoseClient::call(std::string_view operation, std::string body, int* sends) const {
+  return call_keeping_body(operation, body, sends);
+}
+
+Result<std::string> FirehoseClient::call_keeping_body(std::string_view operation, std::string& body,
+                                                      int* sends) const {
   auto request = aws::json_protocol::make_request(service_->endpoint().url, protocol::kJsonVersion,
                                                   protocol::kTargetPrefix, operation, std::move(body));
-  auto response = service_->send(std::move(request));
+  auto response = service_->send(request);
+  body = std::move(request.body);
   if (!response) return response.error();
   if (sends != nullptr) *sends = response->sends;
   return std::move(response->body);
@@ -60,12 +66,13 @@ Result<PutRecordBatchResult> FirehoseClient::put_record_batch(std::string_view s
     return make_error(ErrorKind::Client, "InvalidBatch",
                       fmt::format("batch request of {} bytes is over the 4 MiB limit", body.size()));
   }
-  return put_record_batch_body(body.finish(), records.size());
+  std::string finished = body.finish();
+  return put_record_batch_body(finished, records.size());
 }
 
-Result<PutRecordBatchResult> FirehoseClient::put_record_batch_body(std::string body, std::size_t record_count) const {
+Result<PutRecordBatchResult> FirehoseClient::put_record_batch_body(std::string& body, std::size_t record_count) const {
   int sends = 1;
-  auto answer = call("PutRecordBatch", std::move(body), &sends);
+  auto answer = call_keeping_body("PutRecordBatch", body, &sends);
   if (!answer) return answer.error();
   auto result = protocol::parse_put_record_batch_response(*answer, record_count);
   if (result) result->resent = sends > 1;

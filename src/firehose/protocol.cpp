@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstring>
 #include <utility>
 
 #include <fmt/format.h>
@@ -144,13 +145,14 @@ void PutRecordBatchSize::add(std::size_t raw_size) {
   ++records_;
 }
 
-PutRecordBatchBody::PutRecordBatchBody(std::string_view stream_name) : stream_name_(stream_name) {}
+PutRecordBatchBody::PutRecordBatchBody(std::string_view stream_name, std::string buffer)
+    : stream_name_(stream_name), body_(std::move(buffer)) {}
 
 std::size_t PutRecordBatchBody::size() const {
   if (records_ == 0) {
     return kBatchPrefixA.size() + stream_name_.size() + kBatchPrefixB.size() + kBatchSuffix.size();
   }
-  return body_.size() + kBatchSuffix.size();
+  return used_ + kBatchSuffix.size();
 }
 
 std::size_t PutRecordBatchBody::size_with(std::size_t raw_size) const {
@@ -158,22 +160,51 @@ std::size_t PutRecordBatchBody::size_with(std::size_t raw_size) const {
   return size() + separator + kRecordOpen.size() + aws::crypto::base64_encoded_size(raw_size) + kRecordClose.size();
 }
 
+void PutRecordBatchBody::reserve(std::size_t body_bytes) {
+  if (body_bytes <= body_.size()) return;
+  // The string's size marks how far it is writable: grown to its capacity
+  // once, a reused buffer is never zero-filled again.
+  body_.reserve(body_bytes);
+  body_.resize(body_.capacity());
+}
+
+char* PutRecordBatchBody::room(std::size_t bytes) {
+  if (used_ + bytes > body_.size()) {
+    reserve(std::max(used_ + bytes, std::min<std::size_t>(limits::kMaxBatchRequestBytes, body_.size() * 2)));
+  }
+  return body_.data() + used_;
+}
+
+void PutRecordBatchBody::write(std::string_view text) {
+  std::memcpy(room(text.size()), text.data(), text.size());
+  used_ += text.size();
+}
+
 void PutRecordBatchBody::add(std::string_view data) {
   if (records_ == 0) {
-    body_.reserve(std::min<std::size_t>(limits::kMaxBatchRequestBytes, size_with(data.size()) * 2));
-    body_.append(kBatchPrefixA).append(stream_name_).append(kBatchPrefixB);
+    write(kBatchPrefixA);
+    write(stream_name_);
+    write(kBatchPrefixB);
   } else {
-    body_.push_back(',');
+    write(",");
   }
-  body_.append(kRecordOpen);
-  aws::crypto::base64_encode_append(data, body_);
-  body_.append(kRecordClose);
+  write(kRecordOpen);
+  const std::size_t encoded = aws::crypto::base64_encoded_size(data.size());
+  aws::crypto::base64_encode_to(data, room(encoded));
+  used_ += encoded;
+  write(kRecordClose);
   ++records_;
 }
 
 std::string PutRecordBatchBody::finish() {
-  if (records_ == 0) body_.append(kBatchPrefixA).append(stream_name_).append(kBatchPrefixB);
-  body_.append(kBatchSuffix);
+  if (records_ == 0) {
+    write(kBatchPrefixA);
+    write(stream_name_);
+    write(kBatchPrefixB);
+  }
+  write(kBatchSuffix);
+  body_.resize(used_);
+  used_ = 0;
   records_ = 0;
   return std::exchange(body_, std::string());
 }
