@@ -28,9 +28,10 @@ class FirehoseClient {
   Result<PutRecordBatchResult> put_record_batch(std::string_view stream_name,
                                                 const std::vector<std::string_view>& records) const;
   // Sends a body built with protocol::PutRecordBatchBody holding `record_count`
-  // records. `body` is left as it was sent, so that its buffer can hold the
-  // next call's body (PutRecordBatchBody takes it back).
-  Result<PutRecordBatchResult> put_record_batch_body(std::string& body, std::size_t record_count) const;
+  // records; the answer is read in place. `body` is left as it was sent, so
+  // that its buffer can hold the next call's body (PutRecordBatchBody takes
+  // it back).
+  Result<PutRecordBatchAnswer> put_record_batch_body(std::string& body, std::size_t record_count) const;
 
   Result<DeliveryStreamDescription> describe_delivery_stream(std::string_view stream_name) const;
   Result<std::string> create_delivery_stream(const CreateDeliveryStreamRequest& request) const;  // the ARN

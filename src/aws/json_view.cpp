@@ -29,6 +29,8 @@ const char* describe(Value::Type type) {
 }
 
 class Parser {
+  friend class Cursor;
+
  public:
   Parser(std::string_view text, Document& document) : text_(text), document_(document) {}
 
@@ -299,6 +301,75 @@ class Parser {
   Document& document_;
   std::size_t pos_ = 0;
 };
+
+Cursor::Cursor(std::string_view text)
+    : storage_(std::make_unique<Document>()), parser_(std::make_unique<Parser>(text, *storage_)) {
+  first_.reserve(8);
+}
+
+Cursor::~Cursor() = default;
+
+Status Cursor::begin_object() {
+  parser_->skip_space();
+  if (!parser_->consume('{')) return parser_->fail("expected an object");
+  if (first_.size() >= static_cast<std::size_t>(Parser::kMaxDepth)) return parser_->fail("nested too deeply");
+  first_.push_back(true);
+  return {};
+}
+
+Status Cursor::begin_array() {
+  parser_->skip_space();
+  if (!parser_->consume('[')) return parser_->fail("expected an array");
+  if (first_.size() >= static_cast<std::size_t>(Parser::kMaxDepth)) return parser_->fail("nested too deeply");
+  first_.push_back(true);
+  return {};
+}
+
+// Past the separator before the next item or member, or past the closing
+// bracket (false).
+Result<bool> Cursor::next(char close) {
+  if (first_.empty()) return parser_->fail("no open array or object");
+  parser_->skip_space();
+  if (parser_->consume(close)) {
+    first_.pop_back();
+    return false;
+  }
+  if (!first_.back() && !parser_->consume(',')) {
+    return parser_->fail(close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
+  }
+  first_.back() = false;
+  parser_->skip_space();
+  return true;
+}
+
+Result<std::optional<std::string_view>> Cursor::next_member() {
+  auto more = next('}');
+  if (!more) return more.error();
+  if (!*more) return std::optional<std::string_view>();
+  const std::string_view& text = parser_->text_;
+  if (parser_->pos_ >= text.size() || text[parser_->pos_] != '"') return parser_->fail("expected a member name");
+  std::string_view key;
+  if (auto k = parser_->string(key); !k) return k.error();
+  parser_->skip_space();
+  if (!parser_->consume(':')) return parser_->fail("expected ':'");
+  return std::optional<std::string_view>(key);
+}
+
+Result<bool> Cursor::next_item() { return next(']'); }
+
+Status Cursor::value(Value& out) {
+  parser_->skip_space();
+  return parser_->value(out, static_cast<int>(first_.size()));
+}
+
+Status Cursor::end() {
+  if (!first_.empty()) return parser_->fail("unexpected end of input");
+  parser_->skip_space();
+  if (parser_->pos_ != parser_->text_.size()) return parser_->fail("unexpected content after the JSON value");
+  return {};
+}
+
+std::vector<std::unique_ptr<std::string>> Cursor::take_decoded() { return std::move(storage_->decoded_); }
 
 Result<Document> Document::parse(std::string_view text) {
   Document document;

@@ -8,6 +8,7 @@
 // escapes are copied), strictly per RFC 8259.
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,8 +52,45 @@ class Document {
 
  private:
   friend class Parser;
+  friend class Cursor;
   Value root_;
   std::vector<std::unique_ptr<std::string>> decoded_;  // strings that had escapes
+};
+
+class Parser;
+
+// Reads a document front to back without building a tree, for callers that
+// know the shape to expect: the producer reads each PutRecordBatch answer
+// entry straight into its place (the tree cost an allocation per entry).
+// As strict as Document::parse; values the caller does not ask about are
+// read with value() and dropped. Errors as Document::parse's.
+class Cursor {
+ public:
+  explicit Cursor(std::string_view text);  // the text must outlive the views
+  ~Cursor();
+  Cursor(const Cursor&) = delete;
+  Cursor& operator=(const Cursor&) = delete;
+
+  Status begin_object();  // the next value must be an object
+  // The next member's name (its value comes next), or nothing once the
+  // object's '}' is read.
+  Result<std::optional<std::string_view>> next_member();
+  Status begin_array();  // the next value must be an array
+  // True when an item comes next; false once the array's ']' is read.
+  Result<bool> next_item();
+  // The next value: scalars as views, arrays and objects as a tree.
+  Status value(Value& out);
+  // Only whitespace may be left.
+  Status end();
+  // The decoded copies of strings that had escapes: views point into them.
+  std::vector<std::unique_ptr<std::string>> take_decoded();
+
+ private:
+  Result<bool> next(char close);
+
+  std::unique_ptr<Document> storage_;
+  std::unique_ptr<Parser> parser_;
+  std::vector<bool> first_;  // per open container: nothing read in it yet
 };
 
 }  // namespace firehose::aws::json_view

@@ -83,13 +83,14 @@ Result<BatchPutReport> put_records_in_batches(const FirehoseClient& client, std:
       if (answer->encrypted) report.result.encrypted = true;
       for (std::size_t k = 0; k < batch.size(); ++k) {
         const std::size_t index = batch[k];
-        auto& entry = answer->responses[k];
+        const auto& entry = answer->responses[k];
         if (entry.ok()) {
           any_acknowledged = true;
-          report.result.responses[index] = std::move(entry);
+          report.result.responses[index] = {std::string(entry.record_id), {}, {}};
           continue;
         }
-        Error error = make_error(aws::classify_error_code(entry.error_code, 200), entry.error_code, entry.error_message);
+        Error error = make_error(aws::classify_error_code(entry.error_code, 200), std::string(entry.error_code),
+                                 std::string(entry.error_message));
         const bool retry_it = aws::should_retry(error);
         last_error[index] = std::move(error);
         if (retry_it) still_pending.push_back(index);

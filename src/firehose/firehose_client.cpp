@@ -67,16 +67,18 @@ Result<PutRecordBatchResult> FirehoseClient::put_record_batch(std::string_view s
                       fmt::format("batch request of {} bytes is over the 4 MiB limit", body.size()));
   }
   std::string finished = body.finish();
-  return put_record_batch_body(finished, records.size());
+  auto answer = put_record_batch_body(finished, records.size());
+  if (!answer) return answer.error();
+  return protocol::to_result(*answer);
 }
 
-Result<PutRecordBatchResult> FirehoseClient::put_record_batch_body(std::string& body, std::size_t record_count) const {
+Result<PutRecordBatchAnswer> FirehoseClient::put_record_batch_body(std::string& body, std::size_t record_count) const {
   int sends = 1;
-  auto answer = call_keeping_body("PutRecordBatch", body, &sends);
-  if (!answer) return answer.error();
-  auto result = protocol::parse_put_record_batch_response(*answer, record_count);
-  if (result) result->resent = sends > 1;
-  return result;
+  auto text = call_keeping_body("PutRecordBatch", body, &sends);
+  if (!text) return text.error();
+  auto answer = protocol::read_put_record_batch_answer(std::move(text).value(), record_count);
+  if (answer) answer->resent = sends > 1;
+  return answer;
 }
 
 Result<DeliveryStreamDescription> FirehoseClient::describe_delivery_stream(std::string_view stream_name) const {

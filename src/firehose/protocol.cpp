@@ -224,36 +224,102 @@ Result<PutRecordResult> parse_put_record_response(std::string_view body) {
 // The hot answer: one per PutRecordBatch call, 500 RecordIds of 224
 // characters. Read with the view-based reader, not a DOM (see json_view.hpp).
 Result<PutRecordBatchResult> parse_put_record_batch_response(std::string_view body, std::size_t records_sent) {
-  auto document = aws::json_view::Document::parse(body);
-  if (!document) return malformed(document.error().message);
-  const aws::json_view::Value& root = document->root();
-  if (!root.is_object()) return malformed("not a JSON object");
-  const aws::json_view::Value* responses = root.find("RequestResponses");
-  if (responses == nullptr || !responses->is_array()) return malformed("no RequestResponses");
-  if (responses->items.size() != records_sent) {
-    return malformed(fmt::format("{} RequestResponses for {} records", responses->items.size(), records_sent));
+  auto answer = read_put_record_batch_answer(std::string(body), records_sent);
+  if (!answer) return answer.error();
+  return to_result(*answer);
+}
+
+namespace {
+
+// An entry's member, when it is a string (anything else reads as absent).
+Status read_string_member(aws::json_view::Cursor& cursor, std::string_view& out) {
+  aws::json_view::Value value;
+  if (auto read = cursor.value(value); !read) return read;
+  out = value.is_string() ? value.text : std::string_view();
+  return {};
+}
+
+Status read_entry(aws::json_view::Cursor& cursor, PutRecordBatchAnswer::Entry& entry) {
+  if (auto object = cursor.begin_object(); !object) return malformed("a RequestResponses entry is not an object");
+  for (;;) {
+    auto key = cursor.next_member();
+    if (!key) return key.error();
+    if (!*key) break;
+    std::string_view* field = nullptr;
+    if (**key == "RecordId") {
+      field = &entry.record_id;
+    } else if (**key == "ErrorCode") {
+      field = &entry.error_code;
+    } else if (**key == "ErrorMessage") {
+      field = &entry.error_message;
+    }
+    if (field != nullptr) {
+      if (auto read = read_string_member(cursor, *field); !read) return read;
+    } else {
+      aws::json_view::Value ignored;
+      if (auto read = cursor.value(ignored); !read) return read;
+    }
   }
-  auto string_of = [](const aws::json_view::Value& object, std::string_view key) {
-    const aws::json_view::Value* member = object.find(key);
-    return member != nullptr && member->is_string() ? member->text : std::string_view();
-  };
-  PutRecordBatchResult result;
-  const aws::json_view::Value* encrypted = root.find("Encrypted");
-  result.encrypted = encrypted != nullptr && encrypted->type == aws::json_view::Value::Type::Bool && encrypted->boolean;
-  result.responses.resize(records_sent);
-  int failed = 0;
-  for (std::size_t i = 0; i < records_sent; ++i) {
-    const aws::json_view::Value& entry = responses->items[i];
-    if (!entry.is_object()) return malformed("a RequestResponses entry is not an object");
-    PutRecordBatchEntry& out = result.responses[i];
-    out.record_id = string_of(entry, "RecordId");
-    out.error_code = string_of(entry, "ErrorCode");
-    out.error_message = string_of(entry, "ErrorMessage");
-    if (out.record_id.empty() && out.error_code.empty()) return malformed("an entry has neither RecordId nor ErrorCode");
-    if (!out.ok()) ++failed;
+  if (entry.record_id.empty() && entry.error_code.empty()) return malformed("an entry has neither RecordId nor ErrorCode");
+  return {};
+}
+
+}  // namespace
+
+Result<PutRecordBatchAnswer> read_put_record_batch_answer(std::string body, std::size_t records_sent) {
+  PutRecordBatchAnswer answer;
+  answer.text = std::make_unique<const std::string>(std::move(body));
+  aws::json_view::Cursor cursor(*answer.text);
+  if (auto object = cursor.begin_object(); !object) return malformed("not a JSON object");
+  bool have_responses = false;
+  for (;;) {
+    auto key = cursor.next_member();
+    if (!key) return malformed(key.error().message);
+    if (!*key) break;
+    if (**key == "RequestResponses" && !have_responses) {
+      if (auto array = cursor.begin_array(); !array) return malformed("no RequestResponses");
+      have_responses = true;
+      answer.responses.reserve(records_sent);
+      for (;;) {
+        auto more = cursor.next_item();
+        if (!more) return malformed(more.error().message);
+        if (!*more) break;
+        if (answer.responses.size() == records_sent) {
+          return malformed(fmt::format("more RequestResponses than the {} records sent", records_sent));
+        }
+        answer.responses.emplace_back();
+        if (auto entry = read_entry(cursor, answer.responses.back()); !entry) {
+          return entry.error().code == "SerializationException" ? malformed(entry.error().message) : entry.error();
+        }
+      }
+      continue;
+    }
+    aws::json_view::Value value;
+    if (auto read = cursor.value(value); !read) return malformed(read.error().message);
+    if (**key == "Encrypted") answer.encrypted = value.type == aws::json_view::Value::Type::Bool && value.boolean;
+  }
+  if (auto end = cursor.end(); !end) return malformed(end.error().message);
+  if (!have_responses) return malformed("no RequestResponses");
+  if (answer.responses.size() != records_sent) {
+    return malformed(fmt::format("{} RequestResponses for {} records", answer.responses.size(), records_sent));
   }
   // Trust the entries over the count: they are what says which record to retry.
-  result.failed_put_count = failed;
+  answer.failed_put_count = static_cast<int>(
+      std::count_if(answer.responses.begin(), answer.responses.end(), [](const auto& e) { return !e.ok(); }));
+  answer.decoded = cursor.take_decoded();
+  return answer;
+}
+
+PutRecordBatchResult to_result(const PutRecordBatchAnswer& answer) {
+  PutRecordBatchResult result;
+  result.failed_put_count = answer.failed_put_count;
+  result.encrypted = answer.encrypted;
+  result.resent = answer.resent;
+  result.responses.reserve(answer.responses.size());
+  for (const auto& entry : answer.responses) {
+    result.responses.push_back(
+        {std::string(entry.record_id), std::string(entry.error_code), std::string(entry.error_message)});
+  }
   return result;
 }
 

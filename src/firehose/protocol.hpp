@@ -82,6 +82,10 @@ class PutRecordBatchBody {
 Result<PutRecordResult> parse_put_record_response(std::string_view body);
 // Checks there is one response per record sent.
 Result<PutRecordBatchResult> parse_put_record_batch_response(std::string_view body, std::size_t records_sent);
+// The same, read in place: the answer keeps `body` and its entries view into it.
+Result<PutRecordBatchAnswer> read_put_record_batch_answer(std::string body, std::size_t records_sent);
+// An owning copy of an answer read in place.
+PutRecordBatchResult to_result(const PutRecordBatchAnswer& answer);
 Result<DeliveryStreamDescription> parse_describe_delivery_stream_response(std::string_view body);
 Result<ListDeliveryStreamsResult> parse_list_delivery_streams_response(std::string_view body);
 Result<std::string> parse_create_delivery_stream_response(std::string_view body);  // the ARN

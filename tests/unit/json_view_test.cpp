@@ -91,5 +91,65 @@ TEST(JsonView, DeepNestingIsRefusedNotACrash) {
   EXPECT_NE(doc.error().message.find("deeply"), std::string::npos);
 }
 
+
+// The cursor reads what Document::parse reads, front to back.
+std::string walk(std::string_view text) {
+  Cursor cursor(text);
+  std::string out;
+  if (auto object = cursor.begin_object(); !object) return "error: " + object.error().message;
+  for (;;) {
+    auto key = cursor.next_member();
+    if (!key) return "error: " + key.error().message;
+    if (!*key) break;
+    out += std::string(**key) + "=";
+    if (**key == "list") {
+      if (auto array = cursor.begin_array(); !array) return "error: " + array.error().message;
+      for (;;) {
+        auto more = cursor.next_item();
+        if (!more) return "error: " + more.error().message;
+        if (!*more) break;
+        Value item;
+        if (auto read = cursor.value(item); !read) return "error: " + read.error().message;
+        out += std::string(item.text) + ",";
+      }
+    } else {
+      Value value;
+      if (auto read = cursor.value(value); !read) return "error: " + read.error().message;
+      out += std::string(describe(value.type)) + ";";
+    }
+  }
+  if (auto end = cursor.end(); !end) return "error: " + end.error().message;
+  return out;
+}
+
+TEST(JsonViewCursor, ReadsMembersAndItemsInOrderAndSkipsWhatItIsNotAskedAbout) {
+  EXPECT_EQ(walk(R"( { "a" : {"x":[1,{"y":null}]}, "list" : [ "p" , "q\n" ,3 ] , "b":true } )"),
+            "a=an object;list=p,q\n,3,b=a boolean;");
+  EXPECT_EQ(walk("{}"), "");
+  EXPECT_EQ(walk(R"({"list":[]})"), "list=");
+}
+
+TEST(JsonViewCursor, KeepsDecodedStringsForTheCaller) {
+  const std::string text = R"({"k":"a\u00e9"})";
+  Cursor cursor(text);
+  ASSERT_TRUE(cursor.begin_object().ok());
+  auto key = cursor.next_member();
+  ASSERT_TRUE(key.ok() && key->has_value());
+  Value value;
+  ASSERT_TRUE(cursor.value(value).ok());
+  auto decoded = cursor.take_decoded();
+  ASSERT_EQ(decoded.size(), 1u);
+  EXPECT_EQ(value.text, "a\xc3\xa9");
+  EXPECT_EQ(value.text.data(), decoded[0]->data());
+}
+
+TEST(JsonViewCursor, RejectsWhatDocumentParseRejects) {
+  for (const char* bad : {"", "{", R"({"a"})", R"({"a":1,})", R"({"list":[1,]})", R"({"list":[1 2]})",
+                          R"({"a":1 "b":2})", "[1]", R"({"list":{}})", R"({"a":01})", R"({"a":1} x)",
+                          R"({"list":[1})"}) {
+    EXPECT_EQ(walk(bad).rfind("error: ", 0), 0u) << bad << " read as " << walk(bad);
+  }
+}
+
 }  // namespace
 }  // namespace firehose::aws::json_view

@@ -142,6 +142,30 @@ TEST(Responses, PutRecordBatchRejectsTruncatedAndWronglyTypedAnswers) {
   }
 }
 
+TEST(Responses, PutRecordBatchAnswerIsReadInPlaceAndSurvivesAMove) {
+  auto answer = read_put_record_batch_answer(
+      R"({"RequestResponses":[{"RecordId":"abcdefghijklmnopqrstuvwxyz"},{"ErrorCode":"InternalFailure",)"
+      R"("ErrorMessage":"say \"hi\""}],"FailedPutCount":1,"Encrypted":true})",
+      2);
+  ASSERT_TRUE(answer.ok()) << answer.error().message;
+  PutRecordBatchAnswer moved = std::move(answer).value();
+  ASSERT_EQ(moved.responses.size(), 2u);
+  EXPECT_EQ(moved.failed_put_count, 1);
+  EXPECT_TRUE(moved.encrypted);
+  const std::string& text = *moved.text;
+  const char* id = moved.responses[0].record_id.data();
+  EXPECT_TRUE(id >= text.data() && id < text.data() + text.size());  // a view, not a copy
+  EXPECT_EQ(moved.responses[0].record_id, "abcdefghijklmnopqrstuvwxyz");
+  EXPECT_EQ(moved.responses[1].error_message, "say \"hi\"");  // decoded, kept by the answer
+  EXPECT_EQ(to_result(moved).responses[1].error_code, "InternalFailure");
+}
+
+TEST(Responses, PutRecordBatchAnswerRefusesMoreEntriesThanRecordsSent) {
+  auto answer = read_put_record_batch_answer(R"({"RequestResponses":[{"RecordId":"a"},{"RecordId":"b"}]})", 1);
+  ASSERT_FALSE(answer.ok());
+  EXPECT_EQ(answer.error().code, "MalformedResponse");
+}
+
 TEST(Responses, RejectsMalformedAnswers) {
   EXPECT_FALSE(parse_put_record_batch_response("not json", 1).ok());
   EXPECT_FALSE(parse_put_record_batch_response(R"({"RequestResponses":[{"RecordId":"a"}]})", 2).ok());

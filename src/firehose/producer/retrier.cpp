@@ -38,7 +38,7 @@ void Retrier::retry_or_fail(PendingPtr record, Judgement& judgement, SteadyTime 
   judgement.retry.push_back(std::move(record));
 }
 
-Judgement Retrier::judge(Batch batch, const Result<PutRecordBatchResult>& answer, SteadyTime now) const {
+Judgement Retrier::judge(Batch batch, const Result<PutRecordBatchAnswer>& answer, SteadyTime now) const {
   Judgement judgement;
   if (!answer) {
     const Error& error = answer.error();
@@ -75,8 +75,8 @@ Judgement Retrier::judge(Batch batch, const Result<PutRecordBatchResult>& answer
         judgement.acknowledged.emplace_back(std::move(record), entry.record_id);
         continue;
       }
-      Error error = make_error(aws::classify_error_code(entry.error_code, 200), entry.error_code,
-                               entry.error_message);
+      Error error = make_error(aws::classify_error_code(entry.error_code, 200), std::string(entry.error_code),
+                               std::string(entry.error_message));
       if (error.kind == ErrorKind::Throttle) ++judgement.throttled;
       const bool retryable = aws::should_retry(error);
       record->last_error = std::move(error);

@@ -35,8 +35,8 @@ class Retrier {
   Retrier(RetryPolicy policy, aws::UniformRandom random);
 
   // The judgement's RecordIds are views into `answer`: it must outlive them.
-  Judgement judge(Batch batch, const Result<PutRecordBatchResult>& answer, SteadyTime now) const;
-  Judgement judge(Batch batch, Result<PutRecordBatchResult>&& answer, SteadyTime now) const = delete;
+  Judgement judge(Batch batch, const Result<PutRecordBatchAnswer>& answer, SteadyTime now) const;
+  Judgement judge(Batch batch, Result<PutRecordBatchAnswer>&& answer, SteadyTime now) const = delete;
 
   // Errors of a whole call that every later call would meet too.
   static bool is_fatal(const Error& error);

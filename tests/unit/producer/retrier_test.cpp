@@ -33,13 +33,13 @@ Retrier retrier(int attempts = 5) {
 }
 
 TEST(Retrier, PartialFailureRetriesOnlyTheFailedRecordsInOrder) {
-  PutRecordBatchResult result;
+  PutRecordBatchAnswer result;
   result.responses = {{"id0", "", ""},
                       {"", "ServiceUnavailableException", "Slow down."},
                       {"id2", "", ""},
                       {"", "InternalFailure", "oops"},
                       {"", "InvalidArgumentException", "bad record"}};
-  const Result<PutRecordBatchResult> answer(result);  // outlives the judgement's RecordId views
+  const Result<PutRecordBatchAnswer> answer(std::move(result));  // outlives the judgement's RecordId views
   auto judgement = retrier().judge(batch_of(5), answer, kNow);
   ASSERT_EQ(judgement.acknowledged.size(), 2u);
   EXPECT_EQ(judgement.acknowledged[0].second, "id0");
@@ -59,7 +59,7 @@ TEST(Retrier, PartialFailureRetriesOnlyTheFailedRecordsInOrder) {
 TEST(Retrier, WholeCallFailuresRetryEveryRecordAndCountUnknownOutcomes) {
   Error reset = make_error(ErrorKind::Transport, "ConnectionReset", "reset");
   reset.transport = TransportFailure::Reset;
-  const Result<PutRecordBatchResult> reset_answer(reset);
+  const Result<PutRecordBatchAnswer> reset_answer(reset);
   auto judgement = retrier().judge(batch_of(3), reset_answer, kNow);
   EXPECT_EQ(judgement.retry.size(), 3u);
   EXPECT_EQ(judgement.possible_duplicates, 3u);
@@ -67,12 +67,12 @@ TEST(Retrier, WholeCallFailuresRetryEveryRecordAndCountUnknownOutcomes) {
 
   Error refused = make_error(ErrorKind::Transport, "ConnectionRefused", "refused");
   refused.transport = TransportFailure::Refused;
-  const Result<PutRecordBatchResult> refused_answer(refused);
+  const Result<PutRecordBatchAnswer> refused_answer(refused);
   auto not_sent = retrier().judge(batch_of(2), refused_answer, kNow);
   EXPECT_EQ(not_sent.retry.size(), 2u);
   EXPECT_EQ(not_sent.possible_duplicates, 0u);
 
-  const Result<PutRecordBatchResult> throttle_answer(
+  const Result<PutRecordBatchAnswer> throttle_answer(
       make_error(ErrorKind::Throttle, "ServiceUnavailableException", "Slow down.", 503));
   auto throttled = retrier().judge(batch_of(4), throttle_answer, kNow);
   EXPECT_EQ(throttled.retry.size(), 4u);
@@ -80,10 +80,10 @@ TEST(Retrier, WholeCallFailuresRetryEveryRecordAndCountUnknownOutcomes) {
 }
 
 TEST(Retrier, ACallTheTransportSentTwiceMakesEveryRecordAPossibleDuplicate) {
-  PutRecordBatchResult result;
+  PutRecordBatchAnswer result;
   result.responses = {{"id0", "", ""}, {"", "InternalFailure", "oops"}};
   result.resent = true;
-  const Result<PutRecordBatchResult> answer(result);
+  const Result<PutRecordBatchAnswer> answer(std::move(result));
   auto judgement = retrier().judge(batch_of(2), answer, kNow);
   EXPECT_EQ(judgement.possible_duplicates, 2u);
   ASSERT_EQ(judgement.acknowledged.size(), 1u);
@@ -96,7 +96,7 @@ TEST(Retrier, ConditionsThatFailEveryRecordAreFatal) {
   for (const auto& error : {make_error(ErrorKind::Client, "ResourceNotFoundException", "no stream", 400),
                             make_error(ErrorKind::Auth, "AccessDeniedException", "no", 400),
                             make_error(ErrorKind::Config, "NoCredentials", "none")}) {
-    const Result<PutRecordBatchResult> answer(error);
+    const Result<PutRecordBatchAnswer> answer(error);
     auto judgement = retrier().judge(batch_of(2), answer, kNow);
     ASSERT_TRUE(judgement.fatal.has_value()) << error.code;
     EXPECT_EQ(judgement.fatal->code, error.code);
@@ -106,9 +106,9 @@ TEST(Retrier, ConditionsThatFailEveryRecordAreFatal) {
 }
 
 TEST(Retrier, RecordsOutOfAttemptsOrTimeFailForGood) {
-  PutRecordBatchResult result;
+  PutRecordBatchAnswer result;
   result.responses = {{"", "ServiceUnavailableException", "Slow down."}};
-  const Result<PutRecordBatchResult> answer(result);
+  const Result<PutRecordBatchAnswer> answer(std::move(result));
   auto exhausted = retrier(3).judge(batch_of(1, /*attempts=*/3), answer, kNow);
   EXPECT_TRUE(exhausted.retry.empty());
   ASSERT_EQ(exhausted.failed.size(), 1u);
