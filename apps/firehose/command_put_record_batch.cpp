@@ -23,13 +23,13 @@ Result<std::vector<std::string>> read_records(const std::string& path) {
   if (file == nullptr) return make_error(ErrorKind::Client, "UnreadableInput", fmt::format("cannot read {}", path));
   std::vector<std::string> records;
   std::optional<Error> too_large;
-  const bool read_ok = for_each_line(file, [&] { return too_large.has_value(); }, [&](std::string line) {
+  const bool read_ok = for_each_line(file, [&] { return too_large.has_value(); }, [&](std::string_view line) {
     if (line.size() > limits::kMaxRecordBytes) {
       too_large = make_error(ErrorKind::Client, "RecordTooLarge",
                              fmt::format("{}:{}: a record of {} bytes is over Firehose's 1,024,000-byte limit", path,
                                          records.size() + 1, line.size()));
     }
-    records.push_back(std::move(line));
+    records.emplace_back(line);
   });
   if (file != stdin) std::fclose(file);
   if (too_large) return *too_large;

@@ -154,13 +154,13 @@ void register_send(CLI::App& app, CliContext& context, Action& action) {
       }
       bool read_ok = true;
       for (std::size_t i = 0; i < files.size(); ++i) {
-        read_ok = for_each_line(files[i], [] { return g_stop_signal.load() != 0; }, [&](std::string line) {
+        read_ok = for_each_line(files[i], [] { return g_stop_signal.load() != 0; }, [&](std::string_view line) {
           ++line_no;
           if (line.size() > limits::kMaxRecordBytes) {
             spdlog::error("{} line {}: {} bytes, over Firehose's 1,024,000-byte record limit; not sent",
                           args->inputs[i] == "-" ? "stdin" : args->inputs[i], line_no, line.size());
           }
-          (*producer)->put(std::move(line), OutcomeCallback{});
+          (*producer)->put_copy(line);
         }) && read_ok;
         if (files[i] != stdin) std::fclose(files[i]);
       }

@@ -110,6 +110,11 @@ class Producer {
   std::future<RecordOutcome> put(std::string data);
   // Same, with a callback run on a producer thread (keep it short).
   PutStatus put(std::string data, OutcomeCallback callback);
+  // Same, copying `data` (which may be reused once this returns) into the
+  // memory of a finished record where one is free: at a steady rate no
+  // allocation per record. For bytes that sit in a buffer of the caller's,
+  // e.g. lines of a file read in blocks.
+  PutStatus put_copy(std::string_view data, OutcomeCallback callback = {});
 
   // Sends everything accepted so far; waits until each has an outcome or the
   // deadline passes. Intake goes on.

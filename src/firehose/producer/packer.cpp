@@ -16,14 +16,14 @@ bool Packer::starts_record(std::size_t size) const {
   return open_->data.size() + (needs_delimiter ? 1 : 0) + size > target_;
 }
 
-void Packer::add(std::string data, UserRecord user, SteadyTime deadline, SteadyTime now, Batch& completed,
+void Packer::add(RecordBytes data, UserRecord user, SteadyTime deadline, SteadyTime now, Batch& completed,
                  PendingPtr reuse) {
   auto fresh = [&reuse] { return reuse ? std::move(reuse) : std::make_unique<PendingRecord>(); };
   if (target_ == 0) {
     auto record = fresh();
     user.offset = 0;
     user.size = data.size();
-    record->data = std::move(data);
+    data.move_into(record->data);
     record->users.push_back(std::move(user));
     record->deadline = deadline;
     record->queued_at = now;
@@ -42,7 +42,7 @@ void Packer::add(std::string data, UserRecord user, SteadyTime deadline, SteadyT
   }
   user.offset = open_->data.size();
   user.size = data.size();
-  open_->data.append(data);
+  open_->data.append(data.view());
   open_->users.push_back(std::move(user));
   open_->deadline = std::min(open_->deadline, deadline);
   if (open_->data.size() >= target_) seal(completed);

@@ -7,6 +7,7 @@
 #include <cstddef>
 
 #include "firehose/producer/pending_record.hpp"
+#include "firehose/producer/record_bytes.hpp"
 
 namespace firehose::producer {
 
@@ -19,8 +20,12 @@ class Packer {
   // one, or two when the open record was sealed and the new one is complete).
   // `reuse`, when given, is the record to fill if the add starts one (see
   // starts_record): a finished one whose allocations are recycled.
-  void add(std::string data, UserRecord user, SteadyTime deadline, SteadyTime now, Batch& completed,
+  void add(RecordBytes data, UserRecord user, SteadyTime deadline, SteadyTime now, Batch& completed,
            PendingPtr reuse = nullptr);
+  void add(std::string data, UserRecord user, SteadyTime deadline, SteadyTime now, Batch& completed,
+           PendingPtr reuse = nullptr) {
+    add(RecordBytes(std::move(data)), std::move(user), deadline, now, completed, std::move(reuse));
+  }
   // Seals the open packed record, if any (linger expired, flush, close).
   void seal(Batch& completed);
   // When the open packed record started (to seal it after the linger), if any.

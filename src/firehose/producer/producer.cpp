@@ -53,7 +53,7 @@ constexpr std::size_t kErrorTextBytes = 256;
 // A user record's own share: its bytes (its own string, or its slice of a
 // packed record plus a delimiter), their base64 in a request body, and its
 // outcome bookkeeping.
-std::size_t user_charge(const std::string& data, bool packing) {
+std::size_t user_charge(const RecordBytes& data, bool packing) {
   if (!packing) {
     return heap_block(data.capacity() + 1) + aws::crypto::base64_encoded_size(data.size()) +
            heap_block(sizeof(UserRecord));
@@ -88,8 +88,9 @@ std::size_t spare_bytes(const PendingRecord& record) {
          record.users.capacity() * sizeof(UserRecord);
 }
 
-// Ready for reuse, except the data, whose buffer is freed when put() moves
-// the next record's data in: on the thread that allocated it.
+// Ready for reuse, except the data: put() moves the next record's data in
+// (the old buffer is freed on the thread that allocated it) or, for
+// put_copy(), copies it into the same buffer.
 void clear_for_reuse(PendingRecord& record) {
   record.users.clear();  // outcome callbacks (and the promises they hold) go now
   record.attempts = 0;
@@ -155,7 +156,7 @@ class Producer::Impl {
     (void)close(std::chrono::minutes(1));
   }
 
-  PutStatus put(std::string data, OutcomeCallback callback) {
+  PutStatus put(RecordBytes data, OutcomeCallback callback) {
     const auto now = std::chrono::steady_clock::now();
     if (data.empty() || data.size() > limits::kMaxRecordBytes) {
       records_rejected_.fetch_add(1, std::memory_order_relaxed);
@@ -745,7 +746,7 @@ std::future<RecordOutcome> Producer::put(std::string data) {
   auto promise = std::make_shared<std::promise<RecordOutcome>>();
   auto future = promise->get_future();
   const auto status =
-      impl_->put(std::move(data), [promise](const RecordOutcome& outcome) { promise->set_value(outcome); });
+      impl_->put(RecordBytes(std::move(data)), [promise](const RecordOutcome& outcome) { promise->set_value(outcome); });
   if (status == PutStatus::kFull) {
     RecordOutcome full;
     full.error_code = "ProducerFull";
@@ -756,7 +757,11 @@ std::future<RecordOutcome> Producer::put(std::string data) {
 }
 
 PutStatus Producer::put(std::string data, OutcomeCallback callback) {
-  return impl_->put(std::move(data), std::move(callback));
+  return impl_->put(RecordBytes(std::move(data)), std::move(callback));
+}
+
+PutStatus Producer::put_copy(std::string_view data, OutcomeCallback callback) {
+  return impl_->put(RecordBytes(data), std::move(callback));
 }
 
 Status Producer::flush(std::chrono::steady_clock::duration timeout) { return impl_->flush(timeout); }

@@ -108,6 +108,34 @@ TEST(Producer, EveryRecordFromManyThreadsIsAcknowledgedOnceWithRetriesOfOnlyTheF
   EXPECT_GT(server.largest_batch(), 1);
 }
 
+TEST(Producer, PutCopyTakesTheBytesAtOnceSoTheCallersBufferCanBeReused) {
+  ScriptedFirehoseServer server;
+  auto options = fast_options();
+  options.adaptive_rate = false;
+  options.memory_budget_bytes = 256 * 1024;  // finished records come back for reuse, of every size below
+  auto producer = Producer::create(server.client(), options);
+  ASSERT_TRUE(producer.ok()) << producer.error().to_string();
+  Outcomes outcomes;
+  std::string buffer;  // one buffer for every record, overwritten after each put_copy
+  std::vector<std::string> sent;
+  for (int i = 0; i < 3000; ++i) {
+    // Lengths that grow and shrink, so reused records' buffers are both too small and far too large.
+    const std::size_t length = 1 + static_cast<std::size_t>((i * 7919) % (i % 100 == 0 ? 20000 : 300));
+    buffer.assign(length, static_cast<char>('a' + i % 26));
+    buffer += ":" + std::to_string(i) + "\n";
+    sent.push_back(buffer);
+    ASSERT_EQ((*producer)->put_copy(buffer, outcomes.callback_for(buffer)), PutStatus::kAccepted);
+    buffer.assign(buffer.size(), '#');
+  }
+  ASSERT_TRUE((*producer)->close(60s).ok());
+  EXPECT_EQ((*producer)->metrics().records_acknowledged, sent.size());
+  for (const auto& data : sent) {
+    ASSERT_EQ(outcomes.count(data), 1) << data.substr(0, 40);
+    ASSERT_EQ(server.acknowledged(data), 1) << data.substr(0, 40);
+  }
+  EXPECT_EQ((*producer)->metrics().buffered_bytes, 0u);
+}
+
 TEST(Producer, RefusesEmptyAndOversizedRecordsAtPutWithoutTruncating) {
   ScriptedFirehoseServer server;
   auto producer = Producer::create(server.client(), fast_options());
