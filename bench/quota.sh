@@ -18,7 +18,8 @@ for r in $(seq "$REPEATS"); do
   python3 "$here/tools/sample_counters.py" "$LOCAL_URL" > "$WORK/samples.jsonl" & sampler=$!
   # The first sample (all zero) must precede the first record: the burst comes in the first 0.3 s.
   for _ in $(seq 100); do [ -s "$WORK/samples.jsonl" ] && break; sleep 0.05; done
-  "$BUILD/firehose" send --delivery-stream-name bench "$WORK/lines.txt" > "$WORK/out.txt"
+  # SEND_ARGS: extra `firehose send` options to try (e.g. "--memory-mb 48").
+  "$BUILD/firehose" send --delivery-stream-name bench ${SEND_ARGS:-} "$WORK/lines.txt" > "$WORK/out.txt"
   sleep 1.2; kill "$sampler"; wait "$sampler" 2>/dev/null || true
   stop_local
   results+=("$(python3 - "$WORK/samples.jsonl" "$WORK/out.txt" "$quota" "$warmup" "$run_load" <<'PY'

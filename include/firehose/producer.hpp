@@ -46,8 +46,8 @@ struct ProducerOptions {
   // entries in request bodies and in the service's answers. Each record is
   // charged all of it at put() (about 4 KB for a 1 KiB record, 1.6 KB of it
   // fixed per Firehose record; packed records share that part), less 1/16
-  // (at most 1 MiB) kept for reusing finished records and, with packing, one
-  // pack target. put() blocks while the budget is used up (or returns kFull
+  // (at most 1 MiB) kept for reusing finished records, 1/8 (at most 4 MiB)
+  // for reusing request body buffers and, with packing, one pack target. put() blocks while the budget is used up (or returns kFull
   // with `blocking = false`). A process's peak RSS is then at most about its
   // own baseline plus 0.75 x the budget: `firehose send` measures 20 MiB +
   // 0.75 x --memory-mb (less when the pipeline does not fill it), flat in

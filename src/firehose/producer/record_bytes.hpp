@@ -35,7 +35,7 @@ class RecordBytes {
   }
 
  private:
-  static std::size_t largest_reused(std::size_t size) { return size + size / 2 + 64; }
+  static std::size_t largest_reused(std::size_t size) { return size + size / 8 + 64; }
 
   std::string owned_;
   std::string_view view_;  // the borrowed bytes
