@@ -1,7 +1,7 @@
 // The CPU floor of any Firehose client on this machine: what it costs to do
 // only the work no client can skip, for every byte of a file of lines, on one
 // thread, with no producer, no HTTP library and no answers to read:
-//   read the file -> split lines -> base64 each into a PutRecordBatch body
+//   read the file -> split lines (with firehose send's line reader) -> base64 each into a PutRecordBatch body
 //   (500 records or 4 MiB) -> SHA-256 of the body (SigV4) -> send it over
 //   loopback TCP to a sink process that discards it.
 // Prints user and sys CPU seconds per GiB of input for each stage added, so
@@ -24,6 +24,7 @@
 
 #include "aws/crypto.hpp"
 #include "firehose/protocol.hpp"
+#include "line_reader.hpp"  // firehose send's own input framing
 
 namespace {
 
@@ -76,8 +77,6 @@ void run(const char* path, Stage last, int sink, std::size_t chunk, unsigned cha
     std::perror(path);
     std::exit(1);
   }
-  std::vector<char> block(128 * 1024);
-  std::string partial;
   std::string buffer;
   firehose::protocol::PutRecordBatchBody body("bench", std::move(buffer));
   auto ship = [&] {
@@ -105,30 +104,10 @@ void run(const char* path, Stage last, int sink, std::size_t chunk, unsigned cha
     if (body.record_count() == 500 || body.size_with(line.size()) > 4 * 1024 * 1024) ship();
     body.add(line);
   };
-  for (;;) {
-    const ssize_t n = read(fd, block.data(), block.size());
-    if (n <= 0) break;
-    const char* start = block.data();
-    const char* end = start + n;
-    while (start < end) {
-      const char* newline = static_cast<const char*>(std::memchr(start, '\n', static_cast<std::size_t>(end - start)));
-      if (newline == nullptr) {
-        partial.append(start, end);
-        break;
-      }
-      if (partial.empty()) {
-        on_line(std::string_view(start, static_cast<std::size_t>(newline + 1 - start)));
-      } else {
-        partial.append(start, newline + 1);
-        on_line(partial);
-        partial.clear();
-      }
-      start = newline + 1;
-    }
-  }
-  if (!partial.empty()) on_line(partial);
+  std::FILE* file = fdopen(fd, "rb");
+  firehose::cli::for_each_line(file, [] { return false; }, on_line);
   ship();
-  close(fd);
+  std::fclose(file);
 }
 
 }  // namespace

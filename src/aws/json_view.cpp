@@ -309,21 +309,17 @@ Cursor::Cursor(std::string_view text)
 
 Cursor::~Cursor() = default;
 
-Status Cursor::begin_object() {
+Status Cursor::begin(char open, std::string_view expected) {
   parser_->skip_space();
-  if (!parser_->consume('{')) return parser_->fail("expected an object");
+  if (!parser_->consume(open)) return parser_->fail(expected);
   if (first_.size() >= static_cast<std::size_t>(Parser::kMaxDepth)) return parser_->fail("nested too deeply");
   first_.push_back(true);
   return {};
 }
 
-Status Cursor::begin_array() {
-  parser_->skip_space();
-  if (!parser_->consume('[')) return parser_->fail("expected an array");
-  if (first_.size() >= static_cast<std::size_t>(Parser::kMaxDepth)) return parser_->fail("nested too deeply");
-  first_.push_back(true);
-  return {};
-}
+Status Cursor::begin_object() { return begin('{', "expected an object"); }
+
+Status Cursor::begin_array() { return begin('[', "expected an array"); }
 
 // Past the separator before the next item or member, or past the closing
 // bracket (false).

@@ -86,6 +86,7 @@ class Cursor {
   std::vector<std::unique_ptr<std::string>> take_decoded();
 
  private:
+  Status begin(char open, std::string_view expected);
   Result<bool> next(char close);
 
   std::unique_ptr<Document> storage_;
