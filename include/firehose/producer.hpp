@@ -14,6 +14,7 @@
 #include <future>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "firehose/cloudwatch_client.hpp"
@@ -115,6 +116,12 @@ class Producer {
   // allocation per record. For bytes that sit in a buffer of the caller's,
   // e.g. lines of a file read in blocks.
   PutStatus put_copy(std::string_view data, OutcomeCallback callback = {});
+  // put_copy() of each record, without callbacks, taking the producer's lock
+  // and the memory budget once for all of them (for records at hand in
+  // numbers, e.g. a block of lines). Empty and oversized records are refused
+  // one by one as in put(); the others are accepted or refused together
+  // (kFull in non-blocking mode: none was taken).
+  PutStatus put_copy_all(std::span<const std::string_view> records);
 
   // Sends everything accepted so far; waits until each has an outcome or the
   // deadline passes. Intake goes on.

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <span>
 #include <thread>
 
 #include <fmt/format.h>
@@ -165,65 +166,95 @@ class Producer::Impl {
     (void)close(std::chrono::minutes(1));
   }
 
+  // One record to admit: its bytes, its callback, and what put_all() works out.
+  struct PutItem {
+    RecordBytes data;
+    OutcomeCallback callback;
+    std::size_t charge = 0;  // 0: refused at once (empty or too large)
+  };
+
   PutStatus put(RecordBytes data, OutcomeCallback callback) {
+    PutItem item{std::move(data), std::move(callback)};
+    return put_all(std::span<PutItem>(&item, 1));
+  }
+
+  // Admits records: each is checked on its own, then they are charged to
+  // the budget together and queued under one lock (per record, the two
+  // locks were most of what the producing thread spent beyond its copies).
+  PutStatus put_all(std::span<PutItem> items) {
     const auto now = std::chrono::steady_clock::now();
-    if (data.empty() || data.size() > limits::kMaxRecordBytes) {
-      records_rejected_.fetch_add(1, std::memory_order_relaxed);
-      RecordOutcome outcome;
-      outcome.error_code = data.empty() ? "EmptyRecord" : "RecordTooLarge";
-      outcome.error_message = data.empty() ? "Firehose records must not be empty"
-                                           : fmt::format("record of {} bytes is over the 1,024,000-byte limit",
-                                                         data.size());
-      if (callback) callback(outcome);
-      return PutStatus::kAccepted;
+    std::size_t total_charge = 0;
+    std::size_t admissible = 0;
+    for (auto& item : items) {
+      const RecordBytes& data = item.data;
+      if (data.empty() || data.size() > limits::kMaxRecordBytes) {
+        records_rejected_.fetch_add(1, std::memory_order_relaxed);
+        RecordOutcome outcome;
+        outcome.error_code = data.empty() ? "EmptyRecord" : "RecordTooLarge";
+        outcome.error_message = data.empty() ? "Firehose records must not be empty"
+                                             : fmt::format("record of {} bytes is over the 1,024,000-byte limit",
+                                                           data.size());
+        if (item.callback) item.callback(outcome);
+        continue;
+      }
+      // Charged as if the record started a Firehose record of its own; when
+      // packing adds it to an open one instead, that part is given back below.
+      item.charge = user_charge(data, packer_.packing()) + kFirehoseRecordCharge;
+      total_charge += item.charge;
+      ++admissible;
     }
+    if (admissible == 0) return PutStatus::kAccepted;
     // Checked again under the lock below; this early look (without taking
     // mutex_, which every sender also takes) keeps a closed producer from
     // blocking on the budget.
     if (refusing_.load(std::memory_order_acquire)) {
       if (auto refusal = refusal_reason()) {
-        reject(*refusal, callback);
+        reject_all(items, *refusal);
         return PutStatus::kClosed;
       }
     }
-    // Charged as if the record started a Firehose record of its own; when
-    // packing adds it to an open one instead, that part is given back below.
-    const std::size_t charge = user_charge(data, packer_.packing()) + kFirehoseRecordCharge;
     if (options_.blocking) {
-      if (!budget_.acquire(charge)) {
-        reject(refusal_reason().value_or(producer_error("ProducerClosed", "the producer is closed")), callback);
+      if (!budget_.acquire(total_charge)) {
+        reject_all(items, refusal_reason().value_or(producer_error("ProducerClosed", "the producer is closed")));
         return PutStatus::kClosed;
       }
-    } else if (!budget_.try_acquire(charge)) {
+    } else if (!budget_.try_acquire(total_charge)) {
       return PutStatus::kFull;
     }
-    const std::size_t size = data.size();
     bool accepted = false;
-    bool starts_record = true;
+    std::size_t returned_charge = 0;  // Firehose-record shares of records packed into an open one
     {
       std::lock_guard lock(mutex_);
       if (!closing_ && !fatal_) {
         accepted = true;
-        starts_record = packer_.starts_record(size);
-        UserRecord user;
-        user.callback = std::move(callback);
-        user.put_time = now;
-        user.charge = starts_record ? charge : charge - kFirehoseRecordCharge;
-        PendingPtr reuse;
-        if (starts_record && !spare_.empty()) {
-          reuse = std::move(spare_.back());
-          spare_.pop_back();
-          spare_bytes_ -= spare_bytes(*reuse);
-        }
-        Batch& completed = completed_scratch_;
-        packer_.add(std::move(data), std::move(user), now + options_.record_ttl, now, completed, std::move(reuse));
         const bool was_empty = batcher_.queued_records() == 0;
         const bool was_full = batcher_.full();
-        for (auto& record : completed) batcher_.add(std::move(record));
-        completed.clear();
-        unresolved_.fetch_add(1, std::memory_order_relaxed);
-        records_in_.fetch_add(1, std::memory_order_relaxed);
-        bytes_in_.fetch_add(size, std::memory_order_relaxed);
+        std::uint64_t bytes = 0;
+        for (auto& item : items) {
+          if (item.charge == 0) continue;
+          const std::size_t size = item.data.size();
+          bytes += size;
+          const bool starts_record = packer_.starts_record(size);
+          if (!starts_record) returned_charge += kFirehoseRecordCharge;
+          UserRecord user;
+          user.callback = std::move(item.callback);
+          user.put_time = now;
+          user.charge = starts_record ? item.charge : item.charge - kFirehoseRecordCharge;
+          PendingPtr reuse;
+          if (starts_record && !spare_.empty()) {
+            reuse = std::move(spare_.back());
+            spare_.pop_back();
+            spare_bytes_ -= spare_bytes(*reuse);
+          }
+          Batch& completed = completed_scratch_;
+          packer_.add(std::move(item.data), std::move(user), now + options_.record_ttl, now, completed,
+                      std::move(reuse));
+          for (auto& record : completed) batcher_.add(std::move(record));
+          completed.clear();
+        }
+        unresolved_.fetch_add(admissible, std::memory_order_relaxed);
+        records_in_.fetch_add(admissible, std::memory_order_relaxed);
+        bytes_in_.fetch_add(bytes, std::memory_order_relaxed);
         // The dispatcher needs waking only to start a linger timer or to cut a
         // batch that just became full; a wake per record would cost a context
         // switch per record.
@@ -231,11 +262,11 @@ class Producer::Impl {
       }
     }
     if (accepted) {
-      if (!starts_record) budget_.release(kFirehoseRecordCharge);
+      budget_.release(returned_charge);
       return PutStatus::kAccepted;
     }
-    budget_.release(charge);
-    reject(refusal_reason().value_or(producer_error("ProducerClosed", "the producer is closed")), callback);
+    budget_.release(total_charge);
+    reject_all(items, refusal_reason().value_or(producer_error("ProducerClosed", "the producer is closed")));
     return PutStatus::kClosed;
   }
 
@@ -342,6 +373,13 @@ class Producer::Impl {
     if (fatal_) return fatal_;
     if (closing_) return producer_error("ProducerClosed", "the producer is closed");
     return std::nullopt;
+  }
+
+  // Rejects the items not refused at once (those were answered already).
+  void reject_all(std::span<PutItem> items, const Error& why) {
+    for (auto& item : items) {
+      if (item.charge != 0) reject(why, item.callback);
+    }
   }
 
   void reject(const Error& why, const OutcomeCallback& callback) {
@@ -772,6 +810,13 @@ PutStatus Producer::put(std::string data, OutcomeCallback callback) {
 
 PutStatus Producer::put_copy(std::string_view data, OutcomeCallback callback) {
   return impl_->put(RecordBytes(data), std::move(callback));
+}
+
+PutStatus Producer::put_copy_all(std::span<const std::string_view> records) {
+  std::vector<Impl::PutItem> items;
+  items.reserve(records.size());
+  for (std::string_view data : records) items.push_back({RecordBytes(data), OutcomeCallback{}});
+  return impl_->put_all(items);
 }
 
 Status Producer::flush(std::chrono::steady_clock::duration timeout) { return impl_->flush(timeout); }

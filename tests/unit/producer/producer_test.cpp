@@ -136,6 +136,32 @@ TEST(Producer, PutCopyTakesTheBytesAtOnceSoTheCallersBufferCanBeReused) {
   EXPECT_EQ((*producer)->metrics().buffered_bytes, 0u);
 }
 
+TEST(Producer, PutCopyAllTakesABlockOfRecordsAtOnceAndRefusesTheInvalidOnesOneByOne) {
+  ScriptedFirehoseServer server;
+  auto options = fast_options();
+  options.adaptive_rate = false;
+  auto producer = Producer::create(server.client(), options);
+  ASSERT_TRUE(producer.ok()) << producer.error().to_string();
+  std::vector<std::string> sent;
+  for (int block = 0; block < 20; ++block) {
+    std::vector<std::string> storage;  // overwritten once put_copy_all returns
+    for (int i = 0; i < 100; ++i) storage.push_back("b" + std::to_string(block) + ":" + std::to_string(i) + "\n");
+    storage.push_back("");                            // empty: refused
+    storage.push_back(std::string(1'024'001, 'x'));  // too large: refused
+    std::vector<std::string_view> views(storage.begin(), storage.end());
+    ASSERT_EQ((*producer)->put_copy_all(views), PutStatus::kAccepted);
+    for (int i = 0; i < 100; ++i) sent.push_back(storage[static_cast<std::size_t>(i)]);
+    for (auto& data : storage) data.assign(data.size(), '#');
+  }
+  ASSERT_TRUE((*producer)->close(60s).ok());
+  const auto metrics = (*producer)->metrics();
+  EXPECT_EQ(metrics.records_in, sent.size());
+  EXPECT_EQ(metrics.records_acknowledged, sent.size());
+  EXPECT_EQ(metrics.records_rejected, 40u);
+  for (const auto& data : sent) ASSERT_EQ(server.acknowledged(data), 1) << data;
+  EXPECT_EQ(metrics.buffered_bytes, 0u);
+}
+
 TEST(Producer, RefusesEmptyAndOversizedRecordsAtPutWithoutTruncating) {
   ScriptedFirehoseServer server;
   auto producer = Producer::create(server.client(), fast_options());

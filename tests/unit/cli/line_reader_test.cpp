@@ -1,0 +1,70 @@
+// Input framing: every line once, with its '\n', whatever the block
+// boundaries (128 KiB) cut through: lines shorter and longer than a block,
+// a last line without '\n', an empty file.
+#include "line_reader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace firehose::cli {
+namespace {
+
+std::FILE* file_with(const std::string& text) {
+  std::FILE* file = std::tmpfile();
+  std::fwrite(text.data(), 1, text.size(), file);
+  std::rewind(file);
+  return file;
+}
+
+std::vector<std::string> read_blocks(const std::string& text, std::size_t* calls = nullptr) {
+  std::FILE* file = file_with(text);
+  std::vector<std::string> lines;
+  EXPECT_TRUE(for_each_line_block(file, [] { return false; }, [&](std::span<const std::string_view> block) {
+    EXPECT_FALSE(block.empty());
+    if (calls != nullptr) ++*calls;
+    for (std::string_view line : block) lines.emplace_back(line);
+  }));
+  std::fclose(file);
+  return lines;
+}
+
+TEST(LineReader, EveryLineOnceWithItsNewlineAcrossBlockBoundaries) {
+  std::mt19937 rng(3);
+  std::vector<std::size_t> lengths = {1, 131071, 131072, 131073, 300000, 5, 1};  // around and past a block
+  std::uniform_int_distribution<std::size_t> small(1, 3000);
+  for (int i = 0; i < 400; ++i) lengths.push_back(small(rng));
+  std::string text;
+  std::vector<std::string> expected;
+  for (std::size_t i = 0; i < lengths.size(); ++i) {
+    std::string line(lengths[i] - 1, static_cast<char>('a' + i % 26));
+    line += '\n';
+    expected.push_back(line);
+    text += line;
+  }
+  std::size_t calls = 0;
+  EXPECT_EQ(read_blocks(text, &calls), expected);
+  EXPECT_LT(calls, expected.size());  // lines come a block at a time
+}
+
+TEST(LineReader, ALastLineWithoutNewlineGetsOne) {
+  EXPECT_EQ(read_blocks("a\nbc"), (std::vector<std::string>{"a\n", "bc\n"}));
+  EXPECT_EQ(read_blocks(std::string(200000, 'x')), (std::vector<std::string>{std::string(200000, 'x') + "\n"}));
+  EXPECT_TRUE(read_blocks("").empty());
+}
+
+TEST(LineReader, OneLineAtATimeIsTheSame) {
+  const std::string text = "one\ntwo\n" + std::string(140000, 'z') + "\nlast";
+  std::FILE* file = file_with(text);
+  std::vector<std::string> lines;
+  EXPECT_TRUE(for_each_line(file, [] { return false; }, [&](std::string_view line) { lines.emplace_back(line); }));
+  std::fclose(file);
+  EXPECT_EQ(lines, read_blocks(text));
+  EXPECT_EQ(lines.size(), 4u);
+}
+
+}  // namespace
+}  // namespace firehose::cli
