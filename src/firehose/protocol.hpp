@@ -71,6 +71,7 @@ class PutRecordBatchBody {
   // `bytes` writable at the cursor; what lies past it is scratch.
   char* room(std::size_t bytes);
   void write(std::string_view text);
+  void write_prefix();  // {"DeliveryStreamName":"...","Records":[
 
   std::string stream_name_;
   std::string body_;  // the body so far is body_[0, used_)

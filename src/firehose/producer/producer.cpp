@@ -662,7 +662,6 @@ class Producer::Impl {
   }
 
   // Returns the memory budget the record held.
-
   std::size_t fail(PendingRecord& record) {
     const auto now = std::chrono::steady_clock::now();
     std::size_t charge = 0;
