@@ -98,7 +98,17 @@ def delivered_bytes(local, bucket="local-bucket"):
 
 def delivered_lines(local, bucket="local-bucket"):
     """Delivered records split back into lines (each record is one line with its '\n')."""
-    return delivered_bytes(local, bucket).splitlines(keepends=True)
+    return split_lines(delivered_bytes(local, bucket))
+
+
+def split_lines(data):
+    """Lines of bytes, each with its '\n', split on '\n' only (bytes.splitlines also splits on '\r')."""
+    lines = data.split(b"\n")
+    last = lines.pop()
+    out = [line + b"\n" for line in lines]
+    if last:
+        out.append(last)
+    return out
 
 
 def read_dead_letter(path):

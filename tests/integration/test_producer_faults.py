@@ -21,7 +21,6 @@ import collections
 import os
 import re
 import signal
-import tempfile
 import time
 import unittest
 
@@ -389,6 +388,9 @@ class ProducerFaults(unittest.TestCase):
 
     # ---- memory ----
     def check_one_huge_line(self, run, size, source, first_bytes):
+        # Memory first: the point of these tests.
+        self.assertLess(run.peak_rss_kib, 60 * 1024,
+                        f"peak RSS {run.peak_rss_kib / 1024:.1f} MiB: the line was buffered\n{run!r}")
         summary = check_summary(self, run)
         self.assertExit(run, EXIT_PARTIAL)
         entries = read_dead_letter(self.dlq)
@@ -399,8 +401,6 @@ class ProducerFaults(unittest.TestCase):
         self.assertEqual(entry.get("source"), source, entry)
         self.assertIs(entry.get("truncated"), True, entry)
         self.assertEqual(base64.b64decode(entry["data_prefix"]), first_bytes, entry)
-        self.assertLess(run.peak_rss_kib, 60 * 1024,
-                        f"peak RSS {run.peak_rss_kib / 1024:.1f} MiB: the line was buffered\n{run!r}")
         return summary
 
     def test_pipe_of_dev_zero_without_newline_stays_bounded(self):
