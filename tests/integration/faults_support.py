@@ -6,7 +6,7 @@
   process feeding its stdin (`head -c 300M /dev/zero`), optional signals at
   given times or on a condition, a hard timeout (the stall detector: a run
   still alive when it expires is killed and the test fails), and the child's
-  peak RSS (VmHWM polled, and ru_maxrss from wait4);
+  peak RSS (VmHWM polled);
 - `NeverAnsweringServer`: accepts connections, reads, never replies;
 - reading back what was delivered (objects, GZIP or not) and dead-lettered,
   and `reconcile`, which checks that every input id was delivered or
@@ -255,7 +255,7 @@ class SendRun:
         self.stderr = ""
         self.seconds = None
         self.timed_out = False
-        self.peak_rss_kib = 0       # max(VmHWM polled, ru_maxrss from wait4)
+        self.peak_rss_kib = 0       # VmHWM of /proc/PID/status, polled every tick (it only grows)
         self.rss_limit_hit = False  # killed by the RSS guard
         self.signals_sent = []      # (seconds since start, signal name)
         self.exit_after_signal = None
@@ -318,48 +318,56 @@ def run_send(sandbox, args, *, stdin_path=None, stdin_command=None, timeout=120,
     last_signal_at = None
     try:
         while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            try:
+                pid, status, _ = os.wait4(process.pid, os.WNOHANG)
+            except ChildProcessError:  # reaped by Popen (it should not be: signals go through os.kill)
+                pid, status = process.pid, None
             if pid == process.pid:
+                if status is None:
+                    run.code = process.returncode
+                    break
                 run.code = os.waitstatus_to_exitcode(status)
                 process.returncode = run.code
-                run.peak_rss_kib = max(run.peak_rss_kib, usage.ru_maxrss)
+                # Not usage.ru_maxrss: Linux carries the forking parent's high-water mark over exec,
+                # so it would report this Python process's RSS. VmHWM is the exec'd image's own.
                 break
             now = time.monotonic()
             elapsed = now - started
             hwm = _read_hwm_kib(process.pid)
             run.peak_rss_kib = max(run.peak_rss_kib, hwm)
-            if hwm > rss_guard_mib * 1024:
+            if hwm > rss_guard_mib * 1024 and not run.rss_limit_hit:
                 run.rss_limit_hit = True
-                process.kill()
-                continue
+                os.kill(process.pid, signal.SIGKILL)
             if on_tick is not None:
                 on_tick(run, elapsed)
             while pending and elapsed >= pending[0][0]:
                 _, sig = pending.pop(0)
-                process.send_signal(sig)
+                os.kill(process.pid, sig)  # not Popen.send_signal(): its poll() could reap the child
                 last_signal_at = now
                 run.signals_sent.append((round(elapsed, 2), signal.Signals(sig).name))
             while conditional and conditional[0][0]():
                 _, sig = conditional.pop(0)
-                process.send_signal(sig)
+                os.kill(process.pid, sig)
                 last_signal_at = now
                 run.signals_sent.append((round(elapsed, 2), signal.Signals(sig).name))
             over_total = elapsed > timeout
             over_signal = (after_signal_timeout is not None and last_signal_at is not None
                            and not pending and not conditional and now - last_signal_at > after_signal_timeout)
             if over_total or over_signal:
-                run.timed_out = True
-                process.kill()
-                continue
+                if not run.timed_out:
+                    run.timed_out = True
+                    os.kill(process.pid, signal.SIGKILL)
             time.sleep(poll_seconds)
     finally:
-        if process.returncode is None:
-            process.kill()
+        if process.returncode is None:  # an exception in a callback: do not leave the child behind
             try:
+                os.kill(process.pid, signal.SIGKILL)
                 os.waitpid(process.pid, 0)
-            except ChildProcessError:
+            except (ProcessLookupError, ChildProcessError):
                 pass
             process.returncode = -9
+            out.close()
+            err.close()
         if feeder is not None:
             feeder.kill()
             feeder.wait()

@@ -273,7 +273,7 @@ class ProducerFaults(unittest.TestCase):
         self.assertGreaterEqual(summary["retries"], 10_000, "60 % failed: at least as many re-sends as records")
 
     # ---- shutdown ----
-    def check_shutdown(self, run, code, local, *, shutdown_only=True):
+    def check_shutdown(self, run, code, local, *, shutdown_only=True, require_shutdown=True):
         summary = check_summary(self, run)
         self.assertExit(run, code)
         self.assertGreater(summary["records"], 0, summary)
@@ -281,26 +281,30 @@ class ProducerFaults(unittest.TestCase):
         codes = collections.Counter(e["error_code"] for e in result.entries)
         if shutdown_only:
             self.assertEqual(set(codes) - {"Shutdown"}, set(), f"unsent records dead-lettered as Shutdown: {codes}")
-        self.assertIn("Shutdown", codes, f"the grace ran out with records in memory: {codes}")
+        if require_shutdown:  # the run is built so that the grace cannot drain what is in memory
+            self.assertIn("Shutdown", codes, f"the grace ran out with records in memory: {codes}")
         log(f"codes {dict(codes)}; {result.table()}")
         return summary, result
 
+    # Every call takes 3 s: at the signal (2 s) the first requests are still out, so the 2 s grace
+    # can take in their answers (acknowledged > 0) but not send what is queued behind them (Shutdown).
+    SLOW = ("--latency-ms", "3000")
+
     def test_sigterm_drains_within_grace_then_dead_letters_the_rest(self):
-        # 20,000 records/s: 200k lines take 10 s; SIGTERM at 2 s with a 2 s grace leaves records in memory.
-        local = self.local("--quota-records", "20000")
+        local = self.local(*self.SLOW)
         path, _ = self.input_file(200_000)
         run = self.send("--shutdown-grace", "2", path, signals=[(2.0, signal.SIGTERM)], timeout=60,
                         after_signal_timeout=22)
         summary, _ = self.check_shutdown(run, EXIT_SIGTERM, local)
-        self.assertGreater(summary["acknowledged"], 0, summary)
+        self.assertGreater(summary["acknowledged"], 0, f"requests in flight were answered in the grace: {summary}")
 
     def test_sigint_drains_within_grace_then_dead_letters_the_rest(self):
-        local = self.local("--quota-records", "20000")
+        local = self.local(*self.SLOW)
         path, _ = self.input_file(200_000)
         run = self.send("--shutdown-grace", "2", path, signals=[(2.0, signal.SIGINT)], timeout=60,
                         after_signal_timeout=22)
         summary, _ = self.check_shutdown(run, EXIT_SIGINT, local)
-        self.assertGreater(summary["acknowledged"], 0, summary)
+        self.assertGreater(summary["acknowledged"], 0, f"requests in flight were answered in the grace: {summary}")
 
     def test_second_sigint_dead_letters_everything_at_once(self):
         # Every call stalls for 10 minutes and the grace is 60 s: only the second SIGINT can end
@@ -313,12 +317,13 @@ class ProducerFaults(unittest.TestCase):
         self.assertEqual(summary["acknowledged"], 0, summary)
 
     def test_sigint_while_reader_blocked_on_memory_budget(self):
-        # Issue #11 (4): 60 % "Slow down." and a 2 MiB budget: the reader waits on the budget.
-        local = self.local("--fail-records", "0.6")
+        # Issue #11 (4): 60 % "Slow down.", 300 ms latency and a 2 MiB budget: the reader waits on the
+        # budget. Whether the 2 s grace drains what is in memory is left open.
+        local = self.local("--fail-records", "0.6", "--latency-ms", "300")
         path, _ = self.input_file(200_000)
         run = self.send("--memory-mb", "2", "--shutdown-grace", "2", path, signals=[(3.0, signal.SIGINT)],
                         timeout=60, after_signal_timeout=22)
-        summary, result = self.check_shutdown(run, EXIT_SIGINT, local, shutdown_only=False)
+        summary, result = self.check_shutdown(run, EXIT_SIGINT, local, shutdown_only=False, require_shutdown=False)
         self.assertLess(summary["records"], 200_000, "the reader was stopped, not run to the end")
         codes = {e["error_code"] for e in result.entries}
         self.assertEqual(codes - {"Shutdown", "ServiceUnavailableException"}, set(), codes)
