@@ -286,23 +286,25 @@ class ProducerFaults(unittest.TestCase):
         log(f"codes {dict(codes)}; {result.table()}")
         return summary, result
 
-    # Every call takes 3 s: at the signal (2 s) the first requests are still out, so the 2 s grace
-    # can take in their answers (acknowledged > 0) but not send what is queued behind them (Shutdown).
+    # Every call takes 3 s and two are out at once: at the signal (2 s) the first two requests are
+    # still out, so the 2 s grace can take in their answers (acknowledged > 0) but not send what
+    # is queued behind them (Shutdown).
     SLOW = ("--latency-ms", "3000")
+    TWO_IN_FLIGHT = ("--max-in-flight", "2")
 
     def test_sigterm_drains_within_grace_then_dead_letters_the_rest(self):
         local = self.local(*self.SLOW)
         path, _ = self.input_file(200_000)
-        run = self.send("--shutdown-grace", "2", path, signals=[(2.0, signal.SIGTERM)], timeout=60,
-                        after_signal_timeout=22)
+        run = self.send(*self.TWO_IN_FLIGHT, "--shutdown-grace", "2", path, signals=[(2.0, signal.SIGTERM)],
+                        timeout=60, after_signal_timeout=22)
         summary, _ = self.check_shutdown(run, EXIT_SIGTERM, local)
         self.assertGreater(summary["acknowledged"], 0, f"requests in flight were answered in the grace: {summary}")
 
     def test_sigint_drains_within_grace_then_dead_letters_the_rest(self):
         local = self.local(*self.SLOW)
         path, _ = self.input_file(200_000)
-        run = self.send("--shutdown-grace", "2", path, signals=[(2.0, signal.SIGINT)], timeout=60,
-                        after_signal_timeout=22)
+        run = self.send(*self.TWO_IN_FLIGHT, "--shutdown-grace", "2", path, signals=[(2.0, signal.SIGINT)],
+                        timeout=60, after_signal_timeout=22)
         summary, _ = self.check_shutdown(run, EXIT_SIGINT, local)
         self.assertGreater(summary["acknowledged"], 0, f"requests in flight were answered in the grace: {summary}")
 
