@@ -246,8 +246,10 @@ class ProducerFaults(unittest.TestCase):
         self.assertExitMatches(run, summary)
         if expect_all:
             self.assertExit(run, EXIT_OK)
-        result = reconcile(self, run, local, self.dlq, ids)
+        local.flush()
         counters = local.counters()
+        log(f"server counters: {counters}")
+        result = reconcile(self, run, local, self.dlq, ids)
         log(f"{count} records in {run.seconds}s: retries {summary['retries']}, throttled {summary['throttled']}, "
             f"possible duplicates {summary['possible_duplicates']}; {result.table()}; server: "
             f"{counters['records_failed_injected']} failed injected, {counters['resets_after']} resets after")
