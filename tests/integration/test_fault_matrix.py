@@ -30,7 +30,7 @@ FAULTS = [
     "--reset-before", "0.02", "--reset-after", "0.02",
     "--latency-ms", "2:8",
     "--stall-rate", "0.01", "--stall-seconds", "2",
-    "--quota-records", "60000",
+    "--quota-records", "5000",                                       # a quota that bites (records/s)
 ]
 
 
@@ -86,7 +86,7 @@ class FaultMatrixSoak(unittest.TestCase):
         reconciled_in = time.monotonic() - started
         # Every fault kind actually happened (over both server lives).
         for counter in ("records_failed_injected", "requests_failed_500", "requests_failed_503", "resets_before",
-                        "resets_after", "latency_injected", "stalls"):
+                        "resets_after", "latency_injected", "stalls", "records_throttled"):
             self.assertGreater(server_counts[counter], 0, f"no {counter}: the matrix missed a fault kind")
         rows = [
             ("records", summary["records"]),
