@@ -363,7 +363,19 @@ class MetadataTest(unittest.TestCase):
         for key, value in mapping.items():
             self.assertTrue(value["description"].strip(), key)
             self.assertTrue(set(value["snippet_tags"]) <= all_tags, f"{key}: {value['snippet_tags']}")
-            self.assertIn(f"`{key}`", self.spec, f"SPECIFICATION.md does not describe {key}")
+            # Its row in SPECIFICATION.md's Metadata table names the same snippet tags.
+            row = re.search(rf"^\| `{key}` \|.*$", self.spec, re.M)
+            self.assertIsNotNone(row, f"SPECIFICATION.md's Metadata table has no row for {key}")
+            self.assertEqual(set(re.findall(r"cpp\.example_code\.firehose\.\w+", row.group(0))),
+                             set(value["snippet_tags"]), key)
+
+    def test_specification_documents_the_configuration(self):
+        for name in ("FIREHOSE_DELIVERY_STREAM", "FIREHOSE_MAX_BATCH_RECORDS", "FIREHOSE_MAX_BATCH_BYTES",
+                     "FIREHOSE_MAX_IN_FLIGHT", "FIREHOSE_LINGER_MS", "FIREHOSE_MAX_ATTEMPTS",
+                     "FIREHOSE_DEAD_LETTER", "FIREHOSE_LOG_LEVEL", "FIREHOSE_LOG_FORMAT"):
+            self.assertIsNotNone(re.search(rf"^\| `{name}` \|", self.spec, re.M), f"SPECIFICATION.md: no row for {name}")
+        for output in ("FirehoseStreamNameOutput", "BucketNameOutput", "RoleArnOutput"):
+            self.assertIn(f"`{output}`", self.spec)
 
     def test_snippet_markers_in_sources_are_paired_and_listed(self):
         # Markers that exist must be a start/end pair, once each, for a tag listed above. The lead
