@@ -168,7 +168,8 @@ export class InfraStack extends Stack {
       ?.node.tryFindChild('Handler');
     if (autoDeleteHandler instanceof CfnResource) autoDeleteHandler.addDeletionOverride('DependsOn');
 
-    // Names (and export names) as in the AWS original's template, so its instructions carry over.
+    // Output names as in the AWS original's template; each is also exported under the same name,
+    // which CloudFormation requires to be unique per account and region (one such stack there).
     new CfnOutput(this, 'FirehoseStreamNameOutput', {
       description: 'Delivery stream name: export FIREHOSE_DELIVERY_STREAM=<this>',
       value: stream.ref,
