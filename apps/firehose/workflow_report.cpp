@@ -89,7 +89,7 @@ nlohmann::ordered_json workflow_summary(const WorkflowSummaryInput& in) {
   const std::uint64_t batch_failed = batch.records_failed + in.batch_records_refused;
   nlohmann::ordered_json put_record_batch = {
       {"records", batch_records},
-      {"requests", in.tally->requests.load()},
+      {"requests", batch.requests_ok + batch.requests_partial + batch.requests_failed},
       {"acknowledged", batch.records_acknowledged},
       {"retries", batch.records_retried},
       {"throttled", batch.records_throttled},

@@ -30,6 +30,7 @@ def run_on_pty(args, env, timeout=120):
             break
         terminal += chunk
     stdout = process.stdout.read()
+    process.stdout.close()
     code = process.wait(timeout=timeout)
     os.close(master)
     return code, stdout, terminal
