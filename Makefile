@@ -16,7 +16,7 @@ DEB_PACKAGES := build-essential cmake pkg-config \
 
 CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=Release -DFIREHOSE_WERROR=$(WERROR) -DPYTHON3=$(PYTHON)
 
-.PHONY: deps build test unit integration asan tsan clean
+.PHONY: deps build test unit integration asan tsan clean demo
 
 # Idempotent: apt-get update runs only when a package is missing.
 deps:
@@ -40,6 +40,10 @@ deps:
 build:
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# The AWS example's flow on this machine, no AWS account needed (scripts/demo.sh).
+demo: deps build
+	BUILD_DIR=$(BUILD_DIR) scripts/demo.sh
 
 test: deps build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
