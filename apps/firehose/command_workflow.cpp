@@ -2,7 +2,6 @@
 // as one command, against any endpoint: configuration, the first records one
 // by one with PutRecord, metrics read back, the rest through the producer
 // with PutRecordBatch, metrics again, and a summary.
-#include <unistd.h>
 
 #include <atomic>
 #include <csignal>
@@ -118,11 +117,7 @@ class WorkflowRun {
     const auto started = std::chrono::steady_clock::now();
     metrics_options_ = {stream_, run_started_, *wait, 0, look_later_command()};
     SingleRecordSender single(client_, session_, stream_, single_policy, dead_letter.get());
-    ProgressOptions progress_options;
-    progress_options.terminal = isatty(STDERR_FILENO) == 1 && !logging_is_json();
-    progress_options.interval = *interval;
-    progress_options.total_records = input_.known_total();
-    ProgressReporter progress(progress_options, [this] { return live_counts(); });
+    ProgressReporter progress(stderr_progress_options(*interval, input_.known_total()), [this] { return live_counts(); });
 
     log_event(spdlog::level::info, event::kPhase, {{"stream", stream_}, {"step", "put_record"}},
               fmt::format("Step 2: the first {} records one by one with PutRecord", args_.single_records));

@@ -72,6 +72,14 @@ nlohmann::ordered_json progress_fields(const ProgressCounts& counts, std::chrono
   return fields;
 }
 
+ProgressOptions stderr_progress_options(std::chrono::milliseconds interval, std::optional<std::uint64_t> total) {
+  ProgressOptions options;
+  options.terminal = isatty(STDERR_FILENO) == 1 && !logging_is_json();
+  options.interval = interval;
+  options.total_records = total;
+  return options;
+}
+
 std::size_t stderr_terminal_width() {
   winsize size{};
   if (ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;

@@ -8,9 +8,10 @@
 // from Producer::metrics()), construct it when sending starts, stop() it (or
 // destroy it) before printing the summary.
 //
-//   ProgressReporter progress(ProgressOptions{.terminal = isatty(STDERR_FILENO) == 1,
-//                                             .interval = std::chrono::seconds(10)},
+//   ProgressReporter progress(stderr_progress_options(std::chrono::seconds(10), std::nullopt),
 //                             [&] { return progress_counts_of((*producer)->metrics()); });
+//   ... put, flush, close ...
+//   progress.stop();  // before the summary
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -46,6 +47,10 @@ struct ProgressOptions {
   std::optional<std::uint64_t> total_records;            // known input size: ETA and percentage
   std::size_t width = 0;                                 // terminal columns; 0 = ask the terminal
 };
+
+// The CLI's rule: a status line when stderr is a terminal and logs are text,
+// progress events every `interval` otherwise. What `send` should use too.
+ProgressOptions stderr_progress_options(std::chrono::milliseconds interval, std::optional<std::uint64_t> total);
 
 // The status line's text, at most `width` columns (pure: tested).
 std::string format_progress_line(const ProgressCounts& counts, std::chrono::duration<double> elapsed,

@@ -1,5 +1,7 @@
 #include "workflow_input.hpp"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -7,6 +9,7 @@
 
 #include "example_records.hpp"
 #include "line_reader.hpp"
+#include "status_line.hpp"
 
 namespace firehose::cli {
 
@@ -32,6 +35,8 @@ Status for_each_input_record(const WorkflowInput& input, const std::function<boo
     return {};
   }
   const bool from_stdin = input.records_file == "-";
+  // Waiting silently on a terminal looks like a hang.
+  if (from_stdin && isatty(STDIN_FILENO) == 1) status_line::write("reading records from stdin (Ctrl-D ends)\n");
   std::FILE* file = from_stdin ? stdin : std::fopen(input.records_file.c_str(), "rb");
   if (file == nullptr) {
     return make_error(ErrorKind::Client, "UnreadableInput",

@@ -152,6 +152,50 @@ class WorkflowAgainstFirehoseLocal(unittest.TestCase):
             self.assertEqual(done, sorted(done))
             self.assertNotIn("\x1b", result.stderr)
 
+    def test_metrics_wait_polls_until_the_numbers_are_in(self):
+        # firehose-local hides each metric sample for 3 s, like CloudWatch's lag.
+        with FirehoseLocal("--metrics-delay", "3") as local:
+            local.create_stream(local.client(), "lagging")
+            self.sandbox.point_at(local)
+            result = self.workflow("--delivery-stream-name", "lagging", "--count", "300", "--single-records", "10")
+            self.assertEqual(result.code, 0, result)
+            metrics = [e for e in events(self, result.stderr, self.schema) if e["event"] == "metrics"]
+            self.assertEqual(len(metrics), 2)
+            self.assertFalse(metrics[0]["available"])
+            self.assertIn("not in yet", metrics[0]["message"])
+            self.assertEqual(metrics[0]["look_later"],
+                             "firehose metrics --delivery-stream-name lagging --since 15m")
+            self.assertNotIn("incoming_records", metrics[0])  # no placeholder numbers
+
+            local.create_stream(local.client(), "waited")
+            result = self.workflow("--delivery-stream-name", "waited", "--count", "300", "--single-records", "10",
+                                   "--metrics-wait", "60s")
+            self.assertEqual(result.code, 0, result)
+            metrics = [e for e in events(self, result.stderr, self.schema) if e["event"] == "metrics"]
+            for entry, records in zip(metrics, (10, 300)):
+                self.assertTrue(entry["available"] and entry["complete"], entry)
+                self.assertEqual(entry["incoming_records"], records)
+
+    def test_records_that_keep_failing_are_dead_lettered_exit_1(self):
+        with FirehoseLocal("--fail-records", "1.0", "--fail-records-code", "InternalFailure") as local:
+            local.create_stream(local.client(), "failing")
+            self.sandbox.point_at(local)
+            dlq = os.path.join(self.sandbox.home, "dead.ndjson")
+            result = self.workflow("--delivery-stream-name", "failing", "--count", "40", "--single-records", "3",
+                                   "--linger-ms", "10", extra_env={"FIREHOSE_MAX_ATTEMPTS": "2",
+                                                                   "FIREHOSE_DEAD_LETTER": dlq})
+            self.assertEqual(result.code, EXIT_PARTIAL, result)
+            summary = summary_of(result)
+            self.assertEqual((summary["acknowledged"], summary["failed"], summary["dead_lettered"]), (0, 40, 40))
+            self.assertEqual(summary["put_record"]["failed"], 3)
+            lines = events(self, result.stderr, self.schema)
+            self.assertEqual(len([e for e in lines if e["event"] == "dead_lettered"]), 40)
+            with open(dlq) as f:
+                entries = [json.loads(line) for line in f]
+            self.assertEqual(len(entries), 40)
+            self.assertTrue(all(e["error_code"] == "InternalFailure" and e["attempts"] == 2 for e in entries))
+            self.assertEqual(oct(os.stat(dlq).st_mode & 0o777), "0o600")
+
     def test_no_secret_in_any_line(self):
         secret = "wJalrXUtnFEMI-very-secret-KEY-for-this-test"
         with FirehoseLocal(credentials=[("AKIDWORKFLOWTEST", secret)]) as local:
