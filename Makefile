@@ -36,6 +36,7 @@ deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm; }
 	@[ -d tests/integration/js/node_modules ] || npm ci --no-audit --no-fund --prefix tests/integration/js
+	@[ -d resources/node_modules ] || npm ci --no-audit --no-fund --prefix resources
 
 build:
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null

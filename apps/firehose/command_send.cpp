@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <unistd.h>
 #include <cstdio>
 #include <cstring>
 
@@ -12,6 +13,7 @@
 
 #include "commands.hpp"
 #include "line_reader.hpp"
+#include "stop_signals.hpp"
 #include "firehose/cloudwatch_client.hpp"
 #include "firehose/firehose_client.hpp"
 #include "firehose/limits.hpp"
@@ -42,18 +44,150 @@ struct SendArgs {
   int metrics_interval_seconds = 60;
 };
 
-// SIGINT / SIGTERM: stop reading, give the producer a grace period to drain,
-// dead-letter the rest with reason Shutdown.
-std::atomic<int> g_stop_signal{0};
-extern "C" void on_stop_signal(int signal) { g_stop_signal.store(signal); }
+// Where a line came from, for the dead-letter file and messages.
+std::string source_of(const std::string& input, std::uint64_t line) {
+  return fmt::format("{}:{}", input == "-" ? "stdin" : input, line);
+}
 
-void install_stop_handlers() {
-  struct sigaction action {};
-  action.sa_handler = on_stop_signal;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = 0;  // no SA_RESTART: a blocked read returns, so the loop sees the flag
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+int run_send(CliContext& context, SendArgs& args) {
+  std::vector<std::FILE*> files;
+  if (!args.from_dead_letter.empty()) {
+    if (!args.inputs.empty()) return context.usage_error("--from-dead-letter takes no input files");
+  } else if (args.inputs.empty()) {
+    args.inputs.push_back("-");
+  }
+  for (const auto& input : args.inputs) {
+    std::FILE* f = input == "-" ? stdin : std::fopen(input.c_str(), "rb");
+    if (f == nullptr) return context.usage_error(fmt::format("cannot read {}: {}", input, std::strerror(errno)));
+    files.push_back(f);
+  }
+  auto session = context.session();
+  if (!session) return context.fail(session.error());
+  auto client = FirehoseClient::create(*session);
+  if (!client) return context.fail(client.error());
+
+  ProducerOptions options;
+  options.delivery_stream_name = args.stream;
+  options.max_in_flight = args.max_in_flight;
+  options.linger = std::chrono::milliseconds(args.linger_ms);
+  if (args.max_attempts) options.retry.max_attempts = *args.max_attempts;
+  options.record_ttl = std::chrono::milliseconds(static_cast<long>(args.record_ttl_seconds * 1000));
+  options.memory_budget_bytes = static_cast<std::size_t>(args.memory_mb) * 1024 * 1024;
+  options.pack_target_bytes = args.pack ? args.pack_target_bytes : 0;
+  options.dead_letter_path = args.dead_letter;
+  if (!args.metrics_namespace.empty()) {
+    auto metrics_client = CloudWatchClient::create(*session);
+    if (!metrics_client) return context.fail(metrics_client.error());
+    options.metrics_client = std::move(metrics_client).value();
+    options.metrics_namespace = args.metrics_namespace;
+    options.metrics_interval = std::chrono::seconds(args.metrics_interval_seconds);
+  }
+  if (args.dead_letter.empty()) {
+    spdlog::warn("no --dead-letter file: records that cannot be delivered will only be counted (as failed)");
+  }
+  const auto grace = std::chrono::milliseconds(static_cast<long>(args.shutdown_grace_seconds * 1000));
+  // Before the producer's threads start, so that they inherit the blocked signals.
+  std::unique_ptr<Producer> producer;
+  std::atomic<Producer*> live{nullptr};
+  StopSignals signals(
+      [&](int signal) {
+        spdlog::warn("{}: stopped reading; draining for up to {} s (again to stop at once)",
+                     signal == SIGINT ? "interrupted" : "terminated", args.shutdown_grace_seconds);
+        if (Producer* p = live.load()) p->shutdown(grace);
+      },
+      [&](int) {
+        spdlog::warn("stopping now: records without an outcome fail with reason Shutdown");
+        if (Producer* p = live.load()) p->shutdown(std::chrono::milliseconds(0));
+      });
+  auto created = Producer::create(*client, options);
+  // An option the producer refuses (e.g. an "AWS/" namespace) is the command line's mistake.
+  if (!created && created.error().code == "InvalidOption") return context.usage_error(created.error().message);
+  if (!created) return context.fail(created.error());
+  producer = std::move(created).value();
+  live.store(producer.get());
+  if (signals.stopping()) producer->shutdown(grace);  // a signal while it was being created
+
+  const auto started = std::chrono::steady_clock::now();
+  bool refused = false;  // the producer stopped taking records (fatal error, shutdown)
+  auto should_stop = [&] { return refused || signals.stopping(); };
+  bool read_ok = true;
+  std::string read_error;
+  if (!args.from_dead_letter.empty()) {
+    // Streamed: memory stays flat whatever the file's size.
+    auto read = producer::for_each_dead_letter(args.from_dead_letter, [&](producer::DeadLetterEntry&& entry) {
+      if (entry.truncated) {
+        RefusedRecord again{std::move(entry.data), entry.size.value_or(0), true, entry.error_code,
+                            entry.error_message + " (only its first bytes were kept: cannot be sent again)",
+                            entry.source};
+        producer->refuse(again);
+      } else if (producer->put(std::move(entry.data), OutcomeCallback{}) == PutStatus::kClosed) {
+        refused = true;
+      }
+      return !should_stop();
+    });
+    if (!read) {
+      read_ok = false;
+      read_error = read.error().message;
+    }
+  }
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    std::uint64_t line_no = 0;
+    const std::string& input = args.inputs[i];
+    if (files[i] == stdin && isatty(fileno(stdin)) != 0) {
+      std::fputs("reading records from stdin (Ctrl-D ends)\n", stderr);
+    }
+    LineLimit limit;
+    limit.max_bytes = limits::kMaxRecordBytes;
+    limit.on_oversize = [&](std::string_view prefix, std::size_t size) {
+      ++line_no;
+      const std::string source = source_of(input, line_no);
+      spdlog::error("{}: {} bytes with its newline, over Firehose's 1,024,000-byte record limit; not sent", source,
+                    size);
+      producer->refuse(RefusedRecord{std::string(prefix), size, true, "RecordTooLarge",
+                                     fmt::format("{} bytes with its newline, over the 1,024,000-byte record limit",
+                                                 size),
+                                     source});
+    };
+    // A block's lines go to the producer together: one lock and one budget charge per block.
+    auto on_lines = [&](std::span<const std::string_view> lines) {
+      line_no += lines.size();
+      if (refused) return;
+      if (producer->put_copy_all(lines) == PutStatus::kClosed) refused = true;
+    };
+    if (!for_each_line_block(files[i], should_stop, on_lines, limit)) {
+      read_ok = false;
+      read_error = fmt::format("error reading {}: {}", input == "-" ? "stdin" : input, std::strerror(errno));
+    }
+    if (files[i] != stdin) std::fclose(files[i]);
+    if (should_stop()) break;
+  }
+  signals.reading_done();
+  if (!read_ok) spdlog::error("{}", read_error);
+  // Drains; a signal brings the deadline forward (the watcher calls shutdown()).
+  (void)producer->close(std::chrono::hours(24 * 365));
+  const auto metrics = producer->metrics();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // Records refused at put() or before it (over the size limit) count as
+  // failed: they were not sent. With a dead-letter file each of them is in it.
+  const std::uint64_t records = metrics.records_in + metrics.records_rejected;
+  const std::uint64_t failed = metrics.records_failed + metrics.records_rejected;
+  nlohmann::ordered_json summary = {
+      {"records", records},
+      {"acknowledged", metrics.records_acknowledged},
+      {"failed", failed},
+      {"dead_lettered", metrics.records_dead_lettered},
+      {"retries", metrics.records_retried},
+      {"throttled", metrics.records_throttled},
+      {"possible_duplicates", metrics.possible_duplicates},
+      {"bytes", metrics.bytes_acknowledged},
+      {"seconds", std::round(seconds * 1000) / 1000},
+  };
+  std::fputs((summary.dump() + "\n").c_str(), stdout);
+  std::fflush(stdout);
+  if (auto fatal = producer->fatal_error()) return context.fail(*fatal);
+  if (signals.stopping()) return StopSignals::exit_code(signals.received());
+  if (!read_ok) return context.usage_error(read_error);
+  return failed == 0 ? kSuccess : kPartialFailure;
 }
 
 }  // namespace
@@ -106,107 +240,7 @@ void register_send(CLI::App& app, CliContext& context, Action& action) {
       ->capture_default_str();
 
   cmd->callback([&context, &action, args] {
-    action = [&context, args]() -> int {
-      std::vector<std::FILE*> files;
-      std::vector<producer::DeadLetterEntry> resend;
-      if (!args->from_dead_letter.empty()) {
-        if (!args->inputs.empty()) return context.usage_error("--from-dead-letter takes no input files");
-        auto entries = producer::read_dead_letters(args->from_dead_letter);
-        if (!entries) return context.usage_error(entries.error().message);
-        resend = std::move(entries).value();
-        args->inputs.clear();
-      } else if (args->inputs.empty()) {
-        args->inputs.push_back("-");
-      }
-      for (const auto& input : args->inputs) {
-        std::FILE* f = input == "-" ? stdin : std::fopen(input.c_str(), "rb");
-        if (f == nullptr) return context.usage_error(fmt::format("cannot read {}: {}", input, std::strerror(errno)));
-        files.push_back(f);
-      }
-      auto session = context.session();
-      if (!session) return context.fail(session.error());
-      auto client = FirehoseClient::create(*session);
-      if (!client) return context.fail(client.error());
-
-      ProducerOptions options;
-      options.delivery_stream_name = args->stream;
-      options.max_in_flight = args->max_in_flight;
-      options.linger = std::chrono::milliseconds(args->linger_ms);
-      if (args->max_attempts) options.retry.max_attempts = *args->max_attempts;
-      options.record_ttl = std::chrono::milliseconds(static_cast<long>(args->record_ttl_seconds * 1000));
-      options.memory_budget_bytes = static_cast<std::size_t>(args->memory_mb) * 1024 * 1024;
-      options.pack_target_bytes = args->pack ? args->pack_target_bytes : 0;
-      options.dead_letter_path = args->dead_letter;
-      if (!args->metrics_namespace.empty()) {
-        auto metrics_client = CloudWatchClient::create(*session);
-        if (!metrics_client) return context.fail(metrics_client.error());
-        options.metrics_client = std::move(metrics_client).value();
-        options.metrics_namespace = args->metrics_namespace;
-        options.metrics_interval = std::chrono::seconds(args->metrics_interval_seconds);
-      }
-      auto producer = Producer::create(*client, options);
-      // An option the producer refuses (e.g. an "AWS/" namespace) is the command line's mistake.
-      if (!producer && producer.error().code == "InvalidOption") return context.usage_error(producer.error().message);
-      if (!producer) return context.fail(producer.error());
-
-      install_stop_handlers();
-      const auto started = std::chrono::steady_clock::now();
-      std::uint64_t line_no = 0;
-      for (auto& entry : resend) {
-        if (g_stop_signal.load() != 0) break;
-        (*producer)->put(std::move(entry.data), OutcomeCallback{});
-      }
-      bool read_ok = true;
-      for (std::size_t i = 0; i < files.size(); ++i) {
-        // A block's lines go to the producer together: one lock and one budget charge per block.
-        auto on_lines = [&](std::span<const std::string_view> lines) {
-          for (std::string_view line : lines) {
-            ++line_no;
-            if (line.size() > limits::kMaxRecordBytes) {
-              spdlog::error("{} line {}: {} bytes, over Firehose's 1,024,000-byte record limit; not sent",
-                            args->inputs[i] == "-" ? "stdin" : args->inputs[i], line_no, line.size());
-            }
-          }
-          (*producer)->put_copy_all(lines);
-        };
-        read_ok = for_each_line_block(files[i], [] { return g_stop_signal.load() != 0; }, on_lines) && read_ok;
-        if (files[i] != stdin) std::fclose(files[i]);
-      }
-      // Drain in slices so that Ctrl-C is noticed while waiting, too.
-      bool interrupted = g_stop_signal.load() != 0;
-      while (!interrupted && !(*producer)->fatal_error()) {
-        if ((*producer)->flush(std::chrono::milliseconds(200)).ok()) break;
-        interrupted = g_stop_signal.load() != 0;
-      }
-      // Interrupted: a grace period, then whatever is unsent goes to the dead-letter file.
-      if (interrupted) spdlog::warn("interrupted: draining for up to {} s", args->shutdown_grace_seconds);
-      auto closed = (*producer)->close(
-          interrupted ? std::chrono::milliseconds(static_cast<long>(args->shutdown_grace_seconds * 1000))
-                      : std::chrono::milliseconds(std::chrono::hours(24)));
-      const auto metrics = (*producer)->metrics();
-      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      // Records refused at put() (over the size limit) count as failed: they were not sent.
-      const std::uint64_t records = metrics.records_in + metrics.records_rejected;
-      const std::uint64_t failed = metrics.records_failed + metrics.records_rejected;
-      nlohmann::ordered_json summary = {
-          {"records", records},
-          {"acknowledged", metrics.records_acknowledged},
-          {"failed", failed},
-          {"dead_lettered", metrics.records_dead_lettered},
-          {"retries", metrics.records_retried},
-          {"throttled", metrics.records_throttled},
-          {"possible_duplicates", metrics.possible_duplicates},
-          {"bytes", metrics.bytes_acknowledged},
-          {"seconds", std::round(seconds * 1000) / 1000},
-      };
-      std::fputs((summary.dump() + "\n").c_str(), stdout);
-      std::fflush(stdout);
-      if (auto fatal = (*producer)->fatal_error()) return context.fail(*fatal);
-      if (interrupted) return kInterrupted;
-      if (!read_ok) return context.usage_error("error reading input");
-      (void)closed;
-      return failed == 0 ? kSuccess : kPartialFailure;
-    };
+    action = [&context, args]() -> int { return run_send(context, *args); };
   });
 }
 

@@ -2,13 +2,26 @@
 // Input framing for the commands that read records: one record per line.
 #include <cerrno>
 #include <cstdio>
+#include <cstdint>
 #include <cstring>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace firehose::cli {
+
+// Lines longer than a limit are refused as they stream, never buffered
+// whole: only their first bytes are kept (a line with no newline in a
+// 300 MB pipe must not take 300 MB).
+struct LineLimit {
+  std::size_t max_bytes = SIZE_MAX;  // a line's size with its '\n'
+  static constexpr std::size_t kPrefixBytes = 1024;
+  // Called, in order with the other lines, for each line over max_bytes:
+  // its first kPrefixBytes and its full size (with the '\n').
+  std::function<void(std::string_view prefix, std::size_t size)> on_oversize;
+};
 
 // Calls `on_lines` with the lines of each block read from `file`, each line's
 // '\n' kept (added to a last line without one), until `should_stop()`
@@ -17,12 +30,21 @@ namespace firehose::cli {
 // and are not copied here. Reads in large blocks: this is the hot input
 // path. False on a read error.
 template <class ShouldStop, class OnLines>
-bool for_each_line_block(std::FILE* file, ShouldStop&& should_stop, OnLines&& on_lines) {
+bool for_each_line_block(std::FILE* file, ShouldStop&& should_stop, OnLines&& on_lines, const LineLimit& limit = {}) {
   // 128 KiB: the block is still in the core's L2 cache when the lines are
   // split and copied out of it (1 MiB blocks measured 0.15-0.25 CPU-s/GiB more).
   std::vector<char> block(128 * 1024);
-  std::string partial;  // a line cut by the end of a block
+  std::string partial;        // a line cut by the end of a block (its prefix only, when discarding)
+  bool discarding = false;    // the cut line is over the limit: its bytes are counted, not kept
+  std::size_t discarded = 0;  // its size so far
   std::vector<std::string_view> lines;
+  auto oversize = [&](std::string_view prefix, std::size_t size) {
+    if (limit.on_oversize) limit.on_oversize(prefix.substr(0, LineLimit::kPrefixBytes), size);
+  };
+  auto flush_lines = [&] {
+    if (!lines.empty()) on_lines(std::span<const std::string_view>(lines));
+    lines.clear();
+  };
   for (;;) {
     if (should_stop()) return true;
     const std::size_t n = std::fread(block.data(), 1, block.size(), file);
@@ -37,24 +59,60 @@ bool for_each_line_block(std::FILE* file, ShouldStop&& should_stop, OnLines&& on
     while (start < end) {
       const char* newline = static_cast<const char*>(std::memchr(start, '\n', static_cast<std::size_t>(end - start)));
       if (newline == nullptr) break;
-      if (lines.empty() && !partial.empty()) {
-        partial.append(start, newline + 1);  // not touched again before on_lines
-        lines.emplace_back(partial);
-        joined = true;
+      const std::size_t piece = static_cast<std::size_t>(newline + 1 - start);
+      if (discarding) {
+        oversize(partial, discarded + piece);
+        discarding = false;
+        partial.clear();
+      } else if (lines.empty() && !partial.empty() && !joined) {
+        if (partial.size() + piece > limit.max_bytes) {
+          const std::size_t size = partial.size() + piece;
+          if (partial.size() < LineLimit::kPrefixBytes) {
+            partial.append(start, std::min(piece, LineLimit::kPrefixBytes - partial.size()));
+          }
+          oversize(partial, size);
+          partial.clear();
+        } else {
+          partial.append(start, newline + 1);  // not touched again before on_lines
+          lines.emplace_back(partial);
+          joined = true;
+        }
+      } else if (piece > limit.max_bytes) {
+        flush_lines();
+        oversize(std::string_view(start, piece), piece);
       } else {
-        lines.emplace_back(start, static_cast<std::size_t>(newline + 1 - start));
+        lines.emplace_back(start, piece);
       }
       start = newline + 1;
     }
-    if (!lines.empty()) on_lines(std::span<const std::string_view>(lines));
+    flush_lines();
     if (joined) partial.clear();
-    partial.append(start, end);
+    const std::size_t rest = static_cast<std::size_t>(end - start);
+    if (discarding) {
+      discarded += rest;
+    } else if (partial.size() + rest > limit.max_bytes) {
+      // Over the limit before its end: keep its first bytes, count the rest.
+      discarded = partial.size() + rest;
+      if (partial.size() < LineLimit::kPrefixBytes) {
+        partial.append(start, std::min(rest, LineLimit::kPrefixBytes - partial.size()));
+      }
+      std::string(partial, 0, std::min(partial.size(), LineLimit::kPrefixBytes)).swap(partial);  // frees the rest
+      discarding = true;
+    } else {
+      partial.append(start, end);
+    }
   }
   if (std::ferror(file)) return false;
-  if (!partial.empty()) {
+  if (discarding) {
+    oversize(partial, discarded + 1);  // the '\n' a last line gets
+  } else if (!partial.empty()) {
     partial.push_back('\n');
-    const std::string_view last(partial);
-    on_lines(std::span<const std::string_view>(&last, 1));
+    if (partial.size() > limit.max_bytes) {
+      oversize(partial, partial.size());
+    } else {
+      const std::string_view last(partial);
+      on_lines(std::span<const std::string_view>(&last, 1));
+    }
   }
   return true;
 }

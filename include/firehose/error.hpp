@@ -34,7 +34,10 @@ struct Error {
 const char* to_string(ErrorKind kind);
 const char* to_string(TransportFailure failure);
 
-// True for kinds that are worth sending again (throttle, transient, transport).
+// True for kinds that are worth sending again (throttle, transient, transport),
+// except a TLS failure (a certificate that failed verification fails the same
+// way next time). The one retryability rule: aws::should_retry and the answer
+// judge ask here.
 bool is_retryable(const Error& error);
 
 }  // namespace firehose

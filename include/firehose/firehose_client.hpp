@@ -2,6 +2,7 @@
 // Typed client for the Firehose API (AWS JSON 1.1). Each method is one
 // attempt; retries belong to the caller (see firehose/retry.hpp and the
 // producer), so that one place decides whether a record is sent again.
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,7 +32,10 @@ class FirehoseClient {
   // records; the answer is read in place. `body` is left as it was sent, so
   // that its buffer can hold the next call's body (PutRecordBatchBody takes
   // it back).
-  Result<PutRecordBatchAnswer> put_record_batch_body(std::string& body, std::size_t record_count) const;
+  // When `abort` is given and turns true, a call in progress is abandoned
+  // (Transport error "RequestAborted"; its records may have been stored).
+  Result<PutRecordBatchAnswer> put_record_batch_body(std::string& body, std::size_t record_count,
+                                                     const std::atomic<bool>* abort = nullptr) const;
 
   Result<DeliveryStreamDescription> describe_delivery_stream(std::string_view stream_name) const;
   Result<std::string> create_delivery_stream(const CreateDeliveryStreamRequest& request) const;  // the ARN
@@ -49,7 +53,8 @@ class FirehoseClient {
   // The answer's body; `sends` (when given) gets how often the transport sent the call.
   Result<std::string> call(std::string_view operation, std::string body, int* sends = nullptr) const;
   // The same, with `body` given back after the call (on every path).
-  Result<std::string> call_keeping_body(std::string_view operation, std::string& body, int* sends) const;
+  Result<std::string> call_keeping_body(std::string_view operation, std::string& body, int* sends,
+                                        const std::atomic<bool>* abort = nullptr) const;
   std::shared_ptr<aws::ServiceClient> service_;
 };
 

@@ -16,6 +16,8 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "firehose/cloudwatch_client.hpp"
 #include "firehose/firehose_client.hpp"
@@ -24,6 +26,19 @@
 #include "firehose/retry_policy.hpp"
 
 namespace firehose {
+
+// One PutRecordBatch answer, or one whole-call failure, as the producer saw it.
+struct BatchReport {
+  std::size_t records = 0;           // Firehose records in the request
+  std::size_t bytes = 0;             // their raw bytes
+  std::size_t failed_put_count = 0;  // the answer's FailedPutCount; = records when the whole call failed
+  // Per-record error codes and how many records had each, or the call's error code.
+  std::vector<std::pair<std::string, std::size_t>> error_codes;
+  int attempt = 1;  // the highest attempt number among its records
+  std::chrono::nanoseconds latency{0};
+};
+
+using BatchObserver = std::function<void(const BatchReport&)>;
 
 struct ProducerOptions {
   std::string delivery_stream_name;
@@ -80,6 +95,10 @@ struct ProducerOptions {
   std::shared_ptr<CloudWatchClient> metrics_client;  // required with a namespace
   std::string metrics_namespace;                     // e.g. "MyApp/Producer"; not "AWS/..."
   std::chrono::seconds metrics_interval{60};
+
+  // Called on a sender thread after each answer (keep it short; it must not
+  // call back into the producer). For logs such as `workflow`'s per-batch line.
+  BatchObserver on_batch;
 };
 
 // What became of one record.
@@ -95,6 +114,18 @@ struct RecordOutcome {
 };
 
 using OutcomeCallback = std::function<void(const RecordOutcome&)>;
+
+// A record its caller refused before put(), to be accounted for like the
+// records put() refuses: e.g. a line longer than the record limit, read only
+// in part so that memory stays bounded.
+struct RefusedRecord {
+  std::string data;          // what is known of it: its first bytes when truncated
+  std::size_t size = 0;      // its full size in bytes
+  bool truncated = false;    // `data` is only a prefix (the entry cannot be sent again)
+  std::string error_code;    // e.g. RecordTooLarge
+  std::string error_message;
+  std::string source;        // where it came from, e.g. "events.ndjson:12"
+};
 
 enum class PutStatus { kAccepted, kFull, kClosed };
 
@@ -123,11 +154,25 @@ class Producer {
   // (kFull in non-blocking mode: none was taken).
   PutStatus put_copy_all(std::span<const std::string_view> records);
 
+  // Accounts for a record the caller refused: written to the dead-letter
+  // file (when set) and counted as rejected, as put() does for the records
+  // it refuses, so that every record read is accounted for in one place.
+  void refuse(const RefusedRecord& record);
+
   // Sends everything accepted so far; waits until each has an outcome or the
   // deadline passes. Intake goes on.
   Status flush(std::chrono::steady_clock::duration timeout);
-  // Stops intake, drains until the deadline, then dead-letters what is still
-  // unsent with reason "Shutdown". Idempotent.
+  // Stops intake now (put() calls, those blocked on the memory budget
+  // included, refuse their records with "ProducerClosed"), and lets what was
+  // accepted drain for `grace`. Then every record without an outcome gets
+  // one: unsent records and requests still in flight (abandoned at once, so
+  // a server that never answers cannot hold the producer) fail with reason
+  // "Shutdown", dead-lettered. Non-blocking, thread-safe (e.g. from a signal
+  // watcher); a later call may only bring the deadline forward (a second
+  // Ctrl-C: zero).
+  void shutdown(std::chrono::steady_clock::duration grace);
+  // shutdown(timeout), then waits until every record has its outcome (at
+  // most about a second past the timeout) and stops the threads. Idempotent.
   Status close(std::chrono::steady_clock::duration timeout);
 
   // Set when the producer stopped itself: a condition that would fail every

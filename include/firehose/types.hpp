@@ -50,6 +50,7 @@ struct PutRecordBatchAnswer {
   bool encrypted = false;
   std::vector<Entry> responses;  // one per record, in request order
   bool resent = false;           // as PutRecordBatchResult::resent
+  int sends = 1;                 // how often the transport sent the call (resent: > 1)
   // What the views point into: the answer's body and the decoded copies of
   // strings that had JSON escapes.
   std::unique_ptr<const std::string> text;

@@ -2,6 +2,7 @@
 // The HTTP seam: a request/response pair and the transport interface. The
 // curl implementation lives in http_curl.cpp; servers on loopback are what the
 // tests talk to.
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -23,6 +24,10 @@ struct HttpRequest {
   std::string url;  // absolute: scheme://host[:port]/path[?query]
   std::vector<HttpHeader> headers;
   std::string body;
+  // When set, the transfer is abandoned soon (within about a second) after
+  // it turns true: Transport error "RequestAborted", outcome unknown. For a
+  // shutdown that must end whatever the server does.
+  const std::atomic<bool>* abort = nullptr;
 
   // First header with this name (case-insensitive), or nullptr.
   const std::string* header(std::string_view name) const;

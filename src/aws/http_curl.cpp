@@ -242,6 +242,13 @@ int on_debug(CURL*, curl_infotype type, char*, size_t, void* user) {
   return 0;
 }
 
+// Abandons the transfer once the request's abort flag is set; libcurl calls
+// this at least once a second, even while waiting for an answer.
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* abort = static_cast<const std::atomic<bool>*>(user);
+  return abort->load(std::memory_order_relaxed) ? 1 : 0;
+}
+
 size_t on_header(char* data, size_t size, size_t count, void* user) {
   const size_t bytes = size * count;
   try {
@@ -307,6 +314,8 @@ Error transfer_error(CURLcode code, std::string_view detail, const HttpRequest& 
     case CURLE_SSL_INVALIDCERTSTATUS:
     case CURLE_SSL_CLIENTCERT:
       return transport(TransportFailure::Tls, "TlsError", "TLS failure");
+    case CURLE_ABORTED_BY_CALLBACK:
+      return transport(TransportFailure::Other, "RequestAborted", "abandoned (shutdown)");
     case CURLE_WEIRD_SERVER_REPLY:
       return transport(TransportFailure::Other, "InvalidResponse", "not an HTTP answer");
     default:
@@ -443,6 +452,13 @@ class CurlHttpClient final : public HttpClient {
     set(CURLOPT_DEBUGFUNCTION, &on_debug);
     set(CURLOPT_DEBUGDATA, static_cast<void*>(&builder));
     set(CURLOPT_VERBOSE, 1L);  // the debug callback only runs in verbose mode; it prints nothing
+    if (request.abort != nullptr) {
+      set(CURLOPT_XFERINFOFUNCTION, &on_progress);
+      set(CURLOPT_XFERINFODATA, const_cast<void*>(static_cast<const void*>(request.abort)));
+      set(CURLOPT_NOPROGRESS, 0L);
+    } else {
+      set(CURLOPT_NOPROGRESS, 1L);  // a pooled handle may have had it on
+    }
 
     if (request.method == "GET" && request.body.empty()) {
       set(CURLOPT_HTTPGET, 1L);

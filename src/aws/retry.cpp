@@ -131,11 +131,7 @@ std::chrono::milliseconds retry_delay(const RetryPolicy& policy, int failed_atte
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::floor(fraction * ceiling)));
 }
 
-bool should_retry(const Error& error) {
-  // A certificate that failed verification fails the same way next time.
-  if (error.kind == ErrorKind::Transport && error.transport == TransportFailure::Tls) return false;
-  return is_retryable(error);
-}
+bool should_retry(const Error& error) { return is_retryable(error); }
 
 bool may_retry(const RetryPolicy& policy, const Error& error, int attempts_made) {
   return attempts_made < policy.max_attempts && should_retry(error);

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "aws/retry.hpp"
+#include "firehose/answer_judge.hpp"
 #include "firehose/limits.hpp"
 #include "firehose/protocol.hpp"
 
@@ -48,6 +49,8 @@ Result<BatchPutReport> put_records_in_batches(const FirehoseClient& client, std:
   for (std::size_t i = 0; i < pending.size(); ++i) pending[i] = i;
   std::vector<Error> last_error(records.size());
   std::optional<Error> whole_call_error;  // the last error that failed a whole call
+  std::vector<bool> in_doubt(records.size());  // a send's outcome was unknown (counted once)
+  bool fatal = false;
   bool any_acknowledged = false;
   const auto random = aws::make_uniform_random();
 
@@ -72,29 +75,48 @@ Result<BatchPutReport> put_records_in_batches(const FirehoseClient& client, std:
       std::string finished = body.finish();
       auto answer = client.put_record_batch_body(finished, batch.size());
       if (!answer) {
-        whole_call_error = answer.error();
-        const bool retry_it = aws::should_retry(answer.error());
+        // The one judge (answer_judge.hpp) decides, as for the producer.
+        const RecordVerdict verdict = judge_call_error(answer.error());
+        whole_call_error = verdict.error;
         for (std::size_t index : batch) {
-          last_error[index] = answer.error();
-          if (retry_it) still_pending.push_back(index);
+          last_error[index] = verdict.error;
+          if (verdict.outcome_unknown && !in_doubt[index]) {
+            in_doubt[index] = true;
+            ++report.possible_duplicates;
+          }
+          if (verdict.verdict == Verdict::kRetry) still_pending.push_back(index);
+        }
+        if (verdict.verdict == Verdict::kFatal) {
+          fatal = true;
+          break;
         }
         continue;
       }
       if (answer->encrypted) report.result.encrypted = true;
       for (std::size_t k = 0; k < batch.size(); ++k) {
         const std::size_t index = batch[k];
+        if (answer->resent && !in_doubt[index]) {
+          in_doubt[index] = true;
+          ++report.possible_duplicates;
+        }
         const auto& entry = answer->responses[k];
-        if (entry.ok()) {
+        RecordVerdict verdict = judge_entry(entry);
+        if (verdict.verdict == Verdict::kAcknowledged) {
           any_acknowledged = true;
           report.result.responses[index] = {std::string(entry.record_id), {}, {}};
           continue;
         }
-        Error error = make_error(aws::classify_error_code(entry.error_code, 200), std::string(entry.error_code),
-                                 std::string(entry.error_message));
-        const bool retry_it = aws::should_retry(error);
-        last_error[index] = std::move(error);
-        if (retry_it) still_pending.push_back(index);
+        last_error[index] = std::move(verdict.error);
+        if (verdict.verdict == Verdict::kRetry) still_pending.push_back(index);
       }
+    }
+    if (fatal) {
+      // Every record not acknowledged yet fails with the error that stopped the stream.
+      for (std::size_t i = 0; i < records.size(); ++i) {
+        if (report.result.responses[i].record_id.empty()) last_error[i] = *whole_call_error;
+      }
+      pending.clear();
+      break;
     }
     pending = std::move(still_pending);
   }

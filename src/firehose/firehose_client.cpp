@@ -25,10 +25,11 @@ Result<std::string> FirehoseClient::call(std::string_view operation, std::string
   return call_keeping_body(operation, body, sends);
 }
 
-Result<std::string> FirehoseClient::call_keeping_body(std::string_view operation, std::string& body,
-                                                      int* sends) const {
+Result<std::string> FirehoseClient::call_keeping_body(std::string_view operation, std::string& body, int* sends,
+                                                      const std::atomic<bool>* abort) const {
   auto request = aws::json_protocol::make_request(service_->endpoint().url, protocol::kJsonVersion,
                                                   protocol::kTargetPrefix, operation, std::move(body));
+  request.abort = abort;
   auto response = service_->send(request);
   body = std::move(request.body);
   if (!response) return response.error();
@@ -72,12 +73,16 @@ Result<PutRecordBatchResult> FirehoseClient::put_record_batch(std::string_view s
   return protocol::to_result(*answer);
 }
 
-Result<PutRecordBatchAnswer> FirehoseClient::put_record_batch_body(std::string& body, std::size_t record_count) const {
+Result<PutRecordBatchAnswer> FirehoseClient::put_record_batch_body(std::string& body, std::size_t record_count,
+                                                                   const std::atomic<bool>* abort) const {
   int sends = 1;
-  auto text = call_keeping_body("PutRecordBatch", body, &sends);
+  auto text = call_keeping_body("PutRecordBatch", body, &sends, abort);
   if (!text) return text.error();
   auto answer = protocol::read_put_record_batch_answer(std::move(text).value(), record_count);
-  if (answer) answer->resent = sends > 1;
+  if (answer) {
+    answer->resent = sends > 1;
+    answer->sends = sends;
+  }
   return answer;
 }
 

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include <spdlog/spdlog.h>
+
 namespace firehose::producer {
 namespace {
 
@@ -23,6 +25,14 @@ constexpr auto kLongestWait = std::chrono::hours(1);
 // After this many doublings without a throttle the slow start's rates are
 // beyond anything sendable (2^40 x the initial rates): it stops limiting.
 constexpr double kSlowStartDoublings = 40;
+
+// The throttled share is measured over the last second, in quarter-second slots.
+constexpr auto kShareSlot = std::chrono::milliseconds(250);
+constexpr std::int64_t kShareSlots = 4;
+// An answer with this many records tells its own throttled share.
+constexpr std::size_t kAnswerLargeEnough = 100;
+// The accepted rate's windowed maximum keeps a sample per this much time.
+constexpr auto kAcceptedSampleEvery = std::chrono::milliseconds(100);
 
 double seconds_between(std::chrono::steady_clock::time_point from, std::chrono::steady_clock::time_point to) {
   return duration<double>(to - from).count();
@@ -147,13 +157,105 @@ AdaptiveRateLimiter::Rates AdaptiveRateLimiter::target_rates(TimePoint now) cons
   if (!enabled_) return slow_start_rates(now);
   const double factor = curve(std::max(0.0, seconds_between(last_decrease_, now)));
   const Rates sent = sent_.rate(now);
+  const Rates floor = accepted_floor(now);
   auto limit = [&](double last_max, double sent_rate, double floor) {
     const double ceiling = std::max(kMaxRateOverSent * sent_rate, last_max);
     return std::max(floor, std::min(factor * last_max, ceiling));
   };
-  return {limit(last_max_.records, sent.records, options_.min_records_per_second),
-          limit(last_max_.bytes, sent.bytes, options_.min_bytes_per_second),
-          limit(last_max_.requests, sent.requests, options_.min_requests_per_second)};
+  return {limit(last_max_.records, sent.records, floor.records), limit(last_max_.bytes, sent.bytes, floor.bytes),
+          limit(last_max_.requests, sent.requests, floor.requests)};
+}
+
+AdaptiveRateLimiter::Rates AdaptiveRateLimiter::accepted_floor(TimePoint now) const {
+  Rates best{};
+  for (const auto& [at, rate] : accepted_history_) {
+    if (at + options_.accepted_window < now) continue;
+    best.records = std::max(best.records, rate.records);
+    best.bytes = std::max(best.bytes, rate.bytes);
+    best.requests = std::max(best.requests, rate.requests);
+  }
+  const double f = options_.floor_of_accepted;
+  return {std::max(options_.min_records_per_second, f * best.records),
+          std::max(options_.min_bytes_per_second, f * best.bytes),
+          std::max(options_.min_requests_per_second, f * best.requests)};
+}
+
+void AdaptiveRateLimiter::note_accepted_rate(TimePoint now) {
+  const Rates rate = accepted_.rate(now);
+  while (!accepted_history_.empty() && accepted_history_.front().first + options_.accepted_window < now) {
+    accepted_history_.pop_front();
+  }
+  if (!accepted_history_.empty() && now < accepted_history_.back().first + kAcceptedSampleEvery) {
+    Rates& last = accepted_history_.back().second;
+    last = {std::max(last.records, rate.records), std::max(last.bytes, rate.bytes),
+            std::max(last.requests, rate.requests)};
+    return;
+  }
+  accepted_history_.emplace_back(now, rate);
+}
+
+void AdaptiveRateLimiter::count_answer(TimePoint now, double answered, double throttled, TimePoint sent_at) {
+  const std::int64_t slot = now.time_since_epoch() / kShareSlot;
+  if (share_slots_.empty() || share_slots_.back().slot != slot) share_slots_.push_back({slot, 0, 0});
+  share_slots_.back().answered += answered;
+  share_slots_.back().throttled += throttled;
+  while (share_slots_.front().slot <= slot - kShareSlots) share_slots_.pop_front();
+  // An answer whose send time is unknown counts as sent now.
+  if (experiment_.active && (sent_at == TimePoint::max() || sent_at >= experiment_.at)) {
+    experiment_.answered += answered;
+    experiment_.throttled += throttled;
+  }
+}
+
+double AdaptiveRateLimiter::recent_share(TimePoint now) const {
+  const std::int64_t slot = now.time_since_epoch() / kShareSlot;
+  double answered = 0, throttled = 0;
+  for (const ShareSlot& s : share_slots_) {
+    if (s.slot <= slot - kShareSlots) continue;
+    answered += s.answered;
+    throttled += s.throttled;
+  }
+  return answered > 0 ? throttled / answered : 0;
+}
+
+double AdaptiveRateLimiter::current_fault_share(TimePoint now) const {
+  if (fault_share_ <= 0) return 0;
+  const double half_life = std::max(duration<double>(options_.fault_share_half_life).count(), 1e-3);
+  return fault_share_ * std::exp2(-std::max(0.0, seconds_between(fault_share_at_, now)) / half_life);
+}
+
+void AdaptiveRateLimiter::conclude_experiment(TimePoint now) {
+  if (!experiment_.active) return;
+  const double needed = std::min(
+      static_cast<double>(options_.experiment_records_max),
+      std::max(static_cast<double>(options_.experiment_records),
+               options_.experiment_throttled_records / std::max(experiment_.share_before, 1e-6)));
+  if (experiment_.answered < needed || now < experiment_.at + options_.experiment_time) {
+    return;
+  }
+  experiment_.active = false;
+  const double share_after = experiment_.throttled / experiment_.answered;
+  const double known = current_fault_share(now);
+  if (share_after >= options_.undo_share_ratio * experiment_.share_before) {
+    // Sending slower did not lower the share refused: the rate was not the
+    // cause. Back to where the limiter was, and that share is now expected.
+    enabled_ = experiment_.was_enabled;
+    last_max_ = experiment_.last_max;
+    last_decrease_ = experiment_.last_decrease;
+    ++undone_;
+    // Both measurements are of faults alone: their mean is the better estimate.
+    fault_share_ = std::max(known, 0.5 * (experiment_.share_before + share_after));
+    spdlog::debug("rate limiter: throttled share {:.3f} before the decrease, {:.3f} after: not the rate; undone",
+                  experiment_.share_before, share_after);
+  } else {
+    // It was the rate. What is still refused below the quota is what faults
+    // alone cost.
+    fault_share_ = 0.5 * known + 0.5 * share_after;
+    spdlog::debug("rate limiter: throttled share {:.3f} before the decrease, {:.3f} after: the rate was the cause",
+                  experiment_.share_before, share_after);
+  }
+  fault_share_at_ = now;
+  update_limits(now);
 }
 
 void AdaptiveRateLimiter::update_limits(TimePoint now) {
@@ -275,25 +377,62 @@ void AdaptiveRateLimiter::notify_head() {
   if (!waiters_.empty()) waiters_.front()->wake.notify_one();
 }
 
-void AdaptiveRateLimiter::on_success(std::size_t records, std::size_t bytes) {
+void AdaptiveRateLimiter::on_success(std::size_t records, std::size_t bytes, TimePoint sent_at) {
+  on_answer({records, bytes, 0, sent_at, true});
+}
+
+void AdaptiveRateLimiter::on_throttle(std::size_t throttled_records, std::size_t total_records, TimePoint sent_at) {
+  (void)total_records;  // any throttle is a signal; the accepted rate carries the proportion
+  // The accepted part of a 200 was reported by on_success().
+  on_answer({0, 0, throttled_records, sent_at, false});
+}
+
+void AdaptiveRateLimiter::on_answer(const Answer& answer) {
   std::lock_guard lock(mutex_);
   const TimePoint t = now();
-  accepted_.record(t, Rates{static_cast<double>(records), static_cast<double>(bytes), 1.0});
+  if (answer.answered) {
+    accepted_.record(t, Rates{static_cast<double>(answer.accepted_records),
+                              static_cast<double>(answer.accepted_bytes), 1.0});
+    note_accepted_rate(t);
+  } else {
+    // Time passes for the accepted rate too: under a storm of whole-request
+    // refusals it decays towards zero, and the sent rate takes over below.
+    accepted_.record(t, Rates{});
+  }
+  // The whole answer is counted before an experiment may end on it.
+  count_answer(t, static_cast<double>(answer.accepted_records + answer.throttled_records),
+               static_cast<double>(answer.throttled_records), answer.sent_at);
+  conclude_experiment(t);
+  if (answer.throttled_records > 0 && options_.adaptive) {
+    // The window's share reacts late to a sudden overload (the second
+    // before it dilutes it); a large answer is evidence of its own.
+    const std::size_t total = answer.accepted_records + answer.throttled_records;
+    double own = total >= kAnswerLargeEnough ? static_cast<double>(answer.throttled_records) / total : 0;
+    if (!share_slots_.empty() && share_slots_.back().answered >= kAnswerLargeEnough) {  // small answers: the last slot's
+      own = std::max(own, share_slots_.back().throttled / share_slots_.back().answered);
+    }
+    throttled(t, answer.sent_at, std::max(own, recent_share(t)));
+  }
   update_limits(t);
   notify_head();  // the curve may have moved up
 }
 
-void AdaptiveRateLimiter::on_throttle(std::size_t throttled_records, std::size_t total_records, TimePoint sent_at) {
-  std::lock_guard lock(mutex_);
-  if (!options_.adaptive || throttled_records == 0) return;
-  (void)total_records;  // any throttle is a signal; the accepted rate carries the proportion
-  const TimePoint t = now();
-  // Time passes for the accepted rate too: under a storm of whole-request
-  // refusals it decays towards zero, and the sent rate takes over below.
-  accepted_.record(t, Rates{});
+void AdaptiveRateLimiter::throttled(TimePoint t, TimePoint sent_at, double share) {
+  const bool judging = options_.tell_faults_from_quota;
+  // One experiment at a time: its answers are still coming in.
+  if (judging && experiment_.active) return;
   // A request sent before the last decrease saw the overload that decrease
   // answered: TCP's once-per-window rule.
   if (enabled_ && sent_at < last_decrease_) return;
+  // No more refused than faults explain: not a sign that the rate is too high.
+  const double known = current_fault_share(t);
+  if (judging) {
+    if (share <= known + options_.share_margin + options_.share_margin_of_faults * known) return;
+    // The experiment compares with the window's share: the share that set it
+    // off may be one noisy answer's, and the next ones regress to the mean.
+    experiment_ = Experiment{true, t, recent_share(t), 0, 0, accepted_.rate(t).records, enabled_, last_max_,
+                             last_decrease_};
+  }
 
   update_limits(t);  // refill at the old rates; the buckets hold the limits in force
   const bool limited = enabled_ || slow_starting(t);
@@ -303,19 +442,27 @@ void AdaptiveRateLimiter::on_throttle(std::size_t throttled_records, std::size_t
   // when nothing has been accepted at all yet, and never above the limit
   // in force (botocore: min(measured, max_rate)).
   const bool have_accepted = accepted.bytes > 0 || accepted.records > 0;
-  const Rates base = have_accepted ? accepted : sent;
+  Rates base = have_accepted ? accepted : sent;
+  if (have_accepted && known > 0 && known < 0.9) {
+    // Records refused by faults were admitted by the quota: it took
+    // accepted / (1 - faults), and that is the rate to hold.
+    base = {base.records / (1 - known), base.bytes / (1 - known), base.requests};
+  }
   auto new_max = [&](double measured, const Bucket& bucket, double floor) {
     double value = measured;
     if (limited) value = std::min(value, bucket.rate);
     return std::max(value, floor);
   };
-  last_max_.records = new_max(base.records, records_, options_.min_records_per_second);
-  last_max_.bytes = new_max(base.bytes, bytes_, options_.min_bytes_per_second);
-  last_max_.requests = new_max(base.requests, requests_, options_.min_requests_per_second);
+  const Rates floor = accepted_floor(t);
+  last_max_.records = new_max(base.records, records_, floor.records);
+  last_max_.bytes = new_max(base.bytes, bytes_, floor.bytes);
+  last_max_.requests = new_max(base.requests, requests_, floor.requests);
   enabled_ = true;
   last_decrease_ = t;
   ++decreases_;
   update_limits(t);
+  spdlog::debug("rate limiter: throttled share {:.3f} (faults explain {:.3f}): limit now {:.0f} records/s, {:.0f} KiB/s",
+                share, known, records_.rate, bytes_.rate / 1024);
   // No saved-up burst right after being told to slow down.
   for (Bucket* bucket : {&records_, &bytes_, &requests_}) {
     bucket->tokens = std::min(bucket->tokens, 0.0);
@@ -346,6 +493,16 @@ RateLimits AdaptiveRateLimiter::limits() const {
 std::uint64_t AdaptiveRateLimiter::decreases() const {
   std::lock_guard lock(mutex_);
   return decreases_;
+}
+
+std::uint64_t AdaptiveRateLimiter::undone() const {
+  std::lock_guard lock(mutex_);
+  return undone_;
+}
+
+double AdaptiveRateLimiter::fault_share() const {
+  std::lock_guard lock(mutex_);
+  return current_fault_share(now());
 }
 
 }  // namespace firehose::producer

@@ -21,6 +21,25 @@
 // - Rates are measured, not assumed: what acquire() let through (sent) and
 //   what on_success() reports (accepted), each smoothed over 0.5 s buckets.
 //
+// - Not every "Slow down." means the rate is too high. A service can refuse
+//   a share of records at any rate (a fault, a hot partition); lowering the
+//   rate for those only lowers goodput, round trip after round trip, down to
+//   the floors (the producer stalled at 1 % of such faults). So a throttle
+//   lowers the rate only when the evidence says the rate is the cause:
+//   * the share of records throttled in the last second must exceed the
+//     share the service refuses anyway (fault_share, learnt below) by a margin;
+//   * each decrease is an experiment: once enough answers to requests sent
+//     after it are in, if their throttled share did not fall (below
+//     undo_share_ratio x the share before), the rate was not the cause: the
+//     decrease is undone and that share becomes fault_share. If it fell, the
+//     share measured below the quota is what faults alone cost: fault_share
+//     moves towards it. Until the experiment ends no further decrease is made.
+//   * the rate never falls below floor_of_accepted x the highest rate the
+//     service accepted in the last accepted_window (the delivery rate, in
+//     the spirit of BBR's bottleneck bandwidth filter).
+//   fault_share halves every fault_share_half_life, so that when faults stop
+//   a quota is soon recognised again at its first throttles.
+//
 // Unlike the SDKs, whose curve has C = 0.4 in requests/s (its recovery time
 // grows with the cube root of the rate), the curve here is applied to the
 // ratio of the rate to the last maximum, so that recovery takes the same time
@@ -80,6 +99,24 @@ struct RateLimiterOptions {
   double min_requests_per_second = 0.5;
   // Multiplicative decrease at a throttle (the SDKs' beta).
   double beta = 0.7;
+  // Telling a quota from faults (see the header comment); false: every
+  // throttle is a signal (the SDKs' behaviour). Chosen with
+  // tests/unit/producer/rate_limiter_simulation (docs/producer.md).
+  bool tell_faults_from_quota = true;
+  double share_margin = 0.02;             // + share_margin_of_faults x fault_share
+  double share_margin_of_faults = 0.25;
+  double undo_share_ratio = 0.5;          // post-decrease share >= this x pre: not the rate
+  // An experiment needs answers to at least this many records sent after the
+  // decrease, and enough of them that experiment_throttled_records would be
+  // throttled at the share before it (sampling noise: with 1 % refused, 100
+  // records tell nothing), and this long after the decrease.
+  std::size_t experiment_records = 100;
+  double experiment_throttled_records = 30;
+  std::size_t experiment_records_max = 10'000;
+  std::chrono::milliseconds experiment_time{0};
+  std::chrono::seconds fault_share_half_life{60};
+  double floor_of_accepted = 0.5;
+  std::chrono::seconds accepted_window{10};
   // Time from a decrease back to the rate of the last throttle (CUBIC's K;
   // for AIMD the slope of the line).
   std::chrono::milliseconds recovery_time{4000};
@@ -121,7 +158,9 @@ class AdaptiveRateLimiter {
   // For each HTTP 200 answer: the records (and their raw bytes) the service
   // accepted, possibly zero. A 200 with throttled records also gets an
   // on_throttle() call.
-  void on_success(std::size_t records, std::size_t bytes);
+  // `sent_at` (default: now) tells answers to requests sent after a
+  // decrease, which judge it, from older ones.
+  void on_success(std::size_t records, std::size_t bytes, TimePoint sent_at = TimePoint::max());
   // For each answer that carries a throttle: `throttled_records` of the
   // request's `total_records` were refused with ServiceUnavailableException /
   // "Slow down." inside a 200, or all of them (throttled == total) when the
@@ -132,6 +171,18 @@ class AdaptiveRateLimiter {
   // decrease answered, and its signal is ignored.
   void on_throttle(std::size_t throttled_records, std::size_t total_records, TimePoint sent_at);
 
+  // One answer, all at once (what on_success() and on_throttle() report in
+  // two calls): the records accepted and throttled, and when its request was
+  // sent. `answered`: an HTTP 200 (false: the whole request was refused).
+  struct Answer {
+    std::size_t accepted_records = 0;
+    std::size_t accepted_bytes = 0;
+    std::size_t throttled_records = 0;
+    TimePoint sent_at = TimePoint::max();
+    bool answered = true;
+  };
+  void on_answer(const Answer& answer);
+
   // Refuses all current and future acquire() calls (shutdown).
   void cancel();
 
@@ -139,8 +190,12 @@ class AdaptiveRateLimiter {
   RateLimits limits() const;  // now
   double bytes_per_second_limit() const { return limits().bytes_per_second; }  // 0 when not limiting
   // How many throttle signals lowered the rate (the others were part of an
-  // overload already reacted to).
+  // overload already reacted to, or below the share faults explain).
   std::uint64_t decreases() const;
+  // Decreases undone because the throttled share did not fall with the rate.
+  std::uint64_t undone() const;
+  // The share of records the service refuses whatever the rate, as learnt.
+  double fault_share() const;
 
  private:
   struct Rates {
@@ -172,7 +227,32 @@ class AdaptiveRateLimiter {
     std::condition_variable wake;
   };
 
+  // Answered and throttled records in short slots, for the throttled share
+  // of the last second.
+  struct ShareSlot {
+    std::int64_t slot = 0;
+    double answered = 0, throttled = 0;
+  };
+  // A decrease whose effect is being measured, with what to restore.
+  struct Experiment {
+    bool active = false;
+    TimePoint at{};
+    double share_before = 0;
+    double answered = 0, throttled = 0;  // answers to requests sent after the decrease
+    double accepted_before = 0;           // records/s accepted when it was made
+    bool was_enabled = false;
+    Rates last_max{};
+    TimePoint last_decrease{};
+  };
+
   TimePoint now() const;
+  void count_answer(TimePoint now, double answered, double throttled, TimePoint sent_at);
+  double recent_share(TimePoint now) const;
+  double current_fault_share(TimePoint now) const;
+  void conclude_experiment(TimePoint now);
+  void throttled(TimePoint now, TimePoint sent_at, double share);  // a throttle signal: decrease, if the evidence says so
+  void note_accepted_rate(TimePoint now);
+  Rates accepted_floor(TimePoint now) const;
   // Before the first throttle, while the slow start's rates still matter.
   bool slow_starting(TimePoint now) const;
   Rates slow_start_rates(TimePoint now) const;
@@ -200,6 +280,12 @@ class AdaptiveRateLimiter {
   TimePoint last_refill_{};
   Bucket records_, bytes_, requests_;
   std::uint64_t decreases_ = 0;
+  std::uint64_t undone_ = 0;
+  std::deque<ShareSlot> share_slots_;
+  Experiment experiment_;
+  double fault_share_ = 0;
+  TimePoint fault_share_at_{};
+  std::deque<std::pair<TimePoint, Rates>> accepted_history_;  // for the windowed maximum
 };
 
 }  // namespace firehose::producer

@@ -51,7 +51,10 @@ const nlohmann::json* field(const nlohmann::json& object, const char* key, nlohm
 std::string format_dead_letter(const DeadLetterEntry& entry) {
   ordered_json line;
   line["stream"] = entry.stream;
-  line["data"] = aws::crypto::base64_encode(entry.data);
+  line[entry.truncated ? "data_prefix" : "data"] = aws::crypto::base64_encode(entry.data);
+  if (entry.truncated) line["truncated"] = true;
+  if (entry.size) line["size"] = *entry.size;
+  if (!entry.source.empty()) line["source"] = entry.source;
   line["error_code"] = entry.error_code;
   line["error_message"] = entry.error_message;
   line["attempts"] = entry.attempts;
@@ -71,7 +74,8 @@ Result<DeadLetterEntry> parse_dead_letter(std::string_view line) {
 
   std::string why;
   const auto* stream = field(object, "stream", value_t::string, false, why);
-  const auto* data = stream ? field(object, "data", value_t::string, false, why) : nullptr;
+  const bool truncated = object.contains("truncated") && object["truncated"].is_boolean() && object["truncated"].get<bool>();
+  const auto* data = stream ? field(object, truncated ? "data_prefix" : "data", value_t::string, false, why) : nullptr;
   const auto* code = data ? field(object, "error_code", value_t::string, false, why) : nullptr;
   const auto* message = code ? field(object, "error_message", value_t::string, false, why) : nullptr;
   const auto* attempts = message ? field(object, "attempts", value_t::number_unsigned, false, why) : nullptr;
@@ -98,6 +102,15 @@ Result<DeadLetterEntry> parse_dead_letter(std::string_view line) {
     *target = *time;
   }
   entry.possible_duplicate = duplicate->get<bool>();
+  entry.truncated = truncated;
+  if (const auto it = object.find("size"); it != object.end()) {
+    if (!it->is_number_unsigned()) return malformed("\"size\" is not a number");
+    entry.size = it->get<std::size_t>();
+  }
+  if (const auto it = object.find("source"); it != object.end()) {
+    if (!it->is_string()) return malformed("\"source\" is not a string");
+    entry.source = it->get<std::string>();
+  }
   return entry;
 }
 
@@ -144,10 +157,9 @@ Status DeadLetterWriter::flush() {
   return {};
 }
 
-Result<std::vector<DeadLetterEntry>> read_dead_letters(const std::string& path) {
+Status for_each_dead_letter(const std::string& path, const std::function<bool(DeadLetterEntry&&)>& on_entry) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return file_error("DeadLetterOpenFailed", "cannot read dead-letter file", path, errno);
-  std::vector<DeadLetterEntry> entries;
   std::string line;
   for (std::size_t number = 1; std::getline(in, line); ++number) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
@@ -157,9 +169,19 @@ Result<std::vector<DeadLetterEntry>> read_dead_letters(const std::string& path) 
       return malformed(fmt::format("{}:{}: {}{}", path, number, entry.error().message,
                                    last_cut_short ? " (last line, no newline: cut short?)" : ""));
     }
-    entries.push_back(std::move(entry).value());
+    if (!on_entry(std::move(entry).value())) return {};
   }
   if (in.bad()) return file_error("DeadLetterOpenFailed", "cannot read dead-letter file", path, errno);
+  return {};
+}
+
+Result<std::vector<DeadLetterEntry>> read_dead_letters(const std::string& path) {
+  std::vector<DeadLetterEntry> entries;
+  auto read = for_each_dead_letter(path, [&](DeadLetterEntry&& entry) {
+    entries.push_back(std::move(entry));
+    return true;
+  });
+  if (!read) return read.error();
   return entries;
 }
 

@@ -8,7 +8,14 @@
 //    "last_attempt":"2024-05-01T12:00:41.007Z","possible_duplicate":false}
 //
 // Times are UTC with milliseconds; null when the record was never sent.
+//
+// A record refused before it was ever whole in memory (a line longer than
+// the record limit, read only in part) carries "data_prefix" (its first
+// bytes) and "truncated":true instead of "data"; "size" gives its full size
+// and "source" where it was read ("events.ndjson:12"), when known. Such an
+// entry cannot be sent again.
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -29,6 +36,9 @@ struct DeadLetterEntry {
   std::optional<std::chrono::system_clock::time_point> first_attempt;  // written to the millisecond
   std::optional<std::chrono::system_clock::time_point> last_attempt;
   bool possible_duplicate = false;
+  bool truncated = false;          // `data` holds only the record's first bytes
+  std::optional<std::size_t> size;  // the record's full size, when it differs from data.size()
+  std::string source;              // where the record was read, when known
 
   bool operator==(const DeadLetterEntry&) const = default;
 };
@@ -76,5 +86,8 @@ class DeadLetterWriter {
 // a message naming the file and the line number ("path:3: ..."). A file that
 // cannot be read: ErrorKind::Config, "DeadLetterOpenFailed".
 Result<std::vector<DeadLetterEntry>> read_dead_letters(const std::string& path);
+// The same, one entry at a time (memory flat in the file's size): `on_entry`
+// returns false to stop early.
+Status for_each_dead_letter(const std::string& path, const std::function<bool(DeadLetterEntry&&)>& on_entry);
 
 }  // namespace firehose::producer

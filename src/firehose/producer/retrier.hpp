@@ -26,7 +26,7 @@ struct Judgement {
   Batch failed;                // for good; last_error says why
   std::optional<Error> fatal;  // set: stop the producer (the batch's records are in `failed`)
   std::size_t throttled = 0;   // records refused with a throttle ("Slow down.") or a throttled call
-  std::size_t possible_duplicates = 0;  // records whose send's outcome was unknown
+  std::size_t possible_duplicates = 0;  // user records newly in doubt (a send's outcome unknown), each once
   bool whole_call_failed = false;
 };
 
@@ -43,7 +43,12 @@ class Retrier {
   // Transport failures after which the request may have been processed.
   static bool outcome_unknown(const Error& error);
 
+  // The longest wait before retrying records refused inside an answer.
+  static constexpr std::chrono::milliseconds kRecordRetryCap{1000};
+
  private:
+  static void mark_possible_duplicate(PendingRecord& record, Judgement& judgement);
+  std::chrono::milliseconds retry_delay(int attempts, bool whole_call_failed) const;
   void retry_or_fail(PendingPtr record, Judgement& judgement, SteadyTime now) const;
 
   RetryPolicy policy_;

@@ -143,6 +143,10 @@ Result run(const Config& config) {
           if (request_admitted && server_bytes.tokens >= size && server_records.tokens >= 1) {
             server_bytes.tokens -= size;
             server_records.tokens -= 1;
+            if (config.fault_share > 0 && uniform(generator) < config.fault_share) {
+              request.throttled.push_back(record);
+              continue;
+            }
             ++request.accepted;
           } else {
             request.throttled.push_back(record);
@@ -164,12 +168,9 @@ Result run(const Config& config) {
       }
       case EventKind::kResponse: {
         const bool whole_request_refused = request.accepted == SIZE_MAX;
-        const std::size_t total = whole_request_refused ? request.throttled.size()
-                                                        : request.accepted + request.throttled.size();
-        if (!whole_request_refused) limiter.on_success(request.accepted, request.accepted * config.record_bytes);
-        if (!request.throttled.empty()) {
-          limiter.on_throttle(request.throttled.size(), total, epoch + request.sent_at);
-        }
+        limiter.on_answer({whole_request_refused ? 0 : request.accepted,
+                           whole_request_refused ? 0 : request.accepted * config.record_bytes,
+                           request.throttled.size(), epoch + request.sent_at, !whole_request_refused});
         for (Record& record : request.throttled) {
           const double ceiling = std::min(seconds(config.retry_cap),
                                           seconds(config.retry_base) * std::pow(2.0, record.attempts - 1));
@@ -194,6 +195,7 @@ Result run(const Config& config) {
     w.quota_fraction = std::max({tally.bytes / (config.quota_bytes_per_second * length),
                                  tally.requests / (config.quota_requests_per_second * length),
                                  tally.records / (config.quota_records_per_second * length)});
+    w.accepted_records_per_second = tally.records / length;
     w.record_sends = tally.sends;
     w.throttled_record_sends = tally.throttled;
     w.throttled_fraction = tally.sends ? static_cast<double>(tally.throttled) / static_cast<double>(tally.sends) : 0;
@@ -205,6 +207,8 @@ Result run(const Config& config) {
   result.startup = window(startup, std::min(config.startup_seconds, config.run_seconds));
   result.first_second = window(first_second, std::min(1.0, config.run_seconds));
   result.decreases = limiter.decreases();
+  result.undone = limiter.undone();
+  result.fault_share = limiter.fault_share();
   result.final_bytes_limit = limiter.bytes_per_second_limit();
   return result;
 }

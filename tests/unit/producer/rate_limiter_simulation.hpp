@@ -26,12 +26,16 @@ struct Config {
   double run_seconds = 60;
   double steady_from_seconds = 10;  // the steady window excludes the start-up
   double startup_seconds = 5;       // the start-up window: [0, startup_seconds)
+  // Records the server refuses with "Slow down." whatever the rate (a fault,
+  // not the quota), after the quota admitted them.
+  double fault_share = 0;
   std::uint64_t seed = 42;
   double trace_until_seconds = 0;  // prints each response before this time (for tuning)
 };
 
 struct Window {
   double quota_fraction = 0;      // accepted / quota, in the binding dimension
+  double accepted_records_per_second = 0;
   double throttled_fraction = 0;  // throttled record sends / record sends
   std::uint64_t record_sends = 0;
   std::uint64_t throttled_record_sends = 0;
@@ -43,6 +47,8 @@ struct Result {
   Window startup;       // [0, startup_seconds)
   Window first_second;  // [0, 1)
   std::uint64_t decreases = 0;
+  std::uint64_t undone = 0;
+  double fault_share = 0;  // as the limiter learnt it
   double final_bytes_limit = 0;
 };
 

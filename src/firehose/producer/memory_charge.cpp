@@ -1,0 +1,46 @@
+#include "firehose/producer/memory_charge.hpp"
+
+#include "aws/crypto.hpp"
+
+namespace firehose::producer {
+
+std::size_t user_charge(const RecordBytes& data, bool packing) {
+  if (!packing) {
+    return heap_block(data.capacity() + 1) + aws::crypto::base64_encoded_size(data.size()) +
+           heap_block(sizeof(UserRecord));
+  }
+  // Packed users sit in a vector that grows by doubling.
+  return data.size() + 1 + aws::crypto::base64_encoded_size(data.size() + 1) + 2 * sizeof(UserRecord);
+}
+
+std::size_t spare_allowance(const ProducerOptions& options) {
+  return std::min<std::size_t>(options.memory_budget_bytes / 16, 1024 * 1024);
+}
+
+std::size_t body_buffer_allowance(const ProducerOptions& options) {
+  return std::min<std::size_t>(options.memory_budget_bytes / 8, 4 * 1024 * 1024);
+}
+
+std::size_t budget_for_records(const ProducerOptions& options) {
+  const std::size_t pack_room = std::min(options.pack_target_bytes, options.memory_budget_bytes / 2);
+  return options.memory_budget_bytes - pack_room - spare_allowance(options) - body_buffer_allowance(options);
+}
+
+std::size_t spare_bytes(const PendingRecord& record) {
+  return heap_block(sizeof(PendingRecord)) + heap_block(record.data.capacity() + 1) +
+         record.users.capacity() * sizeof(UserRecord);
+}
+
+void clear_for_reuse(PendingRecord& record) {
+  record.users.clear();  // outcome callbacks (and the promises they hold) go now
+  record.attempts = 0;
+  record.first_attempt = {};
+  record.last_attempt = {};
+  record.deadline = {};
+  record.queued_at = {};
+  record.retry_at = {};
+  record.possible_duplicate = false;
+  record.last_error = Error{};
+}
+
+}  // namespace firehose::producer

@@ -1,0 +1,144 @@
+#include "firehose/producer/outcome_resolver.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "firehose/limits.hpp"
+
+namespace firehose::producer {
+namespace {
+
+std::size_t billed(std::size_t size) {
+  const std::size_t unit = limits::kBillingRoundingBytes;
+  return std::max<std::size_t>(1, (size + unit - 1) / unit) * unit;
+}
+
+}  // namespace
+
+OutcomeResolver::OutcomeResolver(std::string stream_name, std::unique_ptr<DeadLetterWriter> dead_letter)
+    : stream_name_(std::move(stream_name)), dead_letter_(std::move(dead_letter)) {}
+
+void OutcomeResolver::acknowledge(PendingRecord& record, std::string_view record_id, SteadyTime now,
+                                  AckTally& tally) {
+  tally.billed += billed(record.data.size());
+  tally.records += record.users.size();
+  for (auto& user : record.users) {
+    const auto latency = now - user.put_time;
+    record_latency_.record(latency);
+    tally.bytes += user.size;
+    tally.charge += user.charge;
+    // Outcomes (and their RecordId copies) only for someone to hand them to.
+    if (!user.callback) continue;
+    RecordOutcome outcome;
+    outcome.acknowledged = true;
+    outcome.record_id = record_id;
+    outcome.attempts = record.attempts;
+    outcome.possible_duplicate = record.possible_duplicate;
+    outcome.latency = latency;
+    deliver(user.callback, outcome);
+  }
+}
+
+void OutcomeResolver::settle(const AckTally& tally) {
+  if (tally.records == 0) return;
+  billed_bytes_.fetch_add(tally.billed, std::memory_order_relaxed);
+  bytes_acknowledged_.fetch_add(tally.bytes, std::memory_order_relaxed);
+  records_acknowledged_.fetch_add(tally.records, std::memory_order_relaxed);
+  note_resolved(tally.records);
+}
+
+std::size_t OutcomeResolver::fail(PendingRecord& record) {
+  const auto now = std::chrono::steady_clock::now();
+  std::size_t charge = 0;
+  for (auto& user : record.users) {
+    RecordOutcome outcome;
+    outcome.error_code = record.last_error.code;
+    outcome.error_message = record.last_error.message;
+    outcome.attempts = record.attempts;
+    outcome.possible_duplicate = record.possible_duplicate;
+    outcome.latency = now - user.put_time;
+    if (dead_letter_) {
+      DeadLetterEntry entry;
+      entry.stream = stream_name_;
+      entry.data = record.data.substr(user.offset, user.size);
+      entry.error_code = outcome.error_code;
+      entry.error_message = outcome.error_message;
+      entry.attempts = record.attempts;
+      if (record.attempts > 0) {
+        entry.first_attempt = record.first_attempt;
+        entry.last_attempt = record.last_attempt;
+      }
+      entry.possible_duplicate = record.possible_duplicate;
+      outcome.dead_lettered = dead_letter(entry);
+    }
+    record_latency_.record(outcome.latency);
+    charge += user.charge;
+    deliver(user.callback, outcome);
+  }
+  records_failed_.fetch_add(record.users.size(), std::memory_order_relaxed);
+  note_resolved(record.users.size());
+  return charge;
+}
+
+void OutcomeResolver::refuse(const RefusedRecord& record, const OutcomeCallback& callback) {
+  records_rejected_.fetch_add(1, std::memory_order_relaxed);
+  RecordOutcome outcome;
+  outcome.error_code = record.error_code;
+  outcome.error_message = record.error_message;
+  if (dead_letter_) {
+    DeadLetterEntry entry;
+    entry.stream = stream_name_;
+    entry.data = record.data;
+    entry.error_code = record.error_code;
+    entry.error_message = record.error_message;
+    entry.truncated = record.truncated;
+    if (record.truncated || record.size != record.data.size()) entry.size = record.size;
+    entry.source = record.source;
+    outcome.dead_lettered = dead_letter(entry);
+  }
+  deliver(callback, outcome);
+}
+
+bool OutcomeResolver::dead_letter(const DeadLetterEntry& entry) {
+  if (auto written = dead_letter_->write(entry); !written) {
+    // One line per streak: a full disk would otherwise print one per record.
+    if (!dead_letter_failing_.exchange(true)) spdlog::error("dead-letter file: {}", written.error().to_string());
+    return false;
+  }
+  if (dead_letter_failing_.load(std::memory_order_relaxed)) dead_letter_failing_.store(false);
+  records_dead_lettered_.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+void OutcomeResolver::flush_dead_letters() {
+  if (dead_letter_) (void)dead_letter_->flush();
+}
+
+void OutcomeResolver::note_resolved(std::uint64_t count) {
+  if (unresolved_.fetch_sub(count) == count) {
+    std::lock_guard lock(progress_mutex_);
+    progress_.notify_all();
+  }
+}
+
+bool OutcomeResolver::wait_resolved(SteadyTime deadline) {
+  std::unique_lock lock(progress_mutex_);
+  auto resolved = [&] { return unresolved_.load() == 0; };
+  if (deadline == SteadyTime::max()) {
+    progress_.wait(lock, resolved);
+    return true;
+  }
+  return progress_.wait_until(lock, deadline, resolved);
+}
+
+void OutcomeResolver::deliver(const OutcomeCallback& callback, const RecordOutcome& outcome) {
+  if (!callback) return;
+  try {
+    callback(outcome);
+  } catch (const std::exception& e) {
+    spdlog::error("an outcome callback threw: {}", e.what());
+  } catch (...) {
+    spdlog::error("an outcome callback threw");
+  }
+}
+
+}  // namespace firehose::producer

@@ -1,0 +1,85 @@
+#pragma once
+// The pipeline's last stage: gives every user record its one outcome
+// (acknowledged, or failed with its reason and written to the dead-letter
+// file), runs the outcome callbacks, keeps the outcome counters and the
+// record latencies, and tells whoever waits (flush, close) when nothing is
+// left without an outcome. The memory budget a record held is returned to
+// the caller, which gives it back in one release per answer.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string_view>
+
+#include "firehose/producer.hpp"
+#include "firehose/producer/dead_letter.hpp"
+#include "firehose/producer/latency_histogram.hpp"
+#include "firehose/producer/pending_record.hpp"
+
+namespace firehose::producer {
+
+class OutcomeResolver {
+ public:
+  OutcomeResolver(std::string stream_name, std::unique_ptr<DeadLetterWriter> dead_letter);
+
+  // Records entering the pipeline: each will be resolved exactly once.
+  void expect(std::uint64_t records) { unresolved_.fetch_add(records, std::memory_order_relaxed); }
+
+  // What an answer's acknowledgements add to the counters: added once per
+  // answer, since put() on the other core updates neighbouring counters and
+  // an atomic add per record kept their cache lines moving between the cores.
+  struct AckTally {
+    std::uint64_t records = 0, bytes = 0, billed = 0;
+    std::size_t charge = 0;  // memory budget to give back
+  };
+  void acknowledge(PendingRecord& record, std::string_view record_id, SteadyTime now, AckTally& tally);
+  // Counters before resolution: whoever waits for the last outcome sees them final.
+  void settle(const AckTally& tally);
+
+  // Fails each user record of `record` with record.last_error (dead-letter
+  // file, callback); returns the memory budget they held.
+  std::size_t fail(PendingRecord& record);
+
+  // A record refused before it entered the pipeline (put() refused it, or the
+  // caller did: e.g. a line over the limit read only in part). Written to the
+  // dead-letter file and counted as rejected; never counted as expected.
+  void refuse(const RefusedRecord& record, const OutcomeCallback& callback);
+
+  // Waits until every expected record has its outcome, or the deadline.
+  bool wait_resolved(SteadyTime deadline);
+  std::uint64_t unresolved() const { return unresolved_.load(); }
+
+  // Counters.
+  std::uint64_t acknowledged() const { return records_acknowledged_.load(); }
+  std::uint64_t failed() const { return records_failed_.load(); }
+  std::uint64_t dead_lettered() const { return records_dead_lettered_.load(); }
+  std::uint64_t rejected() const { return records_rejected_.load(); }
+  std::uint64_t bytes_acknowledged() const { return bytes_acknowledged_.load(); }
+  std::uint64_t billed_bytes() const { return billed_bytes_.load(); }
+  const LatencyHistogram& record_latency() const { return record_latency_; }
+
+  // Makes the dead-letter file's lines durable.
+  void flush_dead_letters();
+
+ private:
+  // Writes one entry; false (logged once per streak of failures) when it
+  // could not be written.
+  bool dead_letter(const DeadLetterEntry& entry);
+  void note_resolved(std::uint64_t count);
+  static void deliver(const OutcomeCallback& callback, const RecordOutcome& outcome);
+
+  const std::string stream_name_;
+  std::unique_ptr<DeadLetterWriter> dead_letter_;
+  std::atomic<bool> dead_letter_failing_{false};
+
+  std::mutex progress_mutex_;
+  std::condition_variable progress_;
+  alignas(64) std::atomic<std::uint64_t> unresolved_{0};
+  alignas(64) std::atomic<std::uint64_t> records_acknowledged_{0}, records_failed_{0}, records_dead_lettered_{0},
+      records_rejected_{0}, bytes_acknowledged_{0}, billed_bytes_{0};
+  LatencyHistogram record_latency_;
+};
+
+}  // namespace firehose::producer

@@ -1,0 +1,170 @@
+#include "firehose/producer/sender.hpp"
+
+#include <map>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "firehose/protocol.hpp"
+
+namespace firehose::producer {
+namespace {
+
+// A sender reads records that put() wrote, usually on the other core; in a
+// profile its loops over a batch's records mostly waited on those cache
+// misses. Asking for the next records ahead of use overlaps the waits.
+constexpr std::size_t kRecordsAhead = 8;
+
+void prefetch_data(const std::string& data) {
+  const char* p = data.data();
+  const std::size_t bytes = std::min<std::size_t>(data.size(), 2048);
+  for (std::size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(p + offset);
+}
+
+}  // namespace
+
+Sender::Sender(const ProducerOptions& options, std::shared_ptr<FirehoseClient> client, AdaptiveRateLimiter& limiter,
+               const Retrier& retrier, OutcomeResolver& outcomes, MemoryBudget& budget, DispatcherLink dispatcher)
+    : options_(options),
+      client_(std::move(client)),
+      limiter_(limiter),
+      retrier_(retrier),
+      outcomes_(outcomes),
+      budget_(budget),
+      dispatcher_(std::move(dispatcher)) {}
+
+void Sender::fail_all(Batch& records, const Error& error) {
+  std::size_t released = 0;
+  for (auto& record : records) {
+    record->last_error = error;
+    released += outcomes_.fail(*record);
+  }
+  budget_.release(released);
+}
+
+Batch Sender::send(Batch batch, std::string& body_buffer) {
+  protocol::PutRecordBatchSize body_size(options_.delivery_stream_name.size());
+  std::size_t raw_bytes = 0;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (i + kRecordsAhead < batch.size()) __builtin_prefetch(batch[i + kRecordsAhead].get());
+    raw_bytes += batch[i]->data.size();
+    body_size.add(batch[i]->data.size());
+  }
+  if (!limiter_.acquire(batch.size(), raw_bytes, std::chrono::steady_clock::time_point::max())) {
+    // Cancelled: a fatal error or shutdown's deadline.
+    fail_all(batch, dispatcher_.refusal().value_or(
+                        make_error(ErrorKind::Client, "Shutdown", "the producer closed before this record was sent")));
+    return batch;
+  }
+  protocol::PutRecordBatchBody body(options_.delivery_stream_name, std::move(body_buffer));
+  body.reserve(body_size.size());
+  const auto wall_now = std::chrono::system_clock::now();
+  int attempt = 1;
+  std::uint64_t resends = 0;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (i + 1 < batch.size()) prefetch_data(batch[i + 1]->data);
+    auto& record = batch[i];
+    if (record->attempts == 0) {
+      record->first_attempt = wall_now;
+    } else {
+      resends += record->users.size();
+    }
+    ++record->attempts;
+    attempt = std::max(attempt, record->attempts);
+    record->last_attempt = wall_now;
+    body.add(record->data);
+  }
+  const std::size_t count = batch.size();
+  in_flight_.fetch_add(1, std::memory_order_relaxed);
+  const auto started = std::chrono::steady_clock::now();
+  body_buffer = body.finish();
+  auto answer = client_->put_record_batch_body(body_buffer, count, &abort_);
+  const auto finished = std::chrono::steady_clock::now();
+  in_flight_.fetch_sub(1, std::memory_order_relaxed);
+  request_latency_.record(finished - started);
+  // `retries` counts every re-send of a record, the transport's silent ones too.
+  if (answer && answer->sends > 1) {
+    for (const auto& record : batch) resends += static_cast<std::uint64_t>(answer->sends - 1) * record->users.size();
+  }
+  records_retried_.fetch_add(resends, std::memory_order_relaxed);
+  if (options_.on_batch) report_batch(count, raw_bytes, attempt, answer, finished - started);
+
+  Judgement judgement = retrier_.judge(std::move(batch), answer, finished);
+  if (!answer) {
+    requests_failed_.fetch_add(1, std::memory_order_relaxed);
+    spdlog::debug("PutRecordBatch of {} records failed: {}", count, answer.error().to_string());
+  } else if (answer->failed_put_count > 0) {
+    requests_partial_.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    requests_ok_.fetch_add(1, std::memory_order_relaxed);
+  }
+  // The limiter learns what the service accepted from every answer, a
+  // partly throttled one included (counting none of its records made the
+  // accepted rate collapse under throttling, and each decrease after it
+  // deeper than the overload called for).
+  std::size_t accepted_bytes = 0;
+  for (const auto& acknowledged : judgement.acknowledged) accepted_bytes += acknowledged.first->data.size();
+  if (answer || judgement.throttled > 0) {
+    limiter_.on_answer({judgement.acknowledged.size(), accepted_bytes, judgement.throttled, started, answer.ok()});
+  }
+  records_throttled_.fetch_add(judgement.throttled, std::memory_order_relaxed);
+  possible_duplicates_.fetch_add(judgement.possible_duplicates, std::memory_order_relaxed);
+
+  // Counters, resolution and the budget once per answer: each release
+  // wakes the thread blocked in put(), and the counters are shared with it.
+  OutcomeResolver::AckTally tally;
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [record, record_id] : judgement.acknowledged) outcomes_.acknowledge(*record, record_id, now, tally);
+  outcomes_.settle(tally);
+  std::size_t released = tally.charge;
+  for (auto& record : judgement.failed) released += outcomes_.fail(*record);
+  budget_.release(released);
+  Batch resolved = std::move(judgement.failed);
+  for (auto& acknowledged : judgement.acknowledged) resolved.push_back(std::move(acknowledged.first));
+  if (judgement.fatal) dispatcher_.stop_for(*judgement.fatal);
+  if (!judgement.retry.empty()) {
+    if (auto refusal = dispatcher_.requeue(judgement.retry, judgement.retry_at)) {
+      // Not sent again (fatal error, or shutdown's deadline): the refusal is
+      // the reason, the last error what the last send met.
+      for (auto& record : judgement.retry) {
+        const std::string last = record->last_error.code;
+        record->last_error = *refusal;
+        if (!last.empty()) record->last_error.message += fmt::format(" (last send: {})", last);
+      }
+      released = 0;
+      for (auto& record : judgement.retry) released += outcomes_.fail(*record);
+      budget_.release(released);
+      for (auto& record : judgement.retry) resolved.push_back(std::move(record));
+    }
+  }
+  return resolved;
+}
+
+void Sender::report_batch(std::size_t count, std::size_t bytes, int attempt,
+                          const Result<PutRecordBatchAnswer>& answer, std::chrono::nanoseconds latency) const {
+  BatchReport report;
+  report.records = count;
+  report.bytes = bytes;
+  report.attempt = attempt;
+  report.latency = latency;
+  if (!answer) {
+    report.failed_put_count = count;
+    report.error_codes.emplace_back(answer.error().code, count);
+  } else {
+    report.failed_put_count = static_cast<std::size_t>(answer->failed_put_count);
+    if (answer->failed_put_count > 0) {
+      std::map<std::string_view, std::size_t> codes;
+      for (const auto& entry : answer->responses) {
+        if (!entry.ok()) ++codes[entry.error_code];
+      }
+      for (const auto& [code, n] : codes) report.error_codes.emplace_back(std::string(code), n);
+    }
+  }
+  try {
+    options_.on_batch(report);
+  } catch (const std::exception& e) {
+    spdlog::error("the on_batch callback threw: {}", e.what());
+  }
+}
+
+}  // namespace firehose::producer

@@ -1,0 +1,79 @@
+#pragma once
+// One sender's work for one batch: wait for the rate limiter, build the
+// PutRecordBatch body, call, have the retrier judge the answer, tell the
+// limiter what the service accepted and refused, resolve what is done and
+// hand what is to be retried back to the dispatcher. Several senders run at
+// once (max_in_flight threads); this class is shared by them and holds no
+// per-call state.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "firehose/firehose_client.hpp"
+#include "firehose/producer.hpp"
+#include "firehose/producer/adaptive_rate_limiter.hpp"
+#include "firehose/producer/latency_histogram.hpp"
+#include "firehose/producer/memory_budget.hpp"
+#include "firehose/producer/outcome_resolver.hpp"
+#include "firehose/producer/retrier.hpp"
+
+namespace firehose::producer {
+
+// What the sender needs of the dispatcher.
+struct DispatcherLink {
+  // Why records may no longer be sent (a fatal error, or shutdown's
+  // deadline passed), if so.
+  std::function<std::optional<Error>()> refusal;
+  // Queues `records` for a retry at `at`; when refused, leaves them in
+  // `records` and returns why.
+  std::function<std::optional<Error>(Batch& records, SteadyTime at)> requeue;
+  // A condition that would fail every record: stop intake, fail what is queued.
+  std::function<void(const Error&)> stop_for;
+};
+
+class Sender {
+ public:
+  Sender(const ProducerOptions& options, std::shared_ptr<FirehoseClient> client, AdaptiveRateLimiter& limiter,
+         const Retrier& retrier, OutcomeResolver& outcomes, MemoryBudget& budget, DispatcherLink dispatcher);
+
+  // Sends `batch` (and whatever retries are needed of it, by way of the
+  // dispatcher). Returns the records that got their outcome, for reuse. The
+  // request body is built in `body_buffer` and left there for the next call.
+  Batch send(Batch batch, std::string& body_buffer);
+
+  // Requests in flight end at once (their records' outcome is unknown): shutdown's deadline.
+  void abort_requests() { abort_.store(true); }
+
+  // Counters.
+  std::uint64_t records_retried() const { return records_retried_.load(); }
+  std::uint64_t records_throttled() const { return records_throttled_.load(); }
+  std::uint64_t possible_duplicates() const { return possible_duplicates_.load(); }
+  std::uint64_t requests_ok() const { return requests_ok_.load(); }
+  std::uint64_t requests_partial() const { return requests_partial_.load(); }
+  std::uint64_t requests_failed() const { return requests_failed_.load(); }
+  std::uint64_t in_flight() const { return in_flight_.load(); }
+  const LatencyHistogram& request_latency() const { return request_latency_; }
+
+ private:
+  void report_batch(std::size_t count, std::size_t bytes, int attempt, const Result<PutRecordBatchAnswer>& answer,
+                    std::chrono::nanoseconds latency) const;
+  // Fails each record with `error`, giving their budget back in one release.
+  void fail_all(Batch& records, const Error& error);
+
+  const ProducerOptions& options_;
+  std::shared_ptr<FirehoseClient> client_;
+  AdaptiveRateLimiter& limiter_;
+  const Retrier& retrier_;
+  OutcomeResolver& outcomes_;
+  MemoryBudget& budget_;
+  DispatcherLink dispatcher_;
+  std::atomic<bool> abort_{false};
+
+  alignas(64) std::atomic<std::uint64_t> records_retried_{0}, records_throttled_{0}, possible_duplicates_{0},
+      requests_ok_{0}, requests_partial_{0}, requests_failed_{0}, in_flight_{0};
+  LatencyHistogram request_latency_;
+};
+
+}  // namespace firehose::producer
