@@ -17,6 +17,7 @@
 #include "firehose/limits.hpp"
 #include "logging.hpp"
 #include "progress.hpp"
+#include "stop_signals.hpp"
 #include "workflow_input.hpp"
 #include "workflow_metrics.hpp"
 #include "workflow_report.hpp"
@@ -34,17 +35,6 @@ struct WorkflowArgs {
   std::string progress_interval = "10s";
   double shutdown_grace_seconds = 10;
 };
-
-std::atomic<int> g_stop_signal{0};
-extern "C" void on_workflow_stop_signal(int signal) { g_stop_signal.store(signal); }
-
-void install_stop_handlers() {
-  struct sigaction action {};
-  action.sa_handler = on_workflow_stop_signal;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
 
 // A wait may be zero ("0", "0s"), which parse_duration (a positive duration) refuses.
 Result<std::chrono::seconds> parse_wait(const std::string& text, std::string_view flag) {
@@ -112,7 +102,18 @@ class WorkflowRun {
     options.delivery_stream_name = stream_;
     log_configuration(single_policy, options, *wait);
 
-    install_stop_handlers();
+    // Before the progress and producer threads start, so that they inherit the blocked signals.
+    const auto grace = std::chrono::milliseconds(static_cast<long>(args_.shutdown_grace_seconds * 1000));
+    StopSignals signals(
+        [this, grace](int signal) {
+          spdlog::warn("{}: stopped reading; draining for up to {} s (again to stop at once)",
+                       signal == SIGINT ? "interrupted" : "terminated", args_.shutdown_grace_seconds);
+          if (producer_ready_.load()) producer_->shutdown(grace);
+        },
+        [this](int) {
+          spdlog::warn("stopping now: records without an outcome fail with reason Shutdown");
+          if (producer_ready_.load()) producer_->shutdown(std::chrono::milliseconds(0));
+        });
     run_started_ = std::chrono::system_clock::now();
     const auto started = std::chrono::steady_clock::now();
     metrics_options_ = {stream_, run_started_, *wait, 0, look_later_command()};
@@ -122,7 +123,7 @@ class WorkflowRun {
     log_event(spdlog::level::info, event::kPhase, {{"stream", stream_}, {"step", "put_record"}},
               fmt::format("Step 2: the first {} records one by one with PutRecord", args_.single_records));
     std::optional<Error> fatal;
-    auto should_stop = [&] { return fatal.has_value() || g_stop_signal.load() != 0; };
+    auto should_stop = [&] { return fatal.has_value() || signals.stopping(); };
     auto on_record = [&](std::string_view record) {
       if (single.stats().records < args_.single_records) {
         if (auto sent = single.send(record); !sent) fatal = sent.error();
@@ -139,18 +140,15 @@ class WorkflowRun {
     auto read = for_each_input_record(input_, should_stop, on_record);
     if (!producer_ && !fatal) metrics_after_single_ = read_metrics("after PutRecord (step 3)", static_cast<double>(single.stats().acknowledged));
 
-    bool interrupted = g_stop_signal.load() != 0;
+    signals.reading_done();
     if (producer_) {
-      while (!interrupted && !producer_->fatal_error()) {
-        if (producer_->flush(std::chrono::milliseconds(200)).ok()) break;
-        interrupted = g_stop_signal.load() != 0;
-      }
-      if (interrupted) spdlog::warn("interrupted: draining for up to {} s", args_.shutdown_grace_seconds);
-      (void)producer_->close(interrupted ? std::chrono::milliseconds(static_cast<long>(args_.shutdown_grace_seconds * 1000))
-                                         : std::chrono::milliseconds(std::chrono::hours(24)));
+      if (signals.stopping()) producer_->shutdown(grace);  // a signal while the producer was being created
+      // Drains; a signal brings the deadline forward (the watcher calls shutdown()).
+      (void)producer_->close(std::chrono::hours(24 * 365));
       batch_metrics_ = producer_->metrics();
       if (!fatal) fatal = producer_->fatal_error();
     }
+    const bool interrupted = signals.stopping();
     progress.stop();
     const std::uint64_t acknowledged = single.stats().acknowledged + (batch_metrics_ ? batch_metrics_->records_acknowledged : 0);
     if (!fatal && !interrupted) {
@@ -177,7 +175,7 @@ class WorkflowRun {
                 "stopped: " + fatal->to_string());
       return context_.fail(*fatal);
     }
-    if (interrupted) return kInterrupted;
+    if (interrupted) return StopSignals::exit_code(signals.received());
     if (!read) return context_.usage_error(read.error().message);
     return summary["failed"].get<std::uint64_t>() == 0 ? kSuccess : kPartialFailure;
   }

@@ -47,23 +47,12 @@ void report_batch(const std::string& stream, std::size_t records, std::size_t by
   }
 }
 
-namespace {
-
-// The producer's per-answer hook (BatchReport, include/firehose/producer.hpp). A
-// template, so that this file builds both before and after the hook lands on main.
-template <class Options>
-void set_batch_hook(Options& options, BatchTally& tally) {
-  if constexpr (requires { options.on_batch; }) {
-    options.on_batch = [stream = options.delivery_stream_name, &tally](const auto& report) {
-      report_batch(stream, report.records, report.bytes, report.failed_put_count, report.error_codes,
-                   report.attempt, report.latency, tally);
-    };
-  }
+void observe_batches(ProducerOptions& options, BatchTally& tally) {
+  options.on_batch = [stream = options.delivery_stream_name, &tally](const BatchReport& report) {
+    report_batch(stream, report.records, report.bytes, report.failed_put_count, report.error_codes, report.attempt,
+                 report.latency, tally);
+  };
 }
-
-}  // namespace
-
-void observe_batches(ProducerOptions& options, BatchTally& tally) { set_batch_hook(options, tally); }
 
 double percentile(std::vector<double> samples, double p) {
   if (samples.empty()) return 0;
