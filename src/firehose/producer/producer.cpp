@@ -127,7 +127,10 @@ class Producer::Impl {
     if (options_.blocking) {
       // Shutdown and a fatal error cancel the budget: a put() blocked here returns.
       if (!budget_.acquire(total_charge)) {
-        reject_all(items, refusal_reason().value_or(closed_error()));
+        // Waiting for room when a fatal error or shutdown came: shutdown's
+        // reason, as for the records it finds unsent.
+        const auto fatal = fatal_error();
+        reject_all(items, fatal ? *fatal : shutdown_error());
         return PutStatus::kClosed;
       }
     } else if (!budget_.try_acquire(total_charge)) {
