@@ -4,6 +4,7 @@ injected throttling and 500s, with its JSON log schema and progress events."""
 import collections
 import json
 import os
+import signal
 import subprocess
 import unittest
 
@@ -195,6 +196,32 @@ class WorkflowAgainstFirehoseLocal(unittest.TestCase):
             self.assertEqual(len(entries), 40)
             self.assertTrue(all(e["error_code"] == "InternalFailure" and e["attempts"] == 2 for e in entries))
             self.assertEqual(oct(os.stat(dlq).st_mode & 0o777), "0o600")
+
+    def test_ctrl_c_drains_and_accounts_for_every_record_read(self):
+        # Slow calls, one at a time: the run is still sending when the signal comes.
+        with FirehoseLocal("--latency-ms", "300") as local:
+            local.create_stream(local.client(), "stopped")
+            self.sandbox.point_at(local)
+            dlq = os.path.join(self.sandbox.home, "dead.ndjson")
+            process = subprocess.Popen(
+                [FIREHOSE, "workflow", "--log-format", "json", "--delivery-stream-name", "stopped", "--count",
+                 "100000", "--single-records", "2", "--max-batch-records", "100", "--max-in-flight", "1",
+                 "--shutdown-grace", "1", "--dead-letter", dlq],
+                env=self.sandbox.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stderr_lines = []
+            for line in process.stderr:
+                stderr_lines.append(line)
+                if '"event":"batch_put"' in line:
+                    process.send_signal(signal.SIGINT)
+                    break
+            rest_out, rest_err = process.communicate(timeout=120)
+            stderr = "".join(stderr_lines) + rest_err
+            self.assertEqual(process.returncode, 128 + signal.SIGINT, stderr[-2000:])
+            summary = json.loads(rest_out.strip().splitlines()[-1])
+            self.assertLess(summary["records"], 100000)  # reading stopped
+            self.assertEqual(summary["acknowledged"] + summary["failed"], summary["records"])
+            self.assertGreater(summary["acknowledged"], 0)
+            self.assertIn("interrupted", stderr)
 
     def test_no_secret_in_any_line(self):
         secret = "wJalrXUtnFEMI-very-secret-KEY-for-this-test"
