@@ -11,12 +11,12 @@ WERROR := $(if $(CI),ON,OFF)
 # Debian packages the build and the tests need.
 DEB_PACKAGES := build-essential cmake pkg-config \
   libcurl4-openssl-dev libssl-dev zlib1g-dev nlohmann-json3-dev \
-  libspdlog-dev libfmt-dev libcli11-dev libcpp-httplib-dev \
+  libspdlog-dev libfmt-dev libcli11-dev libcpp-httplib-dev libtomlplusplus-dev \
   libgtest-dev libgmock-dev libbenchmark-dev
 
 CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=Release -DFIREHOSE_WERROR=$(WERROR) -DPYTHON3=$(PYTHON)
 
-.PHONY: deps build test unit integration asan tsan clean
+.PHONY: deps build test unit integration asan tsan clean demo
 
 # Idempotent: apt-get update runs only when a package is missing.
 deps:
@@ -41,6 +41,10 @@ deps:
 build:
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# The AWS example's flow on this machine, no AWS account needed (scripts/demo.sh).
+demo: deps build
+	BUILD_DIR=$(BUILD_DIR) scripts/demo.sh
 
 test: deps build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900

@@ -1,5 +1,7 @@
 #include "cli_context.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
 
@@ -25,11 +27,14 @@ void CliContext::add_global_options(CLI::App& app) {
   app.add_option("--max-attempts", options_.max_attempts, "Attempts per call, first one included (else AWS_MAX_ATTEMPTS, 3)")
       ->check(CLI::Range(1, 100))
       ->group(group);
-  app.add_option("--log-level", options_.log_level, "Log level on stderr")
+  app.add_option("--log-level", options_.log_level, "Log level on stderr (else FIREHOSE_LOG_LEVEL, config file, warning)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warning", "error", "off"}))
       ->group(group);
-  app.add_option("--log-format", options_.log_format, "Log format on stderr: text for people, json for machines")
+  app.add_option("--log-format", options_.log_format, "Log format on stderr: text for people, json for machines\n(else FIREHOSE_LOG_FORMAT, config file; default text on a terminal, json otherwise)")
       ->check(CLI::IsMember({"text", "json"}))
+      ->group(group);
+  app.add_option("--config", options_.config_file,
+                 "The CLI's settings file (TOML; default $XDG_CONFIG_HOME/firehose/config.toml when present)")
       ->group(group);
   app.add_option("--ca-bundle", options_.ca_bundle, "CA certificate bundle to verify TLS with (else AWS_CA_BUNDLE)")
       ->check(CLI::ExistingFile)
@@ -43,7 +48,25 @@ void CliContext::add_global_options(CLI::App& app) {
       ->group(group);
 }
 
-void CliContext::configure_logging() const { setup_logging(options_.log_level, options_.log_format); }
+std::optional<int> CliContext::configure_logging() {
+  SettingsFlags flags = settings_flags_;
+  flags.config_file = options_.config_file;
+  flags.max_attempts = settings_flags_.max_attempts ? settings_flags_.max_attempts : options_.max_attempts;
+  flags.log_level = options_.log_level;
+  flags.log_format = options_.log_format;
+  auto resolved = resolve_send_settings(flags, aws::Environment::process());
+  if (!resolved) {
+    setup_logging(default_log_level_, isatty(STDERR_FILENO) == 1 ? "text" : "json");
+    std::fprintf(stderr, "error: %s\n", resolved.error().message.c_str());
+    return exit_code_for_settings(resolved.error());
+  }
+  settings_ = std::move(resolved).value();
+  const std::string level =
+      settings_->log_level.source == "default" ? default_log_level_ : settings_->log_level.value;
+  log_format_ = settings_->log_format.value.value_or(isatty(STDERR_FILENO) == 1 ? "text" : "json");
+  setup_logging(level, log_format_);
+  return std::nullopt;
+}
 
 Result<std::shared_ptr<Session>> CliContext::session() {
   if (session_) return session_;
@@ -51,7 +74,9 @@ Result<std::shared_ptr<Session>> CliContext::session() {
   o.profile = options_.profile;
   o.region = options_.region;
   o.endpoint_url = options_.endpoint_url;
-  o.max_attempts = options_.max_attempts;
+  // One precedence for every retry of the CLI: --max-attempts, FIREHOSE_MAX_ATTEMPTS,
+  // AWS_MAX_ATTEMPTS, the config file (then the profile's max_attempts, read by the session).
+  o.max_attempts = settings_ ? settings_->max_attempts.value : options_.max_attempts;
   o.ca_bundle = options_.ca_bundle;
   o.verify_tls = !options_.no_verify_ssl;
   o.connect_timeout = std::chrono::milliseconds(static_cast<long>(options_.connect_timeout_seconds * 1000));

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "config.hpp"
 #include "exit_codes.hpp"
 #include "firehose/error.hpp"
 #include "firehose/session.hpp"
@@ -23,8 +24,9 @@ struct GlobalOptions {
   std::optional<std::string> ca_bundle;
   bool no_verify_ssl = false;
   std::string output = "json";  // json | text
-  std::string log_level = "warning";
-  std::string log_format = "text";  // text | json
+  std::optional<std::string> config_file;  // --config: the CLI's own settings (config.hpp)
+  std::optional<std::string> log_level;    // unset: FIREHOSE_LOG_LEVEL, config file, the command's default
+  std::optional<std::string> log_format;   // unset: FIREHOSE_LOG_FORMAT, config file, text on a terminal else json
   double connect_timeout_seconds = 3.1;
   double read_timeout_seconds = 60;
 };
@@ -33,8 +35,18 @@ class CliContext {
  public:
   // Registers the global options on the top-level app (subcommands inherit them).
   void add_global_options(CLI::App& app);
-  // Applies --log-level / --log-format; call after parsing.
-  void configure_logging() const;
+  // Resolves the settings and applies the log level and format; call after
+  // parsing. An exit code when the settings are refused (the line is printed).
+  std::optional<int> configure_logging();
+
+  // The command's own flags that are settings (config.hpp); a command binds its options here.
+  SettingsFlags& settings_flags() { return settings_flags_; }
+  // The log level when no flag, variable or config file sets one (a command may raise it).
+  void set_default_log_level(std::string level) { default_log_level_ = std::move(level); }
+  // Flags > FIREHOSE_* > config file > defaults; resolved once, by configure_logging().
+  const ResolvedSendSettings& settings() const { return *settings_; }
+  // The log format in force ("text" or "json").
+  const std::string& log_format() const { return log_format_; }
 
   // The session, built on first use from the global options.
   Result<std::shared_ptr<Session>> session();
@@ -51,6 +63,10 @@ class CliContext {
 
  private:
   GlobalOptions options_;
+  SettingsFlags settings_flags_;
+  std::optional<ResolvedSendSettings> settings_;
+  std::string default_log_level_ = "warning";
+  std::string log_format_ = "text";
   CLI::Option* output_option_ = nullptr;
   std::shared_ptr<Session> session_;
 };

@@ -16,5 +16,7 @@ void register_put_record_batch(CLI::App& app, CliContext& context, Action& actio
 void register_stream_commands(CLI::App& app, CliContext& context, Action& action);
 void register_send(CLI::App& app, CliContext& context, Action& action);
 void register_metrics(CLI::App& app, CliContext& context, Action& action);
+void register_generate(CLI::App& app, CliContext& context, Action& action);
+void register_workflow(CLI::App& app, CliContext& context, Action& action);
 
 }  // namespace firehose::cli

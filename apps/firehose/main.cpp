@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
   register_stream_commands(app, context, action);
   register_send(app, context, action);
   register_metrics(app, context, action);
+  register_generate(app, context, action);
+  register_workflow(app, context, action);
 
   try {
     app.parse(argc, argv);
@@ -52,6 +54,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "run '%s --help' for usage\n", "firehose");
     return kUsage;
   }
-  context.configure_logging();
+  if (auto refused = context.configure_logging()) return *refused;
   return action ? action() : kUsage;
 }

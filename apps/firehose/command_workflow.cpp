@@ -1,0 +1,350 @@
+// firehose workflow: the AWS code example "Kinesis Data Firehose: put records"
+// as one command, against any endpoint: configuration, the first records one
+// by one with PutRecord, metrics read back, the rest through the producer
+// with PutRecordBatch, metrics again, and a summary.
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "commands.hpp"
+#include "duration_arg.hpp"
+#include "example_records.hpp"
+#include "firehose/cloudwatch_client.hpp"
+#include "firehose/limits.hpp"
+#include "logging.hpp"
+#include "progress.hpp"
+#include "stop_signals.hpp"
+#include "workflow_input.hpp"
+#include "workflow_metrics.hpp"
+#include "workflow_report.hpp"
+#include "workflow_single.hpp"
+
+namespace firehose::cli {
+namespace {
+
+struct WorkflowArgs {
+  std::string records_file;
+  std::optional<std::uint64_t> count;
+  std::uint64_t seed = kDefaultExampleSeed;
+  std::uint64_t single_records = 100;
+  std::string metrics_wait = "0";
+  std::string progress_interval = "10s";
+  double shutdown_grace_seconds = 10;
+};
+
+// A wait may be zero ("0", "0s"), which parse_duration (a positive duration) refuses.
+Result<std::chrono::seconds> parse_wait(const std::string& text, std::string_view flag) {
+  if (text == "0" || text == "0s" || text == "0m") return std::chrono::seconds(0);
+  auto parsed = parse_duration(text);
+  if (!parsed) return make_error(ErrorKind::Client, "InvalidFlag", fmt::format("{}: {}", flag, parsed.error().message));
+  return *parsed;
+}
+
+// The PutRecord step's counts, readable by the progress thread while the main thread sends.
+struct LiveSingleCounts {
+  std::atomic<std::uint64_t> done{0}, acknowledged{0}, failed{0}, retries{0}, throttled{0}, bytes{0};
+  void update(const SingleRecordStats& s) {
+    done = s.acknowledged + s.failed;
+    acknowledged = s.acknowledged;
+    failed = s.failed;
+    retries = s.retries;
+    throttled = s.throttled;
+    bytes = s.bytes_acknowledged;
+  }
+};
+
+class WorkflowRun {
+ public:
+  WorkflowRun(CliContext& context, const WorkflowArgs& args) : context_(context), args_(args) {}
+
+  int run() {
+    const auto& settings = context_.settings();
+    stream_ = settings.delivery_stream.value;
+    if (stream_.empty()) {
+      return context_.usage_error(
+          "no delivery stream: give --delivery-stream-name, FIREHOSE_DELIVERY_STREAM or delivery_stream in the "
+          "config file");
+    }
+    if (!args_.records_file.empty() && args_.count) return context_.usage_error("--records and --count exclude each other");
+    input_.records_file = args_.records_file;
+    input_.count = args_.count.value_or(kExampleDataSetSize);
+    input_.seed = args_.seed;
+    auto wait = parse_wait(args_.metrics_wait, "--metrics-wait");
+    if (!wait) return context_.usage_error(wait.error().message);
+    auto interval = parse_duration(args_.progress_interval);
+    if (!interval) return context_.usage_error("--progress-interval: " + interval.error().message);
+
+    auto session = context_.session();
+    if (!session) return context_.fail(session.error());
+    session_ = *session;
+    auto client = FirehoseClient::create(session_);
+    if (!client) return context_.fail(client.error());
+    client_ = *client;
+    auto cloudwatch = CloudWatchClient::create(session_);
+    if (!cloudwatch) return context_.fail(cloudwatch.error());
+    cloudwatch_ = *cloudwatch;
+
+    std::unique_ptr<producer::DeadLetterWriter> dead_letter;
+    if (!settings.dead_letter.value.empty()) {
+      auto opened = producer::DeadLetterWriter::open(settings.dead_letter.value);
+      if (!opened) return context_.usage_error(opened.error().message);
+      dead_letter = std::move(opened).value();
+    }
+    RetryPolicy single_policy = session_->retry_policy();
+    if (settings.max_attempts.value) single_policy.max_attempts = *settings.max_attempts.value;
+    ProducerOptions options;
+    options.memory_budget_bytes = 36u * 1024 * 1024;  // as `send`: peak RSS under 48 MiB
+    apply_to(settings, options);
+    options.delivery_stream_name = stream_;
+    log_configuration(single_policy, options, *wait);
+
+    // Before the progress and producer threads start, so that they inherit the blocked signals.
+    const auto grace = std::chrono::milliseconds(static_cast<long>(args_.shutdown_grace_seconds * 1000));
+    StopSignals signals(
+        [this, grace](int signal) {
+          spdlog::warn("{}: stopped reading; draining for up to {} s (again to stop at once)",
+                       signal == SIGINT ? "interrupted" : "terminated", args_.shutdown_grace_seconds);
+          if (producer_ready_.load()) producer_->shutdown(grace);
+        },
+        [this](int) {
+          spdlog::warn("stopping now: records without an outcome fail with reason Shutdown");
+          if (producer_ready_.load()) producer_->shutdown(std::chrono::milliseconds(0));
+        });
+    run_started_ = std::chrono::system_clock::now();
+    const auto started = std::chrono::steady_clock::now();
+    metrics_options_ = {stream_, run_started_, *wait, 0, look_later_command()};
+    SingleRecordSender single(client_, session_, stream_, single_policy, dead_letter.get());
+    ProgressReporter progress(stderr_progress_options(*interval, input_.known_total()), [this] { return live_counts(); });
+
+    log_event(spdlog::level::info, event::kPhase, {{"stream", stream_}, {"step", "put_record"}},
+              fmt::format("Step 2: the first {} records one by one with PutRecord", args_.single_records));
+    std::optional<Error> fatal;
+    auto should_stop = [&] { return fatal.has_value() || signals.stopping(); };
+    auto on_record = [&](std::string_view record) {
+      if (single.stats().records < args_.single_records) {
+        if (auto sent = single.send(record); !sent) fatal = sent.error();
+        live_single_.update(single.stats());
+        return;
+      }
+      if (!producer_ && !start_batches(options, single.stats())) {
+        fatal = producer_error_;
+        return;
+      }
+      if (record.size() > limits::kMaxRecordBytes) log_too_large(record.size());  // the producer refuses it
+      producer_->put_copy(record, [this](const RecordOutcome& outcome) { on_outcome(outcome); });
+    };
+    auto read = for_each_input_record(input_, should_stop, on_record);
+    if (!producer_ && !fatal) metrics_after_single_ = read_metrics("after PutRecord (step 3)", static_cast<double>(single.stats().acknowledged));
+
+    signals.reading_done();
+    if (producer_) {
+      if (signals.stopping()) producer_->shutdown(grace);  // a signal while the producer was being created
+      // Drains; a signal brings the deadline forward (the watcher calls shutdown()).
+      (void)producer_->close(std::chrono::hours(24 * 365));
+      batch_metrics_ = producer_->metrics();
+      if (!fatal) fatal = producer_->fatal_error();
+    }
+    const bool interrupted = signals.stopping();
+    progress.stop();
+    const std::uint64_t acknowledged = single.stats().acknowledged + (batch_metrics_ ? batch_metrics_->records_acknowledged : 0);
+    if (!fatal && !interrupted) {
+      metrics_after_batch_ = read_metrics("after PutRecordBatch (step 5)", static_cast<double>(acknowledged));
+    }
+
+    WorkflowSummaryInput summary_input;
+    summary_input.stream = stream_;
+    summary_input.single = &single.stats();
+    summary_input.batch = batch_metrics_ ? &*batch_metrics_ : nullptr;
+    summary_input.batch_records_refused = batch_metrics_ ? batch_metrics_->records_rejected : 0;
+    summary_input.tally = &tally_;
+    summary_input.metrics_after_single = &metrics_after_single_;
+    summary_input.metrics_after_batch = &metrics_after_batch_;
+    summary_input.wall = std::chrono::steady_clock::now() - started;
+    auto summary = workflow_summary(summary_input);
+    log_event(spdlog::level::info, event::kSummary, summary, summary_text(summary));
+    std::fputs((summary.dump() + "\n").c_str(), stdout);
+    std::fflush(stdout);
+
+    if (fatal) {
+      log_event(spdlog::level::err, event::kError,
+                {{"stream", stream_}, {"error_code", fatal->code}, {"request_id", fatal->request_id}},
+                "stopped: " + fatal->to_string());
+      return context_.fail(*fatal);
+    }
+    if (interrupted) return StopSignals::exit_code(signals.received());
+    if (!read) return context_.usage_error(read.error().message);
+    return summary["failed"].get<std::uint64_t>() == 0 ? kSuccess : kPartialFailure;
+  }
+
+ private:
+  // The moment the PutRecord step is over: metrics, then the producer.
+  bool start_batches(ProducerOptions& options, const SingleRecordStats& single) {
+    metrics_after_single_ = read_metrics("after PutRecord (step 3)", static_cast<double>(single.acknowledged));
+    log_event(spdlog::level::info, event::kPhase, {{"stream", stream_}, {"step", "put_record_batch"}},
+              "Step 4: the rest through the producer with PutRecordBatch");
+    observe_batches(options, tally_);
+    auto created = Producer::create(client_, options);
+    if (!created) {
+      producer_error_ = created.error();
+      return false;
+    }
+    producer_ = std::move(created).value();
+    producer_ready_.store(true);
+    return true;
+  }
+
+  MetricsReading read_metrics(const std::string& step, double expected) {
+    log_event(spdlog::level::info, event::kPhase, {{"stream", stream_}, {"step", "metrics"}},
+              fmt::format("Metrics read back from CloudWatch {}", step));
+    metrics_options_.expected_records = expected;
+    return read_back_metrics(*cloudwatch_, *session_, metrics_options_, step);
+  }
+
+  void log_too_large(std::size_t size) const {
+    log_event(spdlog::level::err, event::kError, {{"stream", stream_}, {"bytes", size}, {"error_code", "RecordTooLarge"}},
+              fmt::format("a record of {} bytes is over Firehose's 1,024,000-byte limit; not sent", size));
+  }
+
+  void on_outcome(const RecordOutcome& outcome) {
+    if (outcome.acknowledged) return;
+    log_event(spdlog::level::err, event::kDeadLettered,
+              {{"stream", stream_}, {"operation", "PutRecordBatch"}, {"records", 1}, {"attempt", outcome.attempts},
+               {"error_code", outcome.error_code}, {"dead_letter", outcome.dead_lettered}},
+              fmt::format("record given up after {} attempts: {}: {}{}", outcome.attempts, outcome.error_code,
+                          outcome.error_message, outcome.dead_lettered ? " (dead-lettered)" : ""));
+  }
+
+  ProgressCounts live_counts() const {
+    ProgressCounts counts;
+    if (producer_ready_.load()) counts = progress_counts_of(producer_->metrics());
+    counts.acknowledged += live_single_.acknowledged;
+    counts.failed += live_single_.failed;
+    counts.records_done += live_single_.done;
+    counts.retries += live_single_.retries;
+    counts.throttled += live_single_.throttled;
+    counts.bytes_acknowledged += live_single_.bytes;
+    return counts;
+  }
+
+  void log_configuration(const RetryPolicy& single_policy, const ProducerOptions& options,
+                         std::chrono::seconds wait) const {
+    const auto& s = context_.settings();
+    const std::string logs = fmt::format("stderr ({}, level from {})", context_.log_format(), s.log_level.source);
+    nlohmann::ordered_json fields = {
+        {"stream", stream_},
+        {"region", session_->region()},
+        {"endpoint", client_->endpoint_url()},
+        {"cloudwatch_endpoint", cloudwatch_->endpoint_url()},
+        {"input", input_.describe()},
+        {"single_records", args_.single_records},
+        {"max_batch_records", options.max_batch_records},
+        {"max_batch_bytes", options.max_batch_bytes},
+        {"max_in_flight", options.max_in_flight},
+        {"linger_ms", options.linger.count()},
+        {"put_record_max_attempts", single_policy.max_attempts},
+        {"put_record_batch_max_attempts", options.retry.max_attempts},
+        {"dead_letter", options.dead_letter_path},
+        {"metrics_wait_s", wait.count()},
+        {"logs", logs},
+        {"config_file", s.config_file},
+    };
+    log_event(spdlog::level::info, event::kConfig, fields,
+              fmt::format("Configuration: stream {} in {} at {} (CloudWatch {}); input: {}; first {} records with "
+                          "PutRecord (up to {} attempts), the rest with PutRecordBatch (at most {} records and {} bytes "
+                          "a call, {} in flight, linger {} ms, up to {} attempts a record); dead letters: {}; metrics "
+                          "wait {} s; logs: {}; config file: {}",
+                          stream_, session_->region(), client_->endpoint_url(), cloudwatch_->endpoint_url(),
+                          input_.describe(), args_.single_records, single_policy.max_attempts,
+                          options.max_batch_records, options.max_batch_bytes, options.max_in_flight,
+                          options.linger.count(), options.retry.max_attempts,
+                          options.dead_letter_path.empty() ? "none" : options.dead_letter_path, wait.count(), logs,
+                          s.config_file.empty() ? "none" : s.config_file));
+  }
+
+  std::string look_later_command() const {
+    std::string command = fmt::format("firehose metrics --delivery-stream-name {} --since 15m", stream_);
+    if (context_.options().region) command += " --region " + *context_.options().region;
+    if (context_.options().endpoint_url) command += " --endpoint-url " + *context_.options().endpoint_url;
+    return command;
+  }
+
+  CliContext& context_;
+  const WorkflowArgs& args_;
+  WorkflowInput input_;
+  std::string stream_;
+  std::shared_ptr<Session> session_;
+  std::shared_ptr<FirehoseClient> client_;
+  std::shared_ptr<CloudWatchClient> cloudwatch_;
+  std::unique_ptr<Producer> producer_;
+  std::atomic<bool> producer_ready_{false};
+  Error producer_error_;
+  std::optional<ProducerMetrics> batch_metrics_;
+  BatchTally tally_;
+  LiveSingleCounts live_single_;
+  std::chrono::system_clock::time_point run_started_;
+  MetricsReadOptions metrics_options_;
+  MetricsReading metrics_after_single_;
+  MetricsReading metrics_after_batch_;
+};
+
+}  // namespace
+
+void register_workflow(CLI::App& app, CliContext& context, Action& action) {
+  auto args = std::make_shared<WorkflowArgs>();
+  auto* cmd = app.add_subcommand(
+      "workflow",
+      "The AWS code example \"Kinesis Data Firehose: put records\" as one run, against any endpoint (AWS,\n"
+      "firehose-local, moto): (1) the configuration, printed once; (2) the first --single-records records one\n"
+      "by one with PutRecord, each retried with exponential backoff and full jitter on throttling and\n"
+      "transient errors; (3) the stream's AWS/Firehose metrics read back from CloudWatch; (4) the rest\n"
+      "through the producer with PutRecordBatch (<= 500 records and <= 4 MiB a call, only failed records\n"
+      "sent again), each answer logged with its FailedPutCount; (5) the metrics again and a summary (the\n"
+      "last line of stdout, JSON). Records: --records FILE (one per line) or --count N generated in the\n"
+      "example's shape (default 2,550, as in the example). Firehose publishes metrics minutes late:\n"
+      "--metrics-wait waits for them, otherwise the run says they are not in yet and how to look later.\n"
+      "Settings also come from FIREHOSE_* variables and the config file (see README). Exit codes as send's.");
+  auto& flags = context.settings_flags();
+  cmd->add_option("--delivery-stream-name", flags.delivery_stream, "Delivery stream (else FIREHOSE_DELIVERY_STREAM)");
+  auto* records = cmd->add_option("--records", args->records_file, "NDJSON file of records, one a line ('-' for stdin)");
+  auto* count = cmd->add_option("--count", args->count, "Generate this many records in the example's shape (2550)")
+                    ->check(CLI::NonNegativeNumber);
+  records->excludes(count);
+  cmd->add_option("--seed", args->seed, "Seed of the generated records (as `firehose generate --seed`)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--single-records", args->single_records, "How many records go one by one with PutRecord")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--metrics-wait", args->metrics_wait,
+                  "Poll CloudWatch up to DURATION for the metrics to come in (0: read once; never hangs)")
+      ->type_name("DURATION")
+      ->capture_default_str();
+  cmd->add_option("--max-batch-records", flags.max_batch_records, "Records per PutRecordBatch call, <= 500 "
+                                                                  "(else FIREHOSE_MAX_BATCH_RECORDS, 500)");
+  cmd->add_option("--max-batch-bytes", flags.max_batch_bytes, "Request body bytes per call, <= 4 MiB "
+                                                              "(else FIREHOSE_MAX_BATCH_BYTES, 4194304)");
+  cmd->add_option("--max-in-flight", flags.max_in_flight, "PutRecordBatch requests at once (else FIREHOSE_MAX_IN_FLIGHT, 16)");
+  cmd->add_option("--linger-ms", flags.linger_ms, "How long a partial batch waits (else FIREHOSE_LINGER_MS, 100)");
+  cmd->add_option("--dead-letter", flags.dead_letter, "NDJSON file for records given up on (else FIREHOSE_DEAD_LETTER)");
+  cmd->add_option("--progress-interval", args->progress_interval,
+                  "Off a terminal, a JSON progress event every DURATION (on a terminal: a live status line)")
+      ->type_name("DURATION")
+      ->capture_default_str();
+  cmd->add_option("--shutdown-grace", args->shutdown_grace_seconds,
+                  "Seconds to drain after Ctrl-C/SIGTERM before unsent records are dead-lettered")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->callback([&context, &action, args] {
+    context.set_default_log_level("info");  // the workflow's steps are its output
+    action = [&context, args]() -> int {
+      WorkflowRun run(context, *args);
+      return run.run();
+    };
+  });
+}
+
+}  // namespace firehose::cli

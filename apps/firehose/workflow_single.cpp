@@ -1,0 +1,114 @@
+#include "workflow_single.hpp"
+
+#include <cmath>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "aws/retry.hpp"
+#include "firehose/limits.hpp"
+#include "aws/session_impl.hpp"
+#include "logging.hpp"
+
+namespace firehose::cli {
+
+bool answer_may_have_been_lost(const Error& error) {
+  return error.kind == ErrorKind::Transport &&
+         (error.transport == TransportFailure::Timeout || error.transport == TransportFailure::Reset ||
+          error.transport == TransportFailure::Other);
+}
+
+SingleRecordSender::SingleRecordSender(std::shared_ptr<FirehoseClient> client, std::shared_ptr<Session> session,
+                                       std::string stream, RetryPolicy policy, producer::DeadLetterWriter* dead_letter)
+    : client_(std::move(client)),
+      session_(std::move(session)),
+      stream_(std::move(stream)),
+      policy_(policy),
+      dead_letter_(dead_letter) {}
+
+void SingleRecordSender::refuse(std::size_t size) {
+  ++stats_.records;
+  ++stats_.failed;
+  log_event(spdlog::level::err, event::kError, {{"stream", stream_}, {"bytes", size}, {"error_code", "RecordTooLarge"}},
+            fmt::format("a record of {} bytes is over Firehose's 1,024,000-byte limit; not sent", size));
+}
+
+Status SingleRecordSender::send(std::string_view record) {
+  if (record.size() > limits::kMaxRecordBytes) {
+    refuse(record.size());
+    return {};
+  }
+  using Clock = std::chrono::steady_clock;
+  static const aws::UniformRandom random = aws::make_uniform_random();
+  aws::RetryQuota* quota = session_->impl().retry_quota.get();
+  ++stats_.records;
+  const auto first_attempt = std::chrono::system_clock::now();
+  const auto started = Clock::now();
+  bool possible_duplicate = false;
+  int paid = 0;
+  for (int attempt = 1;; ++attempt) {
+    ++stats_.requests;
+    auto answer = client_->put_record(stream_, record);
+    if (answer) {
+      quota->record_success(paid);
+      const double latency = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+      ++stats_.acknowledged;
+      stats_.bytes_acknowledged += record.size();
+      stats_.latency_ms.push_back(latency);
+      if (possible_duplicate) ++stats_.possible_duplicates;
+      log_event(spdlog::level::info, event::kRecordPut,
+                {{"stream", stream_}, {"record_id", answer->record_id}, {"bytes", record.size()},
+                 {"attempt", attempt}, {"latency_ms", std::round(latency * 10) / 10}},
+                fmt::format("Record ingested successfully: RecordId {} ({} bytes, attempt {})", answer->record_id,
+                            record.size(), attempt));
+      return {};
+    }
+    const Error& error = answer.error();
+    if (error.kind == ErrorKind::Throttle) ++stats_.throttled;
+    if (!is_retryable(error)) return error;  // the next record would meet it too
+    possible_duplicate = possible_duplicate || answer_may_have_been_lost(error);
+    if (!aws::may_retry(policy_, error, attempt)) return give_up(record, error, attempt, first_attempt, possible_duplicate);
+    auto cost = quota->try_acquire(error);
+    if (!cost) return give_up(record, error, attempt, first_attempt, possible_duplicate);
+    paid = *cost;
+    const auto delay = aws::retry_delay(policy_, attempt, random);
+    ++stats_.retries;
+    log_event(spdlog::level::warn, event::kRetry,
+              {{"stream", stream_}, {"operation", "PutRecord"}, {"attempt", attempt},
+               {"max_attempts", policy_.max_attempts}, {"error_code", error.code}, {"delay_ms", delay.count()},
+               {"request_id", error.request_id}, {"throttled", error.kind == ErrorKind::Throttle}},
+              fmt::format("Operation failed, retrying in {} ms (PutRecord attempt {}/{}: {})", delay.count(), attempt,
+                          policy_.max_attempts, error.code));
+    std::this_thread::sleep_for(delay);
+  }
+}
+
+Status SingleRecordSender::give_up(std::string_view record, const Error& error, int attempts,
+                                   std::chrono::system_clock::time_point first_attempt, bool possible_duplicate) {
+  ++stats_.failed;
+  if (possible_duplicate) ++stats_.possible_duplicates;
+  bool written = false;
+  if (dead_letter_ != nullptr) {
+    producer::DeadLetterEntry entry;
+    entry.stream = stream_;
+    entry.data = std::string(record);
+    entry.error_code = error.code;
+    entry.error_message = error.message;
+    entry.attempts = attempts;
+    entry.first_attempt = first_attempt;
+    entry.last_attempt = std::chrono::system_clock::now();
+    entry.possible_duplicate = possible_duplicate;
+    if (auto status = dead_letter_->write(entry); !status) return status;
+    ++stats_.dead_lettered;
+    written = true;
+  }
+  log_event(spdlog::level::err, event::kDeadLettered,
+            {{"stream", stream_}, {"operation", "PutRecord"}, {"records", 1}, {"bytes", record.size()},
+             {"attempt", attempts}, {"error_code", error.code}, {"request_id", error.request_id},
+             {"dead_letter", written}},
+            fmt::format("PutRecord gave up after {} attempts: {}{}", attempts, error.to_string(),
+                        written ? fmt::format(" (written to {})", dead_letter_->path()) : std::string()));
+  return {};
+}
+
+}  // namespace firehose::cli

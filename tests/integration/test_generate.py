@@ -1,0 +1,137 @@
+"""`firehose generate`: the AWS example's record shape, byte-for-byte determinism
+checked against an independent implementation (MT19937-64 and the documented
+mapping, written here in Python), and flat memory for a large count."""
+import json
+import os
+import re
+import subprocess
+import sys
+import unittest
+
+from harness import FIREHOSE, Sandbox
+
+SHAPE = re.compile(rb'\{"ip_address":"(\d+)\.(\d+)\.(\d+)\.(\d+)","timestamp":(\d+),"alert_level":"(Low|Medium|High|Critical)"\}')
+
+
+class MT19937_64:
+    """The standard's std::mt19937_64 (parameters from [rand.predef])."""
+    def __init__(self, seed):
+        self.mt = [0] * 312
+        self.mt[0] = seed & 0xFFFFFFFFFFFFFFFF
+        for i in range(1, 312):
+            self.mt[i] = (6364136223846793005 * (self.mt[i - 1] ^ (self.mt[i - 1] >> 62)) + i) & 0xFFFFFFFFFFFFFFFF
+        self.index = 312
+
+    def __call__(self):
+        if self.index >= 312:
+            for i in range(312):
+                x = (self.mt[i] & 0xFFFFFFFF80000000) | (self.mt[(i + 1) % 312] & 0x7FFFFFFF)
+                xa = x >> 1
+                if x & 1:
+                    xa ^= 0xB5026F5AA96619E9
+                self.mt[i] = self.mt[(i + 156) % 312] ^ xa
+            self.index = 0
+        y = self.mt[self.index]
+        self.index += 1
+        y ^= (y >> 29) & 0x5555555555555555
+        y ^= (y << 17) & 0x71D67FFFEDA60000
+        y ^= (y << 37) & 0xFFF7EEE000000000
+        y ^= y >> 43
+        return y & 0xFFFFFFFFFFFFFFFF
+
+
+def reference_records(seed, count):
+    """The mapping documented in apps/firehose/example_records.hpp, independently."""
+    engine = MT19937_64(seed)
+    below = lambda raw, n: ((raw >> 32) * n) >> 32
+    out = []
+    for _ in range(count):
+        address, time_and_level = engine(), engine()
+        ip = f"{1 + below(address, 223)}.{address & 0xff}.{(address >> 8) & 0xff}.{(address >> 16) & 0xff}"
+        ts = 1700000000 + below(time_and_level, 86400)
+        level = ["Low", "Medium", "High", "Critical"][time_and_level & 3]
+        out.append(f'{{"ip_address":"{ip}","timestamp":{ts},"alert_level":"{level}"}}\n')
+    return "".join(out).encode()
+
+
+class Generate(unittest.TestCase):
+    def setUp(self):
+        self.sandbox = Sandbox()
+
+    def tearDown(self):
+        self.sandbox.cleanup()
+
+    def generate(self, *args):
+        return subprocess.run([FIREHOSE, "generate", *args], capture_output=True, env=self.sandbox.env, timeout=120)
+
+    def test_mt19937_64_reference_is_the_standard_one(self):
+        # [rand.predef]: the 10000th output of a default-constructed mt19937_64 (seed 5489).
+        engine = MT19937_64(5489)
+        for _ in range(9999):
+            engine()
+        self.assertEqual(engine(), 9981545732273789042)
+
+    def test_default_is_the_example_data_set_in_the_example_shape(self):
+        result = self.generate()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        lines = result.stdout.splitlines(keepends=True)
+        self.assertEqual(len(lines), 2550)
+        for line in lines:
+            self.assertTrue(line.endswith(b"\n"))
+            match = SHAPE.fullmatch(line.rstrip(b"\n"))
+            self.assertIsNotNone(match, line)
+            self.assertEqual(list(json.loads(line)), ["ip_address", "timestamp", "alert_level"])
+            self.assertTrue(1 <= int(match.group(1)) <= 223 and all(int(match.group(i)) <= 255 for i in (2, 3, 4)))
+        self.assertEqual(len({json.loads(line)["alert_level"] for line in lines}), 4)
+
+    def test_same_seed_same_bytes_as_the_independent_reference(self):
+        for seed in ("1", "2550", "18446744073709551615"):
+            first = self.generate("--count", "1000", "--seed", seed)
+            second = self.generate("--count", "1000", "--seed", seed)
+            self.assertEqual(first.returncode, 0, first.stderr)
+            self.assertEqual(first.stdout, second.stdout)
+            self.assertEqual(first.stdout, reference_records(int(seed), 1000))
+        self.assertNotEqual(self.generate("--count", "10", "--seed", "1").stdout,
+                            self.generate("--count", "10", "--seed", "2").stdout)
+
+    def test_output_file_equals_stdout_and_a_prefix_of_a_longer_run(self):
+        path = os.path.join(self.sandbox.home, "records.ndjson")
+        self.assertEqual(self.generate("--count", "300", "--seed", "9", "--output", path).returncode, 0)
+        with open(path, "rb") as f:
+            written = f.read()
+        self.assertEqual(written, self.generate("--count", "300", "--seed", "9").stdout)
+        self.assertTrue(self.generate("--count", "301", "--seed", "9").stdout.startswith(written))
+
+    def test_memory_stays_flat_for_a_large_count(self):
+        # The peak RSS of `generate` alone (measured in a process of its own, whose only
+        # child it is) for 10,000 and for 2,000,000 records (~150 MB): no growth with --count.
+        def peak_kib(count):
+            probe = ("import resource, subprocess, sys; rc = subprocess.run(sys.argv[1:]).returncode; "
+                     "print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+            out = subprocess.run([sys.executable, "-c", probe, FIREHOSE, "generate", "--count", str(count),
+                                  "--output", "/dev/null"], capture_output=True, env=self.sandbox.env, timeout=300)
+            rc, kib = out.stdout.split()
+            self.assertEqual(rc, b"0", out.stderr)
+            return int(kib)
+        small, large = peak_kib(10_000), peak_kib(2_000_000)
+        self.assertLess(large, small + 2048, f"peak RSS {small} KiB for 10,000 records, {large} KiB for 2,000,000")
+
+    def test_bad_arguments_are_one_line_and_exit_2(self):
+        for args in (["--count", "-5"], ["--count", "many"], ["--seed", "x"],
+                     ["--output", "/nonexistent-dir/x.ndjson"]):
+            result = self.generate(*args)
+            self.assertEqual(result.returncode, 2, (args, result))
+            self.assertTrue(result.stderr.startswith(b"error: "), result.stderr)
+        full = self.generate("--count", "100000", "--output", "/dev/full")
+        self.assertEqual(full.returncode, 2)
+        self.assertIn(b"/dev/full", full.stderr)
+
+    def test_help_describes_the_shape(self):
+        result = self.generate("--help")
+        self.assertEqual(result.returncode, 0)
+        self.assertIn(b"alert_level", result.stdout)
+        self.assertIn(b"--seed", result.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
