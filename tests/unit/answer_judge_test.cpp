@@ -46,6 +46,16 @@ TEST(AnswerJudge, WholeCallErrorsAreRetriedOrFatal) {
   EXPECT_TRUE(judge_call_error(aborted).outcome_unknown);
 }
 
+TEST(AnswerJudge, AnErrorAnsweringARequestSentTwiceLeavesTheOutcomeUnknown) {
+  // The transport re-sent the call after a connection died: the first send may
+  // have been stored, whatever the second one's answer (a 500 here) says.
+  Error error = make_error(ErrorKind::Transient, "InternalFailure", "oops", 500);
+  EXPECT_FALSE(judge_call_error(error).outcome_unknown);
+  error.sent_more_than_once = true;
+  EXPECT_TRUE(judge_call_error(error).outcome_unknown);
+  EXPECT_EQ(judge_call_error(error).verdict, Verdict::kRetry);
+}
+
 TEST(AnswerJudge, ATlsFailureIsFatalEverywhere) {
   // One retryability rule: the public is_retryable and the judge agree.
   Error tls = make_error(ErrorKind::Transport, "TlsError", "bad certificate");

@@ -212,52 +212,49 @@ void AdaptiveRateLimiter::note_accepted_rate(TimePoint now) {
   accepted_history_.emplace_back(now, rate);
 }
 
-void AdaptiveRateLimiter::count_answer(TimePoint now, double answered, double throttled) {
+void AdaptiveRateLimiter::count_answer(TimePoint now, const Answer& answer) {
   const std::int64_t slot = now.time_since_epoch() / kShareSlot;
-  if (share_slots_.empty() || share_slots_.back().slot != slot) share_slots_.push_back({slot, 0, 0});
-  share_slots_.back().answered += answered;
-  share_slots_.back().throttled += throttled;
+  if (share_slots_.empty() || share_slots_.back().slot != slot) share_slots_.push_back({slot, {}, {}});
+  ShareSlot& current = share_slots_.back();
+  current.requests.answered += 1;
+  if (answer.answered) {
+    current.records.answered += static_cast<double>(answer.accepted_records + answer.throttled_records);
+    current.records.throttled += static_cast<double>(answer.throttled_records);
+  } else if (answer.throttled_records > 0) {
+    current.requests.throttled += 1;
+  }
   const std::int64_t kept = options_.fault_window / kShareSlot;
   while (share_slots_.front().slot <= slot - kept) share_slots_.pop_front();
 }
 
-double AdaptiveRateLimiter::recent_share(TimePoint now) const {
+AdaptiveRateLimiter::Tally AdaptiveRateLimiter::recent(TimePoint now, Dimension dimension) const {
   const std::int64_t slot = now.time_since_epoch() / kShareSlot;
-  double answered = 0, throttled = 0;
+  Tally sum;
   for (const ShareSlot& s : share_slots_) {
     if (s.slot <= slot - kRecentSlots) continue;
-    answered += s.answered;
-    throttled += s.throttled;
+    sum.answered += (s.*dimension).answered;
+    sum.throttled += (s.*dimension).throttled;
   }
-  return answered > 0 ? throttled / answered : 0;
+  return sum;
 }
 
-double AdaptiveRateLimiter::recent_answered(TimePoint now) const {
-  const std::int64_t slot = now.time_since_epoch() / kShareSlot;
-  double answered = 0;
-  for (const ShareSlot& s : share_slots_) {
-    if (s.slot > slot - kRecentSlots) answered += s.answered;
-  }
-  return answered;
-}
-
-double AdaptiveRateLimiter::current_fault_share(TimePoint now) const {
+double AdaptiveRateLimiter::current_fault_share(TimePoint now, Dimension dimension, double group) const {
   // The lowest throttled share of the last few seconds: the rate moves (slow
   // start, decreases, the climb back), and whatever is refused even at the
   // slowest is refused whatever the rate. Consecutive quarter-second slots
-  // are taken together until they hold enough answered records to tell a
-  // share (at a low rate one slot holds a handful). Negative: not known yet.
+  // are taken together until they hold enough answers to tell a share (at a
+  // low rate one slot holds a handful). Negative: not known yet.
   const std::int64_t slot = now.time_since_epoch() / kShareSlot;
   double lowest = -1;
-  double answered = 0, throttled = 0;
+  Tally sum;
   for (auto it = share_slots_.rbegin(); it != share_slots_.rend(); ++it) {
     if (it->slot >= slot) continue;  // the slot in progress
-    answered += it->answered;
-    throttled += it->throttled;
-    if (answered < static_cast<double>(options_.fault_slot_records)) continue;
-    const double share = throttled / answered;
+    sum.answered += ((*it).*dimension).answered;
+    sum.throttled += ((*it).*dimension).throttled;
+    if (sum.answered < group) continue;
+    const double share = sum.throttled / sum.answered;
     if (lowest < 0 || share < lowest) lowest = share;
-    answered = throttled = 0;
+    sum = {};
   }
   return lowest;
 }
@@ -403,18 +400,17 @@ void AdaptiveRateLimiter::on_answer(const Answer& answer) {
     // refusals it decays towards zero, and the sent rate takes over below.
     accepted_.record(t, Rates{});
   }
-  count_answer(t, static_cast<double>(answer.accepted_records + answer.throttled_records),
-               static_cast<double>(answer.throttled_records));
+  count_answer(t, answer);
   if (answer.throttled_records > 0 && options_.adaptive) throttled(t, answer);
   update_limits(t);
   notify_head();  // the curve may have moved up
 }
 
-bool AdaptiveRateLimiter::over_faults(double share, double records, double known) const {
-  // A share measured on n records is noisy (binomial: sd = sqrt(f (1 - f) / n));
+bool AdaptiveRateLimiter::over_faults(double share, double answered, double known) const {
+  // A share measured on n answers is noisy (binomial: sd = sqrt(f (1 - f) / n));
   // three of those on top of the margin keep 1 % of faults from looking
   // like 3 % in one answer.
-  const double noise = 3 * std::sqrt(std::max(known, 0.01) * (1 - known) / std::max(records, 1.0));
+  const double noise = 3 * std::sqrt(std::max(known, 0.01) * (1 - known) / std::max(answered, 1.0));
   return share > known + options_.share_margin + options_.share_margin_of_faults * known + noise;
 }
 
@@ -422,23 +418,37 @@ void AdaptiveRateLimiter::throttled(TimePoint t, const Answer& answer) {
   // A request sent before the last decrease saw the overload that decrease
   // answered: TCP's once-per-window rule.
   if (enabled_ && answer.sent_at < last_decrease_) return;
+  auto share_of = [](const Tally& tally) { return tally.answered > 0 ? tally.throttled / tally.answered : 0.0; };
+  const Tally records = recent(t, &ShareSlot::records);
+  const Tally requests = recent(t, &ShareSlot::requests);
+  double share = std::max(share_of(records), share_of(requests));
   double known = 0;
-  // The last second's share; a sudden overload shows first in the answer
-  // itself (the second before dilutes the window), when it is large enough.
-  const double window = recent_share(t);
-  const double window_records = recent_answered(t);
-  const double total = static_cast<double>(answer.accepted_records + answer.throttled_records);
-  const double own = static_cast<double>(answer.throttled_records) / std::max(total, 1.0);
-  double share = window;
   if (options_.tell_faults_from_quota) {
     // Until a share has been measured, one answer cannot tell a quota from
     // faults: wait for the first slots to fill.
-    known = current_fault_share(t);
-    if (known < 0) return;
+    const double record_faults =
+        current_fault_share(t, &ShareSlot::records, static_cast<double>(options_.fault_slot_records));
+    const double request_faults =
+        current_fault_share(t, &ShareSlot::requests, static_cast<double>(options_.fault_slot_requests));
+    bool evidence = false;
+    if (answer.answered) {
+      if (record_faults < 0) return;
+      // The last second's share; a sudden overload shows first in the answer
+      // itself (the second before dilutes the window), when it is large enough.
+      const double total = static_cast<double>(answer.accepted_records + answer.throttled_records);
+      const double own = static_cast<double>(answer.throttled_records) / std::max(total, 1.0);
+      evidence = (total >= kAnswerLargeEnough && over_faults(own, total, record_faults)) ||
+                 over_faults(share_of(records), records.answered, record_faults);
+      if (evidence) share = std::max(share_of(records), total >= kAnswerLargeEnough ? own : 0.0);
+      known = record_faults;
+    } else {
+      if (request_faults < 0) return;
+      evidence = over_faults(share_of(requests), requests.answered, request_faults);
+      share = share_of(requests);
+      known = request_faults;
+    }
     // No more refused than faults explain: not a sign that the rate is too high.
-    const bool own_says = total >= kAnswerLargeEnough && over_faults(own, total, known);
-    if (!own_says && !over_faults(window, window_records, known)) return;
-    share = std::max(window, own_says ? own : 0.0);
+    if (!evidence) return;
   }
   decrease(t, share, known);
 }
@@ -507,7 +517,7 @@ std::uint64_t AdaptiveRateLimiter::decreases() const {
 
 double AdaptiveRateLimiter::fault_share() const {
   std::lock_guard lock(mutex_);
-  return std::max(0.0, current_fault_share(now()));
+  return std::max(0.0, current_fault_share(now(), &ShareSlot::records, static_cast<double>(options_.fault_slot_records)));
 }
 
 }  // namespace firehose::producer

@@ -105,6 +105,7 @@ struct RateLimiterOptions {
   double share_margin_of_faults = 0.25;
   std::chrono::seconds fault_window{10};  // slots the faults' share is the lowest of
   std::size_t fault_slot_records = 1000;  // slots taken together until they hold this many answered records
+  std::size_t fault_slot_requests = 20;   // ... or, for whole refused requests, this many answers
   double floor_of_accepted = 0.25;
   std::chrono::seconds accepted_window{10};
   // Time from a decrease back to the rate of the last throttle (CUBIC's K;
@@ -217,17 +218,23 @@ class AdaptiveRateLimiter {
 
   // Answered and throttled records in quarter-second slots: the throttled
   // share of the last second, and the faults' share.
-  struct ShareSlot {
-    std::int64_t slot = 0;
+  // Answers in quarter-second slots, two ways: records (refused one by one
+  // inside answers) and requests (refused whole: one event, however many
+  // records it carried, so a single 503 is not 500 pieces of evidence).
+  struct Tally {
     double answered = 0, throttled = 0;
   };
+  struct ShareSlot {
+    std::int64_t slot = 0;
+    Tally records, requests;
+  };
+  using Dimension = Tally ShareSlot::*;
   TimePoint now() const;
-  void count_answer(TimePoint now, double answered, double throttled);
-  double recent_share(TimePoint now) const;
-  double current_fault_share(TimePoint now) const;
+  void count_answer(TimePoint now, const Answer& answer);
+  Tally recent(TimePoint now, Dimension dimension) const;
+  double current_fault_share(TimePoint now, Dimension dimension, double group) const;
   void throttled(TimePoint now, const Answer& answer);
-  bool over_faults(double share, double records, double known) const;
-  double recent_answered(TimePoint now) const;
+  bool over_faults(double share, double answered, double known) const;
   void decrease(TimePoint now, double share, double known);  // a throttle signal: decrease, if the evidence says so
   void note_accepted_rate(TimePoint now);
   Rates accepted_floor(TimePoint now) const;

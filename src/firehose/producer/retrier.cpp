@@ -37,6 +37,7 @@ Judgement Retrier::judge(Batch batch, const Result<PutRecordBatchAnswer>& answer
       judgement.fatal = verdict.error;
       for (auto& record : batch) {
         record->last_error = verdict.error;
+        if (verdict.outcome_unknown) mark_possible_duplicate(*record, judgement);
         judgement.failed.push_back(std::move(record));
       }
       return judgement;
