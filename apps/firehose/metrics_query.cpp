@@ -62,6 +62,7 @@ Window window_ending_at(TimePoint now, std::chrono::seconds since, std::chrono::
   return window;
 }
 
+// snippet-start:[cpp.example_code.firehose.GetMetricData]
 cloudwatch::GetMetricDataRequest metric_data_request(const std::string& stream, const Window& window) {
   cloudwatch::GetMetricDataRequest request;
   request.start_time = window.start;
@@ -111,5 +112,6 @@ Result<StreamMetrics> fetch_stream_metrics(const CloudWatchClient& client, const
   if (!result) return result.error();
   return to_stream_metrics(stream, window, *result);
 }
+// snippet-end:[cpp.example_code.firehose.GetMetricData]
 
 }  // namespace firehose::cli::metrics

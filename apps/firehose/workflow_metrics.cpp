@@ -44,6 +44,7 @@ std::optional<MetricTotals> totals_of(const metrics::StreamMetrics& data) {
                       metrics::total(data.incoming_put_requests), metrics::total(data.throttled_records)};
 }
 
+// snippet-start:[cpp.example_code.firehose.Monitoring]
 MetricsReading read_back_metrics(const CloudWatchClient& client, const Session& session,
                                  const MetricsReadOptions& options, const std::string& step) {
   using Clock = std::chrono::steady_clock;
@@ -97,6 +98,7 @@ MetricsReading read_back_metrics(const CloudWatchClient& client, const Session& 
                                                        options.expected_records, options.look_later_command)));
   return reading;
 }
+// snippet-end:[cpp.example_code.firehose.Monitoring]
 
 nlohmann::ordered_json to_json(const MetricsReading& reading) {
   if (!reading.error.empty()) return {{"available", false}, {"error", reading.error}};

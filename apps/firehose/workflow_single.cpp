@@ -33,6 +33,7 @@ void SingleRecordSender::refuse(std::size_t size) {
             fmt::format("a record of {} bytes is over Firehose's 1,024,000-byte limit; not sent", size));
 }
 
+// snippet-start:[cpp.example_code.firehose.PutRecord]
 Status SingleRecordSender::send(std::string_view record) {
   if (record.size() > limits::kMaxRecordBytes) {
     refuse(record.size());
@@ -82,6 +83,7 @@ Status SingleRecordSender::send(std::string_view record) {
     std::this_thread::sleep_for(delay);
   }
 }
+// snippet-end:[cpp.example_code.firehose.PutRecord]
 
 Status SingleRecordSender::give_up(std::string_view record, const Error& error, int attempts,
                                    std::chrono::system_clock::time_point first_attempt, bool possible_duplicate) {

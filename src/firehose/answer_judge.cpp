@@ -19,6 +19,7 @@ bool outcome_unknown(const Error& error) {
   }
 }
 
+// snippet-start:[cpp.example_code.firehose.ErrorHandlingRetries]
 RecordVerdict judge_entry(std::string_view error_code, std::string_view error_message) {
   RecordVerdict verdict;
   if (error_code.empty()) return verdict;
@@ -41,5 +42,6 @@ RecordVerdict judge_call_error(const Error& error) {
   verdict.verdict = is_retryable(error) ? Verdict::kRetry : Verdict::kFatal;
   return verdict;
 }
+// snippet-end:[cpp.example_code.firehose.ErrorHandlingRetries]
 
 }  // namespace firehose

@@ -6,7 +6,9 @@
   AWS credentials, configuration or network; cfn-lint checks the template it writes.
 - generate-data.js: determinism, the record shape, counts, --output, a closed pipe, a slow
   reader, flat memory, refused arguments; and the same shape as `firehose generate`.
-- resources/metadata.yaml parses (PyYAML) and has the catalogue's keys and snippet tags.
+- metadata.yaml (at the root) parses (PyYAML) and has the SPECIFICATION's four keys in the
+  catalogue's entry shape; each snippet tag is marked exactly once in the C++ sources, around
+  the code that does the job, and no marker goes unlisted.
 
 Skipped only when `node` is missing (`make deps` installs it); a missing node_modules is a
 failure that says to run `make deps`. The one other skip: `firehose generate` absent from
@@ -330,55 +332,128 @@ class GenerateDataTest(unittest.TestCase):
         self.assertEqual(completed.stdout, run([FIREHOSE, "generate", "--count", "50", "--seed", "7"]).stdout)
 
 
-class MetadataTest(unittest.TestCase):
-    """resources/metadata.yaml: the AWS catalogue's entry shape, parsed by PyYAML."""
+def snippet_markers():
+    """Every `// snippet-start:[tag]` / `// snippet-end:[tag]` line in the C++ sources (apps/, src/,
+    include/), as (path relative to the repository, line number, kind, tag), in file order."""
+    markers = []
+    for top in ("apps", "src", "include"):
+        for root, dirs, files in os.walk(os.path.join(REPO, top)):
+            dirs.sort()
+            for name in sorted(files):
+                if not name.endswith((".cpp", ".hpp", ".h", ".cc")):
+                    continue
+                path = os.path.join(root, name)
+                with open(path, errors="replace") as f:
+                    for number, line in enumerate(f, 1):
+                        if "snippet-" not in line:
+                            continue
+                        found = re.fullmatch(r"\s*//\s*snippet-(start|end):\[([^\]]+)\]\s*", line)
+                        # A marker is a comment line of its own: anything else carrying the word (a
+                        # typo, a marker after code, a block comment) would be missed by the catalogue.
+                        if found is None:
+                            raise AssertionError(f"{os.path.relpath(path, REPO)}:{number}: not a marker line: {line.strip()}")
+                        markers.append((os.path.relpath(path, REPO), number, found.group(1), found.group(2)))
+    return markers
 
-    ENTRIES = {
-        "firehose_PutRecord": (["PutRecord"], "cpp.example_code.firehose.PutRecord"),
-        "firehose_PutRecordBatch": (["PutRecordBatch"], "cpp.example_code.firehose.PutRecordBatch"),
-        "firehose_Scenario_PutRecords": (["PutRecord", "PutRecordBatch"], "cpp.example_code.firehose.Scenario_PutRecords"),
+
+class MetadataTest(unittest.TestCase):
+    """metadata.yaml (repository root): the SPECIFICATION template's four keys, each in the AWS
+    catalogue's entry shape, parsed by PyYAML; its snippet tags against the C++ sources."""
+
+    KEYS = ["single_record_ingestion", "batch_record_ingestion", "error_handling_retries", "monitoring"]
+    # The API calls each entry lists under `services`: what the code under its tags calls.
+    SERVICES = {
+        "single_record_ingestion": {"firehose": ["PutRecord"]},
+        "batch_record_ingestion": {"firehose": ["PutRecordBatch"]},
+        "error_handling_retries": {"firehose": ["PutRecord", "PutRecordBatch"]},
+        "monitoring": {"cloudwatch": ["GetMetricData"]},
     }
-    SPEC_KEYS = ["single_record_ingestion", "batch_record_ingestion", "error_handling_retries", "monitoring"]
+    # Code that must be inside an entry's snippets, so that a marker pair moved off the code doing
+    # the job (or wrapped around nothing) fails: the call itself, or the decision it documents.
+    MUST_SHOW = {
+        "single_record_ingestion": ["client_->put_record(", "retry_delay("],
+        "batch_record_ingestion": ["put_record_batch_body(", "failed_put_count", "judgement.retry"],
+        "error_handling_retries": ["judge_entry(", "judge_call_error(", "retry_delay("],
+        "monitoring": ["get_metric_data_all(", "metric_data_request(", "expected_records", "not in yet"],
+    }
 
     @classmethod
     def setUpClass(cls):
         import yaml  # PyYAML, preinstalled with the AWS CLI / cfn-lint
-        with open(os.path.join(RESOURCES, "metadata.yaml")) as f:
+        with open(os.path.join(REPO, "metadata.yaml")) as f:
             cls.metadata = yaml.safe_load(f)
-        with open(os.path.join(RESOURCES, "SPECIFICATION.md")) as f:
+        with open(os.path.join(REPO, "SPECIFICATION.md")) as f:
             cls.spec = f.read()
 
-    def test_catalogue_entries(self):
-        for key, (operations, tag) in self.ENTRIES.items():
+    def tags_of(self, key):
+        version = self.metadata[key]["languages"]["C++"]["versions"][0]
+        return [t for excerpt in version["excerpts"] for t in excerpt["snippet_tags"]]
+
+    def test_at_the_repository_root_only(self):
+        for name in ("metadata.yaml", "SPECIFICATION.md"):
+            self.assertTrue(os.path.isfile(os.path.join(REPO, name)), name)
+            self.assertFalse(os.path.exists(os.path.join(RESOURCES, name)), f"resources/{name}: moved to the root")
+
+    def test_entries(self):
+        self.assertEqual(list(self.metadata), self.KEYS)
+        for key in self.KEYS:
             entry = self.metadata[key]
-            for field in ("title", "title_abbrev", "synopsis"):
+            self.assertEqual(list(entry), ["title", "title_abbrev", "synopsis", "category", "languages", "services"], key)
+            for field in ("title", "title_abbrev", "synopsis", "category"):
                 self.assertIsInstance(entry[field], str, f"{key}.{field}")
                 self.assertTrue(entry[field].strip(), f"{key}.{field}")
-            if key.startswith("firehose_Scenario"):
-                self.assertEqual(entry["category"], "Scenarios")
-            self.assertEqual(sorted(entry["services"]["firehose"]), sorted(operations), key)
-            versions = entry["languages"]["CPP"]["versions"]
+            self.assertEqual({service: sorted(calls) for service, calls in entry["services"].items()},
+                             self.SERVICES[key], key)
+            self.assertEqual(list(entry["languages"]), ["C++"], key)
+            versions = entry["languages"]["C++"]["versions"]
             self.assertEqual(len(versions), 1, key)
             version = versions[0]
-            self.assertEqual(version["sdk_version"], 1)
-            self.assertTrue(os.path.exists(os.path.join(REPO, version["github"])), f"{key}: {version['github']}")
-            tags = [t for excerpt in version["excerpts"] for t in excerpt["snippet_tags"]]
-            self.assertEqual(tags, [tag], key)
+            self.assertEqual(version["sdk_version"], 1, key)
+            self.assertTrue(os.path.isdir(os.path.join(REPO, version["github"])), f"{key}: {version['github']}")
+            self.assertTrue(version["excerpts"], key)
             for excerpt in version["excerpts"]:
                 self.assertTrue(excerpt["description"].strip(), key)
+                self.assertTrue(excerpt["snippet_tags"], key)
+                for tag in excerpt["snippet_tags"]:
+                    self.assertRegex(tag, r"^cpp\.example_code\.firehose\.\w+$", key)
 
-    def test_specification_keys_mapped(self):
-        mapping = self.metadata["specification_keys"]
-        self.assertEqual(list(mapping), self.SPEC_KEYS)
-        all_tags = {t for key, (_, t) in self.ENTRIES.items()}
-        for key, value in mapping.items():
-            self.assertTrue(value["description"].strip(), key)
-            self.assertTrue(set(value["snippet_tags"]) <= all_tags, f"{key}: {value['snippet_tags']}")
-            # Its row in SPECIFICATION.md's Metadata table names the same snippet tags.
+    def test_snippet_tags_marked_once_in_the_sources(self):
+        markers = snippet_markers()
+        by_tag = {}
+        for path, number, kind, tag in markers:
+            by_tag.setdefault(tag, []).append((path, number, kind))
+        listed = {tag for key in self.KEYS for tag in self.tags_of(key)}
+        # No marker in the sources that the catalogue does not know.
+        self.assertEqual(sorted(set(by_tag) - listed), [], "snippet markers not in metadata.yaml")
+        for key in self.KEYS:
+            github = self.metadata[key]["languages"]["C++"]["versions"][0]["github"]
+            shown = ""
+            for tag in self.tags_of(key):
+                seen = by_tag.get(tag, [])
+                # Exactly one start, then exactly one end, in one file.
+                self.assertEqual([kind for _, _, kind in seen], ["start", "end"], f"{tag}: {seen}")
+                (path, first, _), (end_path, last, _) = seen
+                self.assertEqual(path, end_path, tag)
+                self.assertLess(first, last, tag)
+                self.assertTrue(path.startswith(github.rstrip("/") + "/"), f"{tag} is in {path}, not under {github}")
+                with open(os.path.join(REPO, path)) as f:
+                    body = f.read().splitlines()[first:last - 1]
+                self.assertTrue(any(line.strip() and not line.strip().startswith("//") for line in body),
+                                f"{tag}: no code between the markers")
+                # A snippet is one piece of code, not a file: a pair left open over the rest of a
+                # file would still be one start and one end.
+                self.assertLessEqual(len(body), 120, f"{tag}: {len(body)} lines")
+                shown += "\n".join(body)
+            for needle in self.MUST_SHOW[key]:
+                self.assertTrue(needle in shown, f"{key}: its snippets do not show {needle}")
+
+    def test_specification_metadata_table(self):
+        # SPECIFICATION.md's Metadata table has one row per key, naming the same snippet tags.
+        for key in self.KEYS:
             row = re.search(rf"^\| `{key}` \|.*$", self.spec, re.M)
             self.assertIsNotNone(row, f"SPECIFICATION.md's Metadata table has no row for {key}")
             self.assertEqual(set(re.findall(r"cpp\.example_code\.firehose\.\w+", row.group(0))),
-                             set(value["snippet_tags"]), key)
+                             set(self.tags_of(key)), key)
 
     def test_specification_documents_the_configuration(self):
         for name in ("FIREHOSE_DELIVERY_STREAM", "FIREHOSE_MAX_BATCH_RECORDS", "FIREHOSE_MAX_BATCH_BYTES",
@@ -387,26 +462,10 @@ class MetadataTest(unittest.TestCase):
             self.assertIsNotNone(re.search(rf"^\| `{name}` \|", self.spec, re.M), f"SPECIFICATION.md: no row for {name}")
         for output in ("FirehoseStreamNameOutput", "BucketNameOutput", "RoleArnOutput"):
             self.assertIn(f"`{output}`", self.spec)
-
-    def test_snippet_markers_in_sources_are_paired_and_listed(self):
-        # Markers that exist must be a start/end pair, once each, for a tag listed above. The lead
-        # adds them to the C++ sources after the workflow merge; then every tag must be found once
-        # (change the assertLessEqual below to assertEqual).
-        counts = {}
-        for top in ("apps", "src", "include"):
-            for root, _, files in os.walk(os.path.join(REPO, top)):
-                for name in files:
-                    if not name.endswith((".cpp", ".hpp", ".h")):
-                        continue
-                    with open(os.path.join(root, name), errors="replace") as f:
-                        for kind, tag in re.findall(r"//\s*snippet-(start|end):\[([^\]]+)\]", f.read()):
-                            counts.setdefault(tag, {"start": 0, "end": 0})[kind] += 1
-        listed = {t for _, t in self.ENTRIES.values()}
-        for tag, seen in counts.items():
-            self.assertIn(tag, listed, f"snippet marker {tag} is not in metadata.yaml")
-            self.assertEqual(seen["start"], seen["end"], tag)
-        for tag in listed:
-            self.assertLessEqual(counts.get(tag, {"start": 0})["start"], 1, tag)
+        for section in ("Introduction", "Table of Contents", "Architecture", "User Input", "Common Resources",
+                        "Single Record Ingestion", "Batch Record Ingestion", "Error Handling and Retries",
+                        "Monitoring", "Output", "Metadata"):
+            self.assertIsNotNone(re.search(rf"^#+ (\d+\. )?{section}$", self.spec, re.M), f"SPECIFICATION.md: no section {section}")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ void Retrier::retry_or_fail(PendingPtr record, Judgement& judgement, SteadyTime 
   judgement.retry.push_back(std::move(record));
 }
 
+// snippet-start:[cpp.example_code.firehose.RetryFailedRecords]
 Judgement Retrier::judge(Batch batch, const Result<PutRecordBatchAnswer>& answer, SteadyTime now) const {
   Judgement judgement;
   if (!answer) {
@@ -97,5 +98,6 @@ std::chrono::milliseconds Retrier::retry_delay(int attempts, bool whole_call_fai
   per_record.max_backoff = std::min(policy_.max_backoff, kRecordRetryCap);
   return aws::retry_delay(per_record, attempts, random_);
 }
+// snippet-end:[cpp.example_code.firehose.RetryFailedRecords]
 
 }  // namespace firehose::producer

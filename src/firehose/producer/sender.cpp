@@ -42,6 +42,7 @@ void Sender::fail_all(Batch& records, const Error& error) {
   budget_.release(released);
 }
 
+// snippet-start:[cpp.example_code.firehose.PutRecordBatch]
 Batch Sender::send(Batch batch, std::string& body_buffer) {
   protocol::PutRecordBatchSize body_size(options_.delivery_stream_name.size());
   std::size_t raw_bytes = 0;
@@ -139,6 +140,7 @@ Batch Sender::send(Batch batch, std::string& body_buffer) {
   }
   return resolved;
 }
+// snippet-end:[cpp.example_code.firehose.PutRecordBatch]
 
 void Sender::report_batch(std::size_t count, std::size_t bytes, int attempt,
                           const Result<PutRecordBatchAnswer>& answer, std::chrono::nanoseconds latency) const {
