@@ -26,9 +26,9 @@ struct Error {
   int http_status = 0;     // 0 when there was no HTTP answer
   std::string request_id;  // x-amzn-RequestId, when the service sent one
   TransportFailure transport = TransportFailure::None;
-  // The request went out more than once (the transport re-sent it after a
-  // connection died): an earlier send may have been processed, whatever
-  // this answer says.
+  // The request went out before this failure (the transport re-sent it after
+  // a connection died, and the second try failed or was answered with this
+  // error): an earlier send may have been processed, whatever this says.
   bool sent_more_than_once = false;
 
   // "Code: message (request id X)": the one-line form the CLI prints.

@@ -360,7 +360,14 @@ class CurlHttpClient final : public HttpClient {
     if (result != CURLE_OK) {
       curl_off_t pretransfer_us = 0;
       curl_easy_getinfo(handle.easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
-      return transfer_error(result, handle.error, request, pretransfer_us > 0);
+      Error error = transfer_error(result, handle.error, request, pretransfer_us > 0);
+      // libcurl sends again, on a new connection, a request whose reused
+      // connection died before any byte of the answer: when that second try
+      // then fails to connect, the first may still have been processed.
+      error.sent_more_than_once = builder.request_headers_sent > 0 && error.transport != TransportFailure::Reset &&
+                                  error.transport != TransportFailure::Other &&
+                                  (error.transport != TransportFailure::Timeout || error.code == "ConnectTimeout");
+      return error;
     }
     long status = 0;
     curl_easy_getinfo(handle.easy, CURLINFO_RESPONSE_CODE, &status);
