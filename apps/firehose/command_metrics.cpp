@@ -115,7 +115,7 @@ Result<Plan> plan_of(const MetricsArgs& args, bool watch_given) {
                                   args.since, args.period, kMaxPeriods));
   }
   if (!args.wait_for_data.empty()) {
-    auto wait = parse_duration(args.wait_for_data);
+    auto wait = parse_duration_or_zero(args.wait_for_data);  // 0: one look, no waiting
     if (!wait) return wait.error();
     plan.wait = *wait;
   }
