@@ -12,7 +12,10 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
+#include "config.hpp"
+#include "duration_arg.hpp"
 #include "line_reader.hpp"
+#include "progress.hpp"
 #include "stop_signals.hpp"
 #include "firehose/cloudwatch_client.hpp"
 #include "firehose/firehose_client.hpp"
@@ -23,12 +26,11 @@
 namespace firehose::cli {
 namespace {
 
+// send's own options; the ones every sending command shares (stream, batch
+// limits, in flight, linger, attempts, dead-letter file) are resolved by
+// CliContext::settings() from flags, FIREHOSE_* and the config file.
 struct SendArgs {
-  std::string stream;
   std::vector<std::string> inputs;
-  int max_in_flight = 16;
-  int linger_ms = 100;
-  std::optional<int> max_attempts;
   // Below the library's 64: keeps peak RSS under 48 MiB (docs/benchmarks.md).
   // 36 leaves records 31 MiB after the allowances for reuse (1 + 4 MiB): with
   // less, retries waiting out their backoff under a quota held enough of the
@@ -36,8 +38,8 @@ struct SendArgs {
   int memory_mb = 36;
   bool pack = false;
   std::size_t pack_target_bytes = limits::kMaxRecordBytes;
-  std::string dead_letter;
   std::string from_dead_letter;
+  std::string progress_interval = "10s";
   double record_ttl_seconds = 600;
   double shutdown_grace_seconds = 10;
   std::string metrics_namespace;
@@ -66,15 +68,21 @@ int run_send(CliContext& context, SendArgs& args) {
   auto client = FirehoseClient::create(*session);
   if (!client) return context.fail(client.error());
 
+  // One precedence for every setting (config.hpp): flags > FIREHOSE_* >
+  // config file > defaults; AWS_MAX_ATTEMPTS too, when nothing of ours is set.
+  const ResolvedSendSettings& settings = context.settings();
+  if (settings.delivery_stream.value.empty()) {
+    return context.usage_error(
+        "no delivery stream: give --delivery-stream-name, FIREHOSE_DELIVERY_STREAM or delivery_stream in the config file");
+  }
   ProducerOptions options;
-  options.delivery_stream_name = args.stream;
-  options.max_in_flight = args.max_in_flight;
-  options.linger = std::chrono::milliseconds(args.linger_ms);
-  if (args.max_attempts) options.retry.max_attempts = *args.max_attempts;
+  apply_to(settings, options);
+  if (!settings.max_attempts.value && aws::Environment::process().get("AWS_MAX_ATTEMPTS")) {
+    options.retry.max_attempts = (*session)->retry_policy().max_attempts;
+  }
   options.record_ttl = std::chrono::milliseconds(static_cast<long>(args.record_ttl_seconds * 1000));
   options.memory_budget_bytes = static_cast<std::size_t>(args.memory_mb) * 1024 * 1024;
   options.pack_target_bytes = args.pack ? args.pack_target_bytes : 0;
-  options.dead_letter_path = args.dead_letter;
   if (!args.metrics_namespace.empty()) {
     auto metrics_client = CloudWatchClient::create(*session);
     if (!metrics_client) return context.fail(metrics_client.error());
@@ -82,7 +90,7 @@ int run_send(CliContext& context, SendArgs& args) {
     options.metrics_namespace = args.metrics_namespace;
     options.metrics_interval = std::chrono::seconds(args.metrics_interval_seconds);
   }
-  if (args.dead_letter.empty()) {
+  if (options.dead_letter_path.empty()) {
     spdlog::warn("no --dead-letter file: records that cannot be delivered will only be counted (as failed)");
   }
   const auto grace = std::chrono::milliseconds(static_cast<long>(args.shutdown_grace_seconds * 1000));
@@ -107,6 +115,10 @@ int run_send(CliContext& context, SendArgs& args) {
   live.store(producer.get());
   if (signals.stopping()) producer->shutdown(grace);  // a signal while it was being created
 
+  auto interval = parse_duration(args.progress_interval);
+  if (!interval) return context.usage_error("--progress-interval: " + interval.error().message);
+  ProgressReporter progress(stderr_progress_options(*interval, std::nullopt),
+                            [&] { return progress_counts_of(producer->metrics()); });
   const auto started = std::chrono::steady_clock::now();
   bool refused = false;  // the producer stopped taking records (fatal error, shutdown)
   auto should_stop = [&] { return refused || signals.stopping(); };
@@ -165,6 +177,7 @@ int run_send(CliContext& context, SendArgs& args) {
   if (!read_ok) spdlog::error("{}", read_error);
   // Drains; a signal brings the deadline forward (the watcher calls shutdown()).
   (void)producer->close(std::chrono::hours(24 * 365));
+  progress.stop();  // before the summary: the status line is cleared
   const auto metrics = producer->metrics();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   // Records refused at put() or before it (over the size limit) count as
@@ -200,15 +213,20 @@ void register_send(CLI::App& app, CliContext& context, Action& action) {
       "concurrent, only failed records retried, rate adapted to throttling. The last line of stdout is\n"
       "a JSON summary. Exit 0 when every record was acknowledged, 1 when some were not (they are in\n"
       "the dead-letter file when --dead-letter is given).");
-  cmd->add_option("--delivery-stream-name", args->stream, "Delivery stream name")->required();
+  auto& flags = context.settings_flags();
+  cmd->add_option("--delivery-stream-name", flags.delivery_stream, "Delivery stream (else FIREHOSE_DELIVERY_STREAM)");
   cmd->add_option("inputs", args->inputs, "Input files, '-' for stdin (default: stdin)");
-  cmd->add_option("--max-in-flight", args->max_in_flight, "PutRecordBatch requests at once")
-      ->check(CLI::Range(1, 256))
-      ->capture_default_str();
-  cmd->add_option("--linger-ms", args->linger_ms, "How long a partial batch waits for more records")
-      ->check(CLI::Range(0, 60000))
-      ->capture_default_str();
-  cmd->add_option("--max-attempts", args->max_attempts, "Sends per record, first included (default 10)")
+  cmd->add_option("--max-in-flight", flags.max_in_flight, "PutRecordBatch requests at once (else FIREHOSE_MAX_IN_FLIGHT, 16)")
+      ->check(CLI::Range(1, 256));
+  cmd->add_option("--linger-ms", flags.linger_ms, "How long a partial batch waits for more records (else FIREHOSE_LINGER_MS, 100)")
+      ->check(CLI::Range(0, 60000));
+  cmd->add_option("--max-batch-records", flags.max_batch_records,
+                  "Records per PutRecordBatch call, <= 500 (else FIREHOSE_MAX_BATCH_RECORDS, 500)");
+  cmd->add_option("--max-batch-bytes", flags.max_batch_bytes,
+                  "Request body bytes per call, <= 4 MiB (else FIREHOSE_MAX_BATCH_BYTES, 4194304)");
+  cmd->add_option("--max-attempts", flags.max_attempts,
+                  "Sends per record, first included (else the global --max-attempts, FIREHOSE_MAX_ATTEMPTS,\n"
+                  "AWS_MAX_ATTEMPTS, the config file; default 10)")
       ->check(CLI::Range(1, 1000));
   cmd->add_option("--record-ttl", args->record_ttl_seconds, "Seconds after which a record is no longer retried")
       ->check(CLI::PositiveNumber)
@@ -222,7 +240,12 @@ void register_send(CLI::App& app, CliContext& context, Action& action) {
   cmd->add_option("--pack-bytes", args->pack_target_bytes, "Target size of packed records")
       ->check(CLI::Range(std::size_t{1}, limits::kMaxRecordBytes))
       ->capture_default_str();
-  cmd->add_option("--dead-letter", args->dead_letter, "NDJSON file for records that could not be delivered");
+  cmd->add_option("--dead-letter", flags.dead_letter,
+                  "NDJSON file for records that could not be delivered (else FIREHOSE_DEAD_LETTER)");
+  cmd->add_option("--progress-interval", args->progress_interval,
+                  "Off a terminal, a JSON progress event every DURATION (on a terminal: a live status line)")
+      ->type_name("DURATION")
+      ->capture_default_str();
   cmd->add_option("--from-dead-letter", args->from_dead_letter,
                   "Send again the records of a dead-letter file (instead of lines of input)")
       ->check(CLI::ExistingFile);

@@ -26,6 +26,10 @@ struct Error {
   int http_status = 0;     // 0 when there was no HTTP answer
   std::string request_id;  // x-amzn-RequestId, when the service sent one
   TransportFailure transport = TransportFailure::None;
+  // The request went out more than once (the transport re-sent it after a
+  // connection died): an earlier send may have been processed, whatever
+  // this answer says.
+  bool sent_more_than_once = false;
 
   // "Code: message (request id X)": the one-line form the CLI prints.
   std::string to_string() const;

@@ -22,7 +22,11 @@ Result<HttpResponse> ServiceClient::send(HttpRequest& request) const {
   }
   auto response = http_->send(request);
   if (!response) return response.error();
-  if (response->status >= 300) return json_protocol::error_from_response(*response);
+  if (response->status >= 300) {
+    Error error = json_protocol::error_from_response(*response);
+    error.sent_more_than_once = response->sends > 1;
+    return error;
+  }
   return response;
 }
 

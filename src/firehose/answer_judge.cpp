@@ -34,7 +34,7 @@ RecordVerdict judge_call_error(const Error& error) {
   RecordVerdict verdict;
   verdict.error = error;
   verdict.throttled = error.kind == ErrorKind::Throttle;
-  verdict.outcome_unknown = outcome_unknown(error);
+  verdict.outcome_unknown = outcome_unknown(error) || error.sent_more_than_once;
   // A whole call refused for a reason that is not passing (stream not found,
   // access denied, bad credentials, an invalid request, a certificate that
   // failed verification) would refuse every later call the same way.

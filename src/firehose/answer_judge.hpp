@@ -22,8 +22,9 @@ struct RecordVerdict {
   Verdict verdict = Verdict::kAcknowledged;
   Error error;             // why, unless acknowledged
   bool throttled = false;  // a throttle ("Slow down.", a throttled call): a signal for the rate limiter
-  // The call's outcome is unknown (reset, timeout after sending): the record
-  // may have been stored although it is sent again.
+  // The call's outcome is unknown (reset, timeout after sending, or an error
+  // answering a request the transport had to send twice): the record may
+  // have been stored although it is sent again.
   bool outcome_unknown = false;
 };
 

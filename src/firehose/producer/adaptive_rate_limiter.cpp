@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -28,7 +29,7 @@ constexpr double kSlowStartDoublings = 40;
 
 // The throttled share is measured over the last second, in quarter-second slots.
 constexpr auto kShareSlot = std::chrono::milliseconds(250);
-constexpr std::int64_t kShareSlots = 4;
+constexpr std::int64_t kRecentSlots = 4;
 // An answer with this many records tells its own throttled share.
 constexpr std::size_t kAnswerLargeEnough = 100;
 // The accepted rate's windowed maximum keeps a sample per this much time.
@@ -167,17 +168,34 @@ AdaptiveRateLimiter::Rates AdaptiveRateLimiter::target_rates(TimePoint now) cons
 }
 
 AdaptiveRateLimiter::Rates AdaptiveRateLimiter::accepted_floor(TimePoint now) const {
-  Rates best{};
+  // The median, not the maximum: the first second's burst (a quota's bucket
+  // starts full) would otherwise hold the floor above the quota itself.
+  std::vector<Rates> recent;
+  for (const auto& [at, rate] : accepted_history_) {
+    if (at + options_.accepted_window >= now) recent.push_back(rate);
+  }
+  Rates typical{};
+  if (!recent.empty()) {
+    auto median = [&](double Rates::*field) {
+      std::vector<double> values;
+      for (const Rates& r : recent) values.push_back(r.*field);
+      std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
+      return values[values.size() / 2];
+    };
+    typical = {median(&Rates::records), median(&Rates::bytes), median(&Rates::requests)};
+  }
+  // And never below half the highest (bursts included): a rate that fell
+  // for any reason must not drag the floor down with it.
   for (const auto& [at, rate] : accepted_history_) {
     if (at + options_.accepted_window < now) continue;
-    best.records = std::max(best.records, rate.records);
-    best.bytes = std::max(best.bytes, rate.bytes);
-    best.requests = std::max(best.requests, rate.requests);
+    typical.records = std::max(typical.records, 0.5 * rate.records);
+    typical.bytes = std::max(typical.bytes, 0.5 * rate.bytes);
+    typical.requests = std::max(typical.requests, 0.5 * rate.requests);
   }
   const double f = options_.floor_of_accepted;
-  return {std::max(options_.min_records_per_second, f * best.records),
-          std::max(options_.min_bytes_per_second, f * best.bytes),
-          std::max(options_.min_requests_per_second, f * best.requests)};
+  return {std::max(options_.min_records_per_second, f * typical.records),
+          std::max(options_.min_bytes_per_second, f * typical.bytes),
+          std::max(options_.min_requests_per_second, f * typical.requests)};
 }
 
 void AdaptiveRateLimiter::note_accepted_rate(TimePoint now) {
@@ -194,68 +212,51 @@ void AdaptiveRateLimiter::note_accepted_rate(TimePoint now) {
   accepted_history_.emplace_back(now, rate);
 }
 
-void AdaptiveRateLimiter::count_answer(TimePoint now, double answered, double throttled, TimePoint sent_at) {
+void AdaptiveRateLimiter::count_answer(TimePoint now, const Answer& answer) {
   const std::int64_t slot = now.time_since_epoch() / kShareSlot;
-  if (share_slots_.empty() || share_slots_.back().slot != slot) share_slots_.push_back({slot, 0, 0});
-  share_slots_.back().answered += answered;
-  share_slots_.back().throttled += throttled;
-  while (share_slots_.front().slot <= slot - kShareSlots) share_slots_.pop_front();
-  // An answer whose send time is unknown counts as sent now.
-  if (experiment_.active && (sent_at == TimePoint::max() || sent_at >= experiment_.at)) {
-    experiment_.answered += answered;
-    experiment_.throttled += throttled;
+  if (share_slots_.empty() || share_slots_.back().slot != slot) share_slots_.push_back({slot, {}, {}});
+  ShareSlot& current = share_slots_.back();
+  current.requests.answered += 1;
+  if (answer.answered) {
+    current.records.answered += static_cast<double>(answer.accepted_records + answer.throttled_records);
+    current.records.throttled += static_cast<double>(answer.throttled_records);
+  } else if (answer.throttled_records > 0) {
+    current.requests.throttled += 1;
   }
+  const std::int64_t kept = options_.fault_window / kShareSlot;
+  while (share_slots_.front().slot <= slot - kept) share_slots_.pop_front();
 }
 
-double AdaptiveRateLimiter::recent_share(TimePoint now) const {
+AdaptiveRateLimiter::Tally AdaptiveRateLimiter::recent(TimePoint now, Dimension dimension) const {
   const std::int64_t slot = now.time_since_epoch() / kShareSlot;
-  double answered = 0, throttled = 0;
+  Tally sum;
   for (const ShareSlot& s : share_slots_) {
-    if (s.slot <= slot - kShareSlots) continue;
-    answered += s.answered;
-    throttled += s.throttled;
+    if (s.slot <= slot - kRecentSlots) continue;
+    sum.answered += (s.*dimension).answered;
+    sum.throttled += (s.*dimension).throttled;
   }
-  return answered > 0 ? throttled / answered : 0;
+  return sum;
 }
 
-double AdaptiveRateLimiter::current_fault_share(TimePoint now) const {
-  if (fault_share_ <= 0) return 0;
-  const double half_life = std::max(duration<double>(options_.fault_share_half_life).count(), 1e-3);
-  return fault_share_ * std::exp2(-std::max(0.0, seconds_between(fault_share_at_, now)) / half_life);
-}
-
-void AdaptiveRateLimiter::conclude_experiment(TimePoint now) {
-  if (!experiment_.active) return;
-  const double needed = std::min(
-      static_cast<double>(options_.experiment_records_max),
-      std::max(static_cast<double>(options_.experiment_records),
-               options_.experiment_throttled_records / std::max(experiment_.share_before, 1e-6)));
-  if (experiment_.answered < needed || now < experiment_.at + options_.experiment_time) {
-    return;
+double AdaptiveRateLimiter::current_fault_share(TimePoint now, Dimension dimension, double group) const {
+  // The lowest throttled share of the last few seconds: the rate moves (slow
+  // start, decreases, the climb back), and whatever is refused even at the
+  // slowest is refused whatever the rate. Consecutive quarter-second slots
+  // are taken together until they hold enough answers to tell a share (at a
+  // low rate one slot holds a handful). Negative: not known yet.
+  const std::int64_t slot = now.time_since_epoch() / kShareSlot;
+  double lowest = -1;
+  Tally sum;
+  for (auto it = share_slots_.rbegin(); it != share_slots_.rend(); ++it) {
+    if (it->slot >= slot) continue;  // the slot in progress
+    sum.answered += ((*it).*dimension).answered;
+    sum.throttled += ((*it).*dimension).throttled;
+    if (sum.answered < group) continue;
+    const double share = sum.throttled / sum.answered;
+    if (lowest < 0 || share < lowest) lowest = share;
+    sum = {};
   }
-  experiment_.active = false;
-  const double share_after = experiment_.throttled / experiment_.answered;
-  const double known = current_fault_share(now);
-  if (share_after >= options_.undo_share_ratio * experiment_.share_before) {
-    // Sending slower did not lower the share refused: the rate was not the
-    // cause. Back to where the limiter was, and that share is now expected.
-    enabled_ = experiment_.was_enabled;
-    last_max_ = experiment_.last_max;
-    last_decrease_ = experiment_.last_decrease;
-    ++undone_;
-    // Both measurements are of faults alone: their mean is the better estimate.
-    fault_share_ = std::max(known, 0.5 * (experiment_.share_before + share_after));
-    spdlog::debug("rate limiter: throttled share {:.3f} before the decrease, {:.3f} after: not the rate; undone",
-                  experiment_.share_before, share_after);
-  } else {
-    // It was the rate. What is still refused below the quota is what faults
-    // alone cost.
-    fault_share_ = 0.5 * known + 0.5 * share_after;
-    spdlog::debug("rate limiter: throttled share {:.3f} before the decrease, {:.3f} after: the rate was the cause",
-                  experiment_.share_before, share_after);
-  }
-  fault_share_at_ = now;
-  update_limits(now);
+  return lowest;
 }
 
 void AdaptiveRateLimiter::update_limits(TimePoint now) {
@@ -399,41 +400,60 @@ void AdaptiveRateLimiter::on_answer(const Answer& answer) {
     // refusals it decays towards zero, and the sent rate takes over below.
     accepted_.record(t, Rates{});
   }
-  // The whole answer is counted before an experiment may end on it.
-  count_answer(t, static_cast<double>(answer.accepted_records + answer.throttled_records),
-               static_cast<double>(answer.throttled_records), answer.sent_at);
-  conclude_experiment(t);
-  if (answer.throttled_records > 0 && options_.adaptive) {
-    // The window's share reacts late to a sudden overload (the second
-    // before it dilutes it); a large answer is evidence of its own.
-    const std::size_t total = answer.accepted_records + answer.throttled_records;
-    double own = total >= kAnswerLargeEnough ? static_cast<double>(answer.throttled_records) / total : 0;
-    if (!share_slots_.empty() && share_slots_.back().answered >= kAnswerLargeEnough) {  // small answers: the last slot's
-      own = std::max(own, share_slots_.back().throttled / share_slots_.back().answered);
-    }
-    throttled(t, answer.sent_at, std::max(own, recent_share(t)));
-  }
+  count_answer(t, answer);
+  if (answer.throttled_records > 0 && options_.adaptive) throttled(t, answer);
   update_limits(t);
   notify_head();  // the curve may have moved up
 }
 
-void AdaptiveRateLimiter::throttled(TimePoint t, TimePoint sent_at, double share) {
-  const bool judging = options_.tell_faults_from_quota;
-  // One experiment at a time: its answers are still coming in.
-  if (judging && experiment_.active) return;
+bool AdaptiveRateLimiter::over_faults(double share, double answered, double known) const {
+  // A share measured on n answers is noisy (binomial: sd = sqrt(f (1 - f) / n));
+  // three of those on top of the margin keep 1 % of faults from looking
+  // like 3 % in one answer.
+  const double noise = 3 * std::sqrt(std::max(known, 0.01) * (1 - known) / std::max(answered, 1.0));
+  return share > known + options_.share_margin + options_.share_margin_of_faults * known + noise;
+}
+
+void AdaptiveRateLimiter::throttled(TimePoint t, const Answer& answer) {
   // A request sent before the last decrease saw the overload that decrease
   // answered: TCP's once-per-window rule.
-  if (enabled_ && sent_at < last_decrease_) return;
-  // No more refused than faults explain: not a sign that the rate is too high.
-  const double known = current_fault_share(t);
-  if (judging) {
-    if (share <= known + options_.share_margin + options_.share_margin_of_faults * known) return;
-    // The experiment compares with the window's share: the share that set it
-    // off may be one noisy answer's, and the next ones regress to the mean.
-    experiment_ = Experiment{true, t, recent_share(t), 0, 0, accepted_.rate(t).records, enabled_, last_max_,
-                             last_decrease_};
+  if (enabled_ && answer.sent_at < last_decrease_) return;
+  auto share_of = [](const Tally& tally) { return tally.answered > 0 ? tally.throttled / tally.answered : 0.0; };
+  const Tally records = recent(t, &ShareSlot::records);
+  const Tally requests = recent(t, &ShareSlot::requests);
+  double share = std::max(share_of(records), share_of(requests));
+  double known = 0;
+  if (options_.tell_faults_from_quota) {
+    // Until a share has been measured, one answer cannot tell a quota from
+    // faults: wait for the first slots to fill.
+    const double record_faults =
+        current_fault_share(t, &ShareSlot::records, static_cast<double>(options_.fault_slot_records));
+    const double request_faults =
+        current_fault_share(t, &ShareSlot::requests, static_cast<double>(options_.fault_slot_requests));
+    bool evidence = false;
+    if (answer.answered) {
+      if (record_faults < 0) return;
+      // The last second's share; a sudden overload shows first in the answer
+      // itself (the second before dilutes the window), when it is large enough.
+      const double total = static_cast<double>(answer.accepted_records + answer.throttled_records);
+      const double own = static_cast<double>(answer.throttled_records) / std::max(total, 1.0);
+      evidence = (total >= kAnswerLargeEnough && over_faults(own, total, record_faults)) ||
+                 over_faults(share_of(records), records.answered, record_faults);
+      if (evidence) share = std::max(share_of(records), total >= kAnswerLargeEnough ? own : 0.0);
+      known = record_faults;
+    } else {
+      if (request_faults < 0) return;
+      evidence = over_faults(share_of(requests), requests.answered, request_faults);
+      share = share_of(requests);
+      known = request_faults;
+    }
+    // No more refused than faults explain: not a sign that the rate is too high.
+    if (!evidence) return;
   }
+  decrease(t, share, known);
+}
 
+void AdaptiveRateLimiter::decrease(TimePoint t, double share, double known) {
   update_limits(t);  // refill at the old rates; the buckets hold the limits in force
   const bool limited = enabled_ || slow_starting(t);
   const Rates accepted = accepted_.rate(t);
@@ -495,14 +515,9 @@ std::uint64_t AdaptiveRateLimiter::decreases() const {
   return decreases_;
 }
 
-std::uint64_t AdaptiveRateLimiter::undone() const {
-  std::lock_guard lock(mutex_);
-  return undone_;
-}
-
 double AdaptiveRateLimiter::fault_share() const {
   std::lock_guard lock(mutex_);
-  return current_fault_share(now());
+  return std::max(0.0, current_fault_share(now(), &ShareSlot::records, static_cast<double>(options_.fault_slot_records)));
 }
 
 }  // namespace firehose::producer

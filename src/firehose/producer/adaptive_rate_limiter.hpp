@@ -25,20 +25,18 @@
 //   a share of records at any rate (a fault, a hot partition); lowering the
 //   rate for those only lowers goodput, round trip after round trip, down to
 //   the floors (the producer stalled at 1 % of such faults). So a throttle
-//   lowers the rate only when the evidence says the rate is the cause:
-//   * the share of records throttled in the last second must exceed the
-//     share the service refuses anyway (fault_share, learnt below) by a margin;
-//   * each decrease is an experiment: once enough answers to requests sent
-//     after it are in, if their throttled share did not fall (below
-//     undo_share_ratio x the share before), the rate was not the cause: the
-//     decrease is undone and that share becomes fault_share. If it fell, the
-//     share measured below the quota is what faults alone cost: fault_share
-//     moves towards it. Until the experiment ends no further decrease is made.
-//   * the rate never falls below floor_of_accepted x the highest rate the
-//     service accepted in the last accepted_window (the delivery rate, in
-//     the spirit of BBR's bottleneck bandwidth filter).
-//   fault_share halves every fault_share_half_life, so that when faults stop
-//   a quota is soon recognised again at its first throttles.
+//   lowers the rate only when the evidence says the rate is the cause: the
+//   throttled share of the last second (or of one large answer) must exceed
+//   the share refused at any rate by a margin. That share is the lowest one
+//   seen in the quarter-second slots of the last fault_window: the rate moves
+//   (slow start, decreases, the climb back), and what is refused even in the
+//   slowest slot is refused whatever the rate. Below a quota it is the
+//   faults' share; with faults alone it is their share at every rate.
+// - The rate never falls below floor_of_accepted x the typical (median)
+//   rate the service accepted in the last accepted_window (the delivery
+//   rate, in the spirit of BBR's bottleneck bandwidth filter), and a
+//   decrease starts from what the quota admitted: the accepted rate divided
+//   by (1 - the faults' share).
 //
 // Unlike the SDKs, whose curve has C = 0.4 in requests/s (its recovery time
 // grows with the cube root of the rate), the curve here is applied to the
@@ -103,19 +101,12 @@ struct RateLimiterOptions {
   // throttle is a signal (the SDKs' behaviour). Chosen with
   // tests/unit/producer/rate_limiter_simulation (docs/producer.md).
   bool tell_faults_from_quota = true;
-  double share_margin = 0.02;             // + share_margin_of_faults x fault_share
+  double share_margin = 0.02;             // + share_margin_of_faults x the faults' share
   double share_margin_of_faults = 0.25;
-  double undo_share_ratio = 0.5;          // post-decrease share >= this x pre: not the rate
-  // An experiment needs answers to at least this many records sent after the
-  // decrease, and enough of them that experiment_throttled_records would be
-  // throttled at the share before it (sampling noise: with 1 % refused, 100
-  // records tell nothing), and this long after the decrease.
-  std::size_t experiment_records = 100;
-  double experiment_throttled_records = 30;
-  std::size_t experiment_records_max = 10'000;
-  std::chrono::milliseconds experiment_time{0};
-  std::chrono::seconds fault_share_half_life{60};
-  double floor_of_accepted = 0.5;
+  std::chrono::seconds fault_window{10};  // slots the faults' share is the lowest of
+  std::size_t fault_slot_records = 1000;  // slots taken together until they hold this many answered records
+  std::size_t fault_slot_requests = 20;   // ... or, for whole refused requests, this many answers
+  double floor_of_accepted = 0.25;
   std::chrono::seconds accepted_window{10};
   // Time from a decrease back to the rate of the last throttle (CUBIC's K;
   // for AIMD the slope of the line).
@@ -192,9 +183,7 @@ class AdaptiveRateLimiter {
   // How many throttle signals lowered the rate (the others were part of an
   // overload already reacted to, or below the share faults explain).
   std::uint64_t decreases() const;
-  // Decreases undone because the throttled share did not fall with the rate.
-  std::uint64_t undone() const;
-  // The share of records the service refuses whatever the rate, as learnt.
+  // The share of records the service refuses whatever the rate, as measured.
   double fault_share() const;
 
  private:
@@ -227,30 +216,26 @@ class AdaptiveRateLimiter {
     std::condition_variable wake;
   };
 
-  // Answered and throttled records in short slots, for the throttled share
-  // of the last second.
-  struct ShareSlot {
-    std::int64_t slot = 0;
+  // Answered and throttled records in quarter-second slots: the throttled
+  // share of the last second, and the faults' share.
+  // Answers in quarter-second slots, two ways: records (refused one by one
+  // inside answers) and requests (refused whole: one event, however many
+  // records it carried, so a single 503 is not 500 pieces of evidence).
+  struct Tally {
     double answered = 0, throttled = 0;
   };
-  // A decrease whose effect is being measured, with what to restore.
-  struct Experiment {
-    bool active = false;
-    TimePoint at{};
-    double share_before = 0;
-    double answered = 0, throttled = 0;  // answers to requests sent after the decrease
-    double accepted_before = 0;           // records/s accepted when it was made
-    bool was_enabled = false;
-    Rates last_max{};
-    TimePoint last_decrease{};
+  struct ShareSlot {
+    std::int64_t slot = 0;
+    Tally records, requests;
   };
-
+  using Dimension = Tally ShareSlot::*;
   TimePoint now() const;
-  void count_answer(TimePoint now, double answered, double throttled, TimePoint sent_at);
-  double recent_share(TimePoint now) const;
-  double current_fault_share(TimePoint now) const;
-  void conclude_experiment(TimePoint now);
-  void throttled(TimePoint now, TimePoint sent_at, double share);  // a throttle signal: decrease, if the evidence says so
+  void count_answer(TimePoint now, const Answer& answer);
+  Tally recent(TimePoint now, Dimension dimension) const;
+  double current_fault_share(TimePoint now, Dimension dimension, double group) const;
+  void throttled(TimePoint now, const Answer& answer);
+  bool over_faults(double share, double answered, double known) const;
+  void decrease(TimePoint now, double share, double known);  // a throttle signal: decrease, if the evidence says so
   void note_accepted_rate(TimePoint now);
   Rates accepted_floor(TimePoint now) const;
   // Before the first throttle, while the slow start's rates still matter.
@@ -280,11 +265,7 @@ class AdaptiveRateLimiter {
   TimePoint last_refill_{};
   Bucket records_, bytes_, requests_;
   std::uint64_t decreases_ = 0;
-  std::uint64_t undone_ = 0;
   std::deque<ShareSlot> share_slots_;
-  Experiment experiment_;
-  double fault_share_ = 0;
-  TimePoint fault_share_at_{};
   std::deque<std::pair<TimePoint, Rates>> accepted_history_;  // for the windowed maximum
 };
 

@@ -37,6 +37,7 @@ Judgement Retrier::judge(Batch batch, const Result<PutRecordBatchAnswer>& answer
       judgement.fatal = verdict.error;
       for (auto& record : batch) {
         record->last_error = verdict.error;
+        if (verdict.outcome_unknown) mark_possible_duplicate(*record, judgement);
         judgement.failed.push_back(std::move(record));
       }
       return judgement;
@@ -92,6 +93,7 @@ std::chrono::milliseconds Retrier::retry_delay(int attempts, bool whole_call_fai
   // left the pipe idle while a few unlucky records slept (60 % of records
   // failing took 70 s for 10,000 records); a short, bounded one keeps them moving.
   RetryPolicy per_record = policy_;
+  per_record.base_delay = std::min(policy_.base_delay, kRecordRetryBase);
   per_record.max_backoff = std::min(policy_.max_backoff, kRecordRetryCap);
   return aws::retry_delay(per_record, attempts, random_);
 }

@@ -43,8 +43,11 @@ class Retrier {
   // Transport failures after which the request may have been processed.
   static bool outcome_unknown(const Error& error);
 
-  // The longest wait before retrying records refused inside an answer.
-  static constexpr std::chrono::milliseconds kRecordRetryCap{1000};
+  // The wait before retrying records refused inside an answer: full jitter
+  // from 50 ms, doubling, at most 250 ms (the rate limiter paces the stream;
+  // this only keeps a record from coming straight back).
+  static constexpr std::chrono::milliseconds kRecordRetryBase{50};
+  static constexpr std::chrono::milliseconds kRecordRetryCap{250};
 
  private:
   static void mark_possible_duplicate(PendingRecord& record, Judgement& judgement);

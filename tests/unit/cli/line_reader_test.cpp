@@ -68,3 +68,51 @@ TEST(LineReader, OneLineAtATimeIsTheSame) {
 
 }  // namespace
 }  // namespace firehose::cli
+
+namespace firehose::cli {
+namespace {
+
+// Lines over a limit are refused as they stream: their first bytes and
+// size are reported in order with the other lines, never the whole line.
+TEST(LineReader, LinesOverTheLimitAreReportedWithPrefixAndSizeInOrder) {
+  const std::string big(300'000, 'x');  // longer than a 128 KiB block
+  const std::string input = "a\n" + big + "\nb\n" + std::string(10, 'y') + "\n" + big;  // the last without '\n'
+  std::FILE* file = fmemopen(const_cast<char*>(input.data()), input.size(), "rb");
+  ASSERT_NE(file, nullptr);
+  std::vector<std::string> events;
+  LineLimit limit;
+  limit.max_bytes = 11;  // "yyyyyyyyyy\n" is exactly 11: allowed
+  limit.on_oversize = [&](std::string_view prefix, std::size_t size) {
+    events.push_back("oversize " + std::to_string(prefix.size()) + " " + std::to_string(size));
+  };
+  EXPECT_TRUE(for_each_line_block(
+      file, [] { return false; },
+      [&](std::span<const std::string_view> lines) {
+        for (auto line : lines) events.emplace_back(line);
+      },
+      limit));
+  std::fclose(file);
+  const std::vector<std::string> expected = {"a\n", "oversize 1024 300001", "b\n", "yyyyyyyyyy\n",
+                                             "oversize 1024 300001"};
+  EXPECT_EQ(events, expected);
+}
+
+TEST(LineReader, ALineExactlyAtTheLimitWithoutItsNewlineIsStillOverIt) {
+  const std::string input(12, 'z');  // no '\n': one is added, making 13
+  std::FILE* file = fmemopen(const_cast<char*>(input.data()), input.size(), "rb");
+  ASSERT_NE(file, nullptr);
+  std::size_t reported = 0;
+  int lines = 0;
+  LineLimit limit;
+  limit.max_bytes = 12;
+  limit.on_oversize = [&](std::string_view, std::size_t size) { reported = size; };
+  EXPECT_TRUE(for_each_line_block(file, [] { return false; },
+                                  [&](std::span<const std::string_view> l) { lines += static_cast<int>(l.size()); },
+                                  limit));
+  std::fclose(file);
+  EXPECT_EQ(lines, 0);
+  EXPECT_EQ(reported, 13u);
+}
+
+}  // namespace
+}  // namespace firehose::cli

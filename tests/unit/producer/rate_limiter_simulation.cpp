@@ -207,7 +207,6 @@ Result run(const Config& config) {
   result.startup = window(startup, std::min(config.startup_seconds, config.run_seconds));
   result.first_second = window(first_second, std::min(1.0, config.run_seconds));
   result.decreases = limiter.decreases();
-  result.undone = limiter.undone();
   result.fault_share = limiter.fault_share();
   result.final_bytes_limit = limiter.bytes_per_second_limit();
   return result;

@@ -47,8 +47,7 @@ struct Result {
   Window startup;       // [0, startup_seconds)
   Window first_second;  // [0, 1)
   std::uint64_t decreases = 0;
-  std::uint64_t undone = 0;
-  double fault_share = 0;  // as the limiter learnt it
+  double fault_share = 0;  // as the limiter measured it at the end
   double final_bytes_limit = 0;
 };
 

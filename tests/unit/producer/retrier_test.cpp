@@ -52,8 +52,8 @@ TEST(Retrier, PartialFailureRetriesOnlyTheFailedRecordsInOrder) {
   EXPECT_EQ(judgement.failed[0]->last_error.code, "InvalidArgumentException");
   EXPECT_EQ(judgement.throttled, 1u);
   EXPECT_FALSE(judgement.fatal.has_value());
-  // Full jitter at 0.5 of min(100 ms * 2^0, 1 s) after the first attempt.
-  EXPECT_EQ(judgement.retry_at, kNow + 50ms);
+  // Records refused inside an answer: full jitter at 0.5 of min(50 ms * 2^0, 250 ms).
+  EXPECT_EQ(judgement.retry_at, kNow + 25ms);
 }
 
 TEST(Retrier, WholeCallFailuresRetryEveryRecordAndCountUnknownOutcomes) {

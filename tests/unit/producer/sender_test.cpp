@@ -1,0 +1,138 @@
+#include "firehose/producer/sender.hpp"
+
+#include <gtest/gtest.h>
+
+#include "support/scripted_firehose_server.hpp"
+
+namespace firehose::producer {
+namespace {
+
+using namespace std::chrono_literals;
+
+// One sender wired to a scripted server, with the dispatcher's side recorded.
+struct SenderRig {
+  testing::ScriptedFirehoseServer server;
+  ProducerOptions options;
+  AdaptiveRateLimiter limiter{[] {
+    RateLimiterOptions o;
+    o.adaptive = false;
+    return o;
+  }()};
+  Retrier retrier{RetryPolicy{3, 1ms, 5ms}, aws::make_uniform_random(1)};
+  OutcomeResolver outcomes{"s", nullptr};
+  MemoryBudget budget{1 << 20};
+  Batch requeued;
+  SteadyTime requeued_at{};
+  std::optional<Error> refusal;
+  std::optional<Error> stopped_for;
+  std::vector<BatchReport> reports;
+  std::unique_ptr<Sender> sender;
+
+  SenderRig() {
+    options.delivery_stream_name = "s";
+    options.on_batch = [this](const BatchReport& report) { reports.push_back(report); };
+    DispatcherLink link;
+    link.refusal = [this] { return refusal; };
+    link.requeue = [this](Batch& records, SteadyTime at) -> std::optional<Error> {
+      if (refusal) return refusal;
+      for (auto& r : records) requeued.push_back(std::move(r));
+      records.clear();
+      requeued_at = at;
+      return std::nullopt;
+    };
+    link.stop_for = [this](const Error& e) { stopped_for = e; };
+    sender = std::make_unique<Sender>(options, server.client(), limiter, retrier, outcomes, budget, link);
+  }
+
+  Batch batch_of(std::vector<std::string> data) {
+    Batch batch;
+    for (auto& d : data) {
+      auto record = std::make_unique<PendingRecord>();
+      record->data = d;
+      UserRecord user;
+      user.size = d.size();
+      user.charge = 10;
+      user.put_time = std::chrono::steady_clock::now();
+      record->users.push_back(std::move(user));
+      record->deadline = std::chrono::steady_clock::now() + 1h;
+      batch.push_back(std::move(record));
+    }
+    outcomes.expect(batch.size());
+    ASSERT_TRUE_HELPER(budget.try_acquire(10 * batch.size()));
+    return batch;
+  }
+  static void ASSERT_TRUE_HELPER(bool ok) { ASSERT_TRUE(ok); }
+};
+
+TEST(Sender, AcknowledgesRequeuesTheRefusedAndReportsTheAnswer) {
+  SenderRig rig;
+  std::string body;
+  Batch done = rig.sender->send(rig.batch_of({"ok:1", "fail1:2", "bad:3"}), body);
+  EXPECT_EQ(done.size(), 2u);  // acknowledged and failed for good
+  EXPECT_EQ(rig.outcomes.acknowledged(), 1u);
+  EXPECT_EQ(rig.outcomes.failed(), 1u);
+  ASSERT_EQ(rig.requeued.size(), 1u);
+  EXPECT_EQ(rig.requeued[0]->data, "fail1:2");
+  EXPECT_EQ(rig.sender->records_throttled(), 1u);
+  EXPECT_EQ(rig.sender->requests_partial(), 1u);
+  ASSERT_EQ(rig.reports.size(), 1u);
+  EXPECT_EQ(rig.reports[0].records, 3u);
+  EXPECT_EQ(rig.reports[0].failed_put_count, 2u);
+  EXPECT_EQ(rig.reports[0].error_codes.size(), 2u);
+  EXPECT_EQ(rig.budget.used(), 10u);  // the requeued record keeps its charge
+
+  // The retry: a re-send counted as such.
+  Batch again = std::move(rig.requeued);
+  rig.requeued.clear();
+  done = rig.sender->send(std::move(again), body);
+  EXPECT_EQ(rig.outcomes.acknowledged(), 2u);
+  EXPECT_EQ(rig.sender->records_retried(), 1u);
+  EXPECT_EQ(rig.reports.back().attempt, 2);
+  EXPECT_EQ(rig.budget.used(), 0u);
+}
+
+TEST(Sender, AFatalAnswerStopsTheDispatcherAndFailsTheBatch) {
+  SenderRig rig;
+  rig.server.set_missing_stream(true);
+  std::string body;
+  rig.sender->send(rig.batch_of({"ok:1", "ok:2"}), body);
+  ASSERT_TRUE(rig.stopped_for.has_value());
+  EXPECT_EQ(rig.stopped_for->code, "ResourceNotFoundException");
+  EXPECT_EQ(rig.outcomes.failed(), 2u);
+  EXPECT_EQ(rig.reports.back().failed_put_count, 2u);
+}
+
+TEST(Sender, RetriesRefusedByTheDispatcherFailWithItsReason) {
+  SenderRig rig;
+  rig.refusal = make_error(ErrorKind::Client, "Shutdown", "closing");
+  std::string body;
+  Batch done = rig.sender->send(rig.batch_of({"fail1:1"}), body);
+  EXPECT_EQ(done.size(), 1u);
+  EXPECT_EQ(rig.outcomes.failed(), 1u);
+  EXPECT_EQ(rig.outcomes.unresolved(), 0u);
+}
+
+TEST(Sender, AbortEndsARequestThatIsNeverAnswered) {
+  SenderRig rig;
+  rig.server.set_stall(true);
+  rig.refusal = make_error(ErrorKind::Client, "Shutdown", "closing");
+  std::string body;
+  std::thread aborter([&] {
+    std::this_thread::sleep_for(200ms);
+    rig.sender->abort_requests();
+  });
+  Batch batch = rig.batch_of({"ok:1"});
+  std::string message;
+  batch[0]->users[0].callback = [&](const RecordOutcome& o) { message = o.error_code + ": " + o.error_message; };
+  rig.sender->send(std::move(batch), body);
+  aborter.join();
+  rig.server.release();
+  // Abandoned, not timed out after the transport's 60 s.
+  EXPECT_NE(message.find("Shutdown"), std::string::npos) << message;
+  EXPECT_NE(message.find("RequestAborted"), std::string::npos) << message;
+  EXPECT_EQ(rig.outcomes.failed(), 1u);
+  EXPECT_EQ(rig.sender->possible_duplicates(), 1u);  // it may have been stored
+}
+
+}  // namespace
+}  // namespace firehose::producer
