@@ -19,10 +19,12 @@
 #include "commands.hpp"
 #include "duration_arg.hpp"
 #include "firehose/cloudwatch_client.hpp"
+#include "firehose/firehose_client.hpp"
 #include "metrics_chart.hpp"
 #include "metrics_json.hpp"
 #include "metrics_query.hpp"
 #include "metrics_table.hpp"
+#include "retry_call.hpp"
 
 namespace firehose::cli {
 namespace {
@@ -115,7 +117,7 @@ Result<Plan> plan_of(const MetricsArgs& args, bool watch_given) {
                                   args.since, args.period, kMaxPeriods));
   }
   if (!args.wait_for_data.empty()) {
-    auto wait = parse_duration(args.wait_for_data);
+    auto wait = parse_duration_or_zero(args.wait_for_data);  // 0: one look, no waiting
     if (!wait) return wait.error();
     plan.wait = *wait;
   }
@@ -159,6 +161,9 @@ class MetricsCommand {
     auto client = CloudWatchClient::create(session_);
     if (!client) return context_.fail(client.error());
     client_ = *client;
+    // CloudWatch answers a misspelt stream name with no datapoints, which looks like
+    // "no traffic yet": ask Firehose once whether the stream exists.
+    if (auto missing = check_stream_exists(); missing) return context_.fail(*missing);
 
     const bool terminal = isatty(STDOUT_FILENO) == 1;
     if (context_.output_given()) {
@@ -197,6 +202,19 @@ class MetricsCommand {
   Result<metrics::StreamMetrics> fetch() const {
     const auto window = metrics::window_ending_at(std::chrono::system_clock::now(), plan_.since, plan_.period);
     return metrics::fetch_stream_metrics(*client_, *session_, args_.stream, window);
+  }
+
+  // The error when Firehose says the stream does not exist; other answers (e.g. no
+  // permission for DescribeDeliveryStream) are logged and the metrics shown anyway.
+  std::optional<Error> check_stream_exists() const {
+    auto firehose = FirehoseClient::create(session_);
+    if (!firehose) return std::nullopt;
+    auto described = retry_call(*session_, "DescribeDeliveryStream",
+                                [&] { return (*firehose)->describe_delivery_stream(args_.stream); });
+    if (described) return std::nullopt;
+    if (described.error().code == "ResourceNotFoundException") return described.error();
+    spdlog::warn("could not check that delivery stream {} exists: {}", args_.stream, described.error().to_string());
+    return std::nullopt;
   }
 
   // Polls until a traffic datapoint is in the window; an error once the wait is over.

@@ -36,10 +36,9 @@ struct WorkflowArgs {
   double shutdown_grace_seconds = 10;
 };
 
-// A wait may be zero ("0", "0s"), which parse_duration (a positive duration) refuses.
+// A wait may be zero: read once.
 Result<std::chrono::seconds> parse_wait(const std::string& text, std::string_view flag) {
-  if (text == "0" || text == "0s" || text == "0m") return std::chrono::seconds(0);
-  auto parsed = parse_duration(text);
+  auto parsed = parse_duration_or_zero(text);
   if (!parsed) return make_error(ErrorKind::Client, "InvalidFlag", fmt::format("{}: {}", flag, parsed.error().message));
   return *parsed;
 }

@@ -14,7 +14,7 @@ Error invalid(std::string_view text) {
 
 }  // namespace
 
-Result<std::chrono::seconds> parse_duration(std::string_view text) {
+Result<std::chrono::seconds> parse_duration_or_zero(std::string_view text) {
   std::int64_t unit = 1;
   std::string_view digits = text;
   if (!digits.empty()) {
@@ -32,8 +32,15 @@ Result<std::chrono::seconds> parse_duration(std::string_view text) {
     if (c < '0' || c > '9') return invalid(text);
     count = count * 10 + (c - '0');
   }
-  if (count == 0) return invalid(text);
   return std::chrono::seconds(count * unit);
+}
+
+Result<std::chrono::seconds> parse_duration(std::string_view text) {
+  auto parsed = parse_duration_or_zero(text);
+  if (parsed && parsed->count() == 0) {
+    return make_error(ErrorKind::Client, "InvalidDuration", fmt::format("'{}': the duration must not be zero", text));
+  }
+  return parsed;
 }
 
 std::string format_duration(std::chrono::seconds duration) {

@@ -13,6 +13,9 @@ namespace firehose::cli {
 // the text.
 Result<std::chrono::seconds> parse_duration(std::string_view text);
 
+// The same, zero included ("0", "0s"): for waits, where zero means "do not wait".
+Result<std::chrono::seconds> parse_duration_or_zero(std::string_view text);
+
 // The shortest exact form: 600 s -> "10m", 90 s -> "90s", 86400 s -> "1d".
 std::string format_duration(std::chrono::seconds duration);
 

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli_context.hpp"
+#include "command_line_check.hpp"
 #include "commands.hpp"
 
 int main(int argc, char** argv) {
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   register_generate(app, context, action);
   register_workflow(app, context, action);
 
+  if (auto answered = check_command_line(app, argc, argv)) return *answered;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

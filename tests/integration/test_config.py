@@ -130,3 +130,32 @@ class Configuration(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class MistypedCommandLines(unittest.TestCase):
+    """Typos get one line naming the unknown word and the nearest known one; `help [COMMAND]` works."""
+
+    def setUp(self):
+        self.sandbox = Sandbox()
+
+    def tearDown(self):
+        self.sandbox.cleanup()
+
+    def test_unknown_command_and_option_with_suggestions(self):
+        cases = [(["put-records", "--delivery-stream-name", "s"], "unknown command 'put-records' (did you mean put-record?)"),
+                 (["put-record", "--delivery-steam-name", "s", "--data", "x"],
+                  "unknown option '--delivery-steam-name' for 'put-record' (did you mean --delivery-stream-name?)"),
+                 (["--regoin", REGION, "list-delivery-streams"], "unknown option '--regoin' (did you mean --region?)"),
+                 (["help", "wrokflow"], "unknown command 'wrokflow' (did you mean workflow?)")]
+        for args, message in cases:
+            result = self.sandbox.run(*args)
+            self.assertEqual(result.code, EXIT_USAGE, (args, result))
+            self.assertEqual(result.stderr.splitlines()[0], "error: " + message)
+
+    def test_help_and_help_of_a_command(self):
+        result = self.sandbox.run("help")
+        self.assertEqual(result.code, 0, result)
+        self.assertIn("workflow", result.stdout)
+        result = self.sandbox.run("help", "generate")
+        self.assertEqual(result.code, 0, result)
+        self.assertIn("--seed", result.stdout)

@@ -150,6 +150,23 @@ class MetricsAgainstFirehoseLocal(unittest.TestCase):
             self.assertEqual(len(errors), 1, result)
             self.assertIn("no datapoints for delivery stream quiet", errors[0])
 
+    def test_a_stream_that_does_not_exist_is_an_error(self):
+        with FirehoseLocal() as local:
+            local.create_stream(local.client(), "events")
+            self.sandbox.point_at(local)
+            result = self.sandbox.run("metrics", "--delivery-stream-name", "evnets")
+            self.assertEqual(result.code, 4, result)
+            self.assertEqual(result.stdout, "")
+            self.assertIn("ResourceNotFoundException", result.stderr)
+
+    def test_a_zero_wait_looks_once(self):
+        with FirehoseLocal() as local:
+            local.create_stream(local.client(), "quiet0")
+            self.sandbox.point_at(local)
+            result = self.sandbox.run("metrics", "--delivery-stream-name", "quiet0", "--wait-for-data", "0s")
+            self.assertEqual(result.code, EXIT_NO_DATA, result)
+            self.assertIn("no datapoints for delivery stream quiet0", result.stderr)
+
     def test_period_must_be_whole_minutes(self):
         result = self.sandbox.run("metrics", "--delivery-stream-name", "any", "--period", "90", "--region", REGION)
         self.assertEqual(result.code, EXIT_USAGE, result)

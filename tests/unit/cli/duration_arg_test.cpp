@@ -34,3 +34,17 @@ TEST(DurationArg, FormatsInTheLargestExactUnit) {
 
 }  // namespace
 }  // namespace firehose::cli
+
+namespace firehose::cli {
+namespace {
+
+TEST(DurationOrZero, ZeroIsAWaitOfNothing) {
+  using std::chrono::seconds;
+  for (const char* text : {"0", "0s", "0m", "0h"}) EXPECT_EQ(*parse_duration_or_zero(text), seconds(0)) << text;
+  EXPECT_EQ(*parse_duration_or_zero("5m"), seconds(300));
+  for (const char* text : {"", "1.5m", "-0", "m"}) EXPECT_FALSE(parse_duration_or_zero(text).ok()) << text;
+  EXPECT_NE(parse_duration("0s").error().message.find("must not be zero"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace firehose::cli
