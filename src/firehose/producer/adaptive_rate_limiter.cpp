@@ -212,11 +212,11 @@ void AdaptiveRateLimiter::note_accepted_rate(TimePoint now) {
   accepted_history_.emplace_back(now, rate);
 }
 
-void AdaptiveRateLimiter::count_answer(TimePoint now, const Answer& answer) {
+void AdaptiveRateLimiter::count_answer(TimePoint now, const Answer& answer, bool new_request) {
   const std::int64_t slot = now.time_since_epoch() / kShareSlot;
   if (share_slots_.empty() || share_slots_.back().slot != slot) share_slots_.push_back({slot, {}, {}});
   ShareSlot& current = share_slots_.back();
-  current.requests.answered += 1;
+  if (new_request) current.requests.answered += 1;
   if (answer.answered) {
     current.records.answered += static_cast<double>(answer.accepted_records + answer.throttled_records);
     current.records.throttled += static_cast<double>(answer.throttled_records);
@@ -383,24 +383,27 @@ void AdaptiveRateLimiter::on_success(std::size_t records, std::size_t bytes, Tim
 }
 
 void AdaptiveRateLimiter::on_throttle(std::size_t throttled_records, std::size_t total_records, TimePoint sent_at) {
-  (void)total_records;  // any throttle is a signal; the accepted rate carries the proportion
-  // The accepted part of a 200 was reported by on_success().
-  on_answer({0, 0, throttled_records, sent_at, false});
+  // The accepted part of a 200 was reported by on_success(); all of the
+  // request's records throttled means the request was refused whole.
+  const bool whole = throttled_records >= total_records;
+  record_answer({0, 0, throttled_records, sent_at, !whole}, /*new_request=*/whole);
 }
 
-void AdaptiveRateLimiter::on_answer(const Answer& answer) {
+void AdaptiveRateLimiter::on_answer(const Answer& answer) { record_answer(answer, true); }
+
+void AdaptiveRateLimiter::record_answer(const Answer& answer, bool new_request) {
   std::lock_guard lock(mutex_);
   const TimePoint t = now();
   if (answer.answered) {
     accepted_.record(t, Rates{static_cast<double>(answer.accepted_records),
-                              static_cast<double>(answer.accepted_bytes), 1.0});
+                              static_cast<double>(answer.accepted_bytes), new_request ? 1.0 : 0.0});
     note_accepted_rate(t);
   } else {
     // Time passes for the accepted rate too: under a storm of whole-request
     // refusals it decays towards zero, and the sent rate takes over below.
     accepted_.record(t, Rates{});
   }
-  count_answer(t, answer);
+  count_answer(t, answer, new_request);
   if (answer.throttled_records > 0 && options_.adaptive) throttled(t, answer);
   update_limits(t);
   notify_head();  // the curve may have moved up

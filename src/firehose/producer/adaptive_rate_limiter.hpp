@@ -230,7 +230,10 @@ class AdaptiveRateLimiter {
   };
   using Dimension = Tally ShareSlot::*;
   TimePoint now() const;
-  void count_answer(TimePoint now, const Answer& answer);
+  // new_request: false for the second half of an answer reported in two
+  // calls (on_success, then on_throttle).
+  void record_answer(const Answer& answer, bool new_request);
+  void count_answer(TimePoint now, const Answer& answer, bool new_request);
   Tally recent(TimePoint now, Dimension dimension) const;
   double current_fault_share(TimePoint now, Dimension dimension, double group) const;
   void throttled(TimePoint now, const Answer& answer);
