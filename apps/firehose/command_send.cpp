@@ -263,6 +263,9 @@ void register_send(CLI::App& app, CliContext& context, Action& action) {
       ->capture_default_str();
 
   cmd->callback([&context, &action, args] {
+    // Info: off a terminal, the progress events (every --progress-interval)
+    // are send's account of a long run; nothing else logs at info.
+    context.set_default_log_level("info");
     action = [&context, args]() -> int { return run_send(context, *args); };
   });
 }
