@@ -30,6 +30,7 @@ void CliContext::add_global_options(CLI::App& app) {
   app.add_option("--log-level", options_.log_level, "Log level on stderr (else FIREHOSE_LOG_LEVEL, config file, warning)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warning", "error", "off"}))
       ->group(group);
+  app.add_flag("--debug", options_.debug, "Same as --log-level debug (the AWS CLI's flag)")->group(group);
   app.add_option("--log-format", options_.log_format, "Log format on stderr: text for people, json for machines\n(else FIREHOSE_LOG_FORMAT, config file; default text on a terminal, json otherwise)")
       ->check(CLI::IsMember({"text", "json"}))
       ->group(group);
@@ -53,6 +54,7 @@ std::optional<int> CliContext::configure_logging() {
   flags.config_file = options_.config_file;
   flags.max_attempts = settings_flags_.max_attempts ? settings_flags_.max_attempts : options_.max_attempts;
   flags.log_level = options_.log_level;
+  if (options_.debug && !flags.log_level) flags.log_level = "debug";
   flags.log_format = options_.log_format;
   auto resolved = resolve_send_settings(flags, aws::Environment::process());
   if (!resolved) {

@@ -26,6 +26,7 @@ struct GlobalOptions {
   std::string output = "json";  // json | text
   std::optional<std::string> config_file;  // --config: the CLI's own settings (config.hpp)
   std::optional<std::string> log_level;    // unset: FIREHOSE_LOG_LEVEL, config file, the command's default
+  bool debug = false;                      // --debug: the AWS CLI's spelling of --log-level debug
   std::optional<std::string> log_format;   // unset: FIREHOSE_LOG_FORMAT, config file, text on a terminal else json
   double connect_timeout_seconds = 3.1;
   double read_timeout_seconds = 60;

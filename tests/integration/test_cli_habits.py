@@ -1,0 +1,60 @@
+"""AWS CLI habits the firehose CLI honours (issue #12): file:// and fileb:// values,
+--debug, put-record --newline, and an oversize record refused as a usage error (exit 2).
+Against firehose-local on 127.0.0.1, delivered objects read back."""
+import os
+import unittest
+
+from harness import FirehoseLocal, Sandbox
+
+
+class CliHabits(unittest.TestCase):
+    def setUp(self):
+        self.sandbox = Sandbox()
+
+    def tearDown(self):
+        self.sandbox.cleanup()
+
+    def delivered(self, local):
+        local.flush()
+        return b"".join(data for _, data in local.objects())
+
+    def test_file_references_and_newline_make_delimited_records(self):
+        with FirehoseLocal() as local:
+            local.create_stream(local.client(), "habits")
+            self.sandbox.point_at(local)
+            self.sandbox.write("one.json", '{"a":1}')
+            path = os.path.join(self.sandbox.home, "one.json")
+            first = self.sandbox.run("put-record", "--delivery-stream-name", "habits", "--data", f"file://{path}",
+                                     "--newline")
+            self.assertEqual(first.code, 0, first)
+            second = self.sandbox.run("put-record", "--delivery-stream-name", "habits", "--data", f"fileb://{path}")
+            self.assertEqual(second.code, 0, second)
+            third = self.sandbox.run("put-record", "--delivery-stream-name", "habits", "--data", '{"b":2}',
+                                     "--newline")
+            self.assertEqual(third.code, 0, third)
+            # The first and third end with a newline (added once); the second is sent as it is.
+            self.assertEqual(sorted(self.delivered(local).split(b"\n")), sorted([b'{"a":1}', b'{"a":1}{"b":2}', b""]))
+
+    def test_an_oversize_record_is_a_usage_error(self):
+        with FirehoseLocal() as local:
+            local.create_stream(local.client(), "habits")
+            self.sandbox.point_at(local)
+            self.sandbox.write("big.bin", "x" * 2_000_000)
+            run = self.sandbox.run("put-record", "--delivery-stream-name", "habits", "--data-file",
+                                   os.path.join(self.sandbox.home, "big.bin"))
+            self.assertEqual(run.code, 2, run)
+            self.assertIn("1,024,000", run.stderr)
+            self.assertEqual(self.delivered(local), b"")
+
+    def test_debug_is_log_level_debug(self):
+        with FirehoseLocal() as local:
+            self.sandbox.point_at(local)
+            quiet = self.sandbox.run("list-delivery-streams")
+            loud = self.sandbox.run("--debug", "list-delivery-streams")
+            self.assertEqual((quiet.code, loud.code), (0, 0), (quiet, loud))
+            self.assertNotIn("debug", quiet.stderr)
+            self.assertIn("debug", loud.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
