@@ -12,7 +12,9 @@
 namespace firehose::cli {
 namespace {
 
-double round_to(double value, double step) { return std::round(value / step) * step; }
+// Divided, not multiplied, by the step's inverse: round(202) * 0.1 prints as
+// 20.200000000000003, 202 / 10.0 as 20.2 (the nearest double to it).
+double round_to(double value, double step) { return std::round(value / step) / (1.0 / step); }
 
 }  // namespace
 
