@@ -1,8 +1,11 @@
 // describe-, create-, delete- and list-delivery-streams.
+#include <chrono>
 #include <ctime>
+#include <thread>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "commands.hpp"
 #include "retry_call.hpp"
@@ -22,7 +25,36 @@ struct StreamArgs {
   std::string compression;
   std::string stream_type;
   bool allow_force_delete = false;
+  bool wait = false;
+  double wait_timeout_seconds = 300;
 };
+
+// Create is asynchronous: the stream is CREATING for a while and puts fail
+// with ResourceNotFoundException until it is ACTIVE. Polls DescribeDeliveryStream
+// (control-plane calls allow about 5 a second: once a second is polite).
+Status wait_until_active(const FirehoseClient& client, const Session& session, const std::string& stream,
+                         std::chrono::duration<double> timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string last = "unknown";
+  for (;;) {
+    auto described = retry_call(session, "DescribeDeliveryStream", [&] { return client.describe_delivery_stream(stream); });
+    if (described) {
+      last = described->delivery_stream_status;
+      if (last == "ACTIVE") return {};
+      if (last.ends_with("_FAILED")) {
+        return make_error(ErrorKind::Client, "StreamNotActive", fmt::format("stream {} is {}", stream, last));
+      }
+    } else if (described.error().code != "ResourceNotFoundException") {
+      return described.error();  // not found yet is part of creating
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return make_error(ErrorKind::Transient, "WaitTimeout",
+                        fmt::format("stream {} is still {} after {:.0f} s", stream, last, timeout.count()));
+    }
+    spdlog::info("stream {} is {}; waiting for ACTIVE", stream, last);
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+}
 
 // Builds the session and client, then runs `body`; errors become exit codes.
 template <class Body>
@@ -87,6 +119,10 @@ void register_stream_commands(CLI::App& app, CliContext& context, Action& action
       ->check(CLI::Range(0, 900));
   create->add_option("--compression", args->compression, "UNCOMPRESSED, GZIP, ZIP, Snappy or HADOOP_SNAPPY")
       ->check(CLI::IsMember({"UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"}));
+  create->add_flag("--wait", args->wait, "Return only once the stream is ACTIVE (it is CREATING for a while)");
+  create->add_option("--wait-timeout", args->wait_timeout_seconds, "Seconds --wait waits at most")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   create->callback([&context, &action, args] {
     action = [&context, args] {
       return with_client(context, [&](const FirehoseClient& client, const Session& session) {
@@ -106,6 +142,11 @@ void register_stream_commands(CLI::App& app, CliContext& context, Action& action
         auto arn = retry_call(session, "CreateDeliveryStream",
                                           [&] { return client.create_delivery_stream(request); });
         if (!arn) return context.fail(arn.error());
+        if (args->wait) {
+          auto active = wait_until_active(client, session, args->stream,
+                                          std::chrono::duration<double>(args->wait_timeout_seconds));
+          if (!active) return context.fail(active.error());
+        }
         context.print({{"DeliveryStreamARN", *arn}});
         return static_cast<int>(kSuccess);
       });

@@ -46,6 +46,19 @@ class CliHabits(unittest.TestCase):
             self.assertIn("1,024,000", run.stderr)
             self.assertEqual(self.delivered(local), b"")
 
+    def test_create_with_wait_returns_once_the_stream_is_active(self):
+        # firehose-local keeps a new stream CREATING for --create-delay seconds; without --wait
+        # a put right after create meets ResourceNotFoundException, with it the put succeeds.
+        with FirehoseLocal(create_delay="1.5") as local:
+            self.sandbox.point_at(local)
+            created = self.sandbox.run("create-delivery-stream", "--delivery-stream-name", "waited", "--bucket-arn",
+                                       "arn:aws:s3:::b", "--role-arn", "arn:aws:iam::123456789012:role/r", "--wait")
+            self.assertEqual(created.code, 0, created)
+            described = self.sandbox.run("describe-delivery-stream", "--delivery-stream-name", "waited")
+            self.assertIn('"ACTIVE"', described.stdout)
+            put = self.sandbox.run("put-record", "--delivery-stream-name", "waited", "--data", "x")
+            self.assertEqual(put.code, 0, put)
+
     def test_debug_is_log_level_debug(self):
         with FirehoseLocal() as local:
             self.sandbox.point_at(local)
