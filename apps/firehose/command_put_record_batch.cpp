@@ -48,11 +48,17 @@ void register_put_record_batch(CLI::App& app, CliContext& context, Action& actio
       "put-record-batch",
       "Write the lines of a file as records (PutRecordBatch): split into valid calls, failed records retried alone");
   cmd->add_option("--delivery-stream-name", args->stream, "Delivery stream name")->required();
-  cmd->add_option("--records-file", args->records_file, "File with one record per line ('-' for stdin)")
+  cmd->add_option("--records-file", args->records_file,
+                  "File with one record per line ('-' for stdin; file://PATH and fileb://PATH as in the AWS CLI)")
       ->required();
   cmd->callback([&context, &action, args] {
     action = [&context, args]() -> int {
-      auto records = read_records(args->records_file);
+      // The AWS CLI's file:// and fileb:// name the same file here: lines are bytes either way.
+      std::string path = args->records_file;
+      for (std::string_view prefix : {"fileb://", "file://"}) {
+        if (path.rfind(prefix, 0) == 0) path = path.substr(prefix.size());
+      }
+      auto records = read_records(path);
       if (!records) return context.usage_error(records.error().message);
       auto session = context.session();
       if (!session) return context.fail(session.error());

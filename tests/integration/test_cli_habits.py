@@ -32,8 +32,12 @@ class CliHabits(unittest.TestCase):
             third = self.sandbox.run("put-record", "--delivery-stream-name", "habits", "--data", '{"b":2}',
                                      "--newline")
             self.assertEqual(third.code, 0, third)
+            self.sandbox.write("two.ndjson", '{"c":3}\n')
+            batch = self.sandbox.run("put-record-batch", "--delivery-stream-name", "habits", "--records-file",
+                                     f"file://{os.path.join(self.sandbox.home, 'two.ndjson')}")
+            self.assertEqual(batch.code, 0, batch)
             # The first and third end with a newline (added once); the second is sent as it is.
-            self.assertEqual(sorted(self.delivered(local).split(b"\n")), sorted([b'{"a":1}', b'{"a":1}{"b":2}', b""]))
+            self.assertEqual(sorted(self.delivered(local).split(b"\n")), sorted([b'{"a":1}', b'{"a":1}{"b":2}', b'{"c":3}', b""]))
 
     def test_an_oversize_record_is_a_usage_error(self):
         with FirehoseLocal() as local:
