@@ -54,7 +54,6 @@ bool for_each_line_block(std::FILE* file, ShouldStop&& should_stop, OnLines&& on
     }
     const char* start = block.data();
     const char* end = block.data() + n;
-    lines.clear();
     bool joined = false;  // the block's first line ends the one cut by the last block
     while (start < end) {
       const char* newline = static_cast<const char*>(std::memchr(start, '\n', static_cast<std::size_t>(end - start)));

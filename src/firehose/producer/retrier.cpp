@@ -10,10 +10,6 @@ namespace firehose::producer {
 
 Retrier::Retrier(RetryPolicy policy, aws::UniformRandom random) : policy_(policy), random_(std::move(random)) {}
 
-bool Retrier::is_fatal(const Error& error) { return judge_call_error(error).verdict == Verdict::kFatal; }
-
-bool Retrier::outcome_unknown(const Error& error) { return firehose::outcome_unknown(error); }
-
 void Retrier::retry_or_fail(PendingPtr record, Judgement& judgement, SteadyTime now) const {
   if (record->attempts >= policy_.max_attempts) {
     judgement.failed.push_back(std::move(record));

@@ -38,11 +38,6 @@ class Retrier {
   Judgement judge(Batch batch, const Result<PutRecordBatchAnswer>& answer, SteadyTime now) const;
   Judgement judge(Batch batch, Result<PutRecordBatchAnswer>&& answer, SteadyTime now) const = delete;
 
-  // Errors of a whole call that every later call would meet too.
-  static bool is_fatal(const Error& error);
-  // Transport failures after which the request may have been processed.
-  static bool outcome_unknown(const Error& error);
-
   // The wait before retrying records refused inside an answer: full jitter
   // from 50 ms, doubling, at most 250 ms (the rate limiter paces the stream;
   // this only keeps a record from coming straight back).
