@@ -14,7 +14,10 @@ DEB_PACKAGES := build-essential cmake pkg-config \
   libspdlog-dev libfmt-dev libcli11-dev libcpp-httplib-dev libtomlplusplus-dev \
   libgtest-dev libgmock-dev libbenchmark-dev
 
-CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=Release -DFIREHOSE_WERROR=$(WERROR) -DPYTHON3=$(PYTHON)
+# ccache, when installed, makes rebuilds across worktrees and clean clones cheap.
+CCACHE := $(shell command -v ccache)
+CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=Release -DFIREHOSE_WERROR=$(WERROR) -DPYTHON3=$(PYTHON) \
+  $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE) -DCMAKE_C_COMPILER_LAUNCHER=$(CCACHE))
 
 .PHONY: deps build test unit integration asan tsan clean demo
 
