@@ -73,7 +73,7 @@ void register_put_record(CLI::App& app, CliContext& context, Action& action) {
       auto result = retry_call(**session, "PutRecord",
                                            [&] { return (*client)->put_record(args->stream, payload); });
       if (!result) return context.fail(result.error());
-      context.print({{"RecordId", result->record_id}, {"Encrypted", result->encrypted}});
+      context.print("PutRecord", {{"RecordId", result->record_id}, {"Encrypted", result->encrypted}});
       return kSuccess;
     };
   });

@@ -74,7 +74,7 @@ void register_put_record_batch(CLI::App& app, CliContext& context, Action& actio
           responses.push_back({{"ErrorCode", entry.error_code}, {"ErrorMessage", entry.error_message}});
         }
       }
-      context.print({{"FailedPutCount", report->result.failed_put_count},
+      context.print("PutRecordBatch", {{"FailedPutCount", report->result.failed_put_count},
                      {"Encrypted", report->result.encrypted},
                      {"RequestResponses", std::move(responses)}});
       return report->result.failed_put_count == 0 ? kSuccess : kPartialFailure;
