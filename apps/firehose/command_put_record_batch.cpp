@@ -5,6 +5,7 @@
 
 #include "commands.hpp"
 #include "line_reader.hpp"
+#include "stream_state.hpp"
 #include "firehose/batch_put.hpp"
 #include "firehose/limits.hpp"
 
@@ -65,7 +66,7 @@ void register_put_record_batch(CLI::App& app, CliContext& context, Action& actio
       auto client = FirehoseClient::create(*session);
       if (!client) return context.fail(client.error());
       auto report = put_records_in_batches(**client, args->stream, *records, (*session)->retry_policy());
-      if (!report) return context.fail(report.error());
+      if (!report) return context.fail(explain_stream_error(report.error(), **client, args->stream));
       nlohmann::json responses = nlohmann::json::array();
       for (const auto& entry : report->result.responses) {
         if (entry.ok()) {

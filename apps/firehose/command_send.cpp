@@ -17,6 +17,7 @@
 #include "line_reader.hpp"
 #include "progress.hpp"
 #include "stop_signals.hpp"
+#include "stream_state.hpp"
 #include "firehose/cloudwatch_client.hpp"
 #include "firehose/firehose_client.hpp"
 #include "firehose/limits.hpp"
@@ -197,7 +198,7 @@ int run_send(CliContext& context, SendArgs& args) {
   };
   std::fputs((summary.dump() + "\n").c_str(), stdout);
   std::fflush(stdout);
-  if (auto fatal = producer->fatal_error()) return context.fail(*fatal);
+  if (auto fatal = producer->fatal_error()) return context.fail(explain_stream_error(*fatal, **client, settings.delivery_stream.value));
   if (signals.stopping()) return StopSignals::exit_code(signals.received());
   if (!read_ok) return context.usage_error(read_error);
   return failed == 0 ? kSuccess : kPartialFailure;

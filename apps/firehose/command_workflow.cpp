@@ -18,6 +18,7 @@
 #include "logging.hpp"
 #include "progress.hpp"
 #include "stop_signals.hpp"
+#include "stream_state.hpp"
 #include "workflow_input.hpp"
 #include "workflow_metrics.hpp"
 #include "workflow_report.hpp"
@@ -169,6 +170,7 @@ class WorkflowRun {
     std::fflush(stdout);
 
     if (fatal) {
+      fatal = explain_stream_error(*fatal, *client_, stream_);
       log_event(spdlog::level::err, event::kError,
                 {{"stream", stream_}, {"error_code", fatal->code}, {"request_id", fatal->request_id}},
                 "stopped: " + fatal->to_string());
