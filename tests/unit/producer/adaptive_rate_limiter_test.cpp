@@ -710,8 +710,9 @@ TEST(RateLimiterSimulation, RandomFaultsDoNotStarveTheStream) {
 
 // A quota and faults at once: the quota is still found and held.
 TEST(RateLimiterSimulation, QuotaIsHeldUnderRandomFaultsToo) {
-  // 90 % is the goal, not reached yet (docs/producer.md: about 70 %); these
-  // bounds keep what is reached from regressing.
+  // With round trips of 40-80 ms the model reaches about 73 % (5 % faults) and
+  // 62 % (30 %); on loopback (LoopbackQuotaRun) 96 % with 5 %. These bounds
+  // keep what is reached from regressing (docs/producer.md).
   for (double p : {0.05, 0.3}) {
     simulation::Config config;
     config.fault_share = p;
@@ -722,7 +723,7 @@ TEST(RateLimiterSimulation, QuotaIsHeldUnderRandomFaultsToo) {
                 100 * p, 100 * r.steady.quota_fraction, 100 * r.whole.quota_fraction,
                 static_cast<unsigned long long>(r.decreases), r.fault_share);
     SCOPED_TRACE(p);
-    EXPECT_GE(r.steady.quota_fraction, 0.6);
+    EXPECT_GE(r.steady.quota_fraction, p < 0.1 ? 0.7 : 0.6);
     EXPECT_GT(r.decreases, 0u);
   }
 }
@@ -754,8 +755,8 @@ simulation::Config loopback_quota_run(double fault_share) {
 // records throttled, and >= 90 % of the quota with 5 % of faults too; against
 // firehose-local the limiter reaches them (docs/producer.md). The model's run
 // has no end to its input and counts every send of a record, so its bounds
-// here keep what it reaches from regressing: about 3 % throttled, most of it
-// the slow start's one overshoot.
+// here keep what it reaches from regressing: about 3 % throttled (2-4 % with
+// faults), most of it the slow start's one overshoot.
 TEST(RateLimiterSimulation, LoopbackQuotaRun) {
   for (double p : {0.0, 0.05}) {
     for (std::uint64_t seed : {1, 2, 3}) {
@@ -772,7 +773,7 @@ TEST(RateLimiterSimulation, LoopbackQuotaRun) {
       SCOPED_TRACE(p);
       EXPECT_GE(r.whole.quota_fraction, 0.97);
       EXPECT_GE(r.steady.quota_fraction, p > 0 ? 0.9 : 0.97);
-      EXPECT_LE(r.whole.throttled_fraction - p, 0.035);
+      EXPECT_LE(r.whole.throttled_fraction - p, 0.04);
     }
   }
 }
