@@ -32,6 +32,8 @@ constexpr auto kShareSlot = std::chrono::milliseconds(250);
 constexpr std::int64_t kRecentSlots = 4;
 // An answer with this many records tells its own throttled share.
 constexpr std::size_t kAnswerLargeEnough = 100;
+// The accepted rates of the first second after the start are not samples of the floor.
+constexpr double kBurstSecond = 1.0;
 // The accepted rate's windowed maximum keeps a sample per this much time.
 constexpr auto kAcceptedSampleEvery = std::chrono::milliseconds(100);
 
@@ -199,6 +201,10 @@ AdaptiveRateLimiter::Rates AdaptiveRateLimiter::accepted_floor(TimePoint now) co
 }
 
 void AdaptiveRateLimiter::note_accepted_rate(TimePoint now) {
+  // Not in the first second: a quota's bucket starts with a second of burst,
+  // which small first requests take within milliseconds, and the meter then
+  // reads several times the quota (the floor held the rate above it).
+  if (!started_ || seconds_between(start_, now) < kBurstSecond) return;
   const Rates rate = accepted_.rate(now);
   while (!accepted_history_.empty() && accepted_history_.front().first + options_.accepted_window < now) {
     accepted_history_.pop_front();
@@ -625,6 +631,15 @@ RateLimits AdaptiveRateLimiter::limits() const {
   if (!enabled_ && !slow_starting(t)) return {};
   const Rates rates = target_rates(t);
   return {rates.records, rates.bytes, rates.requests};
+}
+
+std::size_t AdaptiveRateLimiter::request_bytes_hint() const {
+  std::lock_guard lock(mutex_);
+  const TimePoint t = now();
+  if (enabled_ || !slow_starting(t) || options_.slow_start_request_seconds <= 0) return SIZE_MAX;
+  const double bytes = slow_start_rates(t).bytes * options_.slow_start_request_seconds;
+  if (bytes >= static_cast<double>(SIZE_MAX / 2)) return SIZE_MAX;
+  return std::max(options_.min_request_bytes_hint, static_cast<std::size_t>(bytes));
 }
 
 std::uint64_t AdaptiveRateLimiter::decreases() const {

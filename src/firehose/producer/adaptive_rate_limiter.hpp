@@ -125,6 +125,10 @@ struct RateLimiterOptions {
   // service's buckets, full when the stream was idle, are taken to have held
   // this many seconds of burst (0: no such allowance, the meter's rate alone).
   double first_throttle_burst_seconds = 1.0;
+  // request_bytes_hint() during the slow start: this many seconds of its bytes
+  // rate, and never less than min_request_bytes_hint (0 s: no hint).
+  double slow_start_request_seconds = 0.125;
+  std::size_t min_request_bytes_hint = 64 * 1024;
   RateLimiterClock clock;
 };
 
@@ -185,6 +189,13 @@ class AdaptiveRateLimiter {
     bool answered = true;
   };
   void on_answer(const Answer& answer);
+
+  // The most raw bytes a request should carry now: during the slow start,
+  // before any throttle, an eighth of a second of its bytes rate, so that the
+  // request which first meets a quota's empty bucket is a small one (a
+  // 500-record request is half a second of a 1 MiB/s quota, and most of it
+  // would be refused); no limit (SIZE_MAX) otherwise.
+  std::size_t request_bytes_hint() const;
 
   // Refuses all current and future acquire() calls (shutdown).
   void cancel();

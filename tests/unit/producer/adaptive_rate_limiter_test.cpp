@@ -762,7 +762,10 @@ TEST(RateLimiterSimulation, LoopbackQuotaRun) {
     for (std::uint64_t seed : {1, 2, 3}) {
       simulation::Config config = loopback_quota_run(p);
       config.seed = seed;
-      if (std::getenv("SIM_TRACE") != nullptr && seed == 1) config.trace_until_seconds = 16;
+      if (std::getenv("SIM_TRACE") != nullptr && seed == 1) {
+        config.trace_until_seconds = 16;
+        spdlog::set_level(spdlog::level::debug);
+      }
       if (const char* b = std::getenv("SIM_BURST")) config.limiter.burst_seconds = std::atof(b);
       const simulation::Result r = simulation::run(config);
       std::printf("faults %2.0f %% seed %llu: whole %.1f %% of quota, %.2f %% throttled (faults excluded: %.2f %%); "
