@@ -754,9 +754,9 @@ simulation::Config loopback_quota_run(double fault_share) {
 // Issue 11's goals for this run are >= 97 % of the quota and <= 2 % of the
 // records throttled, and >= 90 % of the quota with 5 % of faults too; against
 // firehose-local the limiter reaches them (docs/producer.md). The model's run
-// has no end to its input and counts every send of a record, so its bounds
-// here keep what it reaches from regressing: about 3 % throttled (2-4 % with
-// faults), most of it the slow start's one overshoot.
+// has no end to its input and counts every send of a record; it reaches
+// 0.7-1.5 % throttled (3 % before the slow start asked for small requests),
+// and its bounds keep that from regressing.
 TEST(RateLimiterSimulation, LoopbackQuotaRun) {
   for (double p : {0.0, 0.05}) {
     for (std::uint64_t seed : {1, 2, 3}) {
@@ -776,7 +776,7 @@ TEST(RateLimiterSimulation, LoopbackQuotaRun) {
       SCOPED_TRACE(p);
       EXPECT_GE(r.whole.quota_fraction, 0.97);
       EXPECT_GE(r.steady.quota_fraction, p > 0 ? 0.9 : 0.97);
-      EXPECT_LE(r.whole.throttled_fraction - p, 0.04);
+      EXPECT_LE(r.whole.throttled_fraction - p, 0.02);
     }
   }
 }
