@@ -19,6 +19,12 @@ int main(int argc, char** argv) {
   // and answers, 4-7 MiB of peak RSS more than with two arenas, for no measurable
   // CPU gain (docs/benchmarks.md). Process-wide, so set here, not in the library.
   mallopt(M_ARENA_MAX, 2);
+  // And glibc raises its mmap threshold each time a large block is freed (up to
+  // 32 MiB), after which --pack's 1 MB records and the 4-5 MiB request bodies
+  // come from the heap, where freed space stays in the process: 62-65 MiB of
+  // peak RSS with --pack for a 36 MiB budget. A fixed threshold keeps such
+  // blocks in mappings returned at free: 49-51 MiB (docs/producer.md).
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   CLI::App app{"firehose: send data to Amazon Kinesis Data Firehose, the AWS CLI's way.\n"
                "Credentials, region and endpoint come from the flags, the environment and\n"
                "~/.aws/{config,credentials}, exactly as for the AWS CLI.",
