@@ -5,9 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "aws/retry.hpp"
 #include "firehose/limits.hpp"
-#include "aws/session_impl.hpp"
+#include "firehose/retry.hpp"
 #include "logging.hpp"
 
 namespace firehose::cli {
@@ -40,18 +39,16 @@ Status SingleRecordSender::send(std::string_view record) {
     return {};
   }
   using Clock = std::chrono::steady_clock;
-  static const aws::UniformRandom random = aws::make_uniform_random();
-  aws::RetryQuota* quota = session_->impl().retry_quota.get();
+  RetryState retry(*session_, policy_);
   ++stats_.records;
   const auto first_attempt = std::chrono::system_clock::now();
   const auto started = Clock::now();
   bool possible_duplicate = false;
-  int paid = 0;
   for (int attempt = 1;; ++attempt) {
     ++stats_.requests;
     auto answer = client_->put_record(stream_, record);
     if (answer) {
-      quota->record_success(paid);
+      retry.succeeded();
       const double latency = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
       ++stats_.acknowledged;
       stats_.bytes_acknowledged += record.size();
@@ -68,11 +65,10 @@ Status SingleRecordSender::send(std::string_view record) {
     if (error.kind == ErrorKind::Throttle) ++stats_.throttled;
     if (!is_retryable(error)) return error;  // the next record would meet it too
     possible_duplicate = possible_duplicate || answer_may_have_been_lost(error);
-    if (!aws::may_retry(policy_, error, attempt)) return give_up(record, error, attempt, first_attempt, possible_duplicate);
-    auto cost = quota->try_acquire(error);
-    if (!cost) return give_up(record, error, attempt, first_attempt, possible_duplicate);
-    paid = *cost;
-    const auto delay = aws::retry_delay(policy_, attempt, random);
+    // Attempts used up, or the session's retry quota exhausted (an outage).
+    const auto next = retry.next_delay(error, attempt);
+    if (!next) return give_up(record, error, attempt, first_attempt, possible_duplicate);
+    const auto delay = *next;
     ++stats_.retries;
     log_event(spdlog::level::warn, event::kRetry,
               {{"stream", stream_}, {"operation", "PutRecord"}, {"attempt", attempt},

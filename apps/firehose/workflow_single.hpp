@@ -1,8 +1,8 @@
 #pragma once
 // The workflow's first step: records sent one by one with PutRecord, each
 // retried on throttling and transient errors with the SDKs' standard policy
-// (aws::may_retry, aws::retry_delay: capped exponential backoff with full
-// jitter) and the session's retry quota. Every success and every retry is logged.
+// (firehose::RetryState: capped exponential backoff with full jitter) and the
+// session's retry quota. Every success and every retry is logged.
 #include <cstdint>
 #include <memory>
 #include <string>
