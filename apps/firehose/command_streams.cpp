@@ -97,7 +97,7 @@ void register_stream_commands(CLI::App& app, CliContext& context, Action& action
         auto result = call_with_retries(session, "DescribeDeliveryStream",
                                              [&] { return client.describe_delivery_stream(args->stream); });
         if (!result) return context.fail(result.error());
-        nlohmann::ordered_json description = nlohmann::ordered_json::parse(result->raw.dump());
+        nlohmann::ordered_json description = nlohmann::ordered_json::parse(result->raw_json);
         format_timestamps(description);
         context.print({{"DeliveryStreamDescription", std::move(description)}});
         return static_cast<int>(kSuccess);

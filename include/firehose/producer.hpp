@@ -133,6 +133,9 @@ class Producer {
  public:
   class Impl;
 
+  // Checks the options (Client error "InvalidOption" naming the option, or
+  // the stream name's error), opens the dead-letter file ("DeadLetterOpenFailed"),
+  // starts the threads.
   static Result<std::unique_ptr<Producer>> create(std::shared_ptr<FirehoseClient> client, ProducerOptions options);
   ~Producer();  // close(1 minute) if not closed
 
@@ -179,8 +182,10 @@ class Producer {
   // record (stream not found, access denied, bad credentials).
   std::optional<Error> fatal_error() const;
 
+  // A snapshot of the counters, gauges and latencies (thread-safe, cheap).
   ProducerMetrics metrics() const;
 
+  // Internal: producers are made with create().
   explicit Producer(std::unique_ptr<Impl> impl);
 
  private:

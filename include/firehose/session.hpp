@@ -14,13 +14,14 @@
 namespace firehose {
 
 struct SessionOptions {
-  // Unset means: decided by the environment and config files, as for the AWS CLI.
-  std::optional<std::string> profile;       // --profile
-  std::optional<std::string> region;        // --region
+  // Unset means: decided by the environment and config files, as for the AWS
+  // CLI (the comments name the AWS CLI's flag for the same setting).
+  std::optional<std::string> profile;       // --profile (else AWS_PROFILE, ...)
+  std::optional<std::string> region;        // --region (else AWS_REGION, AWS_DEFAULT_REGION, profile region)
   std::optional<std::string> endpoint_url;  // --endpoint-url (applies to every service client)
   std::optional<int> max_attempts;          // --max-attempts (else AWS_MAX_ATTEMPTS / profile max_attempts / 3)
   std::optional<std::string> ca_bundle;     // --ca-bundle (else AWS_CA_BUNDLE / profile ca_bundle)
-  bool verify_tls = true;                   // --no-verify-ssl turns it off
+  bool verify_tls = true;                   // false: as the AWS CLI's --no-verify-ssl
   std::chrono::milliseconds connect_timeout{3100};
   std::chrono::milliseconds request_timeout{60000};
   // Credentials to use instead of the chain (tests, embedding applications).
@@ -31,18 +32,32 @@ class Session {
  public:
   struct Impl;
 
+  // Resolves profile, region, credentials chain, retry settings and the TLS
+  // settings once; credentials themselves are fetched at the first call.
+  // Errors: Config ("NoRegion", "ProfileNotFound", "InvalidConfigValue", ...),
+  // each naming the setting and where it came from.
   static Result<std::shared_ptr<Session>> create(const SessionOptions& options = {});
+  // Internal: sessions are made with create().
   explicit Session(std::unique_ptr<Impl> impl);
   ~Session();
 
+  // The profile in use ("default" when none was named).
   const std::string& profile() const;
+  // The region every client of this session signs for, e.g. "eu-west-1".
   const std::string& region() const;
+  // The credentials source (the chain, or SessionOptions::credentials).
   const CredentialsProviderPtr& credentials() const;
+  // Attempts and backoff for single calls (firehose/retry.hpp).
   const RetryPolicy& retry_policy() const;
 
+ private:
+  // The library's own classes reach the resolved settings and the shared
+  // transport through this; nothing outside the library can.
+  friend class FirehoseClient;
+  friend class CloudWatchClient;
+  friend class RetryState;
   Impl& impl() const { return *impl_; }
 
- private:
   std::unique_ptr<Impl> impl_;
 };
 

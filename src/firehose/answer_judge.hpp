@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "firehose/error.hpp"
-#include "firehose/types.hpp"
+#include "firehose/protocol.hpp"
 
 namespace firehose {
 

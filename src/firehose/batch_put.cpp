@@ -7,6 +7,7 @@
 
 #include "aws/retry.hpp"
 #include "firehose/answer_judge.hpp"
+#include "firehose/batch_body_call.hpp"
 #include "firehose/limits.hpp"
 #include "firehose/protocol.hpp"
 
@@ -73,7 +74,7 @@ Result<BatchPutReport> put_records_in_batches(const FirehoseClient& client, std:
       for (std::size_t index : batch) body.add(records[index]);
       ++report.calls;
       std::string finished = body.finish();
-      auto answer = client.put_record_batch_body(finished, batch.size());
+      auto answer = put_record_batch_body(client, finished, batch.size());
       if (!answer) {
         // The one judge (answer_judge.hpp) decides, as for the producer.
         const RecordVerdict verdict = judge_call_error(answer.error());

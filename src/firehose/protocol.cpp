@@ -319,7 +319,7 @@ Result<DeliveryStreamDescription> parse_describe_delivery_stream_response(std::s
   d.delivery_stream_status = string_field(*it, "DeliveryStreamStatus");
   d.delivery_stream_type = string_field(*it, "DeliveryStreamType");
   d.version_id = string_field(*it, "VersionId");
-  d.raw = *it;
+  d.raw_json = it->dump();
   return d;
 }
 

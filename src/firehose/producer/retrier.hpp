@@ -14,6 +14,7 @@
 
 #include "aws/retry.hpp"
 #include "firehose/producer/pending_record.hpp"
+#include "firehose/protocol.hpp"
 #include "firehose/types.hpp"
 
 namespace firehose::producer {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "firehose/batch_body_call.hpp"
 #include "firehose/protocol.hpp"
 
 namespace firehose::producer {
@@ -79,7 +80,7 @@ Batch Sender::send(Batch batch, std::string& body_buffer) {
   in_flight_.fetch_add(1, std::memory_order_relaxed);
   const auto started = std::chrono::steady_clock::now();
   body_buffer = body.finish();
-  auto answer = client_->put_record_batch_body(body_buffer, count, &abort_);
+  auto answer = put_record_batch_body(*client_, body_buffer, count, &abort_);
   const auto finished = std::chrono::steady_clock::now();
   in_flight_.fetch_sub(1, std::memory_order_relaxed);
   request_latency_.record(finished - started);
