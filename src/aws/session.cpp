@@ -1,6 +1,5 @@
-#include <spdlog/spdlog.h>
-
 #include "aws/credentials/default_chain.hpp"
+#include "aws/log.hpp"
 #include "aws/region.hpp"
 #include "aws/session_impl.hpp"
 
@@ -13,7 +12,7 @@ Result<aws::ResolvedEndpoint> Session::Impl::endpoint(const aws::ServiceDescript
 Result<std::shared_ptr<aws::ServiceClient>> Session::Impl::service_client(const aws::ServiceDescriptor& service) const {
   auto resolved = endpoint(service);
   if (!resolved) return resolved.error();
-  spdlog::debug("{} endpoint {} (from {}), signing region {}", service.service_id, resolved->url, resolved->source,
+  logging::debug("{} endpoint {} (from {}), signing region {}", service.service_id, resolved->url, resolved->source,
                 resolved->signing_region);
   aws::ServiceEndpoint target{resolved->url, resolved->signing_region.empty() ? region : resolved->signing_region,
                               resolved->signing_name};

@@ -2,8 +2,7 @@
 // (aws/retry.hpp) and the session's retry quota.
 #include <thread>
 
-#include <spdlog/spdlog.h>
-
+#include "aws/log.hpp"
 #include "aws/retry.hpp"
 #include "aws/session_impl.hpp"
 #include "firehose/retry.hpp"
@@ -45,10 +44,10 @@ void run_with_retries(const Session& session, std::string_view operation,
     const bool attempts_left = aws::may_retry(retry.policy(), *error, attempt);
     const auto delay = retry.next_delay(*error, attempt);
     if (!delay) {
-      if (attempts_left) spdlog::warn("{}: retry quota exhausted, not retrying {}", operation, error->code);
+      if (attempts_left) logging::warn("{}: retry quota exhausted, not retrying {}", operation, error->code);
       return;
     }
-    spdlog::warn("{}: attempt {}/{} failed with {} ({}); retrying in {:.3f} s", operation, attempt,
+    logging::warn("{}: attempt {}/{} failed with {} ({}); retrying in {:.3f} s", operation, attempt,
                  retry.policy().max_attempts, error->code, error->message,
                  static_cast<double>(delay->count()) / 1000.0);
     std::this_thread::sleep_for(*delay);

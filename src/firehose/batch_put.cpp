@@ -3,8 +3,8 @@
 #include <thread>
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
+#include "aws/log.hpp"
 #include "aws/retry.hpp"
 #include "firehose/answer_judge.hpp"
 #include "firehose/batch_body_call.hpp"
@@ -58,7 +58,7 @@ Result<BatchPutReport> put_records_in_batches(const FirehoseClient& client, std:
   for (int attempt = 1; !pending.empty() && attempt <= retry.max_attempts; ++attempt) {
     if (attempt > 1) {
       const auto delay = aws::retry_delay(retry, attempt - 1, random);
-      spdlog::warn("PutRecordBatch: attempt {}/{} for {} failed record(s) (last error {}); retrying in {:.3f} s",
+      logging::warn("PutRecordBatch: attempt {}/{} for {} failed record(s) (last error {}); retrying in {:.3f} s",
                    attempt, retry.max_attempts, pending.size(), last_error[pending.front()].code,
                    static_cast<double>(delay.count()) / 1000.0);
       if (sleep) {

@@ -17,8 +17,8 @@
 #include <thread>
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
+#include "aws/log.hpp"
 #include "firehose/limits.hpp"
 #include "firehose/producer/adaptive_rate_limiter.hpp"
 #include "firehose/producer/batcher.hpp"
@@ -385,7 +385,7 @@ class Producer::Impl {
     std::size_t users = 0;
     for (const auto& record : left) users += record->users.size();
     abandoned_.fetch_add(users);
-    if (users > 0) spdlog::warn("shutdown: {} records unsent at the deadline", users);
+    if (users > 0) logging::warn("shutdown: {} records unsent at the deadline", users);
     fail_all(left, shutdown_error());
     lock.lock();
   }
@@ -439,7 +439,7 @@ class Producer::Impl {
       if (!fatal_) {
         fatal_ = error;
         refusing_.store(true, std::memory_order_release);
-        spdlog::error("producer stopped: {}", error.to_string());
+        logging::error("producer stopped: {}", error.to_string());
       }
       left = take_unsent();
     }

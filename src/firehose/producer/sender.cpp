@@ -3,8 +3,8 @@
 #include <map>
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
+#include "aws/log.hpp"
 #include "firehose/batch_body_call.hpp"
 #include "firehose/protocol.hpp"
 
@@ -94,7 +94,7 @@ Batch Sender::send(Batch batch, std::string& body_buffer) {
   Judgement judgement = retrier_.judge(std::move(batch), answer, finished);
   if (!answer) {
     requests_failed_.fetch_add(1, std::memory_order_relaxed);
-    spdlog::debug("PutRecordBatch of {} records failed: {}", count, answer.error().to_string());
+    logging::debug("PutRecordBatch of {} records failed: {}", count, answer.error().to_string());
   } else if (answer->failed_put_count > 0) {
     requests_partial_.fetch_add(1, std::memory_order_relaxed);
   } else {
@@ -166,7 +166,7 @@ void Sender::report_batch(std::size_t count, std::size_t bytes, int attempt,
   try {
     options_.on_batch(report);
   } catch (const std::exception& e) {
-    spdlog::error("the on_batch callback threw: {}", e.what());
+    logging::error("the on_batch callback threw: {}", e.what());
   }
 }
 
