@@ -18,7 +18,7 @@ bool answer_may_have_been_lost(const Error& error) {
 }
 
 SingleRecordSender::SingleRecordSender(std::shared_ptr<FirehoseClient> client, std::shared_ptr<Session> session,
-                                       std::string stream, RetryPolicy policy, producer::DeadLetterWriter* dead_letter)
+                                       std::string stream, RetryPolicy policy, DeadLetterWriter* dead_letter)
     : client_(std::move(client)),
       session_(std::move(session)),
       stream_(std::move(stream)),
@@ -87,7 +87,7 @@ Status SingleRecordSender::give_up(std::string_view record, const Error& error, 
   if (possible_duplicate) ++stats_.possible_duplicates;
   bool written = false;
   if (dead_letter_ != nullptr) {
-    producer::DeadLetterEntry entry;
+    DeadLetterEntry entry;
     entry.stream = stream_;
     entry.data = std::string(record);
     entry.error_code = error.code;

@@ -1,13 +1,16 @@
 #pragma once
-// Read access to environment variables, injectable so that resolution logic
-// (credentials, region, endpoints) is testable without touching the process.
+// Read access to environment variables, injectable so that what depends on
+// them (credentials, region, endpoints, retry settings) can be resolved from a
+// fixed set instead of the process's: SessionOptions::environment, tests.
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace firehose::aws {
+namespace firehose {
 
+// A view of environment variables: the process's, or a fixed map.
 class Environment {
  public:
   // The process environment (getenv).
@@ -30,4 +33,4 @@ class Environment {
   std::map<std::string, std::string, std::less<>> values_;
 };
 
-}  // namespace firehose::aws
+}  // namespace firehose

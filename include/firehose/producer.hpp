@@ -63,11 +63,12 @@ struct ProducerOptions {
   // charged all of it at put() (about 4 KB for a 1 KiB record, 1.6 KB of it
   // fixed per Firehose record; packed records share that part), less 1/16
   // (at most 1 MiB) kept for reusing finished records, 1/8 (at most 4 MiB)
-  // for reusing request body buffers and, with packing, one pack target. put() blocks while the budget is used up (or returns kFull
-  // with `blocking = false`). A process's peak RSS is then at most about its
-  // own baseline plus 0.75 x the budget: `firehose send` measures 20 MiB +
-  // 0.75 x --memory-mb (less when the pipeline does not fill it), flat in
-  // the input size (docs/benchmarks.md).
+  // for reusing request body buffers and, with packing, one pack target.
+  // put() blocks while the budget is used up (or returns kFull with
+  // `blocking = false`). A process's peak RSS is then at most about its own
+  // baseline plus 0.75 x the budget: `firehose send` measures 20 MiB + 0.75 x
+  // its budget (less when the pipeline does not fill it), flat in the input
+  // size (docs/benchmarks.md).
   std::size_t memory_budget_bytes = 64 * 1024 * 1024;
   bool blocking = true;
 

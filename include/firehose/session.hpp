@@ -8,24 +8,32 @@
 #include <string>
 
 #include "firehose/credentials.hpp"
+#include "firehose/environment.hpp"
 #include "firehose/result.hpp"
 #include "firehose/retry_policy.hpp"
 
 namespace firehose {
 
 struct SessionOptions {
-  // Unset means: decided by the environment and config files, as for the AWS
-  // CLI (the comments name the AWS CLI's flag for the same setting).
-  std::optional<std::string> profile;       // --profile (else AWS_PROFILE, ...)
-  std::optional<std::string> region;        // --region (else AWS_REGION, AWS_DEFAULT_REGION, profile region)
-  std::optional<std::string> endpoint_url;  // --endpoint-url (applies to every service client)
-  std::optional<int> max_attempts;          // --max-attempts (else AWS_MAX_ATTEMPTS / profile max_attempts / 3)
-  std::optional<std::string> ca_bundle;     // --ca-bundle (else AWS_CA_BUNDLE / profile ca_bundle)
-  bool verify_tls = true;                   // false: as the AWS CLI's --no-verify-ssl
+  // Unset means: decided by the environment and config files, as for the AWS CLI.
+  std::optional<std::string> profile;       // else AWS_PROFILE, AWS_DEFAULT_PROFILE, "default"
+  std::optional<std::string> region;        // else AWS_REGION, AWS_DEFAULT_REGION, the profile's region
+  std::optional<std::string> endpoint_url;  // applies to every service client (else AWS_ENDPOINT_URL_*, ...)
+  std::optional<int> max_attempts;          // else AWS_MAX_ATTEMPTS / profile max_attempts / 3
+  std::optional<std::string> ca_bundle;     // else AWS_CA_BUNDLE / profile ca_bundle
+  bool verify_tls = true;                   // false: no certificate check (insecure; tests only)
   std::chrono::milliseconds connect_timeout{3100};
   std::chrono::milliseconds request_timeout{60000};
   // Credentials to use instead of the chain (tests, embedding applications).
   CredentialsProviderPtr credentials;
+  // The variables to read instead of the process environment (tests, or an
+  // application that resolves sessions for several tenants).
+  std::optional<Environment> environment;
+  // What error messages call the region and endpoint_url options when a value
+  // came from them or one is missing: by default these field names; a command
+  // line passes its flags (the firehose CLI: "--region", "--endpoint-url").
+  std::string region_option_name = "SessionOptions::region";
+  std::string endpoint_url_option_name = "SessionOptions::endpoint_url";
 };
 
 class Session {

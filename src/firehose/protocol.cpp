@@ -343,3 +343,11 @@ Result<std::string> parse_create_delivery_stream_response(std::string_view body)
 }
 
 }  // namespace firehose::protocol
+
+namespace firehose::limits {
+
+std::size_t min_batch_request_bytes(std::size_t stream_name_length) {
+  return protocol::PutRecordBatchSize(stream_name_length).size_with(kMaxRecordBytes);
+}
+
+}  // namespace firehose::limits

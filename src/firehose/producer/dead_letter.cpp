@@ -1,4 +1,4 @@
-#include "firehose/producer/dead_letter.hpp"
+#include "firehose/dead_letter.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -15,7 +15,7 @@
 #include "aws/credentials/timestamp.hpp"
 #include "aws/crypto.hpp"
 
-namespace firehose::producer {
+namespace firehose {
 namespace {
 
 using nlohmann::ordered_json;
@@ -185,4 +185,4 @@ Result<std::vector<DeadLetterEntry>> read_dead_letters(const std::string& path) 
   return entries;
 }
 
-}  // namespace firehose::producer
+}  // namespace firehose

@@ -23,7 +23,7 @@
 #include "firehose/producer/adaptive_rate_limiter.hpp"
 #include "firehose/producer/batcher.hpp"
 #include "firehose/producer/body_buffers.hpp"
-#include "firehose/producer/dead_letter.hpp"
+#include "firehose/dead_letter.hpp"
 #include "firehose/producer/memory_budget.hpp"
 #include "firehose/producer/memory_charge.hpp"
 #include "firehose/producer/metrics_publisher.hpp"
