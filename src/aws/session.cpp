@@ -1,7 +1,7 @@
 #include "aws/credentials/default_chain.hpp"
-#include "aws/log.hpp"
 #include "aws/region.hpp"
 #include "aws/session_impl.hpp"
+#include "core/log.hpp"
 
 namespace firehose {
 

@@ -2,9 +2,9 @@
 // (aws/retry.hpp) and the session's retry quota.
 #include <thread>
 
-#include "aws/log.hpp"
 #include "aws/retry.hpp"
 #include "aws/session_impl.hpp"
+#include "core/log.hpp"
 #include "firehose/retry.hpp"
 
 namespace firehose {

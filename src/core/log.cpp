@@ -1,4 +1,4 @@
-#include "aws/log.hpp"
+#include "core/log.hpp"
 
 #include <cstdio>
 #include <memory>

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "firehose/firehose_client.hpp"
-#include "firehose/protocol.hpp"
+#include "protocol/firehose.hpp"
 
 namespace firehose {
 

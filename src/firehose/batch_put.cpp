@@ -4,12 +4,12 @@
 
 #include <fmt/format.h>
 
-#include "aws/log.hpp"
 #include "aws/retry.hpp"
+#include "core/log.hpp"
 #include "firehose/answer_judge.hpp"
 #include "firehose/batch_body_call.hpp"
 #include "firehose/limits.hpp"
-#include "firehose/protocol.hpp"
+#include "protocol/firehose.hpp"
 
 namespace firehose {
 

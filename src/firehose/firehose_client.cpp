@@ -5,9 +5,9 @@
 #include "aws/json_protocol.hpp"
 #include "aws/service_client.hpp"
 #include "aws/session_impl.hpp"
-#include "firehose/limits.hpp"
 #include "firehose/batch_body_call.hpp"
-#include "firehose/protocol.hpp"
+#include "firehose/limits.hpp"
+#include "protocol/firehose.hpp"
 
 namespace firehose {
 

@@ -1,4 +1,4 @@
-#include "firehose/protocol.hpp"
+#include "protocol/firehose.hpp"
 
 #include <algorithm>
 #include <array>
@@ -9,8 +9,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "aws/crypto.hpp"
-#include "aws/json_view.hpp"
+#include "core/crypto.hpp"
+#include "core/json_view.hpp"
 #include "firehose/limits.hpp"
 
 namespace firehose::protocol {

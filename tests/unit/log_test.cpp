@@ -1,5 +1,5 @@
 // The library's logger (src/aws/log.cpp) and its public hook (firehose/logging.hpp).
-#include "aws/log.hpp"
+#include "core/log.hpp"
 
 #include <mutex>
 #include <sstream>

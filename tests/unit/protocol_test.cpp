@@ -1,11 +1,11 @@
-#include "firehose/protocol.hpp"
+#include "protocol/firehose.hpp"
 
 #include <random>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "aws/crypto.hpp"
+#include "core/crypto.hpp"
 #include "firehose/limits.hpp"
 
 namespace firehose::protocol {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "aws/log.hpp"
+#include "core/log.hpp"
 
 namespace firehose::aws {
 

@@ -4,7 +4,7 @@
 #include <fmt/ranges.h>
 
 #include "aws/credentials/not_found.hpp"
-#include "aws/log.hpp"
+#include "core/log.hpp"
 
 namespace firehose::aws {
 

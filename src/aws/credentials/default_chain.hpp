@@ -16,8 +16,8 @@
 #include "aws/credentials/container_provider.hpp"
 #include "aws/credentials/profile_context.hpp"
 #include "aws/environment.hpp"
-#include "aws/http.hpp"
 #include "firehose/credentials.hpp"
+#include "protocol/http.hpp"
 
 namespace firehose::aws {
 

@@ -5,7 +5,7 @@
 #include <limits>
 #include <vector>
 
-#include "aws/log.hpp"
+#include "core/log.hpp"
 
 namespace firehose::producer {
 namespace {

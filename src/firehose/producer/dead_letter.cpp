@@ -12,8 +12,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "aws/credentials/timestamp.hpp"
-#include "aws/crypto.hpp"
+#include "core/crypto.hpp"
+#include "core/timestamp.hpp"
 
 namespace firehose {
 namespace {

@@ -6,10 +6,10 @@
 
 #include <fmt/format.h>
 
-#include "aws/log.hpp"
-#include "cloudwatch/protocol.hpp"
-#include "cloudwatch/validation.hpp"
+#include "core/log.hpp"
 #include "firehose/cloudwatch_client.hpp"
+#include "protocol/cloudwatch.hpp"
+#include "protocol/cloudwatch_validation.hpp"
 
 namespace firehose::producer {
 

@@ -1,6 +1,6 @@
 #include "firehose/producer/outcome_resolver.hpp"
 
-#include "aws/log.hpp"
+#include "core/log.hpp"
 #include "firehose/limits.hpp"
 
 namespace firehose::producer {

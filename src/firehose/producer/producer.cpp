@@ -18,12 +18,12 @@
 
 #include <fmt/format.h>
 
-#include "aws/log.hpp"
+#include "core/log.hpp"
+#include "firehose/dead_letter.hpp"
 #include "firehose/limits.hpp"
 #include "firehose/producer/adaptive_rate_limiter.hpp"
 #include "firehose/producer/batcher.hpp"
 #include "firehose/producer/body_buffers.hpp"
-#include "firehose/dead_letter.hpp"
 #include "firehose/producer/memory_budget.hpp"
 #include "firehose/producer/memory_charge.hpp"
 #include "firehose/producer/metrics_publisher.hpp"
@@ -31,7 +31,7 @@
 #include "firehose/producer/packer.hpp"
 #include "firehose/producer/retrier.hpp"
 #include "firehose/producer/sender.hpp"
-#include "firehose/protocol.hpp"
+#include "protocol/firehose.hpp"
 
 namespace firehose {
 

@@ -14,8 +14,8 @@
 
 #include "aws/retry.hpp"
 #include "firehose/producer/pending_record.hpp"
-#include "firehose/protocol.hpp"
 #include "firehose/types.hpp"
+#include "protocol/firehose.hpp"
 
 namespace firehose::producer {
 

@@ -4,9 +4,9 @@
 
 #include <fmt/format.h>
 
-#include "aws/log.hpp"
+#include "core/log.hpp"
 #include "firehose/batch_body_call.hpp"
-#include "firehose/protocol.hpp"
+#include "protocol/firehose.hpp"
 
 namespace firehose::producer {
 namespace {
