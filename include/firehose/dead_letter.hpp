@@ -72,7 +72,7 @@ class DeadLetterWriter {
   // (fsync). Errors: as write().
   Status flush();
 
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return path_; }  // as given to open()
 
  private:
   DeadLetterWriter(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
