@@ -66,7 +66,7 @@ Status SingleRecordSender::send(std::string_view record) {
     if (!is_retryable(error)) return error;  // the next record would meet it too
     possible_duplicate = possible_duplicate || answer_may_have_been_lost(error);
     // Attempts used up, or the session's retry quota exhausted (an outage).
-    const auto next = retry.next_delay(error, attempt);
+    const auto next = retry.retry_delay(error, attempt);
     if (!next) return give_up(record, error, attempt, first_attempt, possible_duplicate);
     const auto delay = *next;
     ++stats_.retries;

@@ -29,7 +29,7 @@ class RetryState {
   // long to wait before the next attempt, or nullopt when there must be none:
   // the error is not retryable (firehose::is_retryable), the policy's attempts
   // are used up, or the session's retry quota cannot pay for another retry.
-  std::optional<std::chrono::milliseconds> next_delay(const Error& error, int attempt);
+  std::optional<std::chrono::milliseconds> retry_delay(const Error& error, int attempt);
 
   // The call succeeded: gives back to the quota what its retries took.
   void succeeded();

@@ -22,7 +22,7 @@ RetryState::RetryState(const Session& session) : RetryState(session, session.ret
 
 RetryState::RetryState(const Session& session, RetryPolicy policy) : session_(session), policy_(policy) {}
 
-std::optional<std::chrono::milliseconds> RetryState::next_delay(const Error& error, int attempt) {
+std::optional<std::chrono::milliseconds> RetryState::retry_delay(const Error& error, int attempt) {
   if (!aws::may_retry(policy_, error, attempt)) return std::nullopt;
   auto cost = session_.impl().retry_quota->try_acquire(error);
   if (!cost) return std::nullopt;
@@ -42,7 +42,7 @@ void run_with_retries(const Session& session, std::string_view operation,
       return;
     }
     const bool attempts_left = aws::may_retry(retry.policy(), *error, attempt);
-    const auto delay = retry.next_delay(*error, attempt);
+    const auto delay = retry.retry_delay(*error, attempt);
     if (!delay) {
       if (attempts_left) logging::warn("{}: retry quota exhausted, not retrying {}", operation, error->code);
       return;
