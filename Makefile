@@ -75,7 +75,7 @@ clean:
 # Benchmarks (not tests): Release build with the candidate servers, then every measurement;
 # prints the docs/benchmarks.md result sections. Installs wrk, Boost, hyperfine, GNU time if missing.
 .PHONY: bench
-BENCH_PACKAGES := wrk libboost-dev hyperfine time
+BENCH_PACKAGES := wrk libboost-dev hyperfine time libsimdjson-dev
 bench:
 	@missing=$$(for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -22,9 +22,9 @@
 #include <string>
 #include <vector>
 
-#include "aws/crypto.hpp"
-#include "firehose/protocol.hpp"
+#include "core/crypto.hpp"
 #include "line_reader.hpp"  // firehose send's own input framing
+#include "protocol/firehose.hpp"
 
 namespace {
 

@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "aws/crypto.hpp"
-#include "aws/json_view.hpp"
+#include "core/crypto.hpp"
+#include "core/json_view.hpp"
 #include "firehose/limits.hpp"
 #include "request_validation.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "aws/crypto.hpp"
+#include "core/crypto.hpp"
 
 namespace firehose::local {
 

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "aws/crypto.hpp"
+#include "core/crypto.hpp"
 
 namespace firehose::local {
 namespace {

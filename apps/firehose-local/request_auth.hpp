@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "aws/sigv4.hpp"
 #include "firehose/result.hpp"
+#include "protocol/sigv4.hpp"
 
 namespace firehose::local {
 

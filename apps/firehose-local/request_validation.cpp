@@ -8,7 +8,7 @@
 #include <fmt/ranges.h>
 
 #include "firehose/limits.hpp"
-#include "firehose/protocol.hpp"
+#include "protocol/firehose.hpp"
 
 namespace firehose::local {
 namespace {

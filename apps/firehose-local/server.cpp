@@ -6,9 +6,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "aws/crypto.hpp"
-#include "server_sockets.hpp"
+#include "core/crypto.hpp"
 #include "random.hpp"
+#include "server_sockets.hpp"
 
 namespace firehose::local {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "firehose/protocol.hpp"
+#include "protocol/firehose.hpp"
 #include "request_validation.hpp"
 
 // Reads a typed member or returns its SerializationException.

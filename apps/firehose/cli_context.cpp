@@ -58,7 +58,7 @@ std::optional<int> CliContext::configure_logging() {
   flags.log_level = options_.log_level;
   if (options_.debug && !flags.log_level) flags.log_level = "debug";
   flags.log_format = options_.log_format;
-  auto resolved = resolve_send_settings(flags, aws::Environment::process());
+  auto resolved = resolve_send_settings(flags, Environment::process());
   if (!resolved) {
     setup_logging(default_log_level_, isatty(STDERR_FILENO) == 1 ? "text" : "json");
     std::fprintf(stderr, "error: %s\n", resolved.error().message.c_str());
@@ -78,6 +78,8 @@ Result<std::shared_ptr<Session>> CliContext::session() {
   o.profile = options_.profile;
   o.region = options_.region;
   o.endpoint_url = options_.endpoint_url;
+  o.region_option_name = "--region";
+  o.endpoint_url_option_name = "--endpoint-url";
   // One precedence for every retry of the CLI: --max-attempts, FIREHOSE_MAX_ATTEMPTS,
   // AWS_MAX_ATTEMPTS, the config file (then the profile's max_attempts, read by the session).
   o.max_attempts = settings_ ? settings_->max_attempts.value : options_.max_attempts;

@@ -24,7 +24,7 @@
 #include "metrics_json.hpp"
 #include "metrics_query.hpp"
 #include "metrics_table.hpp"
-#include "retry_call.hpp"
+#include "firehose/retry.hpp"
 
 namespace firehose::cli {
 namespace {
@@ -209,7 +209,7 @@ class MetricsCommand {
   std::optional<Error> check_stream_exists() const {
     auto firehose = FirehoseClient::create(session_);
     if (!firehose) return std::nullopt;
-    auto described = retry_call(*session_, "DescribeDeliveryStream",
+    auto described = call_with_retries(*session_, "DescribeDeliveryStream",
                                 [&] { return (*firehose)->describe_delivery_stream(args_.stream); });
     if (described) return std::nullopt;
     if (described.error().code == "ResourceNotFoundException") return described.error();

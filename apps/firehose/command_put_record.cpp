@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
-#include "retry_call.hpp"
 #include "stream_state.hpp"
+#include "firehose/retry.hpp"
 #include "firehose/firehose_client.hpp"
 #include "firehose/limits.hpp"
 
@@ -71,7 +71,7 @@ void register_put_record(CLI::App& app, CliContext& context, Action& action) {
       if (!session) return context.fail(session.error());
       auto client = FirehoseClient::create(*session);
       if (!client) return context.fail(client.error());
-      auto result = retry_call(**session, "PutRecord",
+      auto result = call_with_retries(**session, "PutRecord",
                                            [&] { return (*client)->put_record(args->stream, payload); });
       if (!result) return context.fail(explain_stream_error(result.error(), **client, args->stream));
       context.print("PutRecord", {{"RecordId", result->record_id}, {"Encrypted", result->encrypted}});

@@ -22,7 +22,7 @@
 #include "firehose/firehose_client.hpp"
 #include "firehose/limits.hpp"
 #include "firehose/producer.hpp"
-#include "firehose/producer/dead_letter.hpp"
+#include "firehose/dead_letter.hpp"
 
 namespace firehose::cli {
 namespace {
@@ -78,7 +78,7 @@ int run_send(CliContext& context, SendArgs& args) {
   }
   ProducerOptions options;
   apply_to(settings, options);
-  if (!settings.max_attempts.value && aws::Environment::process().get("AWS_MAX_ATTEMPTS")) {
+  if (!settings.max_attempts.value && Environment::process().get("AWS_MAX_ATTEMPTS")) {
     options.retry.max_attempts = (*session)->retry_policy().max_attempts;
   }
   options.record_ttl = std::chrono::milliseconds(static_cast<long>(args.record_ttl_seconds * 1000));
@@ -127,7 +127,7 @@ int run_send(CliContext& context, SendArgs& args) {
   std::string read_error;
   if (!args.from_dead_letter.empty()) {
     // Streamed: memory stays flat whatever the file's size.
-    auto read = producer::for_each_dead_letter(args.from_dead_letter, [&](producer::DeadLetterEntry&& entry) {
+    auto read = for_each_dead_letter(args.from_dead_letter, [&](DeadLetterEntry&& entry) {
       if (entry.truncated) {
         RefusedRecord again{std::move(entry.data), entry.size.value_or(0), true, entry.error_code,
                             entry.error_message + " (only its first bytes were kept: cannot be sent again)",

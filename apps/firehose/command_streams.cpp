@@ -8,7 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
-#include "retry_call.hpp"
+#include "firehose/retry.hpp"
 #include "firehose/firehose_client.hpp"
 
 namespace firehose::cli {
@@ -37,7 +37,7 @@ Status wait_until_active(const FirehoseClient& client, const Session& session, c
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string last = "unknown";
   for (;;) {
-    auto described = retry_call(session, "DescribeDeliveryStream", [&] { return client.describe_delivery_stream(stream); });
+    auto described = call_with_retries(session, "DescribeDeliveryStream", [&] { return client.describe_delivery_stream(stream); });
     if (described) {
       last = described->delivery_stream_status;
       if (last == "ACTIVE") return {};
@@ -94,10 +94,10 @@ void register_stream_commands(CLI::App& app, CliContext& context, Action& action
   describe->callback([&context, &action, args] {
     action = [&context, args] {
       return with_client(context, [&](const FirehoseClient& client, const Session& session) {
-        auto result = retry_call(session, "DescribeDeliveryStream",
+        auto result = call_with_retries(session, "DescribeDeliveryStream",
                                              [&] { return client.describe_delivery_stream(args->stream); });
         if (!result) return context.fail(result.error());
-        nlohmann::ordered_json description = nlohmann::ordered_json::parse(result->raw.dump());
+        nlohmann::ordered_json description = nlohmann::ordered_json::parse(result->raw_json);
         format_timestamps(description);
         context.print("DescribeDeliveryStream", {{"DeliveryStreamDescription", std::move(description)}});
         return static_cast<int>(kSuccess);
@@ -139,7 +139,7 @@ void register_stream_commands(CLI::App& app, CliContext& context, Action& action
           if (args->buffer_interval_seconds) hints.interval_in_seconds = *args->buffer_interval_seconds;
           request.buffering_hints = hints;
         }
-        auto arn = retry_call(session, "CreateDeliveryStream",
+        auto arn = call_with_retries(session, "CreateDeliveryStream",
                                           [&] { return client.create_delivery_stream(request); });
         if (!arn) return context.fail(arn.error());
         if (args->wait) {
@@ -159,7 +159,7 @@ void register_stream_commands(CLI::App& app, CliContext& context, Action& action
   remove->callback([&context, &action, args] {
     action = [&context, args] {
       return with_client(context, [&](const FirehoseClient& client, const Session& session) {
-        auto done = retry_call(session, "DeleteDeliveryStream", [&] {
+        auto done = call_with_retries(session, "DeleteDeliveryStream", [&] {
           return client.delete_delivery_stream(args->stream, args->allow_force_delete);
         });
         if (!done) return context.fail(done.error());
@@ -173,7 +173,7 @@ void register_stream_commands(CLI::App& app, CliContext& context, Action& action
   list->callback([&context, &action, args] {
     action = [&context, args] {
       return with_client(context, [&](const FirehoseClient& client, const Session& session) {
-        auto names = retry_call(session, "ListDeliveryStreams",
+        auto names = call_with_retries(session, "ListDeliveryStreams",
                                             [&] { return client.list_all_delivery_streams(args->stream_type); });
         if (!names) return context.fail(names.error());
         context.print("ListDeliveryStreams", {{"DeliveryStreamNames", *names}, {"HasMoreDeliveryStreams", false}});

@@ -88,9 +88,9 @@ class WorkflowRun {
     if (!cloudwatch) return context_.fail(cloudwatch.error());
     cloudwatch_ = *cloudwatch;
 
-    std::unique_ptr<producer::DeadLetterWriter> dead_letter;
+    std::unique_ptr<DeadLetterWriter> dead_letter;
     if (!settings.dead_letter.value.empty()) {
-      auto opened = producer::DeadLetterWriter::open(settings.dead_letter.value);
+      auto opened = DeadLetterWriter::open(settings.dead_letter.value);
       if (!opened) return context_.usage_error(opened.error().message);
       dead_letter = std::move(opened).value();
     }

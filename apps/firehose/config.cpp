@@ -11,7 +11,6 @@
 #include "config_file.hpp"
 #include "exit_codes.hpp"
 #include "firehose/limits.hpp"
-#include "firehose/protocol.hpp"
 
 namespace firehose::cli {
 namespace {
@@ -31,7 +30,7 @@ Error beyond_limit(std::string message) {
 // The first source that has the setting: the flag, the environment variable, the config file.
 template <class FlagValue>
 std::optional<Found> find(const std::optional<FlagValue>& flag, std::string_view flag_name,
-                          const aws::Environment& env, std::string_view variable, const ConfigFileValues* file,
+                          const Environment& env, std::string_view variable, const ConfigFileValues* file,
                           std::string_view key) {
   if (flag) {
     if constexpr (std::is_same_v<FlagValue, std::string>) {
@@ -103,12 +102,12 @@ Status from_flag_as_usage(Status status, const std::optional<Found>& found) {
 
 // The smallest batch size that still holds one maximum-size record, whatever the stream name.
 std::size_t min_batch_bytes() {
-  return protocol::PutRecordBatchSize(limits::kMaxStreamNameLength).size_with(limits::kMaxRecordBytes);
+  return limits::min_batch_request_bytes();
 }
 
 }  // namespace
 
-std::optional<std::string> config_file_path(const SettingsFlags& flags, const aws::Environment& env) {
+std::optional<std::string> config_file_path(const SettingsFlags& flags, const Environment& env) {
   if (flags.config_file) return flags.config_file;
   std::filesystem::path base;
   if (auto xdg = env.get_non_empty("XDG_CONFIG_HOME")) {
@@ -124,7 +123,7 @@ std::optional<std::string> config_file_path(const SettingsFlags& flags, const aw
   return path.string();
 }
 
-Result<ResolvedSendSettings> resolve_send_settings(const SettingsFlags& flags, const aws::Environment& env) {
+Result<ResolvedSendSettings> resolve_send_settings(const SettingsFlags& flags, const Environment& env) {
   ResolvedSendSettings settings;
   std::optional<ConfigFileValues> file;
   if (auto path = config_file_path(flags, env)) {

@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "aws/environment.hpp"
+#include "firehose/environment.hpp"
 #include "firehose/producer.hpp"
 #include "firehose/result.hpp"
 
@@ -58,10 +58,10 @@ inline constexpr const char* kSettingBeyondLimit = "SettingBeyondLimit";  // e.g
 inline constexpr const char* kInvalidSetting = "InvalidSetting";          // malformed, unknown key, unreadable file
 
 // Resolves every setting; the error names the variable, flag or key and its source.
-Result<ResolvedSendSettings> resolve_send_settings(const SettingsFlags& flags, const aws::Environment& env);
+Result<ResolvedSendSettings> resolve_send_settings(const SettingsFlags& flags, const Environment& env);
 
 // The config file to read: --config, else the XDG location when it exists; nullopt for none.
-std::optional<std::string> config_file_path(const SettingsFlags& flags, const aws::Environment& env);
+std::optional<std::string> config_file_path(const SettingsFlags& flags, const Environment& env);
 
 // Exit code for a resolve_send_settings error: 2 for a value beyond a service
 // limit or a bad flag, 3 for a malformed environment variable or config file.

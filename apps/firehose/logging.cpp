@@ -3,12 +3,13 @@
 #include <chrono>
 #include <mutex>
 
-#include <fmt/chrono.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "firehose/logging.hpp"
 #include "status_line.hpp"
+#include "timestamps.hpp"
 
 namespace firehose::cli {
 namespace {
@@ -23,17 +24,12 @@ thread_local PendingEvent t_event;
 
 bool g_json = false;
 
-std::string rfc3339_ms(std::chrono::system_clock::time_point time) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count() % 1000;
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(time)), ms);
-}
-
 class JsonLinesSink final : public spdlog::sinks::base_sink<std::mutex> {
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
     const auto level = spdlog::level::to_string_view(msg.level);
     nlohmann::ordered_json line = {
-        {"ts", rfc3339_ms(msg.time)},
+        {"ts", iso8601_utc(msg.time, /*with_milliseconds=*/true)},
         {"level", std::string(level.data(), level.size())},
         {"event", t_event.fields != nullptr ? std::string(t_event.name) : std::string(event::kLog)},
     };
@@ -56,19 +52,50 @@ class TextSink final : public spdlog::sinks::base_sink<std::mutex> {
   void flush_() override {}
 };
 
+spdlog::level::level_enum to_spdlog(LogLevel level) {
+  switch (level) {
+    case LogLevel::Trace: return spdlog::level::trace;
+    case LogLevel::Debug: return spdlog::level::debug;
+    case LogLevel::Info: return spdlog::level::info;
+    case LogLevel::Warning: return spdlog::level::warn;
+    case LogLevel::Error: return spdlog::level::err;
+    case LogLevel::Critical: return spdlog::level::critical;
+    case LogLevel::Off: break;
+  }
+  return spdlog::level::off;
+}
+
+LogLevel library_level(spdlog::level::level_enum level) {
+  switch (level) {
+    case spdlog::level::trace: return LogLevel::Trace;
+    case spdlog::level::debug: return LogLevel::Debug;
+    case spdlog::level::info: return LogLevel::Info;
+    case spdlog::level::warn: return LogLevel::Warning;
+    case spdlog::level::err: return LogLevel::Error;
+    case spdlog::level::critical: return LogLevel::Critical;
+    default: return LogLevel::Off;
+  }
+}
+
 }  // namespace
 
 void setup_logging(const std::string& level, const std::string& format) {
   g_json = format == "json";
   std::shared_ptr<spdlog::logger> logger;
   if (g_json) {
-    logger = std::make_shared<spdlog::logger>("firehose", std::make_shared<JsonLinesSink>());
+    logger = std::make_shared<spdlog::logger>("firehose-cli", std::make_shared<JsonLinesSink>());
   } else {
-    logger = std::make_shared<spdlog::logger>("firehose", std::make_shared<TextSink>());
+    logger = std::make_shared<spdlog::logger>("firehose-cli", std::make_shared<TextSink>());
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
   }
-  logger->set_level(spdlog::level::from_str(level == "warning" ? "warn" : level));
+  const auto threshold = spdlog::level::from_str(level == "warning" ? "warn" : level);
+  logger->set_level(threshold);
   spdlog::set_default_logger(logger);
+  // The library's messages (its "firehose" logger) join the CLI's, as events "log".
+  set_log_level(library_level(threshold));
+  set_log_callback([](const LogMessage& message) {
+    spdlog::default_logger_raw()->log(message.time, spdlog::source_loc{}, to_spdlog(message.level), message.text);
+  });
 }
 
 bool logging_is_json() { return g_json; }

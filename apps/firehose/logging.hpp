@@ -1,6 +1,7 @@
 #pragma once
 // Logs go to stderr: readable lines for people (text), or one JSON object per
-// line for machines (json). The library logs through spdlog's default logger,
+// line for machines (json). The CLI logs through spdlog's default logger and
+// takes the library's messages through its public hook (firehose/logging.hpp),
 // so this is the one place that decides where they go.
 //
 // A JSON line is {"ts": RFC 3339 UTC with milliseconds, "level", "event",

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string_view>
 
-#include "aws/credentials/timestamp.hpp"
+#include "timestamps.hpp"
 
 namespace firehose::cli::metrics {
 namespace {
@@ -35,7 +35,7 @@ void add_points(Json& out, const Window& window, const Series& series, const cha
   Json values = Json::array();
   for (std::size_t i = 0; i < series.size(); ++i) {
     if (!series[i]) continue;
-    times.push_back(aws::format_iso8601(window.period_start(i)));
+    times.push_back(iso8601_utc(window.period_start(i)));
     values.push_back(number(*series[i]));
   }
   out[timestamps_key] = std::move(times);
@@ -49,7 +49,7 @@ Json latency_json(const StreamMetrics& m) {
     Json average = number_at(m.latency_average, i);
     Json maximum = number_at(m.latency_maximum, i);
     if (average.is_null() && maximum.is_null()) continue;
-    times.push_back(aws::format_iso8601(m.window.period_start(i)));
+    times.push_back(iso8601_utc(m.window.period_start(i)));
     averages.push_back(std::move(average));
     maxima.push_back(std::move(maximum));
   }
@@ -65,8 +65,8 @@ Json latency_json(const StreamMetrics& m) {
 
 Json to_json(const StreamMetrics& m) {
   Json doc = {{"delivery_stream_name", m.stream},
-              {"start", aws::format_iso8601(m.window.start)},
-              {"end", aws::format_iso8601(m.window.end())},
+              {"start", iso8601_utc(m.window.start)},
+              {"end", iso8601_utc(m.window.end())},
               {"period_seconds", m.window.period.count()},
               {"has_data", has_traffic(m)}};
   Json metrics = Json::object();

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 
-#include "retry_call.hpp"
+#include "firehose/retry.hpp"
 
 namespace firehose::cli::metrics {
 namespace {
@@ -108,7 +108,7 @@ StreamMetrics to_stream_metrics(const std::string& stream, const Window& window,
 Result<StreamMetrics> fetch_stream_metrics(const CloudWatchClient& client, const Session& session,
                                            const std::string& stream, const Window& window) {
   const auto request = metric_data_request(stream, window);
-  auto result = retry_call(session, "GetMetricData", [&] { return client.get_metric_data_all(request); });
+  auto result = call_with_retries(session, "GetMetricData", [&] { return client.get_metric_data_all(request); });
   if (!result) return result.error();
   return to_stream_metrics(stream, window, *result);
 }

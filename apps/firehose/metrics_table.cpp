@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "aws/credentials/timestamp.hpp"
 #include "metrics_format.hpp"
+#include "timestamps.hpp"
 
 namespace firehose::cli::metrics {
 namespace {
@@ -83,7 +83,7 @@ std::string render_table(const StreamMetrics& metrics) {
     peak_width = std::max(peak_width, row.peak.size());
   }
   std::string out = fmt::format("delivery stream {}: {} to {}, {} periods of {} s\n", metrics.stream,
-                                aws::format_iso8601(metrics.window.start), aws::format_iso8601(metrics.window.end()),
+                                iso8601_utc(metrics.window.start), iso8601_utc(metrics.window.end()),
                                 metrics.window.count, metrics.window.period.count());
   rows.insert(rows.begin(), header);
   for (const auto& row : rows) {

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "aws/retry.hpp"
+#include "firehose/retry.hpp"
 #include "logging.hpp"
 
 namespace firehose::cli {
@@ -31,7 +31,7 @@ void report_batch(const std::string& stream, std::size_t records, std::size_t by
   for (const auto& [code, count] : error_codes) {
     codes[code] = count;
     code_texts.push_back(fmt::format("{} x{}", code, count));
-    if (aws::is_throttling_error_code(code)) throttled += all_one_code ? records : count;
+    if (is_throttling_error_code(code)) throttled += all_one_code ? records : count;
   }
   const double latency_ms = std::chrono::duration<double, std::milli>(latency).count();
   log_event(failed_put_count > 0 ? spdlog::level::warn : spdlog::level::info, event::kBatchPut,

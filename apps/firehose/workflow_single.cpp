@@ -5,9 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "aws/retry.hpp"
 #include "firehose/limits.hpp"
-#include "aws/session_impl.hpp"
+#include "firehose/retry.hpp"
 #include "logging.hpp"
 
 namespace firehose::cli {
@@ -19,7 +18,7 @@ bool answer_may_have_been_lost(const Error& error) {
 }
 
 SingleRecordSender::SingleRecordSender(std::shared_ptr<FirehoseClient> client, std::shared_ptr<Session> session,
-                                       std::string stream, RetryPolicy policy, producer::DeadLetterWriter* dead_letter)
+                                       std::string stream, RetryPolicy policy, DeadLetterWriter* dead_letter)
     : client_(std::move(client)),
       session_(std::move(session)),
       stream_(std::move(stream)),
@@ -40,18 +39,16 @@ Status SingleRecordSender::send(std::string_view record) {
     return {};
   }
   using Clock = std::chrono::steady_clock;
-  static const aws::UniformRandom random = aws::make_uniform_random();
-  aws::RetryQuota* quota = session_->impl().retry_quota.get();
+  RetryState retry(*session_, policy_);
   ++stats_.records;
   const auto first_attempt = std::chrono::system_clock::now();
   const auto started = Clock::now();
   bool possible_duplicate = false;
-  int paid = 0;
   for (int attempt = 1;; ++attempt) {
     ++stats_.requests;
     auto answer = client_->put_record(stream_, record);
     if (answer) {
-      quota->record_success(paid);
+      retry.succeeded();
       const double latency = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
       ++stats_.acknowledged;
       stats_.bytes_acknowledged += record.size();
@@ -73,11 +70,10 @@ Status SingleRecordSender::send(std::string_view record) {
       return error;
     }
     possible_duplicate = possible_duplicate || answer_may_have_been_lost(error);
-    if (!aws::may_retry(policy_, error, attempt)) return give_up(record, error, attempt, first_attempt, possible_duplicate);
-    auto cost = quota->try_acquire(error);
-    if (!cost) return give_up(record, error, attempt, first_attempt, possible_duplicate);
-    paid = *cost;
-    const auto delay = aws::retry_delay(policy_, attempt, random);
+    // Attempts used up, or the session's retry quota exhausted (an outage).
+    const auto next = retry.retry_delay(error, attempt);
+    if (!next) return give_up(record, error, attempt, first_attempt, possible_duplicate);
+    const auto delay = *next;
     ++stats_.retries;
     log_event(spdlog::level::warn, event::kRetry,
               {{"stream", stream_}, {"operation", "PutRecord"}, {"attempt", attempt},
@@ -96,7 +92,7 @@ Status SingleRecordSender::give_up(std::string_view record, const Error& error, 
   if (possible_duplicate) ++stats_.possible_duplicates;
   bool written = false;
   if (dead_letter_ != nullptr) {
-    producer::DeadLetterEntry entry;
+    DeadLetterEntry entry;
     entry.stream = stream_;
     entry.data = std::string(record);
     entry.error_code = error.code;

@@ -1,8 +1,8 @@
 #pragma once
 // The workflow's first step: records sent one by one with PutRecord, each
 // retried on throttling and transient errors with the SDKs' standard policy
-// (aws::may_retry, aws::retry_delay: capped exponential backoff with full
-// jitter) and the session's retry quota. Every success and every retry is logged.
+// (firehose::RetryState: capped exponential backoff with full jitter) and the
+// session's retry quota. Every success and every retry is logged.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -13,7 +13,7 @@
 #include "firehose/result.hpp"
 #include "firehose/retry_policy.hpp"
 #include "firehose/session.hpp"
-#include "firehose/producer/dead_letter.hpp"
+#include "firehose/dead_letter.hpp"
 
 namespace firehose::cli {
 
@@ -34,7 +34,7 @@ class SingleRecordSender {
  public:
   // `dead_letter` may be null (failed records are then only counted and logged).
   SingleRecordSender(std::shared_ptr<FirehoseClient> client, std::shared_ptr<Session> session, std::string stream,
-                     RetryPolicy policy, producer::DeadLetterWriter* dead_letter);
+                     RetryPolicy policy, DeadLetterWriter* dead_letter);
 
   // Sends one record until it is acknowledged or given up on. An error only
   // for a condition that will fail every record (stream not found, access
@@ -54,7 +54,7 @@ class SingleRecordSender {
   std::shared_ptr<Session> session_;
   std::string stream_;
   RetryPolicy policy_;
-  producer::DeadLetterWriter* dead_letter_;
+  DeadLetterWriter* dead_letter_;
   SingleRecordStats stats_;
 };
 

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "aws/crypto.hpp"
+#include "core/crypto.hpp"
 
 namespace bench {
 

@@ -20,8 +20,10 @@ namespace aws { class ServiceClient; }
 
 class CloudWatchClient {
  public:
-  // Resolves the monitoring endpoint from the session (flag, environment, config, rules).
+  // Resolves the monitoring endpoint from the session (SessionOptions,
+  // environment, config, rules) and shares the session's transport and credentials.
   static Result<std::shared_ptr<CloudWatchClient>> create(const std::shared_ptr<Session>& session);
+  // Internal: clients are made with create().
   explicit CloudWatchClient(std::shared_ptr<aws::ServiceClient> service);
   ~CloudWatchClient();
 
@@ -29,21 +31,23 @@ class CloudWatchClient {
   // dimensions per metric, one of Value / StatisticValues / Values per entry.
   Status put_metric_data(const cloudwatch::PutMetricDataRequest& request) const;
 
+  // One metric's statistics over [start_time, end_time), one datapoint per period with data.
   Result<cloudwatch::GetMetricStatisticsResult> get_metric_statistics(
       const cloudwatch::GetMetricStatisticsRequest& request) const;
 
-  // One page.
+  // GetMetricData: one page.
   Result<cloudwatch::GetMetricDataResult> get_metric_data(const cloudwatch::GetMetricDataRequest& request) const;
   // Every page from request.next_token on, following NextToken; the pages'
   // results are merged by Id (timestamps and values appended in page order,
   // the last page's StatusCode), next_token is empty.
   Result<cloudwatch::GetMetricDataResult> get_metric_data_all(cloudwatch::GetMetricDataRequest request) const;
 
-  // One page (up to 500 metrics).
+  // ListMetrics: one page (up to 500 metrics).
   Result<cloudwatch::ListMetricsResult> list_metrics(const cloudwatch::ListMetricsRequest& request = {}) const;
   // Every page from request.next_token on.
   Result<std::vector<cloudwatch::Metric>> list_all_metrics(cloudwatch::ListMetricsRequest request = {}) const;
 
+  // The endpoint the client sends to, e.g. "https://monitoring.eu-west-1.amazonaws.com".
   const std::string& endpoint_url() const;
 
  private:

@@ -35,8 +35,8 @@ struct Error {
   std::string to_string() const;
 };
 
-const char* to_string(ErrorKind kind);
-const char* to_string(TransportFailure failure);
+const char* to_string(ErrorKind kind);  // "throttle", "transient", "client", ...
+const char* to_string(TransportFailure failure);  // "dns", "refused", ...; "none"
 
 // True for kinds that are worth sending again (throttle, transient, transport),
 // except a TLS failure (a certificate that failed verification fails the same

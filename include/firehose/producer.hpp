@@ -63,11 +63,12 @@ struct ProducerOptions {
   // charged all of it at put() (about 4 KB for a 1 KiB record, 1.6 KB of it
   // fixed per Firehose record; packed records share that part), less 1/16
   // (at most 1 MiB) kept for reusing finished records, 1/8 (at most 4 MiB)
-  // for reusing request body buffers and, with packing, one pack target. put() blocks while the budget is used up (or returns kFull
-  // with `blocking = false`). A process's peak RSS is then at most about its
-  // own baseline plus 0.75 x the budget: `firehose send` measures 20 MiB +
-  // 0.75 x --memory-mb (less when the pipeline does not fill it), flat in
-  // the input size (docs/benchmarks.md).
+  // for reusing request body buffers and, with packing, one pack target.
+  // put() blocks while the budget is used up (or returns kFull with
+  // `blocking = false`). A process's peak RSS is then at most about its own
+  // baseline plus 0.75 x the budget: `firehose send` measures 20 MiB + 0.75 x
+  // its budget (less when the pipeline does not fill it), flat in the input
+  // size (docs/benchmarks.md).
   std::size_t memory_budget_bytes = 64 * 1024 * 1024;
   bool blocking = true;
 
@@ -133,6 +134,9 @@ class Producer {
  public:
   class Impl;
 
+  // Checks the options (Client error "InvalidOption" naming the option, or
+  // the stream name's error), opens the dead-letter file ("DeadLetterOpenFailed"),
+  // starts the threads.
   static Result<std::unique_ptr<Producer>> create(std::shared_ptr<FirehoseClient> client, ProducerOptions options);
   ~Producer();  // close(1 minute) if not closed
 
@@ -179,8 +183,10 @@ class Producer {
   // record (stream not found, access denied, bad credentials).
   std::optional<Error> fatal_error() const;
 
+  // A snapshot of the counters, gauges and latencies (thread-safe, cheap).
   ProducerMetrics metrics() const;
 
+  // Internal: producers are made with create().
   explicit Producer(std::unique_ptr<Impl> impl);
 
  private:

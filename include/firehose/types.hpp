@@ -2,13 +2,9 @@
 // The Firehose API's request and response shapes, as plain structs.
 // Field names follow the service model (botocore's firehose 2015-08-04).
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace firehose {
 
@@ -34,35 +30,6 @@ struct PutRecordBatchResult {
   bool resent = false;
 };
 
-// The same answer read in place, for high-volume senders (the producer): its
-// entries are views into the answer's text, which it owns, so reading 500
-// entries copies and allocates nothing per entry. Moving it keeps the views
-// valid; copying is not allowed.
-struct PutRecordBatchAnswer {
-  struct Entry {
-    std::string_view record_id;
-    std::string_view error_code;
-    std::string_view error_message;
-    bool ok() const { return error_code.empty(); }
-  };
-
-  int failed_put_count = 0;
-  bool encrypted = false;
-  std::vector<Entry> responses;  // one per record, in request order
-  bool resent = false;           // as PutRecordBatchResult::resent
-  int sends = 1;                 // how often the transport sent the call (resent: > 1)
-  // What the views point into: the answer's body and the decoded copies of
-  // strings that had JSON escapes.
-  std::unique_ptr<const std::string> text;
-  std::vector<std::unique_ptr<std::string>> decoded;
-
-  PutRecordBatchAnswer() = default;
-  PutRecordBatchAnswer(PutRecordBatchAnswer&&) = default;
-  PutRecordBatchAnswer& operator=(PutRecordBatchAnswer&&) = default;
-  PutRecordBatchAnswer(const PutRecordBatchAnswer&) = delete;
-  PutRecordBatchAnswer& operator=(const PutRecordBatchAnswer&) = delete;
-};
-
 struct BufferingHints {
   int size_in_mbs = 5;          // 1..128
   int interval_in_seconds = 300;  // 0..900
@@ -86,7 +53,9 @@ struct DeliveryStreamDescription {
   std::string delivery_stream_status;  // CREATING|CREATING_FAILED|DELETING|DELETING_FAILED|ACTIVE
   std::string delivery_stream_type;
   std::string version_id;
-  nlohmann::json raw;  // the whole DeliveryStreamDescription as the service sent it
+  // The whole DeliveryStreamDescription as the service sent it: a JSON object
+  // (destinations, encryption, timestamps ...), for fields not mirrored above.
+  std::string raw_json;
 };
 
 struct ListDeliveryStreamsResult {

@@ -179,7 +179,8 @@ Result<ResolvedEndpoint> resolve_rules_endpoint(const ServiceDescriptor& service
   if (!has_region) {
     return make_error(ErrorKind::Config, "NoRegion",
                       fmt::format("Invalid Configuration: Missing Region: the {} endpoint is derived from the region; "
-                                  "set a region (--region, AWS_REGION) or an endpoint URL.",
+                                  "set a region (the region option, AWS_REGION or the profile's region) or an "
+                                  "endpoint URL.",
                                   service.service_id));
   }
 
@@ -235,11 +236,12 @@ Result<ResolvedEndpoint> resolve_rules_endpoint(const ServiceDescriptor& service
 Result<std::optional<ConfiguredEndpoint>> find_configured_endpoint(const ServiceDescriptor& service,
                                                                    const Environment& env, const SharedConfig& config,
                                                                    const std::string& profile,
-                                                                   const std::optional<std::string>& endpoint_url_flag) {
+                                                                   const std::optional<std::string>& endpoint_url_flag,
+                                                                   const OptionNames& names) {
   using Found = std::optional<ConfiguredEndpoint>;
   // The flag is the user's word for this one command: no setting overrides it.
   if (endpoint_url_flag && !endpoint_url_flag->empty()) {
-    return Found(ConfiguredEndpoint{*endpoint_url_flag, "--endpoint-url"});
+    return Found(ConfiguredEndpoint{*endpoint_url_flag, std::string(names.endpoint_url)});
   }
 
   const std::optional<ConfigSection> section = config.profile(profile);
@@ -272,8 +274,8 @@ Result<ResolvedEndpoint> resolve_endpoint(const ServiceDescriptor& service, cons
                                           const SharedConfig& config, const std::string& profile,
                                           const std::optional<std::string>& endpoint_url_flag,
                                           const std::string& region, std::optional<bool> use_fips,
-                                          std::optional<bool> use_dual_stack) {
-  auto configured = find_configured_endpoint(service, env, config, profile, endpoint_url_flag);
+                                          std::optional<bool> use_dual_stack, const OptionNames& names) {
+  auto configured = find_configured_endpoint(service, env, config, profile, endpoint_url_flag, names);
   if (!configured) return configured.error();
 
   const std::optional<ConfigSection> section = config.profile(profile);

@@ -59,7 +59,7 @@ struct ResolvedEndpoint {
   std::string url;             // scheme://host[:port][/path], never a trailing slash
   std::string signing_region;  // empty only for a custom endpoint used without any region
   std::string signing_name;
-  std::string source;          // where the URL came from ("--endpoint-url", "AWS_ENDPOINT_URL", "endpoint rules", ...)
+  std::string source;          // where the URL came from (the option's name, "AWS_ENDPOINT_URL", "endpoint rules", ...)
 };
 
 // The inputs of a service's endpoint rule set (Region, UseFIPS, UseDualStack, Endpoint).
@@ -83,6 +83,12 @@ struct ConfiguredEndpoint {
   std::string source;
 };
 
+// What messages call the explicit options (SessionOptions' *_option_name).
+struct OptionNames {
+  std::string_view region = "SessionOptions::region";
+  std::string_view endpoint_url = "SessionOptions::endpoint_url";
+};
+
 // The first configured endpoint URL, in the SDKs' order: the flag;
 // AWS_ENDPOINT_URL_<SERVICE>; AWS_ENDPOINT_URL; `endpoint_url` in the
 // service's block of the profile's `services` section; the profile's
@@ -93,7 +99,8 @@ struct ConfiguredEndpoint {
 Result<std::optional<ConfiguredEndpoint>> find_configured_endpoint(const ServiceDescriptor& service,
                                                                    const Environment& env, const SharedConfig& config,
                                                                    const std::string& profile,
-                                                                   const std::optional<std::string>& endpoint_url_flag);
+                                                                   const std::optional<std::string>& endpoint_url_flag,
+                                                                   const OptionNames& names = {});
 
 // The endpoint a client of `service` uses: the configured endpoint if any,
 // else the rule set's default for `region` (empty = no region). FIPS and
@@ -107,6 +114,7 @@ Result<ResolvedEndpoint> resolve_endpoint(const ServiceDescriptor& service, cons
                                           const SharedConfig& config, const std::string& profile,
                                           const std::optional<std::string>& endpoint_url_flag,
                                           const std::string& region, std::optional<bool> use_fips = std::nullopt,
-                                          std::optional<bool> use_dual_stack = std::nullopt);
+                                          std::optional<bool> use_dual_stack = std::nullopt,
+                                          const OptionNames& names = {});
 
 }  // namespace firehose::aws

@@ -1,33 +1,8 @@
 #pragma once
-// Read access to environment variables, injectable so that resolution logic
-// (credentials, region, endpoints) is testable without touching the process.
-#include <map>
-#include <optional>
-#include <string>
-#include <string_view>
+// The environment view is public (firehose/environment.hpp); the resolution
+// code of this folder names it aws::Environment.
+#include "firehose/environment.hpp"
 
 namespace firehose::aws {
-
-class Environment {
- public:
-  // The process environment (getenv).
-  static Environment process();
-  // A fixed set of variables; nothing else is visible.
-  static Environment from_map(std::map<std::string, std::string> values);
-
-  // The variable's value, or nullopt when unset. Empty values count as set.
-  std::optional<std::string> get(std::string_view name) const;
-  // The value when set and non-empty.
-  std::optional<std::string> get_non_empty(std::string_view name) const;
-  // "true"/"1"/"yes" (any case) -> true; unset or anything else -> false.
-  bool get_bool(std::string_view name) const;
-
-  // The home directory ($HOME), used for ~/.aws.
-  std::string home() const;
-
- private:
-  bool use_process_ = true;
-  std::map<std::string, std::string, std::less<>> values_;
-};
-
+using firehose::Environment;
 }  // namespace firehose::aws

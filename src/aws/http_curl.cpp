@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-#include "aws/http.hpp"
+#include "protocol/http.hpp"
 
 #ifndef FIREHOSE_VERSION
 #define FIREHOSE_VERSION "0.0.0"

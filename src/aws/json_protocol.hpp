@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "aws/http.hpp"
 #include "firehose/error.hpp"
+#include "protocol/http.hpp"
 
 namespace firehose::aws::json_protocol {
 

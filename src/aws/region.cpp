@@ -17,12 +17,12 @@ bool is_valid_region_name(std::string_view region) {
 }
 
 Result<std::string> resolve_region(const Environment& env, const SharedConfig& config, const std::string& profile,
-                                   const std::optional<std::string>& flag) {
+                                   const std::optional<std::string>& flag, std::string_view flag_name) {
   std::optional<std::string> region;
   std::string source;
   if (flag && !flag->empty()) {
     region = *flag;
-    source = "--region";
+    source = std::string(flag_name);
   } else if (auto from_env = env.get_non_empty("AWS_REGION")) {
     region = std::move(from_env);
     source = "AWS_REGION";
@@ -38,11 +38,11 @@ Result<std::string> resolve_region(const Environment& env, const SharedConfig& c
 
   if (!region) {
     return make_error(ErrorKind::Config, "NoRegion",
-                      fmt::format("You must specify a region. Checked --region, AWS_REGION, AWS_DEFAULT_REGION and "
-                                  "the region setting of profile '{}'; set one of them, e.g. --region us-east-1, "
+                      fmt::format("You must specify a region. Checked {}, AWS_REGION, AWS_DEFAULT_REGION and "
+                                  "the region setting of profile '{}'; set one of them, e.g. {} us-east-1, "
                                   "export AWS_REGION=us-east-1, or `region = us-east-1` under that profile in "
                                   "~/.aws/config.",
-                                  profile));
+                                  flag_name, profile, flag_name));
   }
   if (!is_valid_region_name(*region)) {
     return make_error(ErrorKind::Config, "InvalidRegion",

@@ -1,7 +1,7 @@
 #include "aws/service_client.hpp"
 
 #include "aws/json_protocol.hpp"
-#include "aws/sigv4.hpp"
+#include "protocol/sigv4.hpp"
 
 namespace firehose::aws {
 

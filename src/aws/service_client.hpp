@@ -6,9 +6,9 @@
 #include <functional>
 #include <string>
 
-#include "aws/http.hpp"
 #include "firehose/credentials.hpp"
 #include "firehose/result.hpp"
+#include "protocol/http.hpp"
 
 namespace firehose::aws {
 

@@ -1,19 +1,19 @@
-#include <spdlog/spdlog.h>
-
 #include "aws/credentials/default_chain.hpp"
 #include "aws/region.hpp"
 #include "aws/session_impl.hpp"
+#include "core/log.hpp"
 
 namespace firehose {
 
 Result<aws::ResolvedEndpoint> Session::Impl::endpoint(const aws::ServiceDescriptor& service) const {
-  return aws::resolve_endpoint(service, env, config, profile, options.endpoint_url, region);
+  return aws::resolve_endpoint(service, env, config, profile, options.endpoint_url, region, std::nullopt, std::nullopt,
+                               {options.region_option_name, options.endpoint_url_option_name});
 }
 
 Result<std::shared_ptr<aws::ServiceClient>> Session::Impl::service_client(const aws::ServiceDescriptor& service) const {
   auto resolved = endpoint(service);
   if (!resolved) return resolved.error();
-  spdlog::debug("{} endpoint {} (from {}), signing region {}", service.service_id, resolved->url, resolved->source,
+  logging::debug("{} endpoint {} (from {}), signing region {}", service.service_id, resolved->url, resolved->source,
                 resolved->signing_region);
   aws::ServiceEndpoint target{resolved->url, resolved->signing_region.empty() ? region : resolved->signing_region,
                               resolved->signing_name};
@@ -30,7 +30,7 @@ Result<std::unique_ptr<Session::Impl>> make_session_impl(const SessionOptions& o
   impl->profile = aws::active_profile_name(impl->env, options.profile);
   const auto profile_section = impl->config.profile(impl->profile);
 
-  auto region = aws::resolve_region(impl->env, impl->config, impl->profile, options.region);
+  auto region = aws::resolve_region(impl->env, impl->config, impl->profile, options.region, options.region_option_name);
   if (!region) return region.error();
   impl->region = std::move(region).value();
 
@@ -62,7 +62,7 @@ Result<std::unique_ptr<Session::Impl>> make_session_impl(const SessionOptions& o
     chain.region = impl->region;
     chain.sts_http = impl->http;
     // STS is reached through its own configured endpoint or its rules; like
-    // the AWS CLI's, --endpoint-url names the called service's endpoint only.
+    // the AWS CLI's, the endpoint_url option names the called service's endpoint only.
     const Session::Impl* self = impl.get();
     chain.sts_endpoint = [self](const std::string&) -> Result<std::string> {
       auto sts = aws::resolve_endpoint(aws::kStsService, self->env, self->config, self->profile, std::nullopt,
@@ -78,7 +78,7 @@ Result<std::unique_ptr<Session::Impl>> make_session_impl(const SessionOptions& o
 }
 
 Result<std::shared_ptr<Session>> Session::create(const SessionOptions& options) {
-  auto impl = make_session_impl(options, aws::Environment::process());
+  auto impl = make_session_impl(options, options.environment ? *options.environment : aws::Environment::process());
   if (!impl) return impl.error();
   return std::make_shared<Session>(std::move(impl).value());
 }

@@ -8,10 +8,10 @@
 #include "aws/config_file.hpp"
 #include "aws/endpoint.hpp"
 #include "aws/environment.hpp"
-#include "aws/http.hpp"
 #include "aws/retry.hpp"
 #include "aws/service_client.hpp"
 #include "firehose/session.hpp"
+#include "protocol/http.hpp"
 
 namespace firehose {
 

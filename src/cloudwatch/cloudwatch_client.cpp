@@ -8,10 +8,10 @@
 #include "aws/json_protocol.hpp"
 #include "aws/service_client.hpp"
 #include "aws/session_impl.hpp"
-#include "cloudwatch/errors.hpp"
-#include "cloudwatch/limits.hpp"
-#include "cloudwatch/protocol.hpp"
-#include "cloudwatch/validation.hpp"
+#include "protocol/cloudwatch.hpp"
+#include "protocol/cloudwatch_errors.hpp"
+#include "protocol/cloudwatch_limits.hpp"
+#include "protocol/cloudwatch_validation.hpp"
 
 namespace firehose {
 namespace {

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "firehose/error.hpp"
-#include "firehose/types.hpp"
+#include "protocol/firehose.hpp"
 
 namespace firehose {
 

@@ -3,12 +3,13 @@
 #include <thread>
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "aws/retry.hpp"
+#include "core/log.hpp"
 #include "firehose/answer_judge.hpp"
+#include "firehose/batch_body_call.hpp"
 #include "firehose/limits.hpp"
-#include "firehose/protocol.hpp"
+#include "protocol/firehose.hpp"
 
 namespace firehose {
 
@@ -57,7 +58,7 @@ Result<BatchPutReport> put_records_in_batches(const FirehoseClient& client, std:
   for (int attempt = 1; !pending.empty() && attempt <= retry.max_attempts; ++attempt) {
     if (attempt > 1) {
       const auto delay = aws::retry_delay(retry, attempt - 1, random);
-      spdlog::warn("PutRecordBatch: attempt {}/{} for {} failed record(s) (last error {}); retrying in {:.3f} s",
+      logging::warn("PutRecordBatch: attempt {}/{} for {} failed record(s) (last error {}); retrying in {:.3f} s",
                    attempt, retry.max_attempts, pending.size(), last_error[pending.front()].code,
                    static_cast<double>(delay.count()) / 1000.0);
       if (sleep) {
@@ -73,7 +74,7 @@ Result<BatchPutReport> put_records_in_batches(const FirehoseClient& client, std:
       for (std::size_t index : batch) body.add(records[index]);
       ++report.calls;
       std::string finished = body.finish();
-      auto answer = client.put_record_batch_body(finished, batch.size());
+      auto answer = put_record_batch_body(client, finished, batch.size());
       if (!answer) {
         // The one judge (answer_judge.hpp) decides, as for the producer.
         const RecordVerdict verdict = judge_call_error(answer.error());

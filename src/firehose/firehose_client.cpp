@@ -5,8 +5,9 @@
 #include "aws/json_protocol.hpp"
 #include "aws/service_client.hpp"
 #include "aws/session_impl.hpp"
+#include "firehose/batch_body_call.hpp"
 #include "firehose/limits.hpp"
-#include "firehose/protocol.hpp"
+#include "protocol/firehose.hpp"
 
 namespace firehose {
 
@@ -22,7 +23,7 @@ FirehoseClient::~FirehoseClient() = default;
 const std::string& FirehoseClient::endpoint_url() const { return service_->endpoint().url; }
 
 Result<std::string> FirehoseClient::call(std::string_view operation, std::string body, int* sends) const {
-  return call_keeping_body(operation, body, sends);
+  return call_keeping_body(operation, body, sends, nullptr);
 }
 
 Result<std::string> FirehoseClient::call_keeping_body(std::string_view operation, std::string& body, int* sends,
@@ -68,15 +69,17 @@ Result<PutRecordBatchResult> FirehoseClient::put_record_batch(std::string_view s
                       fmt::format("batch request of {} bytes is over the 4 MiB limit", body.size()));
   }
   std::string finished = body.finish();
-  auto answer = put_record_batch_body(finished, records.size());
+  auto answer = put_record_batch_body(*this, finished, records.size());
   if (!answer) return answer.error();
   return protocol::to_result(*answer);
 }
 
-Result<PutRecordBatchAnswer> FirehoseClient::put_record_batch_body(std::string& body, std::size_t record_count,
-                                                                   const std::atomic<bool>* abort) const {
+Result<PutRecordBatchAnswer> detail::FirehoseClientAccess::put_record_batch_body(const FirehoseClient& client,
+                                                                                std::string& body,
+                                                                                std::size_t record_count,
+                                                                                const std::atomic<bool>* abort) {
   int sends = 1;
-  auto text = call_keeping_body("PutRecordBatch", body, &sends, abort);
+  auto text = client.call_keeping_body("PutRecordBatch", body, &sends, abort);
   if (!text) return text.error();
   auto answer = protocol::read_put_record_batch_answer(std::move(text).value(), record_count);
   if (answer) {

@@ -6,8 +6,8 @@
 #include <random>
 #include <string>
 
-#include "aws/base64_kernels.hpp"
-#include "aws/crypto.hpp"
+#include "core/base64_kernels.hpp"
+#include "core/crypto.hpp"
 
 namespace firehose::aws::crypto {
 namespace {

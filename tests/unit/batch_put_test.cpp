@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "firehose/limits.hpp"
-#include "firehose/protocol.hpp"
+#include "protocol/firehose.hpp"
 
 namespace firehose {
 namespace {

@@ -11,10 +11,10 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include "aws/crypto.hpp"
 #include "aws/session_impl.hpp"
-#include "aws/sigv4.hpp"
+#include "core/crypto.hpp"
 #include "credentials_servers.hpp"
+#include "protocol/sigv4.hpp"
 
 namespace firehose {
 namespace {

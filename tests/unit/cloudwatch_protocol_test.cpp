@@ -2,7 +2,7 @@
 // is what the server parser reads back, what the server answers is what the
 // client parser reads; bodies match what botocore sends; the parameter rules
 // answer with CloudWatch's codes and parameter paths.
-#include "cloudwatch/protocol.hpp"
+#include "protocol/cloudwatch.hpp"
 
 #include <cmath>
 #include <limits>
@@ -10,8 +10,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "cloudwatch/errors.hpp"
-#include "cloudwatch/validation.hpp"
+#include "protocol/cloudwatch_errors.hpp"
+#include "protocol/cloudwatch_validation.hpp"
 
 namespace firehose::cloudwatch {
 namespace {

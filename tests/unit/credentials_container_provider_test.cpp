@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "aws/credentials/not_found.hpp"
-#include "aws/credentials/timestamp.hpp"
+#include "core/timestamp.hpp"
 #include "credentials_servers.hpp"
 #include "credentials_test_support.hpp"
 

@@ -19,9 +19,9 @@
 #include <httplib.h>
 
 #include "aws/credentials/xml_text.hpp"
-#include "aws/http.hpp"
-#include "aws/sigv4.hpp"
 #include "firehose/credentials.hpp"
+#include "protocol/http.hpp"
+#include "protocol/sigv4.hpp"
 
 extern char** environ;
 

@@ -1,5 +1,5 @@
 // Published vectors (FIPS 180-2 examples, RFC 4231) for the hashes signing runs on.
-#include "aws/crypto.hpp"
+#include "core/crypto.hpp"
 
 #include <gtest/gtest.h>
 

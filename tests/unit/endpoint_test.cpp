@@ -341,7 +341,7 @@ TEST(ConfiguredEndpoint, FipsOrDualStackWithAConfiguredEndpointIsRefusedNamingBo
   EXPECT_EQ(fips.error().kind, ErrorKind::Config);
   EXPECT_NE(fips.error().message.find("FIPS and custom endpoint are not supported"), std::string::npos);
   EXPECT_NE(fips.error().message.find("AWS_USE_FIPS_ENDPOINT"), std::string::npos);
-  EXPECT_NE(fips.error().message.find("--endpoint-url"), std::string::npos);
+  EXPECT_NE(fips.error().message.find("SessionOptions::endpoint_url"), std::string::npos);
 
   auto dual = resolve_endpoint(kFirehoseService, Environment::from_map({}), config, "dual", std::nullopt, "us-east-1");
   EXPECT_TRUE(dual.ok());  // no endpoint configured for that profile: dual-stack is fine

@@ -1,7 +1,7 @@
 // The libcurl transport against real servers on 127.0.0.1: cpp-httplib for
 // well-behaved HTTP and HTTPS, and a raw socket server for what a well-behaved
 // server never does (exact request bytes, resets, silence, 1xx answers).
-#include "aws/http.hpp"
+#include "protocol/http.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

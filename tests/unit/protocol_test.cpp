@@ -1,11 +1,11 @@
-#include "firehose/protocol.hpp"
+#include "protocol/firehose.hpp"
 
 #include <random>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "aws/crypto.hpp"
+#include "core/crypto.hpp"
 #include "firehose/limits.hpp"
 
 namespace firehose::protocol {
@@ -182,7 +182,9 @@ TEST(Responses, ParsesDescribeAndList) {
       R"("DeliveryStreamType":"DirectPut","VersionId":"1","Destinations":[],"HasMoreDestinations":false}})");
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->delivery_stream_status, "ACTIVE");
-  EXPECT_EQ(d->raw["VersionId"], "1");
+  const auto raw = nlohmann::json::parse(d->raw_json);  // the whole description, as sent
+  EXPECT_EQ(raw["VersionId"], "1");
+  EXPECT_EQ(raw["HasMoreDestinations"], false);
   auto l = parse_list_delivery_streams_response(R"({"DeliveryStreamNames":["a","b"],"HasMoreDeliveryStreams":true})");
   ASSERT_TRUE(l.ok());
   EXPECT_EQ(l->delivery_stream_names, (std::vector<std::string>{"a", "b"}));

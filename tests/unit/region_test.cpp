@@ -49,7 +49,7 @@ TEST(ResolveRegion, NoRegionAnywhereIsAConfigErrorThatSaysWhatToDo) {
     EXPECT_EQ(region.error().code, "NoRegion");
     const std::string& message = region.error().message;
     EXPECT_NE(message.find("You must specify a region"), std::string::npos);
-    for (const char* checked : {"--region", "AWS_REGION", "AWS_DEFAULT_REGION"}) {
+    for (const char* checked : {"SessionOptions::region", "AWS_REGION", "AWS_DEFAULT_REGION"}) {
       EXPECT_NE(message.find(checked), std::string::npos) << checked;
     }
     EXPECT_NE(message.find("'" + profile + "'"), std::string::npos);
@@ -75,6 +75,21 @@ TEST(RegionName, HostLabelRules) {
   }
   EXPECT_TRUE(is_valid_region_name(std::string(63, 'a')));
   EXPECT_FALSE(is_valid_region_name(std::string(64, 'a')));
+}
+
+// The library names its own option; an application says what its users call it.
+TEST(ResolveRegion, MessagesNameTheOptionAsTheApplicationCallsIt) {
+  auto by_default = resolve_region(Environment::from_map({}), config_with(kProfiles), "bare", std::string("no_such"));
+  ASSERT_FALSE(by_default.ok());
+  EXPECT_NE(by_default.error().message.find("(from SessionOptions::region)"), std::string::npos)
+      << by_default.error().message;
+  auto from_cli = resolve_region(Environment::from_map({}), config_with(kProfiles), "bare", std::string("no_such"),
+                                 "--region");
+  ASSERT_FALSE(from_cli.ok());
+  EXPECT_NE(from_cli.error().message.find("(from --region)"), std::string::npos) << from_cli.error().message;
+  auto missing = resolve_region(Environment::from_map({}), config_with(kProfiles), "bare", std::nullopt, "--region");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("Checked --region,"), std::string::npos) << missing.error().message;
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // The canonical forms in isolation, for the edges the suite and the botocore
 // vectors do not reach.
-#include "aws/sigv4_canonical.hpp"
+#include "protocol/sigv4_canonical.hpp"
 
 #include <gtest/gtest.h>
 

@@ -9,12 +9,12 @@
 
 #include <fmt/format.h>
 
-#include "aws/crypto.hpp"
-#include "cloudwatch/errors.hpp"
-#include "cloudwatch/limits.hpp"
-#include "cloudwatch/protocol.hpp"
-#include "cloudwatch/validation.hpp"
+#include "core/crypto.hpp"
 #include "metrics/next_tokens.hpp"
+#include "protocol/cloudwatch.hpp"
+#include "protocol/cloudwatch_errors.hpp"
+#include "protocol/cloudwatch_limits.hpp"
+#include "protocol/cloudwatch_validation.hpp"
 
 namespace firehose::local {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "aws/crypto.hpp"
+#include "core/crypto.hpp"
 
 namespace firehose::local {
 namespace {

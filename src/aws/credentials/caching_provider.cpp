@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include <spdlog/spdlog.h>
+#include "core/log.hpp"
 
 namespace firehose::aws {
 
@@ -48,7 +48,7 @@ Result<Credentials> CachingProvider::refresh(std::unique_lock<std::mutex>& lock)
   refreshed_.notify_all();
   if (cached_ && now < cached_->expires_at) {
     next_attempt_ = now + options_.retry_interval;
-    spdlog::warn("refreshing {} credentials failed, using the current ones until they expire: {}", inner_->name(),
+    logging::warn("refreshing {} credentials failed, using the current ones until they expire: {}", inner_->name(),
                  result.error().to_string());
     return cached_->credentials;
   }

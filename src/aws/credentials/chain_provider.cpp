@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <spdlog/spdlog.h>
 
 #include "aws/credentials/not_found.hpp"
+#include "core/log.hpp"
 
 namespace firehose::aws {
 
@@ -15,7 +15,7 @@ Result<Credentials> ChainProvider::get() {
   for (const auto& provider : providers_) {
     auto result = provider->get();
     if (result) {
-      spdlog::debug("credentials from the {} provider{}", provider->name(),
+      logging::debug("credentials from the {} provider{}", provider->name(),
                     result->expiration ? " (temporary)" : "");
       return result;
     }

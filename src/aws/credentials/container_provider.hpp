@@ -10,8 +10,8 @@
 #include <string>
 
 #include "aws/environment.hpp"
-#include "aws/http.hpp"
 #include "firehose/credentials.hpp"
+#include "protocol/http.hpp"
 
 namespace firehose::aws {
 

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "aws/credentials/timestamp.hpp"
+#include "core/timestamp.hpp"
 
 namespace firehose::aws {
 namespace {

@@ -1,6 +1,6 @@
 #pragma once
 // The standard credential chain, in botocore's order:
-//   environment (left out when a profile is named explicitly, --profile),
+//   environment (left out when a profile is named explicitly, SessionOptions::profile),
 //   assume-role, web-identity, sso (unsupported: explains itself),
 //   shared-credentials-file, process, config-file, container, imds;
 // wrapped in a CachingProvider so temporary credentials are refreshed
@@ -16,8 +16,8 @@
 #include "aws/credentials/container_provider.hpp"
 #include "aws/credentials/profile_context.hpp"
 #include "aws/environment.hpp"
-#include "aws/http.hpp"
 #include "firehose/credentials.hpp"
+#include "protocol/http.hpp"
 
 namespace firehose::aws {
 
@@ -29,7 +29,8 @@ Result<std::string> default_sts_endpoint(const std::string& region);
 
 struct DefaultChainOptions {
   Environment env = Environment::process();
-  // --profile: selects the profile and leaves the environment provider out.
+  // A profile named explicitly (SessionOptions::profile): selects the profile
+  // and leaves the environment provider out.
   // AWS_PROFILE selects the profile too but keeps the environment first.
   std::optional<std::string> explicit_profile;
   // The shared files and active profile; loaded from `env` and

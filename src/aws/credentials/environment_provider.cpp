@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "aws/credentials/not_found.hpp"
-#include "aws/credentials/timestamp.hpp"
+#include "core/timestamp.hpp"
 
 namespace firehose::aws {
 

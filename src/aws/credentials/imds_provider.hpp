@@ -11,8 +11,8 @@
 
 #include "aws/config_file.hpp"
 #include "aws/environment.hpp"
-#include "aws/http.hpp"
 #include "firehose/credentials.hpp"
+#include "protocol/http.hpp"
 
 namespace firehose::aws {
 

@@ -4,9 +4,9 @@
 
 #include <fmt/format.h>
 
-#include "aws/credentials/timestamp.hpp"
 #include "aws/credentials/xml_text.hpp"
-#include "aws/sigv4.hpp"
+#include "core/timestamp.hpp"
+#include "protocol/sigv4.hpp"
 
 namespace firehose::aws {
 namespace {

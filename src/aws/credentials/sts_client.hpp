@@ -7,8 +7,8 @@
 #include <string>
 
 #include "aws/credentials/clock.hpp"
-#include "aws/http.hpp"
 #include "firehose/credentials.hpp"
+#include "protocol/http.hpp"
 
 namespace firehose::aws {
 

@@ -5,7 +5,7 @@
 #include <limits>
 #include <vector>
 
-#include <spdlog/spdlog.h>
+#include "core/log.hpp"
 
 namespace firehose::producer {
 namespace {
@@ -604,7 +604,7 @@ void AdaptiveRateLimiter::decrease(TimePoint t, double share, double known, Time
   }
   ++decreases_;
   update_limits(t);
-  spdlog::debug("rate limiter: throttled share {:.3f} (faults explain {:.3f}): limit now {:.0f} records/s, {:.0f} KiB/s",
+  logging::debug("rate limiter: throttled share {:.3f} (faults explain {:.3f}): limit now {:.0f} records/s, {:.0f} KiB/s",
                 share, known, records_.rate, bytes_.rate / 1024);
   // No saved-up burst right after being told to slow down.
   for (Bucket* bucket : {&records_, &bytes_, &requests_}) {

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "aws/crypto.hpp"
-#include "firehose/protocol.hpp"
+#include "core/crypto.hpp"
+#include "protocol/firehose.hpp"
 
 namespace firehose::producer {
 

@@ -1,4 +1,4 @@
-#include "firehose/producer/dead_letter.hpp"
+#include "firehose/dead_letter.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -12,10 +12,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "aws/credentials/timestamp.hpp"
-#include "aws/crypto.hpp"
+#include "core/crypto.hpp"
+#include "core/timestamp.hpp"
 
-namespace firehose::producer {
+namespace firehose {
 namespace {
 
 using nlohmann::ordered_json;
@@ -185,4 +185,4 @@ Result<std::vector<DeadLetterEntry>> read_dead_letters(const std::string& path) 
   return entries;
 }
 
-}  // namespace firehose::producer
+}  // namespace firehose

@@ -1,6 +1,6 @@
 #include "firehose/producer/memory_charge.hpp"
 
-#include "aws/crypto.hpp"
+#include "core/crypto.hpp"
 
 namespace firehose::producer {
 

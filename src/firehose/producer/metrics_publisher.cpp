@@ -5,11 +5,11 @@
 #include <utility>
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
-#include "cloudwatch/protocol.hpp"
-#include "cloudwatch/validation.hpp"
+#include "core/log.hpp"
 #include "firehose/cloudwatch_client.hpp"
+#include "protocol/cloudwatch.hpp"
+#include "protocol/cloudwatch_validation.hpp"
 
 namespace firehose::producer {
 
@@ -153,16 +153,16 @@ Status MetricsPublisher::publish_now() {
 
 void MetricsPublisher::note(const Status& status) {
   if (status.ok()) {
-    if (failing_) spdlog::info("metrics publishing recovered");
+    if (failing_) logging::info("metrics publishing recovered");
     failing_ = false;
     return;
   }
   if (failing_) {
-    spdlog::debug("publishing producer metrics to CloudWatch failed again: {}", status.error().to_string());
+    logging::debug("publishing producer metrics to CloudWatch failed again: {}", status.error().to_string());
     return;
   }
   failing_ = true;
-  spdlog::warn(
+  logging::warn(
       "publishing producer metrics to CloudWatch (namespace {}) failed: {}; sending goes on, and the counts are "
       "kept for the next attempt (further failures are not logged until publishing recovers)",
       options_.name_space, status.error().to_string());

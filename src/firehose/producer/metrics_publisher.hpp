@@ -23,12 +23,12 @@
 #include <thread>
 #include <vector>
 
-#include "cloudwatch/limits.hpp"
 #include "firehose/cloudwatch_types.hpp"
 #include "firehose/producer.hpp"
 #include "firehose/producer/latency_histogram.hpp"
 #include "firehose/producer_metrics.hpp"
 #include "firehose/result.hpp"
+#include "protocol/cloudwatch_limits.hpp"
 
 namespace firehose::producer {
 

@@ -1,7 +1,6 @@
 #include "firehose/producer/outcome_resolver.hpp"
 
-#include <spdlog/spdlog.h>
-
+#include "core/log.hpp"
 #include "firehose/limits.hpp"
 
 namespace firehose::producer {
@@ -101,7 +100,7 @@ void OutcomeResolver::refuse(const RefusedRecord& record, const OutcomeCallback&
 bool OutcomeResolver::dead_letter(const DeadLetterEntry& entry) {
   if (auto written = dead_letter_->write(entry); !written) {
     // One line per streak: a full disk would otherwise print one per record.
-    if (!dead_letter_failing_.exchange(true)) spdlog::error("dead-letter file: {}", written.error().to_string());
+    if (!dead_letter_failing_.exchange(true)) logging::error("dead-letter file: {}", written.error().to_string());
     return false;
   }
   if (dead_letter_failing_.load(std::memory_order_relaxed)) dead_letter_failing_.store(false);
@@ -135,9 +134,9 @@ void OutcomeResolver::deliver(const OutcomeCallback& callback, const RecordOutco
   try {
     callback(outcome);
   } catch (const std::exception& e) {
-    spdlog::error("an outcome callback threw: {}", e.what());
+    logging::error("an outcome callback threw: {}", e.what());
   } catch (...) {
-    spdlog::error("an outcome callback threw");
+    logging::error("an outcome callback threw");
   }
 }
 

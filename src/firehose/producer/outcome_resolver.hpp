@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include "firehose/producer.hpp"
-#include "firehose/producer/dead_letter.hpp"
+#include "firehose/dead_letter.hpp"
 #include "firehose/producer/latency_histogram.hpp"
 #include "firehose/producer/pending_record.hpp"
 

@@ -17,13 +17,13 @@
 #include <thread>
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
+#include "core/log.hpp"
+#include "firehose/dead_letter.hpp"
 #include "firehose/limits.hpp"
 #include "firehose/producer/adaptive_rate_limiter.hpp"
 #include "firehose/producer/batcher.hpp"
 #include "firehose/producer/body_buffers.hpp"
-#include "firehose/producer/dead_letter.hpp"
 #include "firehose/producer/memory_budget.hpp"
 #include "firehose/producer/memory_charge.hpp"
 #include "firehose/producer/metrics_publisher.hpp"
@@ -31,7 +31,7 @@
 #include "firehose/producer/packer.hpp"
 #include "firehose/producer/retrier.hpp"
 #include "firehose/producer/sender.hpp"
-#include "firehose/protocol.hpp"
+#include "protocol/firehose.hpp"
 
 namespace firehose {
 
@@ -385,7 +385,7 @@ class Producer::Impl {
     std::size_t users = 0;
     for (const auto& record : left) users += record->users.size();
     abandoned_.fetch_add(users);
-    if (users > 0) spdlog::warn("shutdown: {} records unsent at the deadline", users);
+    if (users > 0) logging::warn("shutdown: {} records unsent at the deadline", users);
     fail_all(left, shutdown_error());
     lock.lock();
   }
@@ -439,7 +439,7 @@ class Producer::Impl {
       if (!fatal_) {
         fatal_ = error;
         refusing_.store(true, std::memory_order_release);
-        spdlog::error("producer stopped: {}", error.to_string());
+        logging::error("producer stopped: {}", error.to_string());
       }
       left = take_unsent();
     }

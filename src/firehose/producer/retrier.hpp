@@ -15,6 +15,7 @@
 #include "aws/retry.hpp"
 #include "firehose/producer/pending_record.hpp"
 #include "firehose/types.hpp"
+#include "protocol/firehose.hpp"
 
 namespace firehose::producer {
 

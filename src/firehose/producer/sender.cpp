@@ -3,9 +3,10 @@
 #include <map>
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
-#include "firehose/protocol.hpp"
+#include "core/log.hpp"
+#include "firehose/batch_body_call.hpp"
+#include "protocol/firehose.hpp"
 
 namespace firehose::producer {
 namespace {
@@ -79,7 +80,7 @@ Batch Sender::send(Batch batch, std::string& body_buffer) {
   in_flight_.fetch_add(1, std::memory_order_relaxed);
   const auto started = std::chrono::steady_clock::now();
   body_buffer = body.finish();
-  auto answer = client_->put_record_batch_body(body_buffer, count, &abort_);
+  auto answer = put_record_batch_body(*client_, body_buffer, count, &abort_);
   const auto finished = std::chrono::steady_clock::now();
   in_flight_.fetch_sub(1, std::memory_order_relaxed);
   request_latency_.record(finished - started);
@@ -93,7 +94,7 @@ Batch Sender::send(Batch batch, std::string& body_buffer) {
   Judgement judgement = retrier_.judge(std::move(batch), answer, finished);
   if (!answer) {
     requests_failed_.fetch_add(1, std::memory_order_relaxed);
-    spdlog::debug("PutRecordBatch of {} records failed: {}", count, answer.error().to_string());
+    logging::debug("PutRecordBatch of {} records failed: {}", count, answer.error().to_string());
   } else if (answer->failed_put_count > 0) {
     requests_partial_.fetch_add(1, std::memory_order_relaxed);
   } else {
@@ -165,7 +166,7 @@ void Sender::report_batch(std::size_t count, std::size_t bytes, int attempt,
   try {
     options_.on_batch(report);
   } catch (const std::exception& e) {
-    spdlog::error("the on_batch callback threw: {}", e.what());
+    logging::error("the on_batch callback threw: {}", e.what());
   }
 }
 

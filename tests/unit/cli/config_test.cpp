@@ -25,10 +25,10 @@ class ConfigTest : public ::testing::Test {
   void write_xdg(const std::string& text) { std::ofstream(dir_ / "firehose" / "config.toml") << text; }
   std::string xdg_file() const { return (dir_ / "firehose" / "config.toml").string(); }
 
-  aws::Environment env(std::map<std::string, std::string> values = {}) const {
+  Environment env(std::map<std::string, std::string> values = {}) const {
     values["XDG_CONFIG_HOME"] = dir_.string();
     values["HOME"] = "/nonexistent";
-    return aws::Environment::from_map(std::move(values));
+    return Environment::from_map(std::move(values));
   }
 
   std::filesystem::path dir_;
@@ -156,7 +156,7 @@ TEST_F(ConfigTest, TheXdgFileIsOptionalAndHomeIsTheFallback) {
   EXPECT_FALSE(config_file_path({}, env()).has_value());  // nothing written
   std::filesystem::create_directories(dir_ / "home" / ".config" / "firehose");
   std::ofstream(dir_ / "home" / ".config" / "firehose" / "config.toml") << "linger_ms = 1\n";
-  auto home_env = aws::Environment::from_map({{"HOME", (dir_ / "home").string()}});
+  auto home_env = Environment::from_map({{"HOME", (dir_ / "home").string()}});
   EXPECT_EQ(config_file_path({}, home_env), (dir_ / "home" / ".config" / "firehose" / "config.toml").string());
   EXPECT_EQ(resolve_send_settings({}, home_env)->linger_ms.value, 1);
 }

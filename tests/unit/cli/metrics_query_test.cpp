@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "cli/metrics_fixtures.hpp"
-#include "cloudwatch/validation.hpp"
+#include "protocol/cloudwatch_validation.hpp"
 
 namespace firehose::cli::metrics {
 namespace {

@@ -16,8 +16,8 @@
 #include "../credentials_servers.hpp"
 #include "aws/json_protocol.hpp"
 #include "aws/service_client.hpp"
-#include "cloudwatch/protocol.hpp"
 #include "firehose/cloudwatch_client.hpp"
+#include "protocol/cloudwatch.hpp"
 
 namespace firehose::local {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "aws/crypto.hpp"
+#include "core/crypto.hpp"
 #include "local_test_support.hpp"
 #include "metrics/metrics_store.hpp"
 

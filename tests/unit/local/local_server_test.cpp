@@ -8,8 +8,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include "aws/sigv4.hpp"
 #include "local_test_support.hpp"
+#include "protocol/sigv4.hpp"
 
 namespace firehose::local {
 namespace {

@@ -1,4 +1,4 @@
-#include "firehose/producer/dead_letter.hpp"
+#include "firehose/dead_letter.hpp"
 
 #include <sys/stat.h>
 

@@ -15,16 +15,15 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <spdlog/sinks/base_sink.h>
-#include <spdlog/spdlog.h>
 
 #include "aws/service_client.hpp"
-#include "cloudwatch/protocol.hpp"
 #include "credentials_servers.hpp"
 #include "firehose/cloudwatch_client.hpp"
+#include "firehose/logging.hpp"
 #include "firehose/producer.hpp"
 #include "metrics/cloudwatch_api.hpp"
 #include "metrics/metrics_store.hpp"
+#include "protocol/cloudwatch.hpp"
 #include "support/scripted_firehose_server.hpp"
 
 namespace firehose::producer {
@@ -201,50 +200,39 @@ void expect_near_relative(double actual, double exact, const char* what) {
   EXPECT_NEAR(actual, exact, exact * LatencyHistogram::kMaxRelativeError + 1e-6) << what;
 }
 
-// Captures what is logged through spdlog's default logger while alive.
+// Captures what the library logs (its public hook, firehose/logging.hpp) while alive.
 class LogCapture {
  public:
   struct Line {
-    spdlog::level::level_enum level;
+    LogLevel level;
     std::string text;
   };
 
-  LogCapture() : previous_(spdlog::default_logger()), sink_(std::make_shared<Sink>()) {
-    auto logger = std::make_shared<spdlog::logger>("capture", sink_);
-    logger->set_level(spdlog::level::trace);
-    spdlog::set_default_logger(logger);
+  LogCapture() : previous_level_(log_level()) {
+    set_log_level(LogLevel::Trace);
+    set_log_callback([this](const LogMessage& message) {
+      std::lock_guard lock(mutex_);
+      lines_.push_back({message.level, std::string(message.text)});
+    });
   }
-  ~LogCapture() { spdlog::set_default_logger(previous_); }
+  ~LogCapture() {
+    set_log_callback({});
+    set_log_level(previous_level_);
+  }
 
-  std::vector<Line> at(spdlog::level::level_enum level) const {
+  std::vector<Line> at(LogLevel level) const {
+    std::lock_guard lock(mutex_);
     std::vector<Line> found;
-    for (const auto& line : sink_->lines()) {
+    for (const auto& line : lines_) {
       if (line.level == level) found.push_back(line);
     }
     return found;
   }
-  std::vector<Line> all() const { return sink_->lines(); }
 
  private:
-  class Sink final : public spdlog::sinks::base_sink<std::mutex> {
-   public:
-    std::vector<Line> lines() {
-      std::lock_guard lock(mutex_);
-      return lines_;
-    }
-
-   protected:
-    void sink_it_(const spdlog::details::log_msg& message) override {
-      lines_.push_back({message.level, std::string(message.payload.data(), message.payload.size())});
-    }
-    void flush_() override {}
-
-   private:
-    std::vector<Line> lines_;
-  };
-
-  std::shared_ptr<spdlog::logger> previous_;
-  std::shared_ptr<Sink> sink_;
+  LogLevel previous_level_;
+  mutable std::mutex mutex_;
+  std::vector<Line> lines_;
 };
 
 TEST(MetricsPublisher, PublishesCounterDeltasGaugesAndLatencyStatisticSets) {
@@ -383,10 +371,10 @@ TEST(MetricsPublisher, FailedPublishesKeepTheirCountsAndAreLoggedOncePerStreak) 
   EXPECT_FALSE(publisher->publish_now().ok());
   EXPECT_FALSE(publisher->publish_now().ok());
   EXPECT_TRUE(endpoint.accepted().empty());
-  ASSERT_EQ(log.at(spdlog::level::warn).size(), 1u) << "one warning for the whole streak";
-  EXPECT_NE(log.at(spdlog::level::warn)[0].text.find("InternalFailure"), std::string::npos);
-  EXPECT_NE(log.at(spdlog::level::warn)[0].text.find(kNamespace), std::string::npos);
-  EXPECT_TRUE(log.at(spdlog::level::info).empty());
+  ASSERT_EQ(log.at(LogLevel::Warning).size(), 1u) << "one warning for the whole streak";
+  EXPECT_NE(log.at(LogLevel::Warning)[0].text.find("InternalFailure"), std::string::npos);
+  EXPECT_NE(log.at(LogLevel::Warning)[0].text.find(kNamespace), std::string::npos);
+  EXPECT_TRUE(log.at(LogLevel::Info).empty());
 
   // The first success carries everything the failed ones held.
   state.set(&ProducerMetrics::records_acknowledged, 9);
@@ -399,21 +387,21 @@ TEST(MetricsPublisher, FailedPublishesKeepTheirCountsAndAreLoggedOncePerStreak) 
   EXPECT_EQ(latency->statistic_values->sample_count, 2);
   expect_near_relative(latency->statistic_values->minimum, 3, "minimum");
   expect_near_relative(latency->statistic_values->maximum, 9, "maximum");
-  ASSERT_EQ(log.at(spdlog::level::info).size(), 1u);
-  EXPECT_EQ(log.at(spdlog::level::info)[0].text, "metrics publishing recovered");
+  ASSERT_EQ(log.at(LogLevel::Info).size(), 1u);
+  EXPECT_EQ(log.at(LogLevel::Info)[0].text, "metrics publishing recovered");
 
   state.set(&ProducerMetrics::records_acknowledged, 11);
   ASSERT_TRUE(publisher->publish_now().ok());
   EXPECT_EQ(value_of(endpoint.accepted().back(), "RecordsAcknowledged"), 2);
-  EXPECT_EQ(log.at(spdlog::level::info).size(), 1u) << "a success after a success is not news";
+  EXPECT_EQ(log.at(LogLevel::Info).size(), 1u) << "a success after a success is not news";
 
   // A new streak is logged again, and its counts also survive it.
   state.set(&ProducerMetrics::records_acknowledged, 20);
   EXPECT_FALSE(publisher->publish_now().ok());
-  EXPECT_EQ(log.at(spdlog::level::warn).size(), 2u);
+  EXPECT_EQ(log.at(LogLevel::Warning).size(), 2u);
   ASSERT_TRUE(publisher->stop().ok());
   EXPECT_EQ(total(endpoint.accepted(), "RecordsAcknowledged"), 20);
-  EXPECT_EQ(log.at(spdlog::level::info).size(), 2u);
+  EXPECT_EQ(log.at(LogLevel::Info).size(), 2u);
 }
 
 TEST(MetricsPublisher, APublishSplitOverRequestsResendsOnlyWhatFailed) {
@@ -525,8 +513,8 @@ TEST(MetricsPublisher, TheProducerSendsEverythingWhileCloudWatchFails) {
   ASSERT_TRUE(producer->close(std::chrono::minutes(1)).ok());
   EXPECT_EQ(producer->metrics().records_acknowledged, 100u);
   EXPECT_GE(endpoint.put_calls(), 1);  // at least the final publish was tried
-  EXPECT_EQ(log.at(spdlog::level::warn).size(), 1u);
-  EXPECT_TRUE(log.at(spdlog::level::err).empty());
+  EXPECT_EQ(log.at(LogLevel::Warning).size(), 1u);
+  EXPECT_TRUE(log.at(LogLevel::Error).empty());
 }
 
 TEST(MetricsPublisher, TheProducerRefusesInconsistentMetricsOptions) {

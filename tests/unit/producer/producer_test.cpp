@@ -11,7 +11,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include "firehose/producer/dead_letter.hpp"
+#include "firehose/dead_letter.hpp"
 #include "support/scripted_firehose_server.hpp"
 
 namespace firehose {
@@ -201,7 +201,7 @@ TEST(Producer, RecordsThatFailForGoodAreDeadLetteredWithTheirReason) {
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  auto entries = producer::read_dead_letters(path.string());
+  auto entries = read_dead_letters(path.string());
   ASSERT_TRUE(entries.ok());
   ASSERT_EQ(entries->size(), 2u);
   std::set<std::string> data;

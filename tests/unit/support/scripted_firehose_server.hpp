@@ -15,11 +15,11 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include "aws/crypto.hpp"
-#include "aws/http.hpp"
 #include "aws/service_client.hpp"
+#include "core/crypto.hpp"
 #include "firehose/credentials.hpp"
 #include "firehose/firehose_client.hpp"
+#include "protocol/http.hpp"
 
 namespace firehose::testing {
 

@@ -1,4 +1,4 @@
-#include "aws/environment.hpp"
+#include "firehose/environment.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -6,7 +6,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
-namespace firehose::aws {
+namespace firehose {
 
 Environment Environment::process() { return Environment{}; }
 
@@ -50,4 +50,4 @@ std::string Environment::home() const {
   return ".";
 }
 
-}  // namespace firehose::aws
+}  // namespace firehose

@@ -1,4 +1,4 @@
-#include "aws/json_view.hpp"
+#include "core/json_view.hpp"
 
 #include <algorithm>
 #include <bit>

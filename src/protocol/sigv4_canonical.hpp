@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "aws/http.hpp"
+#include "protocol/http.hpp"
 
 namespace firehose::aws::sigv4::detail {
 

@@ -51,8 +51,8 @@ struct HttpOptions {
   // proxy and TLS set-up; the request timeout covers the whole exchange.
   std::chrono::milliseconds connect_timeout{3100};
   std::chrono::milliseconds request_timeout{60000};
-  bool verify_tls = true;  // false only when the user explicitly asks (--no-verify-ssl)
-  // PEM file of trusted CAs (AWS_CA_BUNDLE or --ca-bundle). It replaces the
+  bool verify_tls = true;  // false only when the user explicitly asks (SessionOptions::verify_tls)
+  // PEM file of trusted CAs (AWS_CA_BUNDLE or SessionOptions::ca_bundle). It replaces the
   // system store, as in botocore; empty = system store.
   std::string ca_bundle;
   std::string user_agent;  // default: "firehose/<version> libcurl/<version>"

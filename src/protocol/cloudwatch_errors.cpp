@@ -1,4 +1,4 @@
-#include "cloudwatch/errors.hpp"
+#include "protocol/cloudwatch_errors.hpp"
 
 #include <array>
 #include <utility>

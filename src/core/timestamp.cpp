@@ -1,4 +1,4 @@
-#include "aws/credentials/timestamp.hpp"
+#include "core/timestamp.hpp"
 
 #include <cctype>
 

@@ -1,4 +1,4 @@
-#include "aws/sigv4.hpp"
+#include "protocol/sigv4.hpp"
 
 #include <algorithm>
 #include <array>
@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "aws/crypto.hpp"
-#include "aws/sigv4_canonical.hpp"
+#include "core/crypto.hpp"
+#include "protocol/sigv4_canonical.hpp"
 
 namespace firehose::aws::sigv4 {
 namespace {

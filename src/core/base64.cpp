@@ -10,8 +10,8 @@
 
 #include <fmt/format.h>
 
-#include "aws/base64_kernels.hpp"
-#include "aws/crypto.hpp"
+#include "core/base64_kernels.hpp"
+#include "core/crypto.hpp"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define FIREHOSE_BASE64_AVX2 1

@@ -1,4 +1,4 @@
-#include "cloudwatch/validation.hpp"
+#include "protocol/cloudwatch_validation.hpp"
 
 #include <algorithm>
 #include <array>
@@ -10,8 +10,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "cloudwatch/errors.hpp"
-#include "cloudwatch/limits.hpp"
+#include "protocol/cloudwatch_errors.hpp"
+#include "protocol/cloudwatch_limits.hpp"
 
 namespace firehose::cloudwatch {
 namespace {

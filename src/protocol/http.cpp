@@ -1,4 +1,4 @@
-#include "aws/http.hpp"
+#include "protocol/http.hpp"
 
 #include <algorithm>
 

@@ -15,17 +15,19 @@
 // and "source" where it was read ("events.ndjson:12"), when known. Such an
 // entry cannot be sent again.
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "firehose/result.hpp"
 
-namespace firehose::producer {
+namespace firehose {
 
 struct DeadLetterEntry {
   std::string stream;
@@ -70,7 +72,7 @@ class DeadLetterWriter {
   // (fsync). Errors: as write().
   Status flush();
 
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return path_; }  // as given to open()
 
  private:
   DeadLetterWriter(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
@@ -90,4 +92,4 @@ Result<std::vector<DeadLetterEntry>> read_dead_letters(const std::string& path);
 // returns false to stop early.
 Status for_each_dead_letter(const std::string& path, const std::function<bool(DeadLetterEntry&&)>& on_entry);
 
-}  // namespace firehose::producer
+}  // namespace firehose

@@ -1,4 +1,4 @@
-#include "aws/crypto.hpp"
+#include "core/crypto.hpp"
 
 #include <climits>
 #include <cstdlib>

@@ -1,4 +1,4 @@
-#include "aws/sigv4_canonical.hpp"
+#include "protocol/sigv4_canonical.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 #include <openssl/crypto.h>
 
-#include "aws/crypto.hpp"
+#include "core/crypto.hpp"
 
 namespace firehose::aws::sigv4::detail {
 namespace {

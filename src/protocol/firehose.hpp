@@ -2,6 +2,7 @@
 // The Firehose wire protocol (AWS JSON 1.1): request bodies, response parsing
 // and validation. One module for the client, the producer and firehose-local.
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,6 +10,39 @@
 
 #include "firehose/result.hpp"
 #include "firehose/types.hpp"
+
+namespace firehose {
+
+// The same answer read in place, for high-volume senders (the producer): its
+// entries are views into the answer's text, which it owns, so reading 500
+// entries copies and allocates nothing per entry. Moving it keeps the views
+// valid; copying is not allowed.
+struct PutRecordBatchAnswer {
+  struct Entry {
+    std::string_view record_id;
+    std::string_view error_code;
+    std::string_view error_message;
+    bool ok() const { return error_code.empty(); }
+  };
+
+  int failed_put_count = 0;
+  bool encrypted = false;
+  std::vector<Entry> responses;  // one per record, in request order
+  bool resent = false;           // as PutRecordBatchResult::resent
+  int sends = 1;                 // how often the transport sent the call (resent: > 1)
+  // What the views point into: the answer's body and the decoded copies of
+  // strings that had JSON escapes.
+  std::unique_ptr<const std::string> text;
+  std::vector<std::unique_ptr<std::string>> decoded;
+
+  PutRecordBatchAnswer() = default;
+  PutRecordBatchAnswer(PutRecordBatchAnswer&&) = default;
+  PutRecordBatchAnswer& operator=(PutRecordBatchAnswer&&) = default;
+  PutRecordBatchAnswer(const PutRecordBatchAnswer&) = delete;
+  PutRecordBatchAnswer& operator=(const PutRecordBatchAnswer&) = delete;
+};
+
+}  // namespace firehose
 
 namespace firehose::protocol {
 

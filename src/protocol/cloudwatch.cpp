@@ -1,4 +1,4 @@
-#include "cloudwatch/protocol.hpp"
+#include "protocol/cloudwatch.hpp"
 
 #include <cmath>
 #include <limits>
@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "aws/credentials/timestamp.hpp"
-#include "cloudwatch/errors.hpp"
+#include "core/timestamp.hpp"
+#include "protocol/cloudwatch_errors.hpp"
 
 namespace firehose::cloudwatch {
 namespace {

@@ -11,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
-#include "aws/http.hpp"
 #include "firehose/credentials.hpp"
 #include "firehose/result.hpp"
+#include "protocol/http.hpp"
 
 namespace firehose::aws::sigv4 {
 

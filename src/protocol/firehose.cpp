@@ -1,4 +1,4 @@
-#include "firehose/protocol.hpp"
+#include "protocol/firehose.hpp"
 
 #include <algorithm>
 #include <array>
@@ -9,8 +9,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "aws/crypto.hpp"
-#include "aws/json_view.hpp"
+#include "core/crypto.hpp"
+#include "core/json_view.hpp"
 #include "firehose/limits.hpp"
 
 namespace firehose::protocol {
@@ -319,7 +319,7 @@ Result<DeliveryStreamDescription> parse_describe_delivery_stream_response(std::s
   d.delivery_stream_status = string_field(*it, "DeliveryStreamStatus");
   d.delivery_stream_type = string_field(*it, "DeliveryStreamType");
   d.version_id = string_field(*it, "VersionId");
-  d.raw = *it;
+  d.raw_json = it->dump();
   return d;
 }
 
@@ -343,3 +343,11 @@ Result<std::string> parse_create_delivery_stream_response(std::string_view body)
 }
 
 }  // namespace firehose::protocol
+
+namespace firehose::limits {
+
+std::size_t min_batch_request_bytes(std::size_t stream_name_length) {
+  return protocol::PutRecordBatchSize(stream_name_length).size_with(kMaxRecordBytes);
+}
+
+}  // namespace firehose::limits
