@@ -22,6 +22,15 @@ std::string error_answer(int status, std::string_view reason, std::string_view c
       status, reason, body.size(), body);
 }
 
+// Requests start with a method (upper-case letters), after any empty lines.
+bool looks_like_http(const std::string& pending) {
+  for (const char c : pending) {
+    if (c == '\r' || c == '\n') continue;
+    return c >= 'A' && c <= 'Z';
+  }
+  return true;  // nothing but line ends yet
+}
+
 }  // namespace
 
 ConnectionGate::ConnectionGate(Options options, Dispatch dispatch)
@@ -174,6 +183,16 @@ void ConnectionGate::run() {
       }
       if (has_whole_header(connection->pending)) {
         dispatch_(std::move(connection));
+        continue;
+      }
+      if (!looks_like_http(connection->pending)) {
+        // A TLS handshake, or anything else that will never end in "\r\n\r\n":
+        // answered at once, not after --header-timeout (a TLS client called it
+        // a connect timeout instead of a TLS failure).
+        send_without_waiting(connection->fd, error_answer(400, "Bad Request", "SerializationException",
+                                                          "This is not an HTTP request (firehose-local speaks "
+                                                          "plain HTTP)"));
+        --open_;
         continue;
       }
       if (connection->pending.size() > options_.max_header_bytes) {
