@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "duration_arg.hpp"
 #include "logging.hpp"
 #include "text_output.hpp"
 
@@ -42,10 +43,10 @@ void CliContext::add_global_options(CLI::App& app) {
       ->group(group);
   app.add_flag("--no-verify-ssl", options_.no_verify_ssl, "Do not verify TLS certificates (insecure)")->group(group);
   app.add_option("--cli-connect-timeout", options_.connect_timeout_seconds, "Connect timeout in seconds")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(0.001, kLongestSeconds))
       ->group(group);
   app.add_option("--cli-read-timeout", options_.read_timeout_seconds, "Request timeout in seconds")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(0.001, kLongestSeconds))
       ->group(group);
 }
 
@@ -81,8 +82,8 @@ Result<std::shared_ptr<Session>> CliContext::session() {
   o.max_attempts = settings_ ? settings_->max_attempts.value : options_.max_attempts;
   o.ca_bundle = options_.ca_bundle;
   o.verify_tls = !options_.no_verify_ssl;
-  o.connect_timeout = std::chrono::milliseconds(static_cast<long>(options_.connect_timeout_seconds * 1000));
-  o.request_timeout = std::chrono::milliseconds(static_cast<long>(options_.read_timeout_seconds * 1000));
+  o.connect_timeout = milliseconds_of_seconds(options_.connect_timeout_seconds);
+  o.request_timeout = milliseconds_of_seconds(options_.read_timeout_seconds);
   auto created = Session::create(o);
   if (!created) return created.error();
   session_ = *created;

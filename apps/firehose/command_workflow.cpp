@@ -102,7 +102,7 @@ class WorkflowRun {
     log_configuration(single_policy, options, *wait);
 
     // Before the progress and producer threads start, so that they inherit the blocked signals.
-    const auto grace = std::chrono::milliseconds(static_cast<long>(args_.shutdown_grace_seconds * 1000));
+    const auto grace = milliseconds_of_seconds(args_.shutdown_grace_seconds);
     StopSignals signals(
         [this, grace](int signal) {
           spdlog::warn("{}: stopped reading; draining for up to {} s (again to stop at once)",
@@ -335,7 +335,7 @@ void register_workflow(CLI::App& app, CliContext& context, Action& action) {
       ->capture_default_str();
   cmd->add_option("--shutdown-grace", args->shutdown_grace_seconds,
                   "Seconds to drain after Ctrl-C/SIGTERM before unsent records are dead-lettered")
-      ->check(CLI::NonNegativeNumber)
+      ->check(CLI::Range(0.0, kLongestSeconds))
       ->capture_default_str();
   cmd->callback([&context, &action, args] {
     context.set_default_log_level("info");  // the workflow's steps are its output
