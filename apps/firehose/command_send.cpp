@@ -20,6 +20,7 @@
 #include "line_reader.hpp"
 #include "progress.hpp"
 #include "stop_signals.hpp"
+#include "firehose/answer_judge.hpp"
 #include "firehose/cloudwatch_client.hpp"
 #include "firehose/firehose_client.hpp"
 #include "firehose/limits.hpp"
@@ -139,6 +140,7 @@ int run_send(CliContext& context, SendArgs& args) {
   auto should_stop = [&] { return refused || signals.stopping(); };
   bool read_ok = true;
   std::string read_error;
+  std::string first_refusal;  // the first line refused as it was read, for the error line at the end
   if (!args.from_dead_letter.empty()) {
     // Streamed: memory stays flat whatever the file's size.
     auto read = producer::for_each_dead_letter(args.from_dead_letter, [&](producer::DeadLetterEntry&& entry) {
@@ -168,6 +170,9 @@ int run_send(CliContext& context, SendArgs& args) {
     limit.on_oversize = [&](std::string_view prefix, std::size_t size) {
       ++line_no;
       const std::string source = source_of(input, line_no);
+      if (first_refusal.empty()) {
+        first_refusal = fmt::format("{}: {} bytes with its newline, over the 1,024,000-byte record limit", source, size);
+      }
       spdlog::error("{}: {} bytes with its newline, over Firehose's 1,024,000-byte record limit; not sent", source,
                     size);
       producer->refuse(RefusedRecord{std::string(prefix), size, true, "RecordTooLarge",
@@ -179,6 +184,7 @@ int run_send(CliContext& context, SendArgs& args) {
       ++line_no;
       const std::string source = source_of(input, line_no);
       spdlog::warn("{}: {}; not sent", source, torn_line_message(size));
+      if (first_refusal.empty()) first_refusal = fmt::format("{}: {}", source, torn_line_message(size));
       producer->refuse(RefusedRecord{std::string(prefix), size, prefix.size() < size, "TornLine",
                                      torn_line_message(size), source});
     };
@@ -224,15 +230,21 @@ int run_send(CliContext& context, SendArgs& args) {
   if (!read_ok) return context.usage_error(read_error);
   if (failed == 0) return kSuccess;
   std::lock_guard lock(last_call_error_mutex);
-  if (last_call_error && metrics.records_acknowledged == 0 && last_call_error->kind == ErrorKind::Transport) {
-    // Nothing got through and the endpoint was never reached: a transport
-    // error (exit 5), named, as for any other command.
+  if (last_call_error && metrics.records_acknowledged == 0 && last_call_error->kind == ErrorKind::Transport &&
+      !outcome_unknown(*last_call_error) && !last_call_error->sent_more_than_once) {
+    // Nothing got through and the endpoint was never reached (refused, DNS,
+    // TLS, no connection): a transport error (exit 5), named, as for any
+    // other command. A reset or a timeout after sending may have stored the
+    // records: that stays a partial failure.
     return context.fail(*last_call_error);
   }
+  std::string why;
+  if (!first_refusal.empty()) why += "; the first refused: " + first_refusal;
+  if (last_call_error) why += "; the last failed call: " + last_call_error->to_string();
   std::fprintf(stderr, "error: %llu of %llu records not delivered%s%s\n", static_cast<unsigned long long>(failed),
                static_cast<unsigned long long>(records),
                options.dead_letter_path.empty() ? "" : fmt::format(" (they are in {})", options.dead_letter_path).c_str(),
-               last_call_error ? ("; last failed call: " + last_call_error->to_string()).c_str() : "");
+               why.c_str());
   return kPartialFailure;
 }
 

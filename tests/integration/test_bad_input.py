@@ -69,9 +69,10 @@ CASES = [
     Case("record of exactly 1,024,000 bytes", send("{home}/max"), 0,
          files={"max": b"x" * (MAX_RECORD - 1) + b"\n"}, delivered=1),
     Case("line of 1,024,000 bytes (1,024,001 with its newline)", send("{home}/over"), 1,
-         "1 of 3 records not delivered", files={"over": b"a\n" + b"x" * MAX_RECORD + b"\nb\n"}, delivered=2,
+         "1 of 3 records not delivered (they are in {dead}); the first refused: {home}/over:2: 1024001 bytes",
+         files={"over": b"a\n" + b"x" * MAX_RECORD + b"\nb\n"}, delivered=2,
          dead_lettered=1),
-    Case("5 MB line", send("{home}/huge"), 1, "1 of 2 records not delivered",
+    Case("5 MB line", send("{home}/huge"), 1, "the first refused: {home}/huge:1: 5000001 bytes",
          files={"huge": b"y" * 5_000_000 + b"\nz\n"}, delivered=1, dead_lettered=1),
     # ---- streams ----
     Case("unknown stream", send("{home}/in", stream="nosuch"), 4, "ResourceNotFoundException",

@@ -94,7 +94,8 @@ Batch Sender::send(Batch batch, std::string& body_buffer) {
   if (!answer) {
     requests_failed_.fetch_add(1, std::memory_order_relaxed);
     spdlog::debug("PutRecordBatch of {} records failed: {}", count, answer.error().to_string());
-    if (!judgement.fatal) note_call_failure(answer.error());  // a fatal one is logged as the producer stops
+    // A fatal error is logged as the producer stops; an abandoned call (shutdown's deadline) is no news.
+    if (!judgement.fatal && answer.error().code != "RequestAborted") note_call_failure(answer.error());
   } else {
     note_call_answered();
     if (answer->failed_put_count > 0) {
