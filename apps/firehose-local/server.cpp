@@ -138,6 +138,8 @@ class HttpServer::Impl {
         routes_(std::move(routes)), authenticator_(authenticator), counters_(counters), options_(options),
         ids_(options.seed ^ 0x5eed5eed5eed5eedULL) {
     server_.set_keep_alive_max_count(100000);
+    // Only said in answers' Keep-Alive header: the gate closes idle connections.
+    server_.set_keep_alive_timeout(std::chrono::duration_cast<std::chrono::seconds>(options_.keep_alive).count());
     server_.set_payload_max_length(options_.max_body_bytes);
     server_.set_tcp_nodelay(true);
     // A body over the limit is refused from its Content-Length, before a byte

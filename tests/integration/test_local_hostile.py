@@ -53,6 +53,22 @@ def raw_exchange(port, request_bytes, read_until_close=True):
         return data
 
 
+def read_answer(conn):
+    """One whole HTTP answer (head and Content-Length body) from an open connection."""
+    data = b""
+    while True:
+        head, _, body = data.partition(b"\r\n\r\n")
+        if _:
+            length = [int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:")]
+            if len(body) >= (length[0] if length else 0):
+                return data
+        chunk = conn.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+
+
 class HostileClients(unittest.TestCase):
     def server(self, *args, **kwargs):
         local = FirehoseLocal(*args, **kwargs)
@@ -173,16 +189,19 @@ class HostileClients(unittest.TestCase):
     def test_connections_over_the_cap_are_refused_and_the_rest_served(self):
         local = self.server("--max-connections", "20")
         port = port_of(local.url)
-        idle = [socket.create_connection(("127.0.0.1", port), timeout=HANG_GUARD) for _ in range(19)]
+        health = b"GET /_local/health HTTP/1.1\r\nHost: x\r\n\r\n"
+        idle = [socket.create_connection(("127.0.0.1", port), timeout=HANG_GUARD) for _ in range(20)]
         try:
-            # The 20th is served; the 21st is answered 503 and closed.
-            keep = socket.create_connection(("127.0.0.1", port), timeout=HANG_GUARD)
-            idle.append(keep)
-            refused = raw_exchange(port, b"GET /_local/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            # Each of the 20 is answered (so admitted) and kept open.
+            for conn in idle:
+                conn.sendall(health)
+                self.assertIn(b'"status":"ok"', read_answer(conn))
+            # The 21st is answered 503 and closed.
+            refused = raw_exchange(port, health)
             self.assertTrue(refused.startswith(b"HTTP/1.1 503"), refused[:200])
             self.assertIn(b"--max-connections", refused)
-            keep.sendall(b"GET /_local/health HTTP/1.1\r\nHost: x\r\n\r\n")
-            self.assertIn(b'"status":"ok"', keep.recv(4096))
+            idle[-1].sendall(health)
+            self.assertIn(b'"status":"ok"', read_answer(idle[-1]))
         finally:
             for conn in idle:
                 conn.close()
