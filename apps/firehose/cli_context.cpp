@@ -1,5 +1,6 @@
 #include "cli_context.hpp"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -9,6 +10,8 @@
 
 #include "duration_arg.hpp"
 #include "logging.hpp"
+#include "firehose/answer_judge.hpp"
+#include "table_output.hpp"
 #include "text_output.hpp"
 
 namespace firehose::cli {
@@ -22,8 +25,8 @@ void CliContext::add_global_options(CLI::App& app) {
       ->group(group);
   app.add_option("--profile", options_.profile, "Profile from ~/.aws/config and ~/.aws/credentials (else AWS_PROFILE)")
       ->group(group);
-  output_option_ = app.add_option("--output", options_.output, "Output format")
-                       ->check(CLI::IsMember({"json", "text"}))
+  output_option_ = app.add_option("--output", options_.output, "Output format: json, text or table (as the AWS CLI's)")
+                       ->check(CLI::IsMember({"json", "text", "table"}))
                        ->group(group);
   app.add_option("--max-attempts", options_.max_attempts, "Attempts per call, first one included (else AWS_MAX_ATTEMPTS, 3)")
       ->check(CLI::Range(1, 100))
@@ -90,8 +93,19 @@ Result<std::shared_ptr<Session>> CliContext::session() {
   return session_;
 }
 
-void CliContext::print(const nlohmann::ordered_json& response) const {
-  if (options_.output == "text") {
+namespace {
+// The AWS CLI draws tables to the terminal's width, 80 columns off a terminal.
+int stdout_columns() {
+  winsize size{};
+  if (isatty(STDOUT_FILENO) == 1 && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  return 80;
+}
+}  // namespace
+
+void CliContext::print(const std::string& operation, const nlohmann::ordered_json& response) const {
+  if (options_.output == "table") {
+    std::cout << to_aws_table(operation, nlohmann::json::parse(response.dump()), stdout_columns());
+  } else if (options_.output == "text") {
     std::cout << to_aws_text(nlohmann::json::parse(response.dump()));
   } else {
     std::cout << response.dump(4) << '\n';
@@ -109,6 +123,10 @@ int exit_code_for(const Error& error) {
     case ErrorKind::Auth: return kServiceError;
   }
   return kServiceError;
+}
+
+bool endpoint_never_reached(const Error& error) {
+  return error.kind == ErrorKind::Transport && !outcome_unknown(error) && !error.sent_more_than_once;
 }
 
 int CliContext::fail(const Error& error) const {

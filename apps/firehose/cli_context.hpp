@@ -23,7 +23,7 @@ struct GlobalOptions {
   std::optional<int> max_attempts;
   std::optional<std::string> ca_bundle;
   bool no_verify_ssl = false;
-  std::string output = "json";  // json | text
+  std::string output = "json";  // json | text | table
   std::optional<std::string> config_file;  // --config: the CLI's own settings (config.hpp)
   std::optional<std::string> log_level;    // unset: FIREHOSE_LOG_LEVEL, config file, the command's default
   bool debug = false;                      // --debug: the AWS CLI's spelling of --log-level debug
@@ -52,8 +52,9 @@ class CliContext {
   // The session, built on first use from the global options.
   Result<std::shared_ptr<Session>> session();
 
-  // Prints a service response as the AWS CLI does for --output json|text.
-  void print(const nlohmann::ordered_json& response) const;
+  // Prints a service response as the AWS CLI does for --output json|text|table;
+  // `operation` (e.g. "PutRecord") titles the table.
+  void print(const std::string& operation, const nlohmann::ordered_json& response) const;
   // Prints `error: Code: message (request id ...)` and returns the exit code for it.
   int fail(const Error& error) const;
   int usage_error(const std::string& message) const;
@@ -74,5 +75,11 @@ class CliContext {
 
 // The exit code for an error of this kind.
 int exit_code_for(const Error& error);
+
+// A transport failure before anything reached the endpoint (refused, DNS,
+// TLS, no connection): when every record failed so, send and workflow exit
+// with it (5) rather than 1. A reset or a timeout after sending may have
+// stored the records, and stays a partial failure.
+bool endpoint_never_reached(const Error& error);
 
 }  // namespace firehose::cli

@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "retry_call.hpp"
+#include "stream_state.hpp"
 #include "firehose/firehose_client.hpp"
 #include "firehose/limits.hpp"
 
@@ -72,8 +73,8 @@ void register_put_record(CLI::App& app, CliContext& context, Action& action) {
       if (!client) return context.fail(client.error());
       auto result = retry_call(**session, "PutRecord",
                                            [&] { return (*client)->put_record(args->stream, payload); });
-      if (!result) return context.fail(result.error());
-      context.print({{"RecordId", result->record_id}, {"Encrypted", result->encrypted}});
+      if (!result) return context.fail(explain_stream_error(result.error(), **client, args->stream));
+      context.print("PutRecord", {{"RecordId", result->record_id}, {"Encrypted", result->encrypted}});
       return kSuccess;
     };
   });

@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "input_file.hpp"
 #include "line_reader.hpp"
+#include "stream_state.hpp"
 #include "firehose/batch_put.hpp"
 #include "firehose/limits.hpp"
 
@@ -78,7 +79,7 @@ void register_put_record_batch(CLI::App& app, CliContext& context, Action& actio
       auto client = FirehoseClient::create(*session);
       if (!client) return context.fail(client.error());
       auto report = put_records_in_batches(**client, args->stream, *records, (*session)->retry_policy());
-      if (!report) return context.fail(report.error());
+      if (!report) return context.fail(explain_stream_error(report.error(), **client, args->stream));
       nlohmann::json responses = nlohmann::json::array();
       for (const auto& entry : report->result.responses) {
         if (entry.ok()) {
@@ -87,7 +88,7 @@ void register_put_record_batch(CLI::App& app, CliContext& context, Action& actio
           responses.push_back({{"ErrorCode", entry.error_code}, {"ErrorMessage", entry.error_message}});
         }
       }
-      context.print({{"FailedPutCount", report->result.failed_put_count},
+      context.print("PutRecordBatch", {{"FailedPutCount", report->result.failed_put_count},
                      {"Encrypted", report->result.encrypted},
                      {"RequestResponses", std::move(responses)}});
       return report->result.failed_put_count == 0 ? kSuccess : kPartialFailure;

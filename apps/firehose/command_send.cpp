@@ -20,7 +20,7 @@
 #include "line_reader.hpp"
 #include "progress.hpp"
 #include "stop_signals.hpp"
-#include "firehose/answer_judge.hpp"
+#include "stream_state.hpp"
 #include "firehose/cloudwatch_client.hpp"
 #include "firehose/firehose_client.hpp"
 #include "firehose/limits.hpp"
@@ -225,18 +225,13 @@ int run_send(CliContext& context, SendArgs& args) {
   };
   std::fputs((summary.dump() + "\n").c_str(), stdout);
   std::fflush(stdout);
-  if (auto fatal = producer->fatal_error()) return context.fail(*fatal);
+  if (auto fatal = producer->fatal_error()) return context.fail(explain_stream_error(*fatal, **client, settings.delivery_stream.value));
   if (signals.stopping()) return StopSignals::exit_code(signals.received());
   if (!read_ok) return context.usage_error(read_error);
   if (failed == 0) return kSuccess;
   std::lock_guard lock(last_call_error_mutex);
-  if (last_call_error && metrics.records_acknowledged == 0 && last_call_error->kind == ErrorKind::Transport &&
-      !outcome_unknown(*last_call_error) && !last_call_error->sent_more_than_once) {
-    // Nothing got through and the endpoint was never reached (refused, DNS,
-    // TLS, no connection): a transport error (exit 5), named, as for any
-    // other command. A reset or a timeout after sending may have stored the
-    // records: that stays a partial failure.
-    return context.fail(*last_call_error);
+  if (last_call_error && metrics.records_acknowledged == 0 && endpoint_never_reached(*last_call_error)) {
+    return context.fail(*last_call_error);  // named, exit 5, as for any other command
   }
   std::string why;
   if (!first_refusal.empty()) why += "; the first refused: " + first_refusal;

@@ -99,7 +99,7 @@ void register_stream_commands(CLI::App& app, CliContext& context, Action& action
         if (!result) return context.fail(result.error());
         nlohmann::ordered_json description = nlohmann::ordered_json::parse(result->raw.dump());
         format_timestamps(description);
-        context.print({{"DeliveryStreamDescription", std::move(description)}});
+        context.print("DescribeDeliveryStream", {{"DeliveryStreamDescription", std::move(description)}});
         return static_cast<int>(kSuccess);
       });
     };
@@ -147,7 +147,7 @@ void register_stream_commands(CLI::App& app, CliContext& context, Action& action
                                           std::chrono::duration<double>(args->wait_timeout_seconds));
           if (!active) return context.fail(active.error());
         }
-        context.print({{"DeliveryStreamARN", *arn}});
+        context.print("CreateDeliveryStream", {{"DeliveryStreamARN", *arn}});
         return static_cast<int>(kSuccess);
       });
     };
@@ -176,7 +176,7 @@ void register_stream_commands(CLI::App& app, CliContext& context, Action& action
         auto names = retry_call(session, "ListDeliveryStreams",
                                             [&] { return client.list_all_delivery_streams(args->stream_type); });
         if (!names) return context.fail(names.error());
-        context.print({{"DeliveryStreamNames", *names}, {"HasMoreDeliveryStreams", false}});
+        context.print("ListDeliveryStreams", {{"DeliveryStreamNames", *names}, {"HasMoreDeliveryStreams", false}});
         return static_cast<int>(kSuccess);
       });
     };

@@ -18,6 +18,7 @@
 #include "logging.hpp"
 #include "progress.hpp"
 #include "stop_signals.hpp"
+#include "stream_state.hpp"
 #include "workflow_input.hpp"
 #include "workflow_metrics.hpp"
 #include "workflow_report.hpp"
@@ -169,6 +170,7 @@ class WorkflowRun {
     std::fflush(stdout);
 
     if (fatal) {
+      fatal = explain_stream_error(*fatal, *client_, stream_);
       log_event(spdlog::level::err, event::kError,
                 {{"stream", stream_}, {"error_code", fatal->code}, {"request_id", fatal->request_id}},
                 "stopped: " + fatal->to_string());
@@ -176,7 +178,14 @@ class WorkflowRun {
     }
     if (interrupted) return StopSignals::exit_code(signals.received());
     if (!read) return context_.usage_error(read.error().message);
-    return summary["failed"].get<std::uint64_t>() == 0 ? kSuccess : kPartialFailure;
+    if (summary["failed"].get<std::uint64_t>() == 0) return kSuccess;
+    std::optional<Error> last_failure;
+    {
+      std::lock_guard lock(tally_.last_call_error_mutex);
+      last_failure = tally_.last_call_error ? tally_.last_call_error : single.stats().last_failure;
+    }
+    if (acknowledged == 0 && last_failure && endpoint_never_reached(*last_failure)) return context_.fail(*last_failure);
+    return kPartialFailure;
   }
 
  private:

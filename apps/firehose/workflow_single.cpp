@@ -66,7 +66,12 @@ Status SingleRecordSender::send(std::string_view record) {
     }
     const Error& error = answer.error();
     if (error.kind == ErrorKind::Throttle) ++stats_.throttled;
-    if (!is_retryable(error)) return error;  // the next record would meet it too
+    if (!is_retryable(error)) {
+      // The next record would meet it too: the run stops, and this record is accounted
+      // (dead-lettered with the error) like every other one read.
+      if (auto written = give_up(record, error, attempt, first_attempt, possible_duplicate); !written) return written;
+      return error;
+    }
     possible_duplicate = possible_duplicate || answer_may_have_been_lost(error);
     if (!aws::may_retry(policy_, error, attempt)) return give_up(record, error, attempt, first_attempt, possible_duplicate);
     auto cost = quota->try_acquire(error);
@@ -88,6 +93,7 @@ Status SingleRecordSender::send(std::string_view record) {
 Status SingleRecordSender::give_up(std::string_view record, const Error& error, int attempts,
                                    std::chrono::system_clock::time_point first_attempt, bool possible_duplicate) {
   ++stats_.failed;
+  stats_.last_failure = error;
   if (possible_duplicate) ++stats_.possible_duplicates;
   bool written = false;
   if (dead_letter_ != nullptr) {

@@ -5,6 +5,7 @@
 // jitter) and the session's retry quota. Every success and every retry is logged.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,7 @@ struct SingleRecordStats {
   std::uint64_t possible_duplicates = 0;  // records retried after an answer was lost (it may have been stored)
   std::uint64_t bytes_acknowledged = 0;
   std::vector<double> latency_ms;  // per acknowledged record, first send to answer
+  std::optional<Error> last_failure;  // why the last record given up on failed
 };
 
 class SingleRecordSender {

@@ -239,7 +239,10 @@ class BadInput(unittest.TestCase):
         self.addCleanup(sandbox_dir.cleanup)
         fifo = os.path.join(sandbox_dir.home, "fifo")
         os.mkfifo(fifo)
-        writer = threading.Thread(target=lambda: open(fifo, "wb").write(LINES))
+        def write():
+            with open(fifo, "wb") as f:
+                f.write(LINES)
+        writer = threading.Thread(target=write)
         writer.start()
         case = Case("FIFO", send(fifo), 0, delivered=3)
         self.run_case(case)

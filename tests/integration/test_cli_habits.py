@@ -1,6 +1,7 @@
 """AWS CLI habits the firehose CLI honours (issue #12): file:// and fileb:// values,
 --debug, put-record --newline, and an oversize record refused as a usage error (exit 2).
 Against firehose-local on 127.0.0.1, delivered objects read back."""
+import json
 import os
 import unittest
 
@@ -62,6 +63,42 @@ class CliHabits(unittest.TestCase):
             self.assertIn('"ACTIVE"', described.stdout)
             put = self.sandbox.run("put-record", "--delivery-stream-name", "waited", "--data", "x")
             self.assertEqual(put.code, 0, put)
+
+    def test_a_put_on_a_creating_stream_says_so(self):
+        # Firehose answers ResourceNotFoundException while a stream is CREATING; every command
+        # that puts says the stream exists, its state and the fix, not just "not found".
+        with FirehoseLocal(create_delay="60") as local:
+            self.sandbox.point_at(local)
+            created = self.sandbox.run("create-delivery-stream", "--delivery-stream-name", "young", "--bucket-arn",
+                                       "arn:aws:s3:::b", "--role-arn", "arn:aws:iam::123456789012:role/r")
+            self.assertEqual(created.code, 0, created)
+            lines = self.sandbox.write("two.ndjson", '{"a":1}\n{"b":2}\n')
+            dead = os.path.join(self.sandbox.home, "dead.ndjson")
+            runs = {
+                "put-record": self.sandbox.run("put-record", "--delivery-stream-name", "young", "--data", "x"),
+                "put-record-batch": self.sandbox.run("put-record-batch", "--delivery-stream-name", "young",
+                                                     "--records-file", lines),
+                "send": self.sandbox.run("send", "--delivery-stream-name", "young", "--dead-letter", dead, lines),
+            }
+            for command, run in runs.items():
+                self.assertEqual(run.code, 4, (command, run))
+                self.assertIn("stream 'young' is CREATING, not ACTIVE", run.stderr, (command, run))
+                self.assertIn("create-delivery-stream --wait", run.stderr, (command, run))
+            # workflow too, and the record it met the error with is dead-lettered, not dropped.
+            flow = self.sandbox.run("workflow", "--delivery-stream-name", "young", "--count", "300",
+                                    "--dead-letter", dead + ".workflow", "--log-format", "json")
+            self.assertEqual(flow.code, 4, flow)
+            self.assertIn("stream 'young' is CREATING, not ACTIVE", flow.stderr, flow)
+            summary = json.loads(flow.stdout.strip().splitlines()[-1])
+            self.assertEqual(summary["records"], summary["acknowledged"] + summary["dead_lettered"], summary)
+            self.assertEqual(summary["dead_lettered"], 1, summary)
+            with open(dead + ".workflow") as f:
+                self.assertEqual(json.loads(f.readline())["error_code"], "ResourceNotFoundException")
+            # A stream that does not exist at all is still just not found.
+            missing = self.sandbox.run("put-record", "--delivery-stream-name", "nosuch", "--data", "x")
+            self.assertEqual(missing.code, 4, missing)
+            self.assertIn("ResourceNotFoundException", missing.stderr)
+            self.assertNotIn("CREATING", missing.stderr)
 
     def test_debug_is_log_level_debug(self):
         with FirehoseLocal() as local:

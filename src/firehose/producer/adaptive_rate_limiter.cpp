@@ -32,6 +32,8 @@ constexpr auto kShareSlot = std::chrono::milliseconds(250);
 constexpr std::int64_t kRecentSlots = 4;
 // An answer with this many records tells its own throttled share.
 constexpr std::size_t kAnswerLargeEnough = 100;
+// The accepted rates of the first second after the start are not samples of the floor.
+constexpr double kBurstSecond = 1.0;
 // The accepted rate's windowed maximum keeps a sample per this much time.
 constexpr auto kAcceptedSampleEvery = std::chrono::milliseconds(100);
 
@@ -199,6 +201,10 @@ AdaptiveRateLimiter::Rates AdaptiveRateLimiter::accepted_floor(TimePoint now) co
 }
 
 void AdaptiveRateLimiter::note_accepted_rate(TimePoint now) {
+  // Not in the first second: a quota's bucket starts with a second of burst,
+  // which small first requests take within milliseconds, and the meter then
+  // reads several times the quota (the floor held the rate above it).
+  if (!started_ || seconds_between(start_, now) < kBurstSecond) return;
   const Rates rate = accepted_.rate(now);
   while (!accepted_history_.empty() && accepted_history_.front().first + options_.accepted_window < now) {
     accepted_history_.pop_front();
@@ -404,6 +410,22 @@ void AdaptiveRateLimiter::record_answer(const Answer& answer, bool new_request) 
     accepted_.record(t, Rates{});
   }
   count_answer(t, answer, new_request);
+  if (answer.answered) {
+    const TimePoint sent = handled_at(answer, t);
+    const Rates amount{static_cast<double>(answer.accepted_records), static_cast<double>(answer.accepted_bytes),
+                       new_request ? 1.0 : 0.0};
+    // Kept in send order (answers may come back in another one).
+    auto at = accepted_by_send_.end();
+    while (at != accepted_by_send_.begin() && std::prev(at)->first > sent) --at;
+    accepted_by_send_.insert(at, {sent, amount});
+    accepted_total_.records += amount.records;
+    accepted_total_.bytes += amount.bytes;
+    accepted_total_.requests += amount.requests;
+    while (!accepted_by_send_.empty() && accepted_by_send_.front().first + options_.fault_window < t) {
+      accepted_by_send_.pop_front();
+    }
+    while (!saturated_at_.empty() && saturated_at_.front() + options_.fault_window < t) saturated_at_.pop_front();
+  }
   if (answer.throttled_records > 0 && options_.adaptive) throttled(t, answer);
   update_limits(t);
   notify_head();  // the curve may have moved up
@@ -420,7 +442,8 @@ bool AdaptiveRateLimiter::over_faults(double share, double answered, double know
 void AdaptiveRateLimiter::throttled(TimePoint t, const Answer& answer) {
   // A request sent before the last decrease saw the overload that decrease
   // answered: TCP's once-per-window rule.
-  if (enabled_ && answer.sent_at < last_decrease_) return;
+  note_saturation(t, answer);
+  if (enabled_ && answer.sent_at < last_signal_) return;
   auto share_of = [](const Tally& tally) { return tally.answered > 0 ? tally.throttled / tally.answered : 0.0; };
   const Tally records = recent(t, &ShareSlot::records);
   const Tally requests = recent(t, &ShareSlot::requests);
@@ -453,10 +476,76 @@ void AdaptiveRateLimiter::throttled(TimePoint t, const Answer& answer) {
     // No more refused than faults explain: not a sign that the rate is too high.
     if (!evidence) return;
   }
-  decrease(t, share, known);
+  decrease(t, share, known, answer.answered && answer.sent_at != TimePoint::max() ? handled_at(answer, t) : TimePoint::max(),
+           !answer.answered);
 }
 
-void AdaptiveRateLimiter::decrease(TimePoint t, double share, double known) {
+AdaptiveRateLimiter::TimePoint AdaptiveRateLimiter::handled_at(const Answer& answer, TimePoint answered) {
+  // The service handled the request about halfway through its round trip.
+  if (answer.sent_at == TimePoint::max() || answer.sent_at > answered) return answered;
+  return answer.sent_at + (answered - answer.sent_at) / 2;
+}
+
+void AdaptiveRateLimiter::note_saturation(TimePoint t, const Answer& answer) {
+  // An answer with more records throttled than faults explain: the service's
+  // buckets were empty when its request arrived.
+  if (!answer.answered || answer.throttled_records == 0 || answer.sent_at == TimePoint::max()) return;
+  const TimePoint handled = handled_at(answer, t);
+  const double total = static_cast<double>(answer.accepted_records + answer.throttled_records);
+  const double own = static_cast<double>(answer.throttled_records) / total;
+  const double faults =
+      std::max(0.0, current_fault_share(t, &ShareSlot::records, static_cast<double>(options_.fault_slot_records)));
+  if (faults > 0 && !over_faults(own, total, faults)) return;
+  auto at = saturated_at_.end();
+  while (at != saturated_at_.begin() && *std::prev(at) > handled) --at;
+  saturated_at_.insert(at, handled);
+}
+
+std::optional<AdaptiveRateLimiter::Rates> AdaptiveRateLimiter::measured_quota(TimePoint sent_at, double known) const {
+  // Right after the service throttles a request its bucket is empty; between
+  // two such moments it took in exactly quota x the time between them and
+  // gave it all out (the bucket never filled, as it was being emptied), so
+  // what it accepted in between, requests sent after the first up to and
+  // including the second, divided by the time, is the quota. Records refused
+  // by faults took tokens too: / (1 - faults).
+  if (!options_.measure_quota || sent_at == TimePoint::max()) return std::nullopt;
+  std::optional<TimePoint> from;
+  for (auto it = saturated_at_.rbegin(); it != saturated_at_.rend(); ++it) {
+    if (*it + options_.quota_span_min <= sent_at) {
+      from = *it;
+      break;
+    }
+  }
+  if (!from) return std::nullopt;
+  Rates sum;
+  for (const auto& [at, amount] : accepted_by_send_) {
+    if (at <= *from || at > sent_at) continue;
+    sum.records += amount.records;
+    sum.bytes += amount.bytes;
+    sum.requests += amount.requests;
+  }
+  const double span = seconds_between(*from, sent_at);
+  // Records refused by faults took tokens too, so the quota is accepted /
+  // (1 - faults); but a faults' share measured while every slot was over the
+  // quota is too high, and the rate it gives stays over the quota: no slot
+  // below it then corrects the share (17 % of records throttled in 2 runs of
+  // 6). Half the correction keeps the rate under the quota with a share
+  // measured up to twice too high.
+  const double kept = known > 0 && known < 0.9 ? 1 - known / 2 : 1.0;
+  if (sum.bytes <= 0 && sum.records <= 0) return std::nullopt;
+  return Rates{sum.records / span / kept, sum.bytes / span / kept, sum.requests / span};
+}
+
+double AdaptiveRateLimiter::curve_time_at(double fraction) const {
+  const double k = std::max(duration<double>(options_.recovery_time).count(), 1e-3);
+  const double drop = 1.0 - options_.beta;
+  fraction = std::clamp(fraction, options_.beta, 1.0);
+  if (options_.algorithm == RateAlgorithm::kAimd) return (fraction - options_.beta) / drop * k;
+  // 1 + c (t - K)^3 = fraction, c = drop / K^3.
+  return k - std::cbrt((1 - fraction) * k * k * k / drop);
+}
+
+void AdaptiveRateLimiter::decrease(TimePoint t, double share, double known, TimePoint sent_at, bool whole_request) {
   update_limits(t);  // refill at the old rates; the buckets hold the limits in force
   const bool limited = enabled_ || slow_starting(t);
   const Rates accepted = accepted_.rate(t);
@@ -476,12 +565,43 @@ void AdaptiveRateLimiter::decrease(TimePoint t, double share, double known) {
     if (limited) value = std::min(value, bucket.rate);
     return std::max(value, floor);
   };
+  // Measured between this throttle and an earlier one, the quota itself: the
+  // rate resumes just under it instead of beta x a smoothed estimate (with
+  // requests of half a second of quota each, the meter's half-second buckets
+  // hold one request or two, and its estimate swings by half).
+  const std::optional<Rates> quota = measured_quota(sent_at, known);
+  if (!whole_request) {
+    // Records refused inside an answer: the records or bytes quota. The
+    // requests quota refuses whole requests; lowering the request rate to
+    // what was sent (two requests a second of 500 records at 1 MiB/s) would
+    // starve the small requests that retries make.
+    base.requests = std::max(requests_.rate, kMaxRateOverSent * sent.requests);
+  }
+  if (quota) {
+    base.records = quota->records;
+    base.bytes = quota->bytes;
+  } else if (decreases_ == 0 && started_ && have_accepted && options_.first_throttle_burst_seconds > 0) {
+    // The first throttle, nothing to measure between yet. The service's
+    // buckets, full when the stream was idle, hold a second of burst: what it
+    // accepted so far is at most a second's worth more than quota x the time,
+    // and the meter's rate, which counts the burst, is up to twice the quota.
+    const double seconds = seconds_between(start_, t) + options_.first_throttle_burst_seconds;
+    base.records = std::min(base.records, accepted_total_.records / seconds / (1 - std::min(known, 0.9)));
+    base.bytes = std::min(base.bytes, accepted_total_.bytes / seconds / (1 - std::min(known, 0.9)));
+  }
   const Rates floor = accepted_floor(t);
   last_max_.records = new_max(base.records, records_, floor.records);
   last_max_.bytes = new_max(base.bytes, bytes_, floor.bytes);
   last_max_.requests = new_max(base.requests, requests_, floor.requests);
   enabled_ = true;
   last_decrease_ = t;
+  last_signal_ = t;
+  if (quota) {
+    // Start on the curve where it gives resume_fraction of the quota: near
+    // CUBIC's plateau, which probes above the quota only slowly.
+    last_decrease_ = t - std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                             duration<double>(curve_time_at(options_.resume_fraction)));
+  }
   ++decreases_;
   update_limits(t);
   spdlog::debug("rate limiter: throttled share {:.3f} (faults explain {:.3f}): limit now {:.0f} records/s, {:.0f} KiB/s",
@@ -511,6 +631,15 @@ RateLimits AdaptiveRateLimiter::limits() const {
   if (!enabled_ && !slow_starting(t)) return {};
   const Rates rates = target_rates(t);
   return {rates.records, rates.bytes, rates.requests};
+}
+
+std::size_t AdaptiveRateLimiter::request_bytes_hint() const {
+  std::lock_guard lock(mutex_);
+  const TimePoint t = now();
+  if (enabled_ || !slow_starting(t) || options_.slow_start_request_seconds <= 0) return SIZE_MAX;
+  const double bytes = slow_start_rates(t).bytes * options_.slow_start_request_seconds;
+  if (bytes >= static_cast<double>(SIZE_MAX / 2)) return SIZE_MAX;
+  return std::max(options_.min_request_bytes_hint, static_cast<std::size_t>(bytes));
 }
 
 std::uint64_t AdaptiveRateLimiter::decreases() const {

@@ -49,6 +49,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 
 namespace firehose::producer {
 
@@ -113,6 +114,21 @@ struct RateLimiterOptions {
   std::chrono::milliseconds recovery_time{4000};
   // How long each bucket may save up unused capacity, as seconds of its rate.
   double burst_seconds = 1.0;
+  // Measuring the quota between two throttles (see decrease()): the
+  // shortest span between them that counts, and where on the curve the rate
+  // resumes, as a fraction of the measured quota (CUBIC's plateau around it
+  // then probes above it slowly).
+  bool measure_quota = true;
+  std::chrono::milliseconds quota_span_min{200};
+  double resume_fraction = 0.97;
+  // At the first throttle there is nothing to measure between yet: the
+  // service's buckets, full when the stream was idle, are taken to have held
+  // this many seconds of burst (0: no such allowance, the meter's rate alone).
+  double first_throttle_burst_seconds = 1.0;
+  // request_bytes_hint() during the slow start: this many seconds of its bytes
+  // rate, and never less than min_request_bytes_hint (0 s: no hint).
+  double slow_start_request_seconds = 0.125;
+  std::size_t min_request_bytes_hint = 64 * 1024;
   RateLimiterClock clock;
 };
 
@@ -173,6 +189,13 @@ class AdaptiveRateLimiter {
     bool answered = true;
   };
   void on_answer(const Answer& answer);
+
+  // The most raw bytes a request should carry now: during the slow start,
+  // before any throttle, an eighth of a second of its bytes rate, so that the
+  // request which first meets a quota's empty bucket is a small one (a
+  // 500-record request is half a second of a 1 MiB/s quota, and most of it
+  // would be refused); no limit (SIZE_MAX) otherwise.
+  std::size_t request_bytes_hint() const;
 
   // Refuses all current and future acquire() calls (shutdown).
   void cancel();
@@ -238,7 +261,15 @@ class AdaptiveRateLimiter {
   double current_fault_share(TimePoint now, Dimension dimension, double group) const;
   void throttled(TimePoint now, const Answer& answer);
   bool over_faults(double share, double answered, double known) const;
-  void decrease(TimePoint now, double share, double known);  // a throttle signal: decrease, if the evidence says so
+  // A throttle signal: decrease. `handled`: when the service handled the
+  // request (max: unknown); `whole_request`: refused whole (not records in a 200).
+  void decrease(TimePoint now, double share, double known, TimePoint handled, bool whole_request);
+  // The quota as the service's buckets admitted it between the last two
+  // throttles; nullopt when there is no earlier throttle far enough back.
+  std::optional<Rates> measured_quota(TimePoint sent_at, double known) const;
+  double curve_time_at(double fraction) const;
+  void note_saturation(TimePoint now, const Answer& answer);
+  static TimePoint handled_at(const Answer& answer, TimePoint answered);  // the time since a decrease at which curve() gives `fraction`
   void note_accepted_rate(TimePoint now);
   Rates accepted_floor(TimePoint now) const;
   // Before the first throttle, while the slow start's rates still matter.
@@ -264,12 +295,20 @@ class AdaptiveRateLimiter {
   RateMeter sent_;
   RateMeter accepted_;
   Rates last_max_{};
-  TimePoint last_decrease_ = TimePoint::min();
+  TimePoint last_decrease_ = TimePoint::min();  // where the curve starts (may be set back: measured quota)
+  TimePoint last_signal_ = TimePoint::min();    // when the rate was last lowered
   TimePoint last_refill_{};
   Bucket records_, bytes_, requests_;
   std::uint64_t decreases_ = 0;
   std::deque<ShareSlot> share_slots_;
   std::deque<std::pair<TimePoint, Rates>> accepted_history_;  // for the windowed maximum
+  // Accepted amounts by the time their request was sent, and the send times of
+  // requests whose answers showed the service's buckets empty (throttles
+  // beyond the faults' share): token conservation between two of those
+  // measures the quota (measured_quota()).
+  std::deque<std::pair<TimePoint, Rates>> accepted_by_send_;
+  std::deque<TimePoint> saturated_at_;
+  Rates accepted_total_{};  // since the start
 };
 
 }  // namespace firehose::producer

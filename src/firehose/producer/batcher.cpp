@@ -51,16 +51,18 @@ bool Batcher::full() const {
   return queue_.size() >= max_records_ || queued_encoded_bytes_ + envelope > max_bytes_;
 }
 
-std::optional<Batch> Batcher::take(SteadyTime now, bool force) {
+std::optional<Batch> Batcher::take(SteadyTime now, bool force, std::size_t max_raw_bytes) {
   if (queue_.empty()) return std::nullopt;
   if (!force && !full() && now < queue_.front()->queued_at + linger_) return std::nullopt;
   Batch batch;
   protocol::PutRecordBatchSize size(stream_name_.size());
+  std::size_t raw_bytes = 0;
   while (!queue_.empty() && batch.size() < max_records_) {
     const std::size_t raw = queue_.front()->data.size();
     // A record alone always goes (the limits admit any single valid record).
-    if (!batch.empty() && size.size_with(raw) > max_bytes_) break;
+    if (!batch.empty() && (size.size_with(raw) > max_bytes_ || raw_bytes + raw > max_raw_bytes)) break;
     size.add(raw);
+    raw_bytes += raw;
     queued_encoded_bytes_ -= encoded_size(*queue_.front());
     batch.push_back(std::move(queue_.front()));
     queue_.pop_front();

@@ -5,6 +5,7 @@
 // Records to retry wait in time order and, when due, go back to the front of
 // the queue in the order they failed in.
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <optional>
 #include <queue>
@@ -27,7 +28,9 @@ class Batcher {
   void release_due_retries(SteadyTime now);
   // The next batch to send now, if any: a full one, one whose oldest record
   // has waited `linger`, or any records at all when `force` (flush, close).
-  std::optional<Batch> take(SteadyTime now, bool force);
+  // `max_raw_bytes` cuts it shorter (the rate limiter's slow start asks for
+  // small requests); a record alone always goes.
+  std::optional<Batch> take(SteadyTime now, bool force, std::size_t max_raw_bytes = SIZE_MAX);
   // When take() may next have something (linger expiry, next retry), if ever.
   std::optional<SteadyTime> next_due() const;
 

@@ -352,7 +352,7 @@ class Producer::Impl {
       batcher_.release_due_retries(now);
       // Cut batches only for idle senders: meanwhile records keep filling the next one.
       while (ready_.size() < static_cast<std::size_t>(idle_workers_)) {
-        auto batch = batcher_.take(now, force);
+        auto batch = batcher_.take(now, force, limiter_.request_bytes_hint());
         if (!batch) break;
         ready_.push_back(std::move(*batch));
         batch_ready_.notify_one();

@@ -37,14 +37,17 @@ struct FakeClock {
   double seconds_since(TimePoint start) const { return std::chrono::duration<double>(t - start).count(); }
 };
 
-// The adaptive core, without the slow start and without telling faults from
-// a quota (each has tests of its own): every throttle is a signal.
+// The adaptive core, without the slow start, without telling faults from a
+// quota and without measuring the quota (each has tests of its own): every
+// throttle is a signal, and a decrease starts from beta x the accepted rate.
 RateLimiterOptions options_with(FakeClock& clock, RateAlgorithm algorithm = RateAlgorithm::kCubic) {
   RateLimiterOptions options;
   options.algorithm = algorithm;
   options.clock = clock.clock();
   options.slow_start.enabled = false;
   options.tell_faults_from_quota = false;
+  options.measure_quota = false;
+  options.first_throttle_burst_seconds = 0;
   options.floor_of_accepted = 0;
   return options;
 }
@@ -115,6 +118,8 @@ RateLimiterOptions slow_start_options(FakeClock& clock) {
   options.slow_start.initial_requests_per_second = 1e9;
   options.slow_start.doubling_time = milliseconds(500);
   options.tell_faults_from_quota = false;
+  options.measure_quota = false;
+  options.first_throttle_burst_seconds = 0;
   options.floor_of_accepted = 0;
   return options;
 }
@@ -187,7 +192,12 @@ TEST(AdaptiveRateLimiter, SlowStartWithoutAThrottleEndsUnlimited) {
 // ---------------------------------------------------------------------------
 // Decrease
 
-TEST(AdaptiveRateLimiter, FirstThrottleLimitsAllThreeRatesToBetaTimesTheAcceptedRate) {
+// Records refused inside an answer are the records or bytes quota: those two
+// rates go to beta x the accepted rate; the request rate is not lowered to
+// what was sent (the requests quota refuses whole requests; see
+// WholeRequestThrottlesBeforeAnySuccessUseTheSentRate), only kept within
+// twice it.
+TEST(AdaptiveRateLimiter, FirstThrottleLimitsRecordsAndBytesToBetaTimesTheAcceptedRate) {
   FakeClock clock;
   AdaptiveRateLimiter limiter(options_with(clock));
   send_steadily(limiter, clock, 30);
@@ -197,7 +207,7 @@ TEST(AdaptiveRateLimiter, FirstThrottleLimitsAllThreeRatesToBetaTimesTheAccepted
   const RateLimits limits = limiter.limits();
   EXPECT_NEAR(limits.bytes_per_second, 0.7 * kBytesPerSecond, 1e-6);
   EXPECT_NEAR(limits.records_per_second, 0.7 * 1000, 1e-6);
-  EXPECT_NEAR(limits.requests_per_second, 0.7 * 10, 1e-9);
+  EXPECT_NEAR(limits.requests_per_second, 0.7 * 2 * 10, 1e-9);
   EXPECT_EQ(limiter.bytes_per_second_limit(), limits.bytes_per_second);
 }
 
@@ -700,8 +710,9 @@ TEST(RateLimiterSimulation, RandomFaultsDoNotStarveTheStream) {
 
 // A quota and faults at once: the quota is still found and held.
 TEST(RateLimiterSimulation, QuotaIsHeldUnderRandomFaultsToo) {
-  // 90 % is the goal, not reached yet (docs/producer.md: about 70 %); these
-  // bounds keep what is reached from regressing.
+  // With round trips of 40-80 ms the model reaches about 73 % (5 % faults) and
+  // 62 % (30 %); on loopback (LoopbackQuotaRun) 96 % with 5 %. These bounds
+  // keep what is reached from regressing (docs/producer.md).
   for (double p : {0.05, 0.3}) {
     simulation::Config config;
     config.fault_share = p;
@@ -712,9 +723,112 @@ TEST(RateLimiterSimulation, QuotaIsHeldUnderRandomFaultsToo) {
                 100 * p, 100 * r.steady.quota_fraction, 100 * r.whole.quota_fraction,
                 static_cast<unsigned long long>(r.decreases), r.fault_share);
     SCOPED_TRACE(p);
-    EXPECT_GE(r.steady.quota_fraction, 0.6);
+    EXPECT_GE(r.steady.quota_fraction, p < 0.1 ? 0.7 : 0.6);
     EXPECT_GT(r.decreases, 0u);
   }
+}
+
+}  // namespace
+}  // namespace firehose::producer
+
+namespace firehose::producer {
+namespace {
+
+// The issue's real-quota case as firehose-local runs it on loopback: 1 MiB/s
+// and 200 requests/s, 16,000 x 1 KiB records (about 16 s), 16 in flight,
+// round trips of 1-3 ms, per-record retries after 50-250 ms.
+simulation::Config loopback_quota_run(double fault_share) {
+  simulation::Config config;
+  config.quota_bytes_per_second = 1024 * 1024;
+  config.quota_requests_per_second = 200;
+  config.rtt_min = std::chrono::milliseconds(1);
+  config.rtt_jitter = std::chrono::milliseconds(2);
+  config.retry_base = std::chrono::milliseconds(50);
+  config.retry_cap = std::chrono::milliseconds(250);
+  config.run_seconds = 16;
+  config.steady_from_seconds = 4;
+  config.fault_share = fault_share;
+  return config;
+}
+
+// Issue 11's goals for this run are >= 97 % of the quota and <= 2 % of the
+// records throttled, and >= 90 % of the quota with 5 % of faults too; against
+// firehose-local the limiter reaches them (docs/producer.md). The model's run
+// has no end to its input and counts every send of a record, so its bounds
+// here keep what it reaches from regressing: about 3 % throttled (2-4 % with
+// faults), most of it the slow start's one overshoot.
+TEST(RateLimiterSimulation, LoopbackQuotaRun) {
+  for (double p : {0.0, 0.05}) {
+    for (std::uint64_t seed : {1, 2, 3}) {
+      simulation::Config config = loopback_quota_run(p);
+      config.seed = seed;
+      if (std::getenv("SIM_TRACE") != nullptr && seed == 1) {
+        config.trace_until_seconds = 16;
+        spdlog::set_level(spdlog::level::debug);
+      }
+      if (const char* b = std::getenv("SIM_BURST")) config.limiter.burst_seconds = std::atof(b);
+      const simulation::Result r = simulation::run(config);
+      std::printf("faults %2.0f %% seed %llu: whole %.1f %% of quota, %.2f %% throttled (faults excluded: %.2f %%); "
+                  "steady %.1f %%; decreases %llu\n",
+                  100 * p, static_cast<unsigned long long>(seed), 100 * r.whole.quota_fraction,
+                  100 * r.whole.throttled_fraction, 100 * (r.whole.throttled_fraction - p),
+                  100 * r.steady.quota_fraction, static_cast<unsigned long long>(r.decreases));
+      SCOPED_TRACE(p);
+      EXPECT_GE(r.whole.quota_fraction, 0.97);
+      EXPECT_GE(r.steady.quota_fraction, p > 0 ? 0.9 : 0.97);
+      EXPECT_LE(r.whole.throttled_fraction - p, 0.04);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Measuring the quota
+
+// Right after a throttle the service's buckets are empty; between two
+// throttles they took in quota x the time and gave out exactly what was
+// accepted: the rate resumes at resume_fraction of that, not at beta x a
+// meter's estimate.
+TEST(AdaptiveRateLimiter, TheQuotaIsMeasuredBetweenTwoThrottles) {
+  FakeClock clock;
+  RateLimiterOptions options = options_with(clock);
+  options.measure_quota = true;
+  AdaptiveRateLimiter limiter(options);
+  auto answer = [&](std::size_t accepted, std::size_t throttled) {
+    (void)limiter.try_acquire(accepted + throttled, (accepted + throttled) * 1024);  // counts as sent when granted
+    limiter.on_answer({accepted, accepted * 1024, throttled, clock.t, true});
+  };
+  for (int i = 0; i < 20; ++i, clock.t += milliseconds(100)) answer(200, 0);  // 2,000 records/s
+  answer(50, 50);  // the first throttle: nothing to measure from yet
+  EXPECT_EQ(limiter.decreases(), 1u);
+  EXPECT_GT(limiter.limits().records_per_second, 1200);  // beta x the meter's ~2,000
+  for (int i = 0; i < 9; ++i) {
+    clock.t += milliseconds(100);
+    answer(100, 0);
+  }
+  clock.t += milliseconds(100);
+  answer(60, 40);  // 960 records accepted in the second since the first throttle
+  EXPECT_EQ(limiter.decreases(), 2u);
+  const RateLimits limits = limiter.limits();
+  EXPECT_NEAR(limits.records_per_second, 0.97 * 960, 0.01 * 960);
+  EXPECT_NEAR(limits.bytes_per_second, 0.97 * 960 * 1024, 0.01 * 960 * 1024);
+  // Records refused inside answers are the records or bytes quota: the request
+  // rate is not lowered to the 10 a second measured (nor to 0.97 x them).
+  EXPECT_GE(limits.requests_per_second, 12);
+}
+
+// Without a throttle before it, the first one allows for a second of burst in
+// what was accepted: the meter, which counts the burst, would put the rate at
+// up to twice the quota.
+TEST(AdaptiveRateLimiter, TheFirstThrottleAllowsForASecondOfBurst) {
+  FakeClock clock;
+  RateLimiterOptions options = options_with(clock);
+  options.first_throttle_burst_seconds = 1.0;
+  AdaptiveRateLimiter limiter(options);
+  const TimePoint start = clock.t;
+  send_steadily(limiter, clock, 10);  // 1,000 records in the first second
+  limiter.on_throttle(50, 100, clock.t);
+  ASSERT_NEAR(clock.seconds_since(start), 1.0, 1e-9);
+  EXPECT_NEAR(limiter.limits().records_per_second, 0.7 * 1000 / (1.0 + 1.0), 0.02 * 350);
 }
 
 }  // namespace

@@ -113,7 +113,11 @@ Result run(const Config& config) {
             request.records.push_back(retries.top());
             retries.pop();
           }
-          request.records.resize(config.records_per_request);  // new records fill the rest
+          // New records fill the rest, within what the limiter asks for (as the batcher does).
+          const std::size_t hint = limiter.request_bytes_hint();
+          const std::size_t fits = hint == SIZE_MAX ? config.records_per_request
+                                                    : std::max<std::size_t>(1, hint / config.record_bytes);
+          request.records.resize(std::max(request.records.size(), std::min(config.records_per_request, fits)));
         }
         const std::size_t bytes = request.records.size() * config.record_bytes;
         const nanoseconds wait = limiter.try_acquire(request.records.size(), bytes);
