@@ -77,7 +77,7 @@ CASES = [
     # ---- streams ----
     Case("unknown stream", send("{home}/in", stream="nosuch"), 4, "ResourceNotFoundException",
          files={"in": LINES}, delivered=0, dead_lettered=3),
-    Case("stream not ACTIVE", send("{home}/in", stream="creating"), 4, "ResourceNotFoundException",
+    Case("stream not ACTIVE", send("{home}/in", stream="creating"), 4, "stream 'creating' is CREATING, not ACTIVE",
          files={"in": LINES}, delivered=0, dead_lettered=3),
     Case("invalid stream name", ["put-record", "--delivery-stream-name", "bad name!", "--data", "x"], 4,
          "ValidationException"),
