@@ -49,7 +49,10 @@ ApiResponse ControlApi::handle(std::string_view method, std::string_view path, s
   }
   if (path == "/_local/flush") {
     if (!post) return wrong_method("POST");
-    delivery_.flush_all();
+    // Records that could not be delivered stay spooled (delivery is retried):
+    // the answer says so rather than "flushed".
+    const std::vector<std::string> failures = delivery_.flush_all();
+    if (!failures.empty()) return answer({{"flushed", false}, {"errors", failures}}, 500);
     return answer({{"flushed", true}});
   }
   return failure(404, fmt::format("no control endpoint {}", path));

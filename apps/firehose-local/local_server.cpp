@@ -2,12 +2,14 @@
 
 #include <stdlib.h>
 
+#include <optional>
 #include <random>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "control_api.hpp"
+#include "data_dir_lock.hpp"
 #include "delivery/delivery.hpp"
 #include "faults.hpp"
 #include "firehose_api.hpp"
@@ -24,6 +26,7 @@ namespace firehose::local {
 // Declared in dependency order: members are destroyed bottom-up, the HTTP
 // server (which uses everything else) first.
 struct LocalServer::Parts {
+  std::optional<DataDirLock> data_dir_lock;  // released last
   Settings startup;
   std::uint64_t seed = 0;
   std::unique_ptr<MetricsStore> metrics_store;
@@ -70,6 +73,11 @@ Result<std::unique_ptr<LocalServer>> LocalServer::start(Settings settings) {
   auto data_dir = prepare_data_dir(settings);
   if (!data_dir.ok()) return data_dir.error();
   settings.data_dir = *data_dir;
+  if (!settings.data_dir.empty()) {
+    auto lock = DataDirLock::acquire(settings.data_dir);
+    if (!lock.ok()) return lock.error();
+    parts->data_dir_lock.emplace(std::move(lock.value()));
+  }
   parts->seed = settings.seed ? *settings.seed : std::random_device{}() * 0x100000001ULL + std::random_device{}();
   settings.seed = parts->seed;
   parts->startup = settings;
@@ -120,6 +128,8 @@ Result<std::unique_ptr<LocalServer>> LocalServer::start(Settings settings) {
   routes.control = parts->control.get();
   HttpServer::Options options;
   options.threads = settings.threads;
+  options.max_connections = settings.max_connections;
+  options.header_timeout = settings.header_timeout;
   options.seed = parts->seed;
   parts->http = std::make_unique<HttpServer>(std::move(routes), *parts->authenticator, parts->counters, options);
   auto port = parts->http->bind(settings.host, settings.port);

@@ -3,6 +3,7 @@
 // SIGTERM or SIGINT: stop accepting, deliver every buffered record, exit 0.
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 #include <thread>
@@ -39,6 +40,14 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
+
+  // Every open connection is a descriptor (--max-connections, 1000 by
+  // default): take the hard limit, not the soft one (1024 on many systems).
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &files);
+  }
 
   auto server = LocalServer::start(std::move(settings.value()));
   if (!server.ok()) {

@@ -2,12 +2,16 @@
 
 #include <sys/socket.h>
 
+#include <charconv>
+
 #include <httplib.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "core/crypto.hpp"
+#include "connection_gate.hpp"
 #include "random.hpp"
+#include "request_validation.hpp"
 #include "server_sockets.hpp"
 
 namespace firehose::local {
@@ -18,15 +22,109 @@ constexpr std::string_view kCloudWatchTarget = "GraniteServiceVersion20100801.";
 constexpr std::string_view kCloudWatchContentType = "application/x-amz-json-1.0";
 constexpr int kListenBacklog = 1024;
 
-// cpp-httplib listens with a backlog of 5 (compiled into the library); bursts
-// of new connections from a benchmark would see dropped SYNs. Its listening
-// socket is protected, so a subclass can listen() again with a deeper queue.
+// The pool of workers that answer requests; stopping it first stops the gate
+// (whose connections would otherwise wait for workers that are gone).
+class GatedPool final : public httplib::TaskQueue {
+ public:
+  GatedPool(std::size_t threads, ConnectionGate& gate) : pool_(threads), gate_(gate) {}
+  void enqueue(std::function<void()> fn) override { pool_.enqueue(std::move(fn)); }
+  void shutdown() override {
+    gate_.stop();
+    pool_.shutdown();
+  }
+
+ private:
+  httplib::ThreadPool pool_;
+  ConnectionGate& gate_;
+};
+
+// cpp-httplib 0.11 with two changes of how it treats connections:
+// - its listening socket takes SO_REUSEPORT, so a second server on a port in
+//   use also "listened" and the kernel split clients between the two (records
+//   acknowledged by one were lost to the other's data directory): ours takes
+//   only SO_REUSEADDR, and binding a port in use fails;
+// - each connection held a worker thread from accept to close: here it waits
+//   in the ConnectionGate and takes a worker only to answer a request whose
+//   header has arrived, within limits of time and size.
 class Listener : public httplib::Server {
  public:
+  Listener(std::size_t threads, ConnectionGate::Options gate_options, std::size_t max_body_bytes,
+           std::chrono::seconds request_timeout)
+      : gate_(gate_options, [this](std::shared_ptr<Connection> connection) { dispatch(std::move(connection)); }),
+        max_body_bytes_(max_body_bytes),
+        request_timeout_(request_timeout) {
+    new_task_queue = [this, threads] {
+      auto* pool = new GatedPool(threads, gate_);
+      pool_ = pool;
+      gate_.start();
+      return pool;
+    };
+    set_socket_options([](socket_t sock) {
+      int yes = 1;
+      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    });
+  }
+
+  // cpp-httplib listens with a backlog of 5 (compiled into the library);
+  // bursts of new connections from a benchmark would see dropped SYNs.
   void deepen_backlog() {
     const auto sock = svr_sock_.load();
     if (sock != INVALID_SOCKET) ::listen(sock, kListenBacklog);
   }
+
+  // Requests that announce a body over the limit are refused before it is read.
+  bool body_too_large(const httplib::Request& req) const {
+    if (!req.has_header("Content-Length")) return false;
+    const std::string value = req.get_header_value("Content-Length");
+    std::uint64_t length = 0;
+    const auto [end, err] = std::from_chars(value.data(), value.data() + value.size(), length);
+    return err != std::errc() || end != value.data() + value.size() || length > max_body_bytes_;
+  }
+
+ private:
+  bool process_and_close_socket(socket_t sock) override {
+    gate_.admit(sock);
+    return true;
+  }
+
+  void dispatch(std::shared_ptr<Connection> connection) {
+    pool_->enqueue([this, connection = std::move(connection)]() mutable { serve(std::move(connection)); });
+  }
+
+  void serve(std::shared_ptr<Connection> connection) {
+    bool refused_body = false;
+    bool connection_closed = false;
+    bool answered = false;
+    {
+      ConnectionStream stream(*connection, std::chrono::duration_cast<std::chrono::milliseconds>(request_timeout_),
+                              std::chrono::steady_clock::now() + request_timeout_);
+      const bool stopping = svr_sock_ == INVALID_SOCKET;
+      answered = process_request(stream, stopping, connection_closed, [&](httplib::Request& req) {
+        if (body_too_large(req)) {
+          // Answered 413 without reading the body; the connection is closed
+          // after the answer (the unread body cannot be told from a next request).
+          refused_body = true;
+          req.headers.erase("Connection");
+          req.set_header("Connection", "close");
+        }
+        // A chunked body has no length to refuse up front: reading stops at the limit.
+        stream.limit_further_reads(max_body_bytes_ + kChunkFramingAllowance);
+      });
+    }
+    if (answered && !connection_closed && !refused_body && svr_sock_ != INVALID_SOCKET) {
+      gate_.keep(std::move(connection));
+      return;
+    }
+    if (refused_body) close_after_answer(connection->fd);
+    gate_.release();
+  }
+
+  static constexpr std::size_t kChunkFramingAllowance = 64 * 1024;
+
+  ConnectionGate gate_;
+  httplib::TaskQueue* pool_ = nullptr;
+  std::size_t max_body_bytes_;
+  std::chrono::seconds request_timeout_;
 };
 
 }  // namespace
@@ -34,18 +132,34 @@ class Listener : public httplib::Server {
 class HttpServer::Impl {
  public:
   Impl(Routes routes, const RequestAuthenticator& authenticator, Counters& counters, Options options)
-      : routes_(std::move(routes)), authenticator_(authenticator), counters_(counters), options_(options),
+      : server_(static_cast<std::size_t>(options.threads),
+                ConnectionGate::Options{options.max_connections, options.header_timeout, options.keep_alive},
+                options.max_body_bytes, options.request_timeout),
+        routes_(std::move(routes)), authenticator_(authenticator), counters_(counters), options_(options),
         ids_(options.seed ^ 0x5eed5eed5eed5eedULL) {
-    const int threads = options_.threads;
-    server_.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
     server_.set_keep_alive_max_count(100000);
-    server_.set_keep_alive_timeout(options_.keep_alive.count());
-    server_.set_read_timeout(std::chrono::seconds(60));
-    server_.set_write_timeout(std::chrono::seconds(60));
+    // Only said in answers' Keep-Alive header: the gate closes idle connections.
+    server_.set_keep_alive_timeout(std::chrono::duration_cast<std::chrono::seconds>(options_.keep_alive).count());
     server_.set_payload_max_length(options_.max_body_bytes);
     server_.set_tcp_nodelay(true);
+    // A body over the limit is refused from its Content-Length, before a byte
+    // of it is read (cpp-httplib alone reads and discards it first).
+    server_.set_expect_100_continue_handler([this](const httplib::Request& req, httplib::Response& res) {
+      if (!server_.body_too_large(req)) return 100;
+      res.status = 413;  // cpp-httplib 0.11 answers with res.status, not with what this returns
+      return 413;
+    });
+    server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      if (!server_.body_too_large(req)) return httplib::Server::HandlerResponse::Unhandled;
+      res.status = 413;  // the error handler below writes the body
+      return httplib::Server::HandlerResponse::Handled;
+    });
 
     const auto control = [this](const httplib::Request& req, httplib::Response& res) {
+      if (!json_nesting_within(req.body, kMaxJsonNesting)) {
+        write(res, too_deep(kFirehoseContentType));
+        return;
+      }
       ApiResponse response = routes_.control != nullptr
                                  ? routes_.control->handle(req.method, req.path, req.body)
                                  : error_response(404, "NotFound", "no control API", "application/json");
@@ -102,6 +216,13 @@ class HttpServer::Impl {
     res.set_content(response.body, response.content_type);
   }
 
+  static ApiResponse too_deep(std::string_view content_type) {
+    return error_response(400, "SerializationException",
+                          fmt::format("The request body nests objects and arrays deeper than {} levels",
+                                      kMaxJsonNesting),
+                          content_type);
+  }
+
   std::string request_id() {
     Random random = ids_.fork();
     return make_uuid(random);
@@ -140,6 +261,10 @@ class HttpServer::Impl {
     if (auto allowed = authenticator_.check(signable, service, now); !allowed) {
       ++counters_.auth_failures;
       write(res, error_response(allowed.error(), content_type, query_compatible));
+      return;
+    }
+    if (!json_nesting_within(req.body, kMaxJsonNesting)) {
+      write(res, too_deep(content_type));
       return;
     }
 

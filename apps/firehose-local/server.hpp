@@ -1,6 +1,7 @@
 #pragma once
-// The HTTP side: cpp-httplib on loopback with a worker thread per open
-// connection (keep-alive, many concurrent clients), routing
+// The HTTP side: cpp-httplib on loopback, connections waiting in a
+// ConnectionGate between requests and a pool of workers answering them
+// (keep-alive, many concurrent clients, hostile ones among them), routing
 //   POST (any path) with X-Amz-Target Firehose_20150804.*             -> Firehose API
 //   POST (any path) with X-Amz-Target GraniteServiceVersion20100801.* -> CloudWatch API
 //   /_local/*                                                         -> control API (unsigned)
@@ -33,8 +34,11 @@ class HttpServer {
     ControlApi* control = nullptr;
   };
   struct Options {
-    int threads = 128;
-    std::chrono::seconds keep_alive{15};  // an idle connection holds a worker this long
+    int threads = 128;                             // workers: requests answered at once
+    std::size_t max_connections = 1000;            // open at once; the next is answered 503
+    std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};  // first byte to end of header
+    std::chrono::milliseconds keep_alive{std::chrono::seconds(15)};      // an idle connection is closed after
+    std::chrono::seconds request_timeout{60};      // reading the body and writing the answer
     std::size_t max_body_bytes = 16 * 1024 * 1024;  // above: 413 before reading the body
     std::uint64_t seed = 0;                          // request ids
   };

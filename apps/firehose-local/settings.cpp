@@ -191,11 +191,28 @@ const std::vector<Option>& options() {
           else return invalid("sink", fmt::format("'{}' is not spool or discard", v));
           return {};
         });
-    add("threads", "N", "HTTP worker threads, one per open connection (default 128)", false,
+    add("threads", "N", "HTTP worker threads: requests answered at once (default 128)", false,
         [](Settings& s, std::string_view v) -> Status {
           const auto n = to_uint(v);
           if (!n || *n < 1 || *n > 4096) return invalid("threads", fmt::format("'{}' is not from 1 to 4096", v));
           s.threads = static_cast<int>(*n);
+          return {};
+        });
+    add("max-connections", "N", "connections open at once; the next is answered 503 (default 1000)", false,
+        [](Settings& s, std::string_view v) -> Status {
+          const auto n = to_uint(v);
+          if (!n || *n < 1 || *n > 100000) {
+            return invalid("max-connections", fmt::format("'{}' is not from 1 to 100000", v));
+          }
+          s.max_connections = static_cast<std::size_t>(*n);
+          return {};
+        });
+    add("header-timeout", "SECONDS", "a request header must arrive within this of its first byte (default 10)",
+        false, [](Settings& s, std::string_view v) -> Status {
+          auto value = seconds("header-timeout", v);
+          if (!value.ok()) return value.error();
+          if (value->count() == 0) return invalid("header-timeout", "must be more than 0");
+          s.header_timeout = *value;
           return {};
         });
     add("log-level", "LEVEL", "trace, debug, info (default), warn, error or off", false,
@@ -378,6 +395,8 @@ nlohmann::json settings_to_json(const Settings& s) {
       {"credentials", keys},
       {"sink", s.sink == Sink::Spool ? "spool" : "discard"},
       {"threads", s.threads},
+      {"max-connections", s.max_connections},
+      {"header-timeout", std::stod(seconds_text(s.header_timeout))},
       {"log-level", s.log_level},
       {"create-delay", std::stod(seconds_text(s.runtime.create_delay))},
       {"delete-delay", std::stod(seconds_text(s.runtime.delete_delay))},

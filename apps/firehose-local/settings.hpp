@@ -63,7 +63,9 @@ struct Settings {
   std::optional<std::uint64_t> seed;  // empty: drawn at start-up (and logged)
   std::vector<std::pair<std::string, std::string>> credentials;  // access key id, secret; empty: no checking
   Sink sink = Sink::Spool;
-  int threads = 128;  // HTTP worker threads: one per open connection
+  int threads = 128;  // HTTP worker threads: requests answered at once
+  std::size_t max_connections = 1000;  // open at once (slow and idle ones wait without a worker)
+  std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};  // first byte to end of a request header
   std::string log_level = "info";
   RuntimeSettings runtime;
 };

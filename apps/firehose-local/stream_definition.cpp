@@ -1,5 +1,6 @@
 #include "stream_definition.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include <fmt/format.h>
@@ -61,13 +62,32 @@ Status copy_structure(const json& from, const char* key, json& to) {
   return {};
 }
 
+// S3's bucket naming rules, except that names shorter than 3 characters are
+// allowed (tests name buckets "b"). firehose-local delivers into a directory
+// of that name under --data-dir.
+bool usable_bucket_name(std::string_view name) {
+  const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (name.empty() || name.size() > 63 || !alnum(name.front()) || !alnum(name.back())) return false;
+  if (name.find("..") != std::string_view::npos) return false;
+  return std::all_of(name.begin(), name.end(), [&](char c) { return alnum(c) || c == '.' || c == '-'; });
+}
+
 Result<json> read_s3_destination(const json& config, const std::string& path, bool extended,
                                  ValidationErrors& errors) {
   json out = json::object();
   LOCAL_TRY(role, string_member(config, "RoleARN"));
   check_string(errors, path_of(path, "RoleARN"), role, true, 1, 512, kRoleArnPattern);
   LOCAL_TRY(bucket, string_member(config, "BucketARN"));
+  const std::size_t errors_before = errors.size();
   check_string(errors, path_of(path, "BucketARN"), bucket, true, 1, 2048, kBucketArnPattern);
+  if (bucket && errors.size() == errors_before && !usable_bucket_name(bucket->substr(bucket->find(":::") + 3))) {
+    // The model's pattern lets "arn:aws:s3:::.." through; such a stream could
+    // never deliver (its directory would be outside --data-dir).
+    return invalid_argument(fmt::format(
+        "BucketARN {} does not name an S3 bucket: lowercase letters, digits, dots and hyphens, at most 63, "
+        "beginning and ending with a letter or digit, no '..'",
+        *bucket));
+  }
   out["RoleARN"] = role.value_or("");
   out["BucketARN"] = bucket.value_or("");
 

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "duration_arg.hpp"
 #include "logging.hpp"
 #include "table_output.hpp"
 #include "text_output.hpp"
@@ -44,10 +45,10 @@ void CliContext::add_global_options(CLI::App& app) {
       ->group(group);
   app.add_flag("--no-verify-ssl", options_.no_verify_ssl, "Do not verify TLS certificates (insecure)")->group(group);
   app.add_option("--cli-connect-timeout", options_.connect_timeout_seconds, "Connect timeout in seconds")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(0.001, kLongestSeconds))
       ->group(group);
   app.add_option("--cli-read-timeout", options_.read_timeout_seconds, "Request timeout in seconds")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(0.001, kLongestSeconds))
       ->group(group);
 }
 
@@ -85,8 +86,8 @@ Result<std::shared_ptr<Session>> CliContext::session() {
   o.max_attempts = settings_ ? settings_->max_attempts.value : options_.max_attempts;
   o.ca_bundle = options_.ca_bundle;
   o.verify_tls = !options_.no_verify_ssl;
-  o.connect_timeout = std::chrono::milliseconds(static_cast<long>(options_.connect_timeout_seconds * 1000));
-  o.request_timeout = std::chrono::milliseconds(static_cast<long>(options_.read_timeout_seconds * 1000));
+  o.connect_timeout = milliseconds_of_seconds(options_.connect_timeout_seconds);
+  o.request_timeout = milliseconds_of_seconds(options_.read_timeout_seconds);
   auto created = Session::create(o);
   if (!created) return created.error();
   session_ = *created;
@@ -123,6 +124,10 @@ int exit_code_for(const Error& error) {
     case ErrorKind::Auth: return kServiceError;
   }
   return kServiceError;
+}
+
+bool endpoint_never_reached(const Error& error) {
+  return error.kind == ErrorKind::Transport && !outcome_unknown(error) && !error.sent_more_than_once;
 }
 
 int CliContext::fail(const Error& error) const {

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "input_file.hpp"
 #include "line_reader.hpp"
 #include "stream_state.hpp"
 #include "firehose/batch_put.hpp"
@@ -20,23 +21,35 @@ struct PutRecordBatchArgs {
 // One record per line, each keeping its '\n' (added to a last line without
 // one) so that delivered objects are newline-delimited.
 Result<std::vector<std::string>> read_records(const std::string& path) {
-  std::FILE* file = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
-  if (file == nullptr) return make_error(ErrorKind::Client, "UnreadableInput", fmt::format("cannot read {}", path));
+  auto file = open_input(path);
+  if (!file) return file.error();
   std::vector<std::string> records;
-  std::optional<Error> too_large;
-  const bool read_ok = for_each_line(file, [&] { return too_large.has_value(); }, [&](std::string_view line) {
-    if (line.size() > limits::kMaxRecordBytes) {
-      too_large = make_error(ErrorKind::Client, "RecordTooLarge",
-                             fmt::format("{}:{}: a record of {} bytes is over Firehose's 1,024,000-byte limit", path,
-                                         records.size() + 1, line.size()));
+  std::optional<Error> refused;
+  LineLimit limit;
+  limit.on_torn_last_line = [&](std::string_view, std::size_t size) {
+    // Nothing is sent: a torn record is not half-sent, and the file can be given again once complete.
+    refused = make_error(ErrorKind::Client, "TornLine", fmt::format("{}: {}; nothing sent", input_name(path),
+                                                                    torn_line_message(size)));
+  };
+  const bool read_ok = for_each_line_block(*file, [&] { return refused.has_value(); },
+                                           [&](std::span<const std::string_view> lines) {
+    for (std::string_view line : lines) {
+      if (refused) return;
+      if (line.size() > limits::kMaxRecordBytes) {
+        refused = make_error(ErrorKind::Client, "RecordTooLarge",
+                             fmt::format("{}:{}: a record of {} bytes is over Firehose's 1,024,000-byte limit",
+                                         input_name(path), records.size() + 1, line.size()));
+        return;
+      }
+      records.emplace_back(line);
     }
-    records.emplace_back(line);
-  });
-  if (file != stdin) std::fclose(file);
-  if (too_large) return *too_large;
-  if (!read_ok) return make_error(ErrorKind::Client, "UnreadableInput", fmt::format("error reading {}", path));
+  }, limit);
+  const int read_errno = errno;
+  close_input(*file);
+  if (refused) return *refused;
+  if (!read_ok) return make_error(ErrorKind::Client, "UnreadableInput", read_error_message(path, read_errno));
   if (records.empty()) {
-    return make_error(ErrorKind::Client, "EmptyInput", fmt::format("{} holds no records", path));
+    return make_error(ErrorKind::Client, "EmptyInput", fmt::format("{} holds no records", input_name(path)));
   }
   return records;
 }

@@ -7,6 +7,8 @@
 #include <unistd.h>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
+#include <optional>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -14,6 +16,7 @@
 #include "commands.hpp"
 #include "config.hpp"
 #include "duration_arg.hpp"
+#include "input_file.hpp"
 #include "line_reader.hpp"
 #include "progress.hpp"
 #include "stop_signals.hpp"
@@ -60,9 +63,12 @@ int run_send(CliContext& context, SendArgs& args) {
     args.inputs.push_back("-");
   }
   for (const auto& input : args.inputs) {
-    std::FILE* f = input == "-" ? stdin : std::fopen(input.c_str(), "rb");
-    if (f == nullptr) return context.usage_error(fmt::format("cannot read {}: {}", input, std::strerror(errno)));
-    files.push_back(f);
+    auto opened = open_input(input);
+    if (!opened) {
+      for (std::FILE* f : files) close_input(f);
+      return context.usage_error(opened.error().message);
+    }
+    files.push_back(*opened);
   }
   auto session = context.session();
   if (!session) return context.fail(session.error());
@@ -81,7 +87,16 @@ int run_send(CliContext& context, SendArgs& args) {
   if (!settings.max_attempts.value && Environment::process().get("AWS_MAX_ATTEMPTS")) {
     options.retry.max_attempts = (*session)->retry_policy().max_attempts;
   }
-  options.record_ttl = std::chrono::milliseconds(static_cast<long>(args.record_ttl_seconds * 1000));
+  options.record_ttl = milliseconds_of_seconds(args.record_ttl_seconds);
+  // The last whole call that failed: why records were not delivered, for the
+  // error line at the end (a summary alone said nothing of a refused connection).
+  std::mutex last_call_error_mutex;
+  std::optional<Error> last_call_error;
+  options.on_batch = [&](const BatchReport& report) {
+    if (!report.call_error) return;
+    std::lock_guard lock(last_call_error_mutex);
+    last_call_error = report.call_error;
+  };
   options.memory_budget_bytes = static_cast<std::size_t>(args.memory_mb) * 1024 * 1024;
   options.pack_target_bytes = args.pack ? args.pack_target_bytes : 0;
   if (!args.metrics_namespace.empty()) {
@@ -94,7 +109,7 @@ int run_send(CliContext& context, SendArgs& args) {
   if (options.dead_letter_path.empty()) {
     spdlog::warn("no --dead-letter file: records that cannot be delivered will only be counted (as failed)");
   }
-  const auto grace = std::chrono::milliseconds(static_cast<long>(args.shutdown_grace_seconds * 1000));
+  const auto grace = milliseconds_of_seconds(args.shutdown_grace_seconds);
   // Before the producer's threads start, so that they inherit the blocked signals.
   std::unique_ptr<Producer> producer;
   std::atomic<Producer*> live{nullptr};
@@ -125,6 +140,7 @@ int run_send(CliContext& context, SendArgs& args) {
   auto should_stop = [&] { return refused || signals.stopping(); };
   bool read_ok = true;
   std::string read_error;
+  std::string first_refusal;  // the first line refused as it was read, for the error line at the end
   if (!args.from_dead_letter.empty()) {
     // Streamed: memory stays flat whatever the file's size.
     auto read = for_each_dead_letter(args.from_dead_letter, [&](DeadLetterEntry&& entry) {
@@ -154,12 +170,23 @@ int run_send(CliContext& context, SendArgs& args) {
     limit.on_oversize = [&](std::string_view prefix, std::size_t size) {
       ++line_no;
       const std::string source = source_of(input, line_no);
+      if (first_refusal.empty()) {
+        first_refusal = fmt::format("{}: {} bytes with its newline, over the 1,024,000-byte record limit", source, size);
+      }
       spdlog::error("{}: {} bytes with its newline, over Firehose's 1,024,000-byte record limit; not sent", source,
                     size);
       producer->refuse(RefusedRecord{std::string(prefix), size, true, "RecordTooLarge",
                                      fmt::format("{} bytes with its newline, over the 1,024,000-byte record limit",
                                                  size),
                                      source});
+    };
+    limit.on_torn_last_line = [&](std::string_view prefix, std::size_t size) {
+      ++line_no;
+      const std::string source = source_of(input, line_no);
+      spdlog::warn("{}: {}; not sent", source, torn_line_message(size));
+      if (first_refusal.empty()) first_refusal = fmt::format("{}: {}", source, torn_line_message(size));
+      producer->refuse(RefusedRecord{std::string(prefix), size, prefix.size() < size, "TornLine",
+                                     torn_line_message(size), source});
     };
     // A block's lines go to the producer together: one lock and one budget charge per block.
     auto on_lines = [&](std::span<const std::string_view> lines) {
@@ -169,9 +196,9 @@ int run_send(CliContext& context, SendArgs& args) {
     };
     if (!for_each_line_block(files[i], should_stop, on_lines, limit)) {
       read_ok = false;
-      read_error = fmt::format("error reading {}: {}", input == "-" ? "stdin" : input, std::strerror(errno));
+      read_error = read_error_message(input, errno);
     }
-    if (files[i] != stdin) std::fclose(files[i]);
+    close_input(files[i]);
     if (should_stop()) break;
   }
   signals.reading_done();
@@ -201,7 +228,19 @@ int run_send(CliContext& context, SendArgs& args) {
   if (auto fatal = producer->fatal_error()) return context.fail(explain_stream_error(*fatal, **client, settings.delivery_stream.value));
   if (signals.stopping()) return StopSignals::exit_code(signals.received());
   if (!read_ok) return context.usage_error(read_error);
-  return failed == 0 ? kSuccess : kPartialFailure;
+  if (failed == 0) return kSuccess;
+  std::lock_guard lock(last_call_error_mutex);
+  if (last_call_error && metrics.records_acknowledged == 0 && endpoint_never_reached(*last_call_error)) {
+    return context.fail(*last_call_error);  // named, exit 5, as for any other command
+  }
+  std::string why;
+  if (!first_refusal.empty()) why += "; the first refused: " + first_refusal;
+  if (last_call_error) why += "; the last failed call: " + last_call_error->to_string();
+  std::fprintf(stderr, "error: %llu of %llu records not delivered%s%s\n", static_cast<unsigned long long>(failed),
+               static_cast<unsigned long long>(records),
+               options.dead_letter_path.empty() ? "" : fmt::format(" (they are in {})", options.dead_letter_path).c_str(),
+               why.c_str());
+  return kPartialFailure;
 }
 
 }  // namespace
@@ -230,7 +269,7 @@ void register_send(CLI::App& app, CliContext& context, Action& action) {
                   "AWS_MAX_ATTEMPTS, the config file; default 10)")
       ->check(CLI::Range(1, 1000));
   cmd->add_option("--record-ttl", args->record_ttl_seconds, "Seconds after which a record is no longer retried")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(0.001, kLongestSeconds))
       ->capture_default_str();
   cmd->add_option("--memory-mb", args->memory_mb,
                   "Memory budget for records from input to outcome (their data, request bodies, answers);\n"
@@ -252,7 +291,7 @@ void register_send(CLI::App& app, CliContext& context, Action& action) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--shutdown-grace", args->shutdown_grace_seconds,
                   "Seconds to drain after Ctrl-C/SIGTERM before unsent records are dead-lettered")
-      ->check(CLI::NonNegativeNumber)
+      ->check(CLI::Range(0.0, kLongestSeconds))
       ->capture_default_str();
   cmd->add_option("--publish-metrics", args->metrics_namespace,
                   "Publish the producer's metrics to CloudWatch under this namespace (e.g. MyApp/Producer),\n"

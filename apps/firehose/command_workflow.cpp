@@ -103,7 +103,7 @@ class WorkflowRun {
     log_configuration(single_policy, options, *wait);
 
     // Before the progress and producer threads start, so that they inherit the blocked signals.
-    const auto grace = std::chrono::milliseconds(static_cast<long>(args_.shutdown_grace_seconds * 1000));
+    const auto grace = milliseconds_of_seconds(args_.shutdown_grace_seconds);
     StopSignals signals(
         [this, grace](int signal) {
           spdlog::warn("{}: stopped reading; draining for up to {} s (again to stop at once)",
@@ -178,7 +178,14 @@ class WorkflowRun {
     }
     if (interrupted) return StopSignals::exit_code(signals.received());
     if (!read) return context_.usage_error(read.error().message);
-    return summary["failed"].get<std::uint64_t>() == 0 ? kSuccess : kPartialFailure;
+    if (summary["failed"].get<std::uint64_t>() == 0) return kSuccess;
+    std::optional<Error> last_failure;
+    {
+      std::lock_guard lock(tally_.last_call_error_mutex);
+      last_failure = tally_.last_call_error ? tally_.last_call_error : single.stats().last_failure;
+    }
+    if (acknowledged == 0 && last_failure && endpoint_never_reached(*last_failure)) return context_.fail(*last_failure);
+    return kPartialFailure;
   }
 
  private:
@@ -337,7 +344,7 @@ void register_workflow(CLI::App& app, CliContext& context, Action& action) {
       ->capture_default_str();
   cmd->add_option("--shutdown-grace", args->shutdown_grace_seconds,
                   "Seconds to drain after Ctrl-C/SIGTERM before unsent records are dead-lettered")
-      ->check(CLI::NonNegativeNumber)
+      ->check(CLI::Range(0.0, kLongestSeconds))
       ->capture_default_str();
   cmd->callback([&context, &action, args] {
     context.set_default_log_level("info");  // the workflow's steps are its output

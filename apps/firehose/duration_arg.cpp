@@ -1,5 +1,7 @@
 #include "duration_arg.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 #include <fmt/format.h>
@@ -49,6 +51,11 @@ std::string format_duration(std::chrono::seconds duration) {
   if (s != 0 && s % 3600 == 0) return fmt::format("{}h", s / 3600);
   if (s != 0 && s % 60 == 0) return fmt::format("{}m", s / 60);
   return fmt::format("{}s", s);
+}
+
+std::chrono::milliseconds milliseconds_of_seconds(double seconds) {
+  const double clamped = std::clamp(seconds, 0.0, kLongestSeconds);
+  return std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(clamped * 1000)));
 }
 
 }  // namespace firehose::cli

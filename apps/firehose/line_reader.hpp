@@ -1,5 +1,8 @@
 #pragma once
 // Input framing for the commands that read records: one record per line.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstdint>
@@ -21,6 +24,38 @@ struct LineLimit {
   // Called, in order with the other lines, for each line over max_bytes:
   // its first kPrefixBytes and its full size (with the '\n').
   std::function<void(std::string_view prefix, std::size_t size)> on_oversize;
+  // A last line without '\n' is normally taken whole (the '\n' added). But
+  // when the input is a regular file whose size changed while it was read
+  // (a writer appending, or a truncation), that line is torn, not whole: it
+  // goes here instead (its first kPrefixBytes and its size without '\n').
+  // Unset: taken as a whole line all the same.
+  std::function<void(std::string_view prefix, std::size_t size)> on_torn_last_line;
+};
+
+// Whether a regular file changed size while it was read: its size now
+// differs from `size_before`, or from where reading ended.
+struct InputChange {
+  bool regular = false;
+  off_t size_before = 0;
+  off_t start = 0;
+
+  static InputChange watch(std::FILE* file) {
+    InputChange change;
+    struct stat info {};
+    const int fd = fileno(file);
+    if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode)) {
+      change.regular = true;
+      change.size_before = info.st_size;
+      const off_t at = ::lseek(fd, 0, SEEK_CUR);
+      change.start = at < 0 ? 0 : at;
+    }
+    return change;
+  }
+  bool changed(std::FILE* file, std::uint64_t bytes_read) const {
+    struct stat info {};
+    if (!regular || ::fstat(fileno(file), &info) != 0) return false;
+    return info.st_size != size_before || start + static_cast<off_t>(bytes_read) != info.st_size;
+  }
 };
 
 // Calls `on_lines` with the lines of each block read from `file`, each line's
@@ -45,9 +80,12 @@ bool for_each_line_block(std::FILE* file, ShouldStop&& should_stop, OnLines&& on
     if (!lines.empty()) on_lines(std::span<const std::string_view>(lines));
     lines.clear();
   };
+  const InputChange change = InputChange::watch(file);
+  std::uint64_t bytes_read = 0;
   for (;;) {
     if (should_stop()) return true;
     const std::size_t n = std::fread(block.data(), 1, block.size(), file);
+    bytes_read += n;
     if (n == 0) {
       if (std::ferror(file) && errno == EINTR && should_stop()) return true;
       break;
@@ -104,6 +142,8 @@ bool for_each_line_block(std::FILE* file, ShouldStop&& should_stop, OnLines&& on
   if (std::ferror(file)) return false;
   if (discarding) {
     oversize(partial, discarded + 1);  // the '\n' a last line gets
+  } else if (!partial.empty() && limit.on_torn_last_line && change.changed(file, bytes_read)) {
+    limit.on_torn_last_line(std::string_view(partial).substr(0, LineLimit::kPrefixBytes), partial.size());
   } else if (!partial.empty()) {
     partial.push_back('\n');
     if (partial.size() > limit.max_bytes) {

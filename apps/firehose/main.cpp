@@ -1,8 +1,12 @@
 // firehose: an AWS-CLI-shaped command line for Amazon Kinesis Data Firehose.
+#include <fcntl.h>
 #include <malloc.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 
 #include <CLI/CLI.hpp>
 
@@ -63,5 +67,21 @@ int main(int argc, char** argv) {
     return kUsage;
   }
   if (auto refused = context.configure_logging()) return *refused;
-  return action ? action() : kUsage;
+  // A closed stdout: the answer or summary would be lost (or, worse, written
+  // into whatever file or socket reuses descriptor 1). Refused before anything is sent.
+  if (::fcntl(STDOUT_FILENO, F_GETFD) < 0 && errno == EBADF) {
+    std::fprintf(stderr, "error: stdout is closed: the command's output would be lost (redirect it, e.g. >/dev/null)\n");
+    return kUsage;
+  }
+  const int code = action ? action() : kUsage;
+  // stdout closed by its reader during the run (a pipe to `head`): the
+  // summary was lost; success would hide it.
+  errno = 0;
+  const bool flushed = std::fflush(stdout) == 0;
+  if (!flushed || std::ferror(stdout) != 0) {
+    std::fprintf(stderr, "error: could not write to stdout%s%s: the output is incomplete\n", errno != 0 ? ": " : "",
+                 errno != 0 ? std::strerror(errno) : "");
+    return code == kSuccess ? kUsage : code;
+  }
+  return code;
 }

@@ -4,10 +4,12 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "example_records.hpp"
+#include "input_file.hpp"
 #include "line_reader.hpp"
 #include "status_line.hpp"
 
@@ -37,16 +39,21 @@ Status for_each_input_record(const WorkflowInput& input, const std::function<boo
   const bool from_stdin = input.records_file == "-";
   // Waiting silently on a terminal looks like a hang.
   if (from_stdin && isatty(STDIN_FILENO) == 1) status_line::write("reading records from stdin (Ctrl-D ends)\n");
-  std::FILE* file = from_stdin ? stdin : std::fopen(input.records_file.c_str(), "rb");
-  if (file == nullptr) {
-    return make_error(ErrorKind::Client, "UnreadableInput",
-                      fmt::format("cannot read {}: {}", input.records_file, std::strerror(errno)));
-  }
-  const bool read = for_each_line(file, should_stop, on_record);
-  if (!from_stdin) std::fclose(file);
-  if (!read) {
-    return make_error(ErrorKind::Client, "UnreadableInput", fmt::format("error reading {}", input.records_file));
-  }
+  auto file = open_input(input.records_file);
+  if (!file) return file.error();
+  LineLimit limit;
+  std::optional<Error> torn;
+  limit.on_torn_last_line = [&](std::string_view, std::size_t size) {
+    torn = make_error(ErrorKind::Client, "TornLine",
+                      fmt::format("{}: {}; not sent", input_name(input.records_file), torn_line_message(size)));
+  };
+  const bool read = for_each_line_block(*file, should_stop, [&](std::span<const std::string_view> lines) {
+    for (std::string_view line : lines) on_record(line);
+  }, limit);
+  const int read_errno = errno;
+  close_input(*file);
+  if (!read) return make_error(ErrorKind::Client, "UnreadableInput", read_error_message(input.records_file, read_errno));
+  if (torn) return *torn;
   return {};
 }
 

@@ -53,6 +53,10 @@ void observe_batches(ProducerOptions& options, BatchTally& tally) {
   options.on_batch = [stream = options.delivery_stream_name, &tally](const BatchReport& report) {
     report_batch(stream, report.records, report.bytes, report.failed_put_count, report.error_codes, report.attempt,
                  report.latency, tally);
+    if (report.call_error) {
+      std::lock_guard lock(tally.last_call_error_mutex);
+      tally.last_call_error = report.call_error;
+    }
   };
 }
 

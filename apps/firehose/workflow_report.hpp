@@ -5,6 +5,8 @@
 // failed / dead-lettered, possible duplicates, bytes, wall time, latency
 // percentiles, FailedPutCount totals taken from the answers).
 #include <atomic>
+#include <mutex>
+#include <optional>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -25,6 +27,8 @@ struct BatchTally {
   std::atomic<std::uint64_t> requests{0};
   std::atomic<std::uint64_t> failed_put_count{0};   // sum of FailedPutCount (whole-call failures count every record)
   std::atomic<std::uint64_t> throttled_records{0};  // records answered with a throttling code
+  std::mutex last_call_error_mutex;
+  std::optional<Error> last_call_error;  // the last whole call that failed: why
 };
 
 // Logs one answer (`batch_put`, and `throttled` when records were throttled) and adds it to `tally`.

@@ -11,12 +11,6 @@
 
 namespace firehose::cli {
 
-bool answer_may_have_been_lost(const Error& error) {
-  return error.kind == ErrorKind::Transport &&
-         (error.transport == TransportFailure::Timeout || error.transport == TransportFailure::Reset ||
-          error.transport == TransportFailure::Other);
-}
-
 SingleRecordSender::SingleRecordSender(std::shared_ptr<FirehoseClient> client, std::shared_ptr<Session> session,
                                        std::string stream, RetryPolicy policy, DeadLetterWriter* dead_letter)
     : client_(std::move(client)),
@@ -69,7 +63,8 @@ Status SingleRecordSender::send(std::string_view record) {
       if (auto written = give_up(record, error, attempt, first_attempt, possible_duplicate); !written) return written;
       return error;
     }
-    possible_duplicate = possible_duplicate || answer_may_have_been_lost(error);
+    // The answer judge's rule (firehose/error.hpp): the record may be stored already.
+    possible_duplicate = possible_duplicate || outcome_unknown(error) || error.sent_more_than_once;
     // Attempts used up, or the session's retry quota exhausted (an outage).
     const auto next = retry.retry_delay(error, attempt);
     if (!next) return give_up(record, error, attempt, first_attempt, possible_duplicate);
@@ -89,6 +84,7 @@ Status SingleRecordSender::send(std::string_view record) {
 Status SingleRecordSender::give_up(std::string_view record, const Error& error, int attempts,
                                    std::chrono::system_clock::time_point first_attempt, bool possible_duplicate) {
   ++stats_.failed;
+  stats_.last_failure = error;
   if (possible_duplicate) ++stats_.possible_duplicates;
   bool written = false;
   if (dead_letter_ != nullptr) {

@@ -5,6 +5,7 @@
 // session's retry quota. Every success and every retry is logged.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,7 @@ struct SingleRecordStats {
   std::uint64_t possible_duplicates = 0;  // records retried after an answer was lost (it may have been stored)
   std::uint64_t bytes_acknowledged = 0;
   std::vector<double> latency_ms;  // per acknowledged record, first send to answer
+  std::optional<Error> last_failure;  // why the last record given up on failed
 };
 
 class SingleRecordSender {
@@ -57,8 +59,5 @@ class SingleRecordSender {
   DeadLetterWriter* dead_letter_;
   SingleRecordStats stats_;
 };
-
-// Whether an error may have left the record stored (the answer was lost, not refused).
-bool answer_may_have_been_lost(const Error& error);
 
 }  // namespace firehose::cli

@@ -44,4 +44,11 @@ const char* to_string(TransportFailure failure);  // "dns", "refused", ...; "non
 // judge ask here.
 bool is_retryable(const Error& error);
 
+// Whether the request of a call that failed with `error` may have been
+// processed all the same (a transport failure after it was sent: a reset, a
+// timeout), so that sending it again may store its records twice. The answer
+// judge's rule; callers that count possible duplicates or tell "never
+// reached" from "maybe stored" ask here.
+bool outcome_unknown(const Error& error);
+
 }  // namespace firehose

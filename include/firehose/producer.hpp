@@ -36,6 +36,7 @@ struct BatchReport {
   std::vector<std::pair<std::string, std::size_t>> error_codes;
   int attempt = 1;  // the highest attempt number among its records
   std::chrono::nanoseconds latency{0};
+  std::optional<Error> call_error;  // when the whole call failed: why
 };
 
 using BatchObserver = std::function<void(const BatchReport&)>;

@@ -174,6 +174,14 @@ Result<HeaderList> build_header_list(const HttpRequest& request) {
 struct ResponseBuilder {
   HttpResponse response;
   int request_headers_sent = 0;
+  std::size_t max_body_bytes = SIZE_MAX;
+  bool too_large = false;  // the answer is over max_body_bytes: the transfer was abandoned
+
+  // False (abandon the transfer) once the answer is known to be over the cap.
+  bool admit_body(std::size_t more) {
+    if (response.body.size() + more > max_body_bytes) too_large = true;
+    return !too_large;
+  }
 
   void on_header_line(std::string_view line) {
     while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
@@ -203,6 +211,16 @@ struct ResponseBuilder {
     if (response.headers.back().name == "content-length") reserve_body(response.headers.back().value);
   }
 
+  // An announced length over the cap ends the transfer before the body.
+  bool announced_length_admitted() {
+    const std::string* length = response.header("content-length");
+    std::size_t bytes = 0;
+    if (length == nullptr) return true;
+    const auto [end, ec] = std::from_chars(length->data(), length->data() + length->size(), bytes);
+    if (ec == std::errc::result_out_of_range || (ec == std::errc() && bytes > max_body_bytes)) too_large = true;
+    return !too_large;
+  }
+
   // The body then arrives into one allocation instead of a doubling series
   // of copies (a PutRecordBatch answer is ~120 KB). A length beyond any
   // answer we expect is not trusted with an allocation.
@@ -228,7 +246,9 @@ struct ResponseBuilder {
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   const size_t bytes = size * count;
   try {
-    static_cast<ResponseBuilder*>(user)->response.body.append(data, bytes);
+    auto* builder = static_cast<ResponseBuilder*>(user);
+    if (!builder->admit_body(bytes)) return 0;
+    builder->response.body.append(data, bytes);
   } catch (...) {
     return 0;
   }
@@ -252,7 +272,9 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 size_t on_header(char* data, size_t size, size_t count, void* user) {
   const size_t bytes = size * count;
   try {
-    static_cast<ResponseBuilder*>(user)->on_header_line(std::string_view(data, bytes));
+    auto* builder = static_cast<ResponseBuilder*>(user);
+    builder->on_header_line(std::string_view(data, bytes));
+    if (!builder->announced_length_admitted()) return 0;
   } catch (...) {
     return 0;
   }
@@ -350,6 +372,7 @@ class CurlHttpClient final : public HttpClient {
     }
     PooledHandle& handle = *lease.handle;
     ResponseBuilder builder;
+    builder.max_body_bytes = options_.max_response_bytes > 0 ? options_.max_response_bytes : SIZE_MAX;
     CURLcode setup = configure(handle, request, headers->get(), builder);
     if (setup != CURLE_OK) {
       return make_error(ErrorKind::Transport, "TransportError",
@@ -357,6 +380,13 @@ class CurlHttpClient final : public HttpClient {
     }
     handle.error[0] = '\0';
     CURLcode result = curl_easy_perform(handle.easy);
+    if (builder.too_large) {
+      // Not a failure to pass: the endpoint answers more than any AWS answer
+      // this client reads (a wrong endpoint, or a hostile one). Not retried.
+      return make_error(ErrorKind::Client, "ResponseTooLarge",
+                        fmt::format("the answer to {} {} is over {} bytes, more than any answer this client reads",
+                                    request.method, origin_of(request.url), builder.max_body_bytes));
+    }
     if (result != CURLE_OK) {
       curl_off_t pretransfer_us = 0;
       curl_easy_getinfo(handle.easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);

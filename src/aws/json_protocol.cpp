@@ -39,13 +39,54 @@ Error error_from_response(const HttpResponse& response) {
     if (error.message.empty()) error.message = xml_element_text(response.body, "Message").value_or("");
   }
   error.code = std::string(normalize_error_code(code));
-  if (error.code.empty()) error.code = fmt::format("HTTP{}", response.status);
-  if (error.message.empty() && !body.is_object() && code.empty()) {
-    // Not a JSON error (a proxy, a load balancer, moto's XML): keep the start of it.
-    error.message = response.body.substr(0, 200);
+  if (error.code.empty()) {
+    // Not an AWS error at all: a proxy, a load balancer, a web server at the
+    // wrong URL. Its body (HTML, often) is no message: say what came, with
+    // the gist of its text.
+    error.code = fmt::format("HTTP{}", response.status);
+    const std::string* type = response.header("content-type");
+    const std::string gist = text_gist(response.body);
+    error.message = fmt::format("HTTP {} answer that is not an AWS error ({}, {} bytes{}{})", response.status,
+                                type != nullptr && !type->empty() ? *type : "no content type", response.body.size(),
+                                gist.empty() ? "" : ": ", gist);
+    // Retried only where a passing failure answers so (botocore's transient
+    // statuses, and 429); a 501 or a 404 from something that is not the
+    // service would answer every attempt the same.
+    const int status = response.status;
+    error.kind = status == 429 ? ErrorKind::Throttle
+                 : status == 500 || status == 502 || status == 503 || status == 504 ? ErrorKind::Transient
+                 : status == 401 || status == 403 ? ErrorKind::Auth
+                                                  : ErrorKind::Client;
+    return error;
   }
   error.kind = classify_error_code(error.code, response.status);
   return error;
+}
+
+std::string text_gist(std::string_view body, std::size_t max_chars) {
+  std::string out;
+  bool in_tag = false;
+  bool space = false;
+  for (const char c : body) {
+    if (out.size() >= max_chars) break;
+    if (c == '<') in_tag = true;
+    if (in_tag) {
+      if (c == '>') {
+        in_tag = false;
+        space = true;
+      }
+      continue;
+    }
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte <= ' ' || byte == 0x7f) {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out.push_back(' ');
+    space = false;
+    out.push_back(byte < 0x80 ? c : '?');
+  }
+  return out;
 }
 
 HttpRequest make_request(const std::string& endpoint_url, std::string_view json_version,

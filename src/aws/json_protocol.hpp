@@ -16,6 +16,10 @@ namespace firehose::aws::json_protocol {
 // from the code and status.
 Error error_from_response(const HttpResponse& response);
 
+// The words of a body for a message: tags dropped, whitespace runs as one
+// space, bytes outside printable ASCII as '?', at most `max_chars`.
+std::string text_gist(std::string_view body, std::size_t max_chars = 120);
+
 // Fills method, headers (Content-Type, X-Amz-Target) and body of a JSON call.
 HttpRequest make_request(const std::string& endpoint_url, std::string_view json_version,
                          std::string_view target_prefix, std::string_view operation, std::string body);

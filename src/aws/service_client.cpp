@@ -25,6 +25,8 @@ Result<HttpResponse> ServiceClient::send(HttpRequest& request) const {
   if (response->status >= 300) {
     Error error = json_protocol::error_from_response(*response);
     error.sent_more_than_once = response->sends > 1;
+    // Not an AWS error answer: name who gave it (the endpoint may be wrong).
+    if (error.code.rfind("HTTP", 0) == 0) error.message += " from " + endpoint_.url;
     return error;
   }
   return response;

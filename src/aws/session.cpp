@@ -1,4 +1,5 @@
 #include "aws/credentials/default_chain.hpp"
+#include "aws/credentials/profile_context.hpp"
 #include "aws/region.hpp"
 #include "aws/session_impl.hpp"
 #include "core/log.hpp"
@@ -29,6 +30,14 @@ Result<std::unique_ptr<Session::Impl>> make_session_impl(const SessionOptions& o
   impl->config = std::move(config).value();
   impl->profile = aws::active_profile_name(impl->env, options.profile);
   const auto profile_section = impl->config.profile(impl->profile);
+  // A named profile that does not exist is the error to report: checked
+  // before the region, which such a profile cannot give (that said NoRegion).
+  if (impl->profile != "default") {
+    auto profiles = aws::ProfileContext::from(impl->config, impl->profile);
+    if (auto path = impl->env.get_non_empty("AWS_CONFIG_FILE")) profiles.config_path = *path;
+    if (auto path = impl->env.get_non_empty("AWS_SHARED_CREDENTIALS_FILE")) profiles.credentials_path = *path;
+    if (!profiles.section()) return make_error(ErrorKind::Config, "ProfileNotFound", profiles.not_found_message());
+  }
 
   auto region = aws::resolve_region(impl->env, impl->config, impl->profile, options.region, options.region_option_name);
   if (!region) return region.error();
@@ -61,6 +70,8 @@ Result<std::unique_ptr<Session::Impl>> make_session_impl(const SessionOptions& o
     chain.profiles = aws::ProfileContext::from(impl->config, impl->profile);
     chain.region = impl->region;
     chain.sts_http = impl->http;
+    // A credential_process gets as long as a request may take.
+    if (options.request_timeout.count() > 0) chain.process_timeout = options.request_timeout;
     // STS is reached through its own configured endpoint or its rules; like
     // the AWS CLI's, the endpoint_url option names the called service's endpoint only.
     const Session::Impl* self = impl.get();

@@ -38,7 +38,7 @@ inline RecordVerdict judge_entry(const PutRecordBatchAnswer::Entry& entry) {
 // its records.
 RecordVerdict judge_call_error(const Error& error);
 
-// Transport failures after which the request may have been processed.
-bool outcome_unknown(const Error& error);
+// outcome_unknown(const Error&), the rule for transport failures after which
+// the request may have been processed, is public (firehose/error.hpp).
 
 }  // namespace firehose

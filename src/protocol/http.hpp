@@ -56,6 +56,10 @@ struct HttpOptions {
   // system store, as in botocore; empty = system store.
   std::string ca_bundle;
   std::string user_agent;  // default: "firehose/<version> libcurl/<version>"
+  // Answers over this are abandoned (error ResponseTooLarge, not retried):
+  // the largest AWS answer read here (GetMetricData) is a few MiB, and an
+  // endpoint answering 100 MB must not take 500 MB of memory. 0: no cap.
+  std::size_t max_response_bytes = 32 * 1024 * 1024;
 };
 
 class HttpClient {

@@ -98,8 +98,6 @@ class ExitCodes(unittest.TestCase):
     def test_5_transport(self):
         closed = {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}"}
         for name, args in commands(STREAM, self.records, self.dead).items():
-            if name in ("send", "workflow"):
-                continue  # PENDING_SEND_TRANSPORT: the producer's runs still exit 1 here (issue #15)
             run = self.run_cli("--max-attempts", "1", *args, extra_env=closed)
             self.assert_exit(run, 5, "127.0.0.1", what=name)
         self.assert_exit(self.run_cli("--max-attempts", "1", "list-delivery-streams", extra_env=closed), 5)

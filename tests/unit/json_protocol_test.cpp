@@ -50,6 +50,21 @@ TEST(JsonProtocolError, FallsBackToHeadersAndXml) {
   EXPECT_EQ(bare.code, "HTTP502");
   EXPECT_EQ(bare.kind, ErrorKind::Transient);
   EXPECT_NE(bare.message.find("Bad Gateway"), std::string::npos);
+  EXPECT_EQ(bare.message.find('<'), std::string::npos);
+}
+
+// A web server at the wrong URL: its page is no message, and its 501 / 404 would answer every retry the same.
+TEST(JsonProtocolError, AnswersThatAreNotAwsErrorsAreNamedNotQuoted) {
+  auto html = error_from_response(response(501, "<html><title>501 Not Implemented</title>\n<body>nginx</body></html>",
+                                           {{"content-type", "text/html"}}));
+  EXPECT_EQ(html.code, "HTTP501");
+  EXPECT_EQ(html.kind, ErrorKind::Client);
+  EXPECT_EQ(html.message, "HTTP 501 answer that is not an AWS error (text/html, 66 bytes: 501 Not Implemented nginx)");
+  EXPECT_EQ(error_from_response(response(404, "not here")).kind, ErrorKind::Client);
+  EXPECT_EQ(error_from_response(response(503, "")).kind, ErrorKind::Transient);
+  EXPECT_EQ(error_from_response(response(429, "")).kind, ErrorKind::Throttle);
+  EXPECT_EQ(text_gist(std::string(500, 'x')).size(), 120u);
+  EXPECT_EQ(text_gist("caf\xc3\xa9 \x01 ok"), "caf?? ok");
 }
 
 TEST(JsonProtocolRequest, SetsTargetAndContentType) {

@@ -57,8 +57,10 @@ class Delivery {
   // code "InternalFailure") when the spool cannot be written.
   virtual Status accept(const std::string& stream_name, const std::vector<std::string_view>& records) = 0;
 
-  // Writes every buffered record as objects now (SIGTERM, tests). Blocks until done.
-  virtual void flush_all() = 0;
+  // Writes every buffered record as objects now (SIGTERM, tests). Blocks until
+  // done; returns one line per stream whose records could not be delivered
+  // (they stay spooled), so that callers can say so instead of "flushed".
+  virtual std::vector<std::string> flush_all() = 0;
   // Stops the background timer; flush_all() first for a clean shutdown.
   virtual void stop() = 0;
 };

@@ -78,12 +78,15 @@ Status DirectoryDelivery::accept(const std::string& stream_name, const std::vect
   return {};
 }
 
-void DirectoryDelivery::flush_all() {
+std::vector<std::string> DirectoryDelivery::flush_all() {
+  std::vector<std::string> failures;
   for (const auto& stream : all_streams()) {
     if (auto delivered = stream->deliver(true, now()); !delivered) {
       spdlog::error("flush: {}", delivered.error().message);
+      failures.push_back(delivered.error().message);
     }
   }
+  return failures;
 }
 
 void DirectoryDelivery::deliver_due() {

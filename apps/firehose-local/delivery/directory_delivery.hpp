@@ -46,7 +46,7 @@ class DirectoryDelivery final : public Delivery {
   void remove(const std::string& stream_name) override;
   // An error (Transient, InternalFailure) also for a stream never configured.
   Status accept(const std::string& stream_name, const std::vector<std::string_view>& records) override;
-  void flush_all() override;
+  std::vector<std::string> flush_all() override;
   void stop() override;
 
   // One round of the background thread: delivers the streams that are due.

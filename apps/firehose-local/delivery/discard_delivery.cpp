@@ -9,7 +9,7 @@ class DiscardDelivery final : public Delivery {
   void configure(const StreamDestination&) override {}
   void remove(const std::string&) override {}
   Status accept(const std::string&, const std::vector<std::string_view>&) override { return {}; }
-  void flush_all() override {}
+  std::vector<std::string> flush_all() override { return {}; }
   void stop() override {}
 };
 

@@ -2,7 +2,11 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "core/log.hpp"
+
+#include "core/timestamp.hpp"
 
 namespace firehose::aws {
 
@@ -33,6 +37,14 @@ Result<Credentials> CachingProvider::refresh(std::unique_lock<std::mutex>& lock)
   refreshing_ = true;
   lock.unlock();
   Result<Credentials> result = inner_->get();
+  if (result && result->expiration && *result->expiration <= options_.clock()) {
+    // As botocore: credentials that come expired are an error here, not a
+    // signature the service refuses later (or, locally, none at all).
+    result = make_error(ErrorKind::Config, "ExpiredCredentials",
+                        fmt::format("the {} credentials expired at {} (refresh them, or their expiration setting)",
+                                    result->provider.empty() ? inner_->name() : result->provider,
+                                    format_iso8601(*result->expiration)));
+  }
   lock.lock();
   refreshing_ = false;
   ++refresh_count_;

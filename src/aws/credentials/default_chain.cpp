@@ -27,12 +27,13 @@ HttpClientPtr curl_with_timeout(std::chrono::milliseconds timeout) {
 // botocore's profile chain for a role's source profile: everything a profile
 // can hold, without the environment.
 CredentialsProviderPtr source_profile_chain(const Environment& env, const ProfileContext& source,
-                                            const std::shared_ptr<const StsClient>& sts, const WallClock& clock) {
+                                            const std::shared_ptr<const StsClient>& sts, const WallClock& clock,
+                                            std::chrono::milliseconds process_timeout) {
   return std::make_shared<ChainProvider>(std::vector<CredentialsProviderPtr>{
       std::make_shared<WebIdentityProvider>(env, source, sts, /*use_environment=*/false, clock),
       std::make_shared<SsoProvider>(source),
       std::make_shared<ProfileProvider>(source, ProfileFile::Credentials),
-      std::make_shared<ProcessProvider>(source),
+      std::make_shared<ProcessProvider>(source, process_timeout),
       std::make_shared<ProfileProvider>(source, ProfileFile::Config),
   });
 }
@@ -75,8 +76,9 @@ Result<std::vector<CredentialsProviderPtr>> make_default_credentials_providers(D
 
   RoleSourceProviders sources;
   const WallClock clock = options.clock;
-  sources.for_profile = [env, sts, clock](const ProfileContext& source) {
-    return source_profile_chain(env, source, sts, clock);
+  const auto process_timeout = options.process_timeout;
+  sources.for_profile = [env, sts, clock, process_timeout](const ProfileContext& source) {
+    return source_profile_chain(env, source, sts, clock, process_timeout);
   };
   sources.for_credential_source = [env, container, imds](const std::string& name) -> CredentialsProviderPtr {
     if (name == "Environment") return std::make_shared<EnvironmentProvider>(env);
@@ -93,7 +95,7 @@ Result<std::vector<CredentialsProviderPtr>> make_default_credentials_providers(D
   chain.push_back(std::make_shared<WebIdentityProvider>(env, profiles, sts, /*use_environment=*/true, clock));
   chain.push_back(std::make_shared<SsoProvider>(profiles));
   chain.push_back(std::make_shared<ProfileProvider>(profiles, ProfileFile::Credentials));
-  chain.push_back(std::make_shared<ProcessProvider>(profiles));
+  chain.push_back(std::make_shared<ProcessProvider>(profiles, options.process_timeout));
   chain.push_back(std::make_shared<ProfileProvider>(profiles, ProfileFile::Config));
   chain.push_back(container);
   chain.push_back(imds);

@@ -48,6 +48,8 @@ struct DefaultChainOptions {
   ContainerProviderOptions container;
   CachingOptions caching;
   WallClock clock = system_now;  // STS signing time and default session names
+  // A credential_process running longer is killed (its error names it).
+  std::chrono::milliseconds process_timeout{60'000};
 };
 
 // The providers in chain order, uncached. Errors: the shared files cannot be

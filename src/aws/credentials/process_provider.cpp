@@ -24,7 +24,8 @@ std::string trimmed(std::string text) {
 
 }  // namespace
 
-ProcessProvider::ProcessProvider(ProfileContext context) : context_(std::move(context)) {}
+ProcessProvider::ProcessProvider(ProfileContext context, std::chrono::milliseconds timeout)
+    : context_(std::move(context)), timeout_(timeout) {}
 
 Result<Credentials> ProcessProvider::get() {
   auto section = context_.section();
@@ -34,8 +35,10 @@ Result<Credentials> ProcessProvider::get() {
     return credentials_not_found(fmt::format("profile {} has no credential_process", context_.profile));
   }
 
-  auto run = run_shell_command(*command);
-  if (!run) return run.error();
+  auto run = run_shell_command(*command, timeout_);
+  if (!run) {
+    return process_failed(fmt::format("credential_process (profile {}): {}", context_.profile, run.error().message));
+  }
   if (run->exit_status != 0) {
     const std::string err = trimmed(run->err);
     return process_failed(fmt::format("credential_process `{}` (profile {}) exited with status {}{}{}", *command,

@@ -1,7 +1,12 @@
 #include "aws/credentials/shell_command.hpp"
 
+#include <signal.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
+#include <optional>
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
@@ -39,7 +44,8 @@ class Fd {
 
 }  // namespace
 
-Result<ShellCommandOutput> run_shell_command(const std::string& command) {
+Result<ShellCommandOutput> run_shell_command(const std::string& command, std::chrono::milliseconds timeout,
+                                             std::size_t max_output) {
   // O_CLOEXEC keeps these pipes out of processes other threads spawn meanwhile.
   Fd out_read, out_write, err_read, err_write;
   int out_pipe[2], err_pipe[2];
@@ -56,11 +62,18 @@ Result<ShellCommandOutput> run_shell_command(const std::string& command) {
   posix_spawn_file_actions_adddup2(&actions, out_write.get(), STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, err_write.get(), STDERR_FILENO);
 
+  // A process group of its own, so that a timeout kills what the shell started too.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attributes, 0);
+
   std::string shell = "/bin/sh", flag = "-c", script = command;
   char* argv[] = {shell.data(), flag.data(), script.data(), nullptr};
   pid_t pid = 0;
-  const int rc = ::posix_spawn(&pid, "/bin/sh", &actions, nullptr, argv, environ);
+  const int rc = ::posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ);
   posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
   if (rc != 0) return spawn_error("cannot start /bin/sh", rc);
   out_write.reset();
   err_write.reset();
@@ -71,8 +84,20 @@ Result<ShellCommandOutput> run_shell_command(const std::string& command) {
   std::string* sinks[2] = {&output.out, &output.err};
   int open_pipes = 2;
   char buffer[4096];
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::optional<std::string> stopped;  // why the command was killed
   while (open_pipes > 0) {
-    if (::poll(fds, 2, -1) < 0) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      stopped = fmt::format("did not finish within {} ms", timeout.count());
+      break;
+    }
+    if (output.out.size() + output.err.size() > max_output) {
+      stopped = fmt::format("printed more than {} bytes", max_output);
+      break;
+    }
+    const int ready = ::poll(fds, 2, static_cast<int>(std::min<std::int64_t>(left.count(), 60'000)));
+    if (ready < 0) {
       if (errno == EINTR) continue;
       break;
     }
@@ -88,6 +113,7 @@ Result<ShellCommandOutput> run_shell_command(const std::string& command) {
     }
   }
 
+  if (stopped) ::kill(-pid, SIGKILL);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) return spawn_error("waitpid", errno);
@@ -96,6 +122,10 @@ Result<ShellCommandOutput> run_shell_command(const std::string& command) {
     output.exit_status = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {
     output.exit_status = 128 + WTERMSIG(status);
+  }
+  if (stopped) {
+    return make_error(ErrorKind::Config, "CredentialProcessFailed",
+                      fmt::format("`{}` {}: stopped", command, *stopped));
   }
   return output;
 }

@@ -99,6 +99,10 @@ void OutcomeResolver::refuse(const RefusedRecord& record, const OutcomeCallback&
 
 bool OutcomeResolver::dead_letter(const DeadLetterEntry& entry) {
   if (auto written = dead_letter_->write(entry); !written) {
+    if (dead_letter_failure_handler_) {
+      if (!dead_letter_failed_once_.exchange(true)) dead_letter_failure_handler_(written.error());
+      return false;
+    }
     // One line per streak: a full disk would otherwise print one per record.
     if (!dead_letter_failing_.exchange(true)) logging::error("dead-letter file: {}", written.error().to_string());
     return false;

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -63,6 +64,13 @@ class OutcomeResolver {
   // Makes the dead-letter file's lines durable.
   void flush_dead_letters();
 
+  // Called once, at the first dead-letter write that fails, instead of
+  // logging it (the producer stops: records failing later would be lost).
+  // Called with no lock of the resolver held; set before records flow.
+  void on_dead_letter_failure(std::function<void(const Error&)> handler) {
+    dead_letter_failure_handler_ = std::move(handler);
+  }
+
  private:
   // Writes one entry; false (logged once per streak of failures) when it
   // could not be written.
@@ -73,6 +81,8 @@ class OutcomeResolver {
   const std::string stream_name_;
   std::unique_ptr<DeadLetterWriter> dead_letter_;
   std::atomic<bool> dead_letter_failing_{false};
+  std::atomic<bool> dead_letter_failed_once_{false};
+  std::function<void(const Error&)> dead_letter_failure_handler_;
 
   std::mutex progress_mutex_;
   std::condition_variable progress_;

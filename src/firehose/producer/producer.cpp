@@ -69,6 +69,9 @@ class Producer::Impl {
         spare_allowance_(spare_allowance(options_)),
         body_buffers_(body_buffer_allowance(options_)),
         idle_workers_(options_.max_in_flight) {
+    // Records that fail from now on could be neither delivered nor kept:
+    // stop at the first dead-letter write that fails (a full disk).
+    outcomes_.on_dead_letter_failure([this](const Error& error) { stop_for(error); });
     dispatcher_ = std::thread([this] { dispatch_loop(); });
     for (int i = 0; i < options_.max_in_flight; ++i) workers_.emplace_back([this] { send_loop(); });
     metrics_publisher_ = start_metrics_publisher(options_, [this] { return metrics_sample(); });

@@ -95,10 +95,15 @@ Batch Sender::send(Batch batch, std::string& body_buffer) {
   if (!answer) {
     requests_failed_.fetch_add(1, std::memory_order_relaxed);
     logging::debug("PutRecordBatch of {} records failed: {}", count, answer.error().to_string());
-  } else if (answer->failed_put_count > 0) {
-    requests_partial_.fetch_add(1, std::memory_order_relaxed);
+    // A fatal error is logged as the producer stops; an abandoned call (shutdown's deadline) is no news.
+    if (!judgement.fatal && answer.error().code != "RequestAborted") note_call_failure(answer.error());
   } else {
-    requests_ok_.fetch_add(1, std::memory_order_relaxed);
+    note_call_answered();
+    if (answer->failed_put_count > 0) {
+      requests_partial_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      requests_ok_.fetch_add(1, std::memory_order_relaxed);
+    }
   }
   // The limiter learns what the service accepted from every answer, a
   // partly throttled one included (counting none of its records made the
@@ -143,6 +148,26 @@ Batch Sender::send(Batch batch, std::string& body_buffer) {
 }
 // snippet-end:[cpp.example_code.firehose.PutRecordBatch]
 
+void Sender::note_call_failure(const Error& error) {
+  constexpr auto kReminder = std::chrono::seconds(10);
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(streak_mutex_);
+  ++failed_calls_in_a_row_;
+  if (failed_calls_in_a_row_ > 1 && now - last_streak_log_ < kReminder) return;
+  last_streak_log_ = now;
+  logging::warn("PutRecordBatch failed{}: {}; its records are sent again (at most {} attempts each)",
+               failed_calls_in_a_row_ > 1 ? fmt::format(" ({} calls in a row)", failed_calls_in_a_row_) : "",
+               error.to_string(), options_.retry.max_attempts);
+}
+
+void Sender::note_call_answered() {
+  std::lock_guard lock(streak_mutex_);
+  if (failed_calls_in_a_row_ > 0) {
+    logging::info("PutRecordBatch answered again after {} failed calls", failed_calls_in_a_row_);
+  }
+  failed_calls_in_a_row_ = 0;
+}
+
 void Sender::report_batch(std::size_t count, std::size_t bytes, int attempt,
                           const Result<PutRecordBatchAnswer>& answer, std::chrono::nanoseconds latency) const {
   BatchReport report;
@@ -153,6 +178,7 @@ void Sender::report_batch(std::size_t count, std::size_t bytes, int attempt,
   if (!answer) {
     report.failed_put_count = count;
     report.error_codes.emplace_back(answer.error().code, count);
+    report.call_error = answer.error();
   } else {
     report.failed_put_count = static_cast<std::size_t>(answer->failed_put_count);
     if (answer->failed_put_count > 0) {

@@ -6,6 +6,7 @@
 // once (max_in_flight threads); this class is shared by them and holds no
 // per-call state.
 #include <atomic>
+#include <mutex>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -61,6 +62,11 @@ class Sender {
                     std::chrono::nanoseconds latency) const;
   // Fails each record with `error`, giving their budget back in one release.
   void fail_all(Batch& records, const Error& error);
+  // Whole calls failing one after another (an endpoint that is gone) are
+  // logged when the streak starts and every 10 s while it lasts, not only
+  // at debug level: 73 s of retries used to pass without a line.
+  void note_call_failure(const Error& error);
+  void note_call_answered();
 
   const ProducerOptions& options_;
   std::shared_ptr<FirehoseClient> client_;
@@ -74,6 +80,10 @@ class Sender {
   alignas(64) std::atomic<std::uint64_t> records_retried_{0}, records_throttled_{0}, possible_duplicates_{0},
       requests_ok_{0}, requests_partial_{0}, requests_failed_{0}, in_flight_{0};
   LatencyHistogram request_latency_;
+
+  std::mutex streak_mutex_;
+  std::uint64_t failed_calls_in_a_row_ = 0;
+  std::chrono::steady_clock::time_point last_streak_log_;
 };
 
 }  // namespace firehose::producer

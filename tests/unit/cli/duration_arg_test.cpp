@@ -46,5 +46,14 @@ TEST(DurationOrZero, ZeroIsAWaitOfNothing) {
   EXPECT_NE(parse_duration("0s").error().message.find("must not be zero"), std::string::npos);
 }
 
+// 0.0001 s became 0 ms ("no timeout" to libcurl); 1e300 s overflowed.
+TEST(DurationArg, SecondsFlagsBecomeWholeMillisecondsRoundedUpAndBounded) {
+  EXPECT_EQ(milliseconds_of_seconds(0.0001).count(), 1);
+  EXPECT_EQ(milliseconds_of_seconds(0.5).count(), 500);
+  EXPECT_EQ(milliseconds_of_seconds(0).count(), 0);
+  EXPECT_EQ(milliseconds_of_seconds(1e300).count(), static_cast<long long>(kLongestSeconds * 1000));
+  EXPECT_EQ(milliseconds_of_seconds(-3).count(), 0);
+}
+
 }  // namespace
 }  // namespace firehose::cli

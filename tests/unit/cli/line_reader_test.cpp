@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace firehose::cli {
@@ -54,6 +55,42 @@ TEST(LineReader, ALastLineWithoutNewlineGetsOne) {
   EXPECT_EQ(read_blocks("a\nbc"), (std::vector<std::string>{"a\n", "bc\n"}));
   EXPECT_EQ(read_blocks(std::string(200000, 'x')), (std::vector<std::string>{std::string(200000, 'x') + "\n"}));
   EXPECT_TRUE(read_blocks("").empty());
+}
+
+// A writer appending while the file is read: the last line is cut, not whole.
+TEST(LineReader, ALastLineOfAFileThatGrewWhileReadIsTorn) {
+  std::FILE* file = file_with("a\nb");
+  std::vector<std::string> lines;
+  std::vector<std::pair<std::string, std::size_t>> torn;
+  LineLimit limit;
+  limit.on_torn_last_line = [&](std::string_view prefix, std::size_t size) { torn.emplace_back(prefix, size); };
+  bool appended = false;
+  EXPECT_TRUE(for_each_line_block(file, [] { return false; }, [&](std::span<const std::string_view> block) {
+    for (std::string_view line : block) lines.emplace_back(line);
+    if (!appended) {
+      appended = true;
+      const long at = std::ftell(file);
+      std::fseek(file, 0, SEEK_END);
+      std::fputs("c", file);
+      std::fflush(file);
+      std::fseek(file, at, SEEK_SET);
+    }
+  }, limit));
+  std::fclose(file);
+  EXPECT_EQ(lines, std::vector<std::string>{"a\n"});
+  EXPECT_EQ(torn, (std::vector<std::pair<std::string, std::size_t>>{{"bc", 2}}));
+}
+
+TEST(LineReader, AnUnchangedFilesLastLineIsWholeEvenWithATornHandler) {
+  std::FILE* file = file_with("a\nbc");
+  std::vector<std::string> lines;
+  LineLimit limit;
+  limit.on_torn_last_line = [&](std::string_view, std::size_t) { ADD_FAILURE() << "not torn"; };
+  EXPECT_TRUE(for_each_line_block(file, [] { return false; }, [&](std::span<const std::string_view> block) {
+    for (std::string_view line : block) lines.emplace_back(line);
+  }, limit));
+  std::fclose(file);
+  EXPECT_EQ(lines, (std::vector<std::string>{"a\n", "bc\n"}));
 }
 
 TEST(LineReader, OneLineAtATimeIsTheSame) {

@@ -22,7 +22,7 @@ class KeepingDelivery : public Delivery {
     for (auto r : records) stored[name].emplace_back(r);
     return {};
   }
-  void flush_all() override {}
+  std::vector<std::string> flush_all() override { return {}; }
   void stop() override {}
 
   std::vector<StreamDestination> configured;

@@ -73,6 +73,9 @@ TEST(LocalSettings, RejectsBadValuesWithOneLineNamingTheOption) {
       {{"--fail-requests-status", "502"}, "--fail-requests-status"},
       {{"--quota-records", "-1"}, "--quota-records"},
       {{"--region", "US East"}, "--region"},
+      {{"--max-connections", "0"}, "--max-connections"},
+      {{"--header-timeout", "0"}, "--header-timeout"},
+      {{"--header-timeout", "soon"}, "--header-timeout"},
   };
   for (const Case& c : cases) {
     auto s = parse(c.args);
@@ -80,6 +83,18 @@ TEST(LocalSettings, RejectsBadValuesWithOneLineNamingTheOption) {
     EXPECT_NE(s.error().message.find(c.expected), std::string::npos) << s.error().message;
     EXPECT_EQ(s.error().message.find('\n'), std::string::npos) << s.error().message;
   }
+}
+
+// The limits against hostile clients (docs/firehose-local.md, Connections).
+TEST(LocalSettings, ConnectionLimits) {
+  auto defaults = parse({});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->max_connections, 1000u);
+  EXPECT_EQ(defaults->header_timeout, std::chrono::seconds(10));
+  auto set = parse({"--max-connections", "20", "--header-timeout", "2.5"});
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  EXPECT_EQ(set->max_connections, 20u);
+  EXPECT_EQ(set->header_timeout, std::chrono::milliseconds(2500));
 }
 
 TEST(LocalSettings, UnknownFlagIsAnError) {

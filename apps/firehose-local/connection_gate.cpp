@@ -1,0 +1,224 @@
+#include "connection_gate.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace firehose::local {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string error_answer(int status, std::string_view reason, std::string_view code, std::string_view message) {
+  const std::string body = fmt::format(R"({{"__type":"{}","message":"{}"}})", code, message);
+  return fmt::format(
+      "HTTP/1.1 {} {}\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+      status, reason, body.size(), body);
+}
+
+// Requests start with a method (upper-case letters), after any empty lines.
+bool looks_like_http(const std::string& pending) {
+  for (const char c : pending) {
+    if (c == '\r' || c == '\n') continue;
+    return c >= 'A' && c <= 'Z';
+  }
+  return true;  // nothing but line ends yet
+}
+
+}  // namespace
+
+ConnectionGate::ConnectionGate(Options options, Dispatch dispatch)
+    : options_(options), dispatch_(std::move(dispatch)) {
+  if (::pipe2(wake_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) wake_pipe_[0] = wake_pipe_[1] = -1;
+}
+
+ConnectionGate::~ConnectionGate() {
+  stop();
+  for (const int fd : wake_pipe_) {
+    if (fd >= 0) ::close(fd);
+  }
+}
+
+void ConnectionGate::start() {
+  std::lock_guard lock(mutex_);
+  if (started_ || stopping_) return;
+  started_ = true;
+  thread_ = std::thread([this] { run(); });
+}
+
+void ConnectionGate::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  wake();
+  if (thread_.joinable()) thread_.join();
+  std::lock_guard lock(mutex_);
+  open_ -= incoming_.size() + waiting_.size();
+  incoming_.clear();
+  waiting_.clear();
+}
+
+void ConnectionGate::admit(int fd) {
+  auto connection = std::make_shared<Connection>(fd);
+  const std::size_t open = ++open_;
+  if (open > options_.max_connections) {
+    --open_;
+    if (!refusing_logged_.exchange(true)) {
+      spdlog::warn("{} connections open (--max-connections): refusing new ones with 503 until some close",
+                   options_.max_connections);
+    }
+    send_without_waiting(fd, error_answer(503, "Service Unavailable", "ServiceUnavailableException",
+                                          fmt::format("firehose-local has {} connections open, its limit "
+                                                      "(--max-connections)",
+                                                      options_.max_connections)));
+    // Read what the client sent meanwhile: closing with unread bytes would
+    // reset the connection before it reads the answer.
+    ::shutdown(fd, SHUT_WR);
+    char sink[4096];
+    for (int waits = 0; waits < 10; ++waits) {
+      pollfd watched{fd, POLLIN, 0};
+      if (::poll(&watched, 1, 10) <= 0) continue;
+      if (::recv(fd, sink, sizeof(sink), MSG_DONTWAIT) <= 0) break;
+    }
+    return;  // closed with `connection`
+  }
+  if (open < options_.max_connections * 9 / 10) refusing_logged_ = false;
+  connection->deadline = Clock::now() + options_.keep_alive;
+  wait(std::move(connection));
+}
+
+void ConnectionGate::keep(std::shared_ptr<Connection> connection) {
+  if (has_whole_header(connection->pending)) {
+    // Pipelined: the next request is here already.
+    std::unique_lock lock(mutex_);
+    if (stopping_) {
+      --open_;
+      return;
+    }
+    lock.unlock();
+    dispatch_(std::move(connection));
+    return;
+  }
+  connection->request_begun = !connection->pending.empty();
+  connection->deadline = Clock::now() + (connection->request_begun ? options_.header_timeout : options_.keep_alive);
+  wait(std::move(connection));
+}
+
+void ConnectionGate::release() { --open_; }
+
+void ConnectionGate::wait(std::shared_ptr<Connection> connection) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || !started_) {
+      --open_;
+      return;
+    }
+    incoming_.push_back(std::move(connection));
+  }
+  wake();
+}
+
+void ConnectionGate::wake() {
+  if (wake_pipe_[1] < 0) return;
+  const char byte = 1;
+  [[maybe_unused]] const ssize_t n = ::write(wake_pipe_[1], &byte, 1);  // a full pipe wakes the thread already
+}
+
+bool ConnectionGate::receive(Connection& connection) {
+  char chunk[16 * 1024];
+  const ssize_t n = ::recv(connection.fd, chunk, sizeof(chunk), MSG_DONTWAIT);
+  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+  if (n == 0) return false;  // the client closed
+  connection.pending.append(chunk, static_cast<std::size_t>(n));
+  if (!connection.request_begun) {
+    connection.request_begun = true;
+    connection.deadline = Clock::now() + options_.header_timeout;
+  }
+  return true;
+}
+
+void ConnectionGate::run() {
+  std::vector<pollfd> watched;
+  while (true) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+      for (auto& connection : incoming_) waiting_.push_back(std::move(connection));
+      incoming_.clear();
+    }
+    auto now = Clock::now();
+    auto next_deadline = now + std::chrono::seconds(1);
+    watched.assign(1, pollfd{wake_pipe_[0], POLLIN, 0});
+    for (const auto& connection : waiting_) {
+      watched.push_back(pollfd{connection->fd, POLLIN, 0});
+      next_deadline = std::min(next_deadline, connection->deadline);
+    }
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_deadline - now).count() + 1;
+    if (::poll(watched.data(), watched.size(), static_cast<int>(std::max<long long>(wait, 0))) < 0 &&
+        errno != EINTR) {
+      spdlog::error("connection gate: poll: {}", std::strerror(errno));
+    }
+    if (watched[0].revents != 0) {
+      char drain[64];
+      while (::read(wake_pipe_[0], drain, sizeof(drain)) > 0) {
+      }
+    }
+
+    now = Clock::now();
+    std::vector<std::shared_ptr<Connection>> still_waiting;
+    still_waiting.reserve(waiting_.size());
+    for (std::size_t i = 0; i < waiting_.size(); ++i) {
+      auto& connection = waiting_[i];
+      if (watched[i + 1].revents != 0 && !receive(*connection)) {
+        --open_;  // closed by the client, or broken
+        continue;
+      }
+      if (has_whole_header(connection->pending)) {
+        dispatch_(std::move(connection));
+        continue;
+      }
+      if (!looks_like_http(connection->pending)) {
+        // A TLS handshake, or anything else that will never end in "\r\n\r\n":
+        // answered at once, not after --header-timeout (a TLS client called it
+        // a connect timeout instead of a TLS failure).
+        send_without_waiting(connection->fd, error_answer(400, "Bad Request", "SerializationException",
+                                                          "This is not an HTTP request (firehose-local speaks "
+                                                          "plain HTTP)"));
+        --open_;
+        continue;
+      }
+      if (connection->pending.size() > options_.max_header_bytes) {
+        send_without_waiting(connection->fd,
+                             error_answer(431, "Request Header Fields Too Large", "SerializationException",
+                                          fmt::format("The request header exceeds {} bytes", options_.max_header_bytes)));
+        --open_;
+        continue;
+      }
+      if (now >= connection->deadline) {
+        if (connection->request_begun) {
+          spdlog::debug("dropping a connection whose request header did not arrive in time");
+          send_without_waiting(connection->fd,
+                               error_answer(408, "Request Timeout", "RequestTimeoutException",
+                                            "The request header did not arrive in time (--header-timeout)"));
+        }
+        --open_;
+        continue;
+      }
+      still_waiting.push_back(std::move(connection));
+    }
+    waiting_.swap(still_waiting);
+  }
+}
+
+}  // namespace firehose::local

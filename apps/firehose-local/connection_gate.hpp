@@ -1,0 +1,77 @@
+#pragma once
+// Where connections wait between requests without holding a worker thread.
+// cpp-httplib gives every connection a worker for its whole life: 200 clients
+// sending their headers a byte a second (slowloris), or idle keep-alive
+// connections, left no worker for anyone else. Here one thread watches every
+// waiting connection with poll(); a worker is given a connection only once a
+// whole request header has arrived, and gets it back after answering.
+//
+// Limits: at most `max_connections` open at once (the next is answered 503
+// and closed), a request header must arrive within `header_timeout` of its
+// first byte and be at most `max_header_bytes`, an idle connection is closed
+// after `keep_alive`.
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "connection_stream.hpp"
+
+namespace firehose::local {
+
+class ConnectionGate {
+ public:
+  struct Options {
+    std::size_t max_connections = 1000;
+    std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
+    std::chrono::milliseconds keep_alive{std::chrono::seconds(15)};
+    std::size_t max_header_bytes = 64 * 1024;
+  };
+  // Runs a connection whose request header has arrived (on a worker).
+  using Dispatch = std::function<void(std::shared_ptr<Connection>)>;
+
+  ConnectionGate(Options options, Dispatch dispatch);
+  ~ConnectionGate();
+  ConnectionGate(const ConnectionGate&) = delete;
+  ConnectionGate& operator=(const ConnectionGate&) = delete;
+
+  void start();
+  // Closes every waiting connection; later ones are closed at once.
+  void stop();
+
+  // A new connection (any thread).
+  void admit(int fd);
+  // A connection whose request was answered: waits for the next one.
+  void keep(std::shared_ptr<Connection> connection);
+  // A connection done with (the caller's reference closes it when dropped).
+  void release();
+
+  std::size_t open_connections() const { return open_.load(); }
+
+ private:
+  void run();
+  void wait(std::shared_ptr<Connection> connection);
+  // False when the connection is to be dropped.
+  bool receive(Connection& connection);
+  void wake();
+
+  Options options_;
+  Dispatch dispatch_;
+  std::atomic<std::size_t> open_{0};
+  std::atomic<bool> refusing_logged_{false};
+  int wake_pipe_[2] = {-1, -1};
+
+  std::mutex mutex_;  // guards incoming_ and stopping_
+  std::vector<std::shared_ptr<Connection>> incoming_;
+  bool stopping_ = false;
+  bool started_ = false;
+
+  std::vector<std::shared_ptr<Connection>> waiting_;  // the gate thread's own
+  std::thread thread_;
+};
+
+}  // namespace firehose::local
