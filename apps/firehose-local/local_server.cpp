@@ -121,8 +121,6 @@ Result<std::unique_ptr<LocalServer>> LocalServer::start(Settings settings) {
   HttpServer::Options options;
   options.threads = settings.threads;
   options.seed = parts->seed;
-  options.tls_cert = settings.tls_cert.string();
-  options.tls_key = settings.tls_key.string();
   parts->http = std::make_unique<HttpServer>(std::move(routes), *parts->authenticator, parts->counters, options);
   auto port = parts->http->bind(settings.host, settings.port);
   if (!port.ok()) return port.error();
@@ -140,9 +138,8 @@ int LocalServer::port() const { return parts_->port; }
 
 std::string LocalServer::url() const {
   const std::string& host = parts_->startup.host;
-  const char* scheme = parts_->startup.tls_cert.empty() ? "http" : "https";
-  return host.find(':') != std::string::npos ? fmt::format("{}://[{}]:{}", scheme, host, parts_->port)
-                                             : fmt::format("{}://{}:{}", scheme, host, parts_->port);
+  return host.find(':') != std::string::npos ? fmt::format("http://[{}]:{}", host, parts_->port)
+                                             : fmt::format("http://{}:{}", host, parts_->port);
 }
 
 const std::filesystem::path& LocalServer::data_dir() const { return parts_->startup.data_dir; }

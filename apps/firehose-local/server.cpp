@@ -3,7 +3,6 @@
 #include <sys/socket.h>
 
 #include <httplib.h>
-#include <openssl/err.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -22,51 +21,20 @@ constexpr int kListenBacklog = 1024;
 // cpp-httplib listens with a backlog of 5 (compiled into the library); bursts
 // of new connections from a benchmark would see dropped SYNs. Its listening
 // socket is protected, so a subclass can listen() again with a deeper queue.
-class DeepBacklog {
+class Listener : public httplib::Server {
  public:
-  virtual ~DeepBacklog() = default;
-  virtual void deepen_backlog() = 0;
-};
-
-template <class Base>  // httplib::Server, or httplib::SSLServer for HTTPS
-class Listener : public Base, public DeepBacklog {
- public:
-  using Base::Base;
-  void deepen_backlog() override {
-    const auto sock = this->svr_sock_.load();
+  void deepen_backlog() {
+    const auto sock = svr_sock_.load();
     if (sock != INVALID_SOCKET) ::listen(sock, kListenBacklog);
   }
 };
-
-// The HTTP server, or the HTTPS one with the certificate and key of `options`.
-std::unique_ptr<httplib::Server> make_listener(const HttpServer::Options& options, DeepBacklog*& backlog) {
-  if (options.tls_cert.empty()) {
-    auto plain = std::make_unique<Listener<httplib::Server>>();
-    backlog = plain.get();
-    return plain;
-  }
-  auto tls = std::make_unique<Listener<httplib::SSLServer>>(options.tls_cert.c_str(), options.tls_key.c_str());
-  backlog = tls.get();
-  return tls;
-}
-
-// Why OpenSSL refused the certificate or key (its first queued error).
-std::string tls_load_error() {
-  const unsigned long code = ERR_get_error();
-  if (code == 0) return "not a PEM certificate and matching private key";
-  char text[256];
-  ERR_error_string_n(code, text, sizeof text);
-  ERR_clear_error();
-  return text;
-}
 
 }  // namespace
 
 class HttpServer::Impl {
  public:
   Impl(Routes routes, const RequestAuthenticator& authenticator, Counters& counters, Options options)
-      : server_owner_(make_listener(options, backlog_)), server_(*server_owner_), routes_(std::move(routes)),
-        authenticator_(authenticator), counters_(counters), options_(options),
+      : routes_(std::move(routes)), authenticator_(authenticator), counters_(counters), options_(options),
         ids_(options.seed ^ 0x5eed5eed5eed5eedULL) {
     const int threads = options_.threads;
     server_.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
@@ -107,11 +75,6 @@ class HttpServer::Impl {
   }
 
   Result<int> bind(const std::string& host, int port) {
-    if (!server_.is_valid()) {
-      return make_error(ErrorKind::Config, "InvalidSetting",
-                        fmt::format("--tls-cert {} / --tls-key {}: cannot load them: {}", options_.tls_cert,
-                                    options_.tls_key, tls_load_error()));
-    }
     const bool bound = port == 0 ? (bound_port_ = server_.bind_to_any_port(host)) > 0
                                  : server_.bind_to_port(host, port);
     if (!bound) {
@@ -119,7 +82,7 @@ class HttpServer::Impl {
                         fmt::format("cannot listen on {}:{}: {}", host, port, std::strerror(errno)));
     }
     if (port != 0) bound_port_ = port;
-    backlog_->deepen_backlog();
+    server_.deepen_backlog();
     return bound_port_;
   }
 
@@ -198,9 +161,7 @@ class HttpServer::Impl {
     write(res, outcome.response);
   }
 
-  DeepBacklog* backlog_ = nullptr;
-  std::unique_ptr<httplib::Server> server_owner_;
-  httplib::Server& server_;
+  Listener server_;
   Routes routes_;
   const RequestAuthenticator& authenticator_;
   Counters& counters_;

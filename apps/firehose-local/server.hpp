@@ -37,8 +37,6 @@ class HttpServer {
     std::chrono::seconds keep_alive{15};  // an idle connection holds a worker this long
     std::size_t max_body_bytes = 16 * 1024 * 1024;  // above: 413 before reading the body
     std::uint64_t seed = 0;                          // request ids
-    std::string tls_cert;  // PEM files: both set, HTTPS; both empty, HTTP
-    std::string tls_key;
   };
 
   HttpServer(Routes routes, const RequestAuthenticator& authenticator, Counters& counters, Options options);

@@ -64,9 +64,6 @@ struct Settings {
   std::vector<std::pair<std::string, std::string>> credentials;  // access key id, secret; empty: no checking
   Sink sink = Sink::Spool;
   int threads = 128;  // HTTP worker threads: one per open connection
-  // HTTPS instead of HTTP: the PEM certificate (chain) and its private key; both or neither.
-  std::filesystem::path tls_cert;
-  std::filesystem::path tls_key;
   std::string log_level = "info";
   RuntimeSettings runtime;
 };
