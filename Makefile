@@ -14,6 +14,13 @@ DEB_PACKAGES := build-essential cmake pkg-config \
   libspdlog-dev libfmt-dev libcli11-dev libcpp-httplib-dev libtomlplusplus-dev \
   libgtest-dev libgmock-dev libbenchmark-dev
 
+# Only when fuzzing: clang 14 and its libFuzzer runtime (-fsanitize=fuzzer links
+# libclang_rt.fuzzer from libclang-rt-14-dev; libfuzzer-14-dev is the standalone copy).
+FUZZ_PACKAGES := clang-14 libclang-rt-14-dev
+ifneq ($(filter fuzz,$(MAKECMDGOALS)),)
+DEB_PACKAGES += $(FUZZ_PACKAGES)
+endif
+
 # ccache, when installed, makes rebuilds across worktrees and clean clones cheap.
 CCACHE := $(shell command -v ccache)
 CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=Release -DFIREHOSE_WERROR=$(WERROR) -DPYTHON3=$(PYTHON) \
@@ -58,19 +65,28 @@ unit: build
 integration: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -L integration
 
-# Sanitizer builds of the unit test suite.
-asan: deps
-	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIREHOSE_SANITIZE=address -DPYTHON3=$(PYTHON) >/dev/null
-	cmake --build build-asan -j $(JOBS) --target unit_tests
-	cd build-asan && ctest --output-on-failure -j $(JOBS) -L unit
+# Sanitizer builds (ASan+UBSan, TSan): only the binaries the tests run, then the unit
+# tests and the integration suite in its short mode (scripts/sanitizer-tests.sh).
+SANITIZER_TARGETS := firehose firehose-local unit_tests
+asan tsan: deps
+	cmake -S . -B build-$@ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIREHOSE_SANITIZE=$(if $(filter asan,$@),address,thread) \
+	  -DPYTHON3=$(PYTHON) $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE)) >/dev/null
+	cmake --build build-$@ -j $(JOBS) --target $(SANITIZER_TARGETS)
+	JOBS=$(JOBS) scripts/sanitizer-tests.sh build-$@ $(if $(filter asan,$@),address,thread)
 
-tsan: deps
-	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIREHOSE_SANITIZE=thread -DPYTHON3=$(PYTHON) >/dev/null
-	cmake --build build-tsan -j $(JOBS) --target unit_tests
-	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" ctest --output-on-failure -j $(JOBS) -L unit
+# libFuzzer targets (tests/fuzz), built with Debian's clang 14 under ASan+UBSan,
+# each run FUZZ_SECONDS (30) from its committed seed corpus; a crash fails.
+FUZZ_SECONDS ?= 30
+.PHONY: fuzz
+fuzz: deps
+	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
+	  -DFIREHOSE_SANITIZE=address -DFIREHOSE_FUZZ=ON -DPYTHON3=$(PYTHON) \
+	  $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE)) >/dev/null
+	cmake --build build-fuzz -j $(JOBS) --target fuzzers
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh build-fuzz
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan build-tsan
+	rm -rf $(BUILD_DIR) build-asan build-tsan build-fuzz
 
 # Benchmarks (not tests): Release build with the candidate servers, then every measurement;
 # prints the docs/benchmarks.md result sections. Installs wrk, Boost, hyperfine, GNU time if missing.

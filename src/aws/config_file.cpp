@@ -1,11 +1,17 @@
 #include "aws/config_file.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
+
+#include "core/log.hpp"
 
 namespace firehose::aws {
 namespace {
@@ -112,6 +118,24 @@ const ConfigSection* ConfigFile::section(const std::string& header) const {
   return it == sections_.end() ? nullptr : &it->second;
 }
 
+namespace {
+
+// The credentials file holds secret keys: like ssh with a private key, say so
+// when other users can read it. Once per file and process (the file is read
+// by several providers).
+void warn_if_readable_by_others(const std::filesystem::path& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0 || (info.st_mode & (S_IRGRP | S_IROTH)) == 0) return;
+  static std::mutex mutex;
+  static std::set<std::string> warned;
+  const std::lock_guard lock(mutex);
+  if (!warned.insert(path.string()).second) return;
+  logging::warn("the credentials file {} is readable by other users (mode {:04o}): chmod 600 {}", path.string(),
+               info.st_mode & 07777, path.string());
+}
+
+}  // namespace
+
 Result<SharedConfig> SharedConfig::load(const Environment& env) {
   const std::filesystem::path home = env.home();
   auto expand = [&](std::string p) -> std::filesystem::path {
@@ -125,6 +149,7 @@ Result<SharedConfig> SharedConfig::load(const Environment& env) {
   if (!config) return config.error();
   auto credentials = ConfigFile::load(credentials_path);
   if (!credentials) return credentials.error();
+  warn_if_readable_by_others(credentials_path);
   return from(std::move(config).value(), std::move(credentials).value());
 }
 

@@ -82,8 +82,15 @@ Result<std::chrono::system_clock::time_point> parse_iso8601(std::string_view tex
 
   const year_month_day date{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!date.ok() || h > 23 || mi > 59 || s > 60) return invalid(text);
-  const auto utc = sys_days{date} + hours{h} + minutes{mi} + seconds{s} + fraction - offset;
-  return time_point_cast<system_clock::duration>(utc);
+  // A time point counts nanoseconds in 64 bits: years 1678 to 2261 only (a
+  // year like 2470 overflowed, undefined behaviour found by fuzzing).
+  const auto whole = sys_days{date} + hours{h} + minutes{mi} + seconds{s} - offset;
+  constexpr auto kLimit = duration_cast<seconds>(system_clock::duration::max()) - seconds{1};
+  if (abs(whole.time_since_epoch()) >= kLimit) {
+    return make_error(ErrorKind::Config, "InvalidTimestamp",
+                      fmt::format("timestamp out of range (years 1678 to 2261): '{}'", text));
+  }
+  return time_point_cast<system_clock::duration>(whole) + duration_cast<system_clock::duration>(fraction);
 }
 
 std::string format_iso8601(std::chrono::system_clock::time_point time, bool with_milliseconds) {

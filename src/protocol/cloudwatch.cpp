@@ -17,9 +17,10 @@ namespace {
 using nlohmann::json;
 using std::chrono::milliseconds;
 
-// Beyond this a double no longer holds milliseconds exactly (and far beyond
-// any date CloudWatch accepts): refused rather than overflowing.
-constexpr double kMaxEpochSeconds = 1e11;
+// Far beyond any date CloudWatch accepts, and inside what a time point holds:
+// it counts nanoseconds in 64 bits, about 9.22e9 s either side of 1970 (1e11,
+// the bound before, overflowed it: undefined behaviour found by fuzzing).
+constexpr double kMaxEpochSeconds = 9e9;
 
 json timestamp_json(TimePoint time) {
   const auto ms = std::chrono::floor<milliseconds>(time.time_since_epoch()).count();

@@ -79,7 +79,12 @@ std::optional<std::chrono::system_clock::time_point> make_time(int y, unsigned m
   using namespace std::chrono;
   const year_month_day date{year{y}, month{mo}, day{d}};
   if (!date.ok() || h > 23 || mi > 59 || s > 59) return std::nullopt;
-  return sys_days{date} + hours{h} + minutes{mi} + seconds{s};
+  // A time point counts nanoseconds in 64 bits (years 1678 to 2261): a client's
+  // X-Amz-Date of 9999 overflowed it, undefined behaviour found by fuzzing.
+  const auto whole = sys_days{date} + hours{h} + minutes{mi} + seconds{s};
+  constexpr auto kLimit = duration_cast<seconds>(system_clock::duration::max()) - seconds{1};
+  if (abs(whole.time_since_epoch()) >= kLimit) return std::nullopt;
+  return time_point_cast<system_clock::duration>(whole);
 }
 
 }  // namespace

@@ -28,7 +28,7 @@ import tempfile
 import threading
 import time
 
-from harness import FIREHOSE, FirehoseLocal
+from harness import FIREHOSE, FirehoseLocal, stall_bound
 
 RECORD_LIMIT = 1_024_000  # bytes, the '\n' that send appends included
 SUMMARY_KEYS = ("records", "acknowledged", "failed", "dead_lettered", "retries", "throttled",
@@ -295,6 +295,7 @@ def run_send(sandbox, args, *, stdin_path=None, stdin_command=None, timeout=120,
     last signal sent. A run alive at its bound is killed (SIGKILL), run.timed_out is set.
     rss_guard_mib: a child above this RSS is killed at once (protects the machine).
     """
+    timeout, after_signal_timeout = stall_bound(timeout), stall_bound(after_signal_timeout)
     run = SendRun()
     out = tempfile.TemporaryFile()
     err = tempfile.TemporaryFile()

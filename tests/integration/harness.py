@@ -22,6 +22,28 @@ BUILD_DIR = os.environ.get("FIREHOSE_BUILD_DIR") or os.path.join(os.path.dirname
 FIREHOSE = os.path.join(BUILD_DIR, "firehose")
 FIREHOSE_LOCAL = os.path.join(BUILD_DIR, "firehose-local")
 REGION = "us-east-1"
+# Sanitizer runs (make asan, make tsan) set FIREHOSE_TEST_SHORT=1, FIREHOSE_TEST_SLOWDOWN (how
+# many times slower the instrumented binaries are) and FIREHOSE_TEST_MEMORY_FACTOR (how much more
+# memory they hold: shadow memory, ASan's quarantine): the heavy tests then run fewer records
+# (short_or), every timeout that stands for "stalled" stretches (stall_bound) and so do memory
+# bounds (memory_bound).
+SHORT = os.environ.get("FIREHOSE_TEST_SHORT") == "1"
+SLOWDOWN = float(os.environ.get("FIREHOSE_TEST_SLOWDOWN") or "1")
+MEMORY_FACTOR = float(os.environ.get("FIREHOSE_TEST_MEMORY_FACTOR") or "1")
+
+
+def short_or(full, short):
+    return short if SHORT else full
+
+
+def stall_bound(seconds):
+    return None if seconds is None else seconds * SLOWDOWN
+
+
+def memory_bound(kib):
+    return kib * MEMORY_FACTOR
+
+
 ALLOW_ALL = json.dumps({"Version": "2012-10-17",
                         "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 

@@ -16,10 +16,10 @@ import sys
 import time
 import unittest
 
-from harness import Sandbox
+from harness import Sandbox, short_or
 from faults_support import (EXIT_OK, PinnedLocal, check_summary, log, reconcile, run_send, write_id_file)
 
-RECORDS = int(os.environ.get("SOAK_RECORDS", "200000"))
+RECORDS = int(os.environ.get("SOAK_RECORDS") or short_or(200000, 50000))
 STREAM = "matrix"
 # With --seed the k-th put call meets the same faults whatever the timing; with seed 2026 every
 # kind below occurs within the first 90 calls (a run of 200,000 records makes 400 and more).

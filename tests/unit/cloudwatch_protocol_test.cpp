@@ -273,6 +273,25 @@ TEST(CloudWatchProtocolTest, ClientAcceptsIsoTimestampsLikeBotocore) {
   EXPECT_EQ(stats->datapoints[0].timestamp, at_s(kJan2024 + 60));
 }
 
+// Found by fuzzing (tests/fuzz/fuzz_cloudwatch_protocol): epoch seconds past
+// the year 2262 overflowed the nanosecond time point (undefined behaviour).
+TEST(CloudWatchProtocolTest, TimestampsBeyondWhatATimePointHoldsAreRefused) {
+  for (const char* body : {R"({"Datapoints": [{"Timestamp": 9699999999, "Sum": 1}]})",
+                           R"({"Datapoints": [{"Timestamp": -9699999999, "Sum": 1}]})",
+                           R"({"Datapoints": [{"Timestamp": "2470-05-01T12:00:00Z", "Sum": 1}]})"}) {
+    auto parsed = parse_get_metric_statistics_response(body);
+    ASSERT_FALSE(parsed.ok()) << body;
+    EXPECT_EQ(parsed.error().code, "MalformedResponse") << body;
+  }
+  auto far = parse_get_metric_statistics_response(R"({"Datapoints": [{"Timestamp": 8999999999, "Sum": 1}]})");
+  ASSERT_TRUE(far.ok()) << far.error().to_string();
+  EXPECT_EQ(far->datapoints[0].timestamp, at_s(8999999999));
+  auto request = parse_get_metric_statistics_request(
+      R"({"Namespace": "n", "MetricName": "m", "StartTime": 1e10, "EndTime": 1e10, "Period": 60,
+          "Statistics": ["Sum"]})");
+  EXPECT_FALSE(request.ok());
+}
+
 TEST(CloudWatchProtocolTest, ClientRefusesUnreadableAnswers) {
   for (const char* body : {"", "[]", R"({"Datapoints": {}})", R"({"Datapoints": [{"Sum": "1"}]})",
                            R"({"Datapoints": [{"Timestamp": "yesterday"}]})"}) {

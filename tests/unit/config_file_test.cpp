@@ -1,6 +1,14 @@
 #include "aws/config_file.hpp"
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
 #include <gtest/gtest.h>
+#include "firehose/logging.hpp"
 
 namespace firehose::aws {
 namespace {
@@ -72,6 +80,36 @@ TEST(SharedConfig, LoadsFilesNamedByEnvironmentAndToleratesMissingOnes) {
   auto shared = SharedConfig::load(env);
   ASSERT_TRUE(shared.ok());
   EXPECT_FALSE(shared->profile("default").has_value());
+}
+
+// What SharedConfig::load logs, with a credentials file of this mode.
+std::string warnings_for_credentials_mode(const std::filesystem::path& path, std::filesystem::perms mode) {
+  std::ofstream(path) << "[default]\naws_access_key_id = AKID\naws_secret_access_key = s3cr3t\n";
+  std::filesystem::permissions(path, mode);
+  std::ostringstream log;
+  // Through the library's public logging hook (its messages never reach spdlog's default logger).
+  firehose::set_log_callback([&log](const firehose::LogMessage& m) { log << m.text << '\n'; });
+  auto env = Environment::from_map({{"AWS_CONFIG_FILE", "/nonexistent/config"},
+                                    {"AWS_SHARED_CREDENTIALS_FILE", path.string()}});
+  const bool loaded = SharedConfig::load(env).ok() && SharedConfig::load(env).ok();  // read twice
+  firehose::set_log_callback(nullptr);
+  EXPECT_TRUE(loaded);
+  return log.str();
+}
+
+TEST(SharedConfig, WarnsOnceWhenTheCredentialsFileIsReadableByOthers) {
+  const auto dir = std::filesystem::temp_directory_path() / ("firehose-config-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  using std::filesystem::perms;
+  const std::string open_log = warnings_for_credentials_mode(dir / "open", perms::owner_read | perms::owner_write |
+                                                                               perms::group_read | perms::others_read);
+  EXPECT_NE(open_log.find("readable by other users (mode 0644): chmod 600"), std::string::npos) << open_log;
+  EXPECT_EQ(open_log.find("readable by other users"), open_log.rfind("readable by other users")) << "once";
+  EXPECT_EQ(open_log.find("s3cr3t"), std::string::npos) << open_log;
+  const std::string private_log =
+      warnings_for_credentials_mode(dir / "private", perms::owner_read | perms::owner_write);
+  EXPECT_EQ(private_log.find("readable"), std::string::npos) << private_log;
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -29,6 +29,19 @@ TEST(CredentialsTimestamp, RejectsMalformedOrZonelessText) {
   }
 }
 
+// Found by fuzzing (tests/fuzz/fuzz_credential_process): an Expiration in the
+// year 2470 overflowed the nanosecond time point (undefined behaviour).
+TEST(CredentialsTimestamp, RefusesYearsATimePointCannotHold) {
+  for (const char* far : {"2470-05-01T12:00:00.999999999Z", "9999-12-31T23:59:59Z", "2262-04-12T00:00:00Z",
+                          "0001-01-01T00:00:00Z", "1677-09-21T00:00:00+01:00"}) {
+    auto parsed = parse_iso8601(far);
+    ASSERT_FALSE(parsed.ok()) << far;
+    EXPECT_NE(parsed.error().message.find("out of range"), std::string::npos) << parsed.error().message;
+  }
+  EXPECT_TRUE(parse_iso8601("2261-12-31T23:59:59.999Z").ok());
+  EXPECT_TRUE(parse_iso8601("1678-01-01T00:00:00Z").ok());
+}
+
 TEST(CredentialsTimestamp, FormatRoundTrips) {
   EXPECT_EQ(format_iso8601(at(1709210096000)), "2024-02-29T12:34:56Z");
   const auto now = std::chrono::floor<seconds>(system_clock::now());

@@ -74,6 +74,16 @@ TEST(Sigv4Dates, FormatsAndParsesAmzDates) {
   }
 }
 
+// Found by fuzzing (tests/fuzz/fuzz_sigv4_verify): a client's date past 2261
+// overflowed the nanosecond time point in firehose-local (undefined behaviour).
+TEST(Sigv4Dates, DatesATimePointCannotHoldAreRefused) {
+  EXPECT_FALSE(parse_amz_date("99991231T000000Z").has_value());
+  EXPECT_FALSE(parse_amz_date("24700501T120000Z").has_value());
+  EXPECT_FALSE(parse_amz_date("00010101T000000Z").has_value());
+  EXPECT_FALSE(parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT").has_value());
+  EXPECT_EQ(parse_amz_date("22611231T235959Z"), utc(2261, 12, 31, 23, 59, 59));
+}
+
 TEST(Sigv4Dates, ParsesHttpDates) {
   EXPECT_EQ(parse_http_date("Sun, 30 Aug 2015 12:36:00 GMT"), utc(2015, 8, 30, 12, 36, 0));
   EXPECT_EQ(parse_http_date("Thu, 29 Feb 2024 23:59:59 GMT"), utc(2024, 2, 29, 23, 59, 59));

@@ -118,11 +118,19 @@ Result<std::unique_ptr<DeadLetterWriter>> DeadLetterWriter::open(const std::stri
   // O_EXCL first, to know whether this call created the file: only a file we
   // created gets its mode forced to 0600 (the umask can only remove bits, but
   // default ACLs can add some).
+  // O_NOFOLLOW: a symbolic link planted where the file goes (in a shared
+  // directory) must not send the records and their data somewhere else.
   bool created = true;
-  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0 && errno == EEXIST) {
     created = false;
-    fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+  }
+  if (fd < 0 && errno == ELOOP) {
+    return make_error(ErrorKind::Config, "DeadLetterOpenFailed",
+                      fmt::format("cannot open dead-letter file {}: it is a symbolic link (not followed: give the "
+                                  "file's own path)",
+                                  path));
   }
   if (fd < 0) return file_error("DeadLetterOpenFailed", "cannot open dead-letter file", path, errno);
   if (created && ::fchmod(fd, 0600) != 0) {

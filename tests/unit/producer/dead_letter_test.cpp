@@ -1,6 +1,7 @@
 #include "firehose/dead_letter.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -164,6 +165,26 @@ TEST(DeadLetter, CreatesTheFileWithMode0600EvenUnderUmask000) {
   struct stat info {};
   ASSERT_EQ(::stat(path.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 07777, 0600u);
+}
+
+TEST(DeadLetter, RefusesASymbolicLinkAndLeavesItsTargetAlone) {
+  ScratchDir dir;
+  const std::string target = dir.file("elsewhere.txt");
+  write_file(target, "untouched\n");
+  const std::string link = dir.file("dead.ndjson");
+  ASSERT_EQ(::symlink(target.c_str(), link.c_str()), 0);
+  auto writer = DeadLetterWriter::open(link);
+  ASSERT_FALSE(writer.ok());
+  EXPECT_EQ(writer.error().code, "DeadLetterOpenFailed");
+  EXPECT_NE(writer.error().message.find("symbolic link"), std::string::npos) << writer.error().message;
+  EXPECT_EQ(read_file(target), "untouched\n");
+
+  // A dangling link too: O_CREAT would otherwise create its target.
+  const std::string dangling = dir.file("dangling.ndjson");
+  ASSERT_EQ(::symlink(dir.file("created-through-link").c_str(), dangling.c_str()), 0);
+  EXPECT_FALSE(DeadLetterWriter::open(dangling).ok());
+  struct stat info {};
+  EXPECT_NE(::stat(dir.file("created-through-link").c_str(), &info), 0);
 }
 
 TEST(DeadLetter, AppendsToAnExistingFileAndLeavesItsModeAlone) {
