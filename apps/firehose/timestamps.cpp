@@ -1,19 +1,18 @@
 #include "timestamps.hpp"
 
+#include <ctime>
+
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 namespace firehose::cli {
 
 std::string iso8601_utc(std::chrono::system_clock::time_point time, bool with_milliseconds) {
-  using namespace std::chrono;
-  const auto ms = floor<milliseconds>(time);
-  const auto days = floor<std::chrono::days>(ms);
-  const year_month_day date{days};
-  const hh_mm_ss clock{ms - days};
-  std::string text = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", static_cast<int>(date.year()),
-                                 static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                                 clock.hours().count(), clock.minutes().count(), clock.seconds().count());
-  if (with_milliseconds) text += fmt::format(".{:03}", clock.subseconds().count());
+  // UTC through fmt's own calendar (the library's formatter is not public API).
+  const auto ms = std::chrono::floor<std::chrono::milliseconds>(time);
+  const std::tm utc = fmt::gmtime(std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(ms)));
+  std::string text = fmt::format("{:%Y-%m-%dT%H:%M:%S}", utc);
+  if (with_milliseconds) text += fmt::format(".{:03}", (ms.time_since_epoch() % std::chrono::seconds(1)).count());
   text.push_back('Z');
   return text;
 }
