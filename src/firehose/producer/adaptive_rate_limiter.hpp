@@ -75,7 +75,7 @@ struct RateLimiterClock {
 // the largest regions), doubling every 250 ms but never beyond twice the
 // rate actually sent (which, measured in 0.5 s buckets, makes it about x2
 // per 0.5 s when sending flat out). Chosen with
-// tests/unit/producer/rate_limiter_simulation and bench/quota.sh: against a
+// tests/unit/firehose/producer/rate_limiter_simulation and bench/quota.sh: against a
 // 5 MiB/s quota no record of the first second is throttled (half of them
 // were without it) and the quota is reached within the first two seconds.
 // The cost: a producer with no quota in sight needs about 3 s to reach
@@ -100,7 +100,7 @@ struct RateLimiterOptions {
   double beta = 0.7;
   // Telling a quota from faults (see the header comment); false: every
   // throttle is a signal (the SDKs' behaviour). Chosen with
-  // tests/unit/producer/rate_limiter_simulation (docs/producer.md).
+  // tests/unit/firehose/producer/rate_limiter_simulation (docs/producer.md).
   bool tell_faults_from_quota = true;
   double share_margin = 0.02;             // + share_margin_of_faults x the faults' share
   double share_margin_of_faults = 0.25;

@@ -13,7 +13,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include "../credentials_servers.hpp"
+#include "aws/credentials/credentials_servers.hpp"
 #include "aws/json_protocol.hpp"
 #include "aws/service_client.hpp"
 #include "firehose/cloudwatch_client.hpp"

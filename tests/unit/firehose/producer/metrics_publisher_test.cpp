@@ -17,7 +17,7 @@
 #include <httplib.h>
 
 #include "aws/service_client.hpp"
-#include "credentials_servers.hpp"
+#include "aws/credentials/credentials_servers.hpp"
 #include "firehose/cloudwatch_client.hpp"
 #include "firehose/logging.hpp"
 #include "firehose/producer.hpp"

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "cli/metrics_fixtures.hpp"
+#include "metrics_fixtures.hpp"
 
 namespace firehose::cli::metrics {
 namespace {

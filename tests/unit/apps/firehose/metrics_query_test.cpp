@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "cli/metrics_fixtures.hpp"
+#include "metrics_fixtures.hpp"
 #include "protocol/cloudwatch_validation.hpp"
 
 namespace firehose::cli::metrics {

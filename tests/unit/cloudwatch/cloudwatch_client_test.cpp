@@ -13,7 +13,7 @@
 
 #include "aws/session_impl.hpp"
 #include "core/crypto.hpp"
-#include "credentials_servers.hpp"
+#include "aws/credentials/credentials_servers.hpp"
 #include "protocol/sigv4.hpp"
 
 namespace firehose {
