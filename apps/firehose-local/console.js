@@ -1,7 +1,7 @@
 // firehose-local console: polls the control API's JSON every second and draws
 // the page. Every value shown is user data or comes from it (stream names,
 // prefixes, record previews, error messages): it reaches the page as text
-// nodes and attributes only, never as markup (no innerHTML anywhere).
+// nodes and attributes only, never parsed as markup.
 "use strict";
 
 const REFRESH_MS = 1000;
