@@ -21,10 +21,6 @@ std::optional<Served> served_file(std::string_view path) {
 
 }  // namespace
 
-bool is_console_path(std::string_view path) {
-  return path == "/" || path == kUiPrefix || path.starts_with("/_local/ui/");
-}
-
 std::optional<ApiResponse> console_file(std::string_view path) {
   const std::optional<Served> served = served_file(path);
   if (!served) return std::nullopt;

@@ -22,8 +22,4 @@ inline constexpr std::string_view kConsoleContentSecurityPolicy =
 // or nothing when the path is not the console's.
 std::optional<ApiResponse> console_file(std::string_view path);
 
-// True for the paths console_file answers, and for any other under /_local/ui/
-// (answered 404 there rather than by the control API).
-bool is_console_path(std::string_view path);
-
 }  // namespace firehose::local
