@@ -230,9 +230,18 @@ function renderSettings(settings) {
 }
 
 // ---- the loop ----
+// One refresh at a time: a change asks for one at once, which runs after the
+// one in flight rather than beside it (two loops would poll twice as often).
 let timer = null;
+let running = false;
+let again = false;
 
 async function refresh() {
+  if (running) {
+    again = true;
+    return;
+  }
+  running = true;
   clearTimeout(timer);
   const status = document.getElementById("status");
   try {
@@ -249,7 +258,13 @@ async function refresh() {
     status.textContent = `cannot reach the server: ${e.message}`;
     status.className = "error";
   }
-  timer = setTimeout(refresh, REFRESH_MS);
+  running = false;
+  if (again) {
+    again = false;
+    refresh();
+  } else {
+    timer = setTimeout(refresh, REFRESH_MS);
+  }
 }
 
 refresh();

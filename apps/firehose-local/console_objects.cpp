@@ -18,38 +18,53 @@ Error io_error(const std::filesystem::path& file, std::string_view what) {
 }
 
 // Up to limits.decoded_bytes of the object's content (one byte more when
-// there is more, so that the caller can tell).
+// there is more, so that the caller can tell). A .gz object is read a chunk at
+// a time until that much is decoded: a console polling every second reads a
+// few KiB of each object, not limits.file_bytes.
 Result<std::string> read_start(const std::filesystem::path& file, const PreviewLimits& limits) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return io_error(file, std::strerror(errno));
   const std::size_t wanted = limits.decoded_bytes + 1;
-  std::string raw(std::min(limits.file_bytes, file.extension() == ".gz" ? limits.file_bytes : wanted), '\0');
-  in.read(raw.data(), static_cast<std::streamsize>(raw.size()));
-  raw.resize(static_cast<std::size_t>(in.gcount()));
-  if (file.extension() != ".gz") return raw;
+  if (file.extension() != ".gz") {
+    std::string raw(wanted, '\0');
+    in.read(raw.data(), static_cast<std::streamsize>(raw.size()));
+    raw.resize(static_cast<std::size_t>(in.gcount()));
+    return raw;
+  }
 
   z_stream zlib{};
   if (inflateInit2(&zlib, 16 + MAX_WBITS) != Z_OK) return io_error(file, "cannot start gunzip");
   std::string decoded(wanted, '\0');
-  zlib.next_in = reinterpret_cast<Bytef*>(raw.data());
-  zlib.avail_in = static_cast<uInt>(raw.size());
   zlib.next_out = reinterpret_cast<Bytef*>(decoded.data());
   zlib.avail_out = static_cast<uInt>(decoded.size());
+  std::string chunk(std::min<std::size_t>(16 * 1024, limits.file_bytes), '\0');
+  std::size_t file_read = 0;
   int status = Z_OK;
-  // Concatenated gzip members (one per write) are read one after the other.
-  while (zlib.avail_out > 0 && zlib.avail_in > 0) {
-    status = inflate(&zlib, Z_NO_FLUSH);
-    if (status == Z_STREAM_END && zlib.avail_in > 0) {
-      inflateReset(&zlib);
-      continue;
+  bool broken = false;
+  while (zlib.avail_out > 0 && file_read < limits.file_bytes && !broken) {
+    in.read(chunk.data(), static_cast<std::streamsize>(std::min(chunk.size(), limits.file_bytes - file_read)));
+    const auto got = static_cast<std::size_t>(in.gcount());
+    if (got == 0) break;
+    file_read += got;
+    zlib.next_in = reinterpret_cast<Bytef*>(chunk.data());
+    zlib.avail_in = static_cast<uInt>(got);
+    while (zlib.avail_out > 0 && zlib.avail_in > 0) {
+      status = inflate(&zlib, Z_NO_FLUSH);
+      if (status == Z_STREAM_END) {
+        inflateReset(&zlib);  // concatenated gzip members (one per write) are read one after the other
+        continue;
+      }
+      if (status == Z_BUF_ERROR) break;  // no progress possible with this input: read more
+      if (status != Z_OK) {
+        broken = true;
+        break;
+      }
     }
-    if (status != Z_OK) break;
   }
   const std::size_t produced = decoded.size() - zlib.avail_out;
+  const std::string reason = zlib.msg != nullptr ? zlib.msg : "inflate failed";
   inflateEnd(&zlib);
-  if (status != Z_OK && status != Z_STREAM_END && status != Z_BUF_ERROR) {
-    return io_error(file, fmt::format("not valid gzip ({})", zlib.msg != nullptr ? zlib.msg : "inflate failed"));
-  }
+  if (broken) return io_error(file, fmt::format("not valid gzip ({})", reason));
   decoded.resize(produced);
   return decoded;
 }

@@ -1,6 +1,8 @@
 #include "console_page.hpp"
 
-#include "console_assets.hpp"  // generated: kConsoleFiles
+// Generated in the build directory (cmake/EmbedFiles.cmake) from console.html,
+// console.js and console.css beside this file: not a header of the tree, hence <>.
+#include <console_assets.hpp>
 
 namespace firehose::local {
 namespace {
