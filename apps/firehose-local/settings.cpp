@@ -437,13 +437,14 @@ Result<Settings> parse_command_line(int argc, const char* const* argv, std::stri
   std::string config_file;
   app.add_option("--config", config_file, "JSON file of options, same names as the flags ({\"fail-records\": 0.3})");
   std::map<std::string, std::string> given;
+  std::map<std::string, bool> switches;  // options without a value (std::map: references stay valid)
   std::vector<std::pair<std::string, CLI::Option*>> flags;
   for (const Option& option : options()) {
     const std::string flag = "--" + option.info.name;
     if (option.info.value_name.empty()) {
-      // A switch: given means on (the --config file and the control API say true or false).
-      given[option.info.name] = "1";
-      flags.emplace_back(option.info.name, app.add_flag(flag, option.info.help));
+      // A switch: given means on; CLI11 reads --flag=false (or =no, =0) as off.
+      bool& on = switches[option.info.name];
+      flags.emplace_back(option.info.name, app.add_flag(flag, on, option.info.help));
       continue;
     }
     CLI::Option* added = app.add_option(flag, given[option.info.name], option.info.help);
@@ -469,7 +470,9 @@ Result<Settings> parse_command_line(int argc, const char* const* argv, std::stri
   }
   for (const auto& [name, option] : flags) {
     if (option->count() == 0) continue;
-    if (auto applied = apply_setting(settings, name, given[name]); !applied) return applied.error();
+    const auto on = switches.find(name);
+    const std::string value = on == switches.end() ? given[name] : on->second ? "1" : "0";
+    if (auto applied = apply_setting(settings, name, value); !applied) return applied.error();
   }
   return settings;
 }

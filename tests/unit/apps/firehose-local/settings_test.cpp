@@ -168,6 +168,13 @@ TEST(LocalSettings, ConsoleWriteIsAFlagOffByDefaultAndNotChangeableAtRuntime) {
   EXPECT_TRUE(flagged->console_write);
   EXPECT_EQ(flagged->port, 0) << "the flag takes no value: the next option is read as usual";
   EXPECT_FALSE(parse({"--console-write", "yes"}).ok()) << "a stray value is an unknown argument";
+  auto off = parse({"--console-write=false"});
+  ASSERT_TRUE(off.ok()) << off.error().message;
+  EXPECT_FALSE(off->console_write) << "an explicit false is off, not 'given'";
+  auto on = parse({"--console-write=true"});
+  ASSERT_TRUE(on.ok()) << on.error().message;
+  EXPECT_TRUE(on->console_write);
+  EXPECT_FALSE(parse({"--console-write=maybe"}).ok());
   Settings from_config;
   ASSERT_TRUE(apply_settings_json(from_config, {{"console-write", true}}, false).ok());
   EXPECT_TRUE(from_config.console_write);
