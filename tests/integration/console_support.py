@@ -130,6 +130,7 @@ class DevTools:
         self.sock = None
         self.drain = None
         self.next_id = 0
+        self.events = []
         try:
             port = self._debugging_port()
             # Chromium keeps logging (D-Bus is absent in a container): a full pipe would block it.
@@ -223,6 +224,8 @@ class DevTools:
                 if "error" in message:
                     raise RuntimeError(f"{method}: {message['error']}")
                 return message["result"]
+            if "method" in message:
+                self.events.append(message)  # Network.* while the Network domain is enabled
 
     # ---- what the tests use ----
     def open(self, url):
@@ -247,6 +250,18 @@ class DevTools:
                 return value
             time.sleep(0.1)
         raise AssertionError(f"the page never had {expression} within {seconds}s")
+
+    def response_status(self, url, seconds=30):
+        """The HTTP status the browser got for `url` (also for a no-cors request, whose
+        answer the page cannot see), from the Network domain's events."""
+        deadline = time.monotonic() + stall_bound(seconds)
+        while time.monotonic() < deadline:
+            for event in self.events:
+                if event["method"] == "Network.responseReceived" and event["params"]["response"]["url"] == url:
+                    return event["params"]["response"]["status"]
+            self.call("Runtime.evaluate", expression="0")  # lets further events in
+            time.sleep(0.05)
+        raise AssertionError(f"the browser got no answer for {url} within {seconds}s")
 
     def close(self):
         if self.sock:

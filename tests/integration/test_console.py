@@ -7,10 +7,12 @@ console's own origin; the Firehose API keeps its signature check."""
 import json
 import os
 import subprocess
+import threading
 import time
 import unittest
 import urllib.error
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from console_support import DevTools, Page, dump_dom, require_chromium, screenshot
 from harness import BUILD_DIR, FIREHOSE, FirehoseLocal, Sandbox, stall_bound
@@ -195,13 +197,17 @@ class ConsoleSwitches(unittest.TestCase):
             self.assertEqual(local.settings(fail_records=0.5)["fail-records"], 0.5)
 
     def test_another_sites_page_cannot_change_settings_even_with_console_write(self):
-        with FirehoseLocal("--console-write") as local, FirehoseLocal() as other_site, DevTools() as browser:
-            # A page of another origin (another server's console) posts to this one, as a
-            # cross-site request forgery would: no-cors, so the browser sends it without asking.
-            browser.open(other_site.url + "/")
-            browser.wait_for("!!document.getElementById('setting-fail-records')")
+        with FirehoseLocal("--console-write") as local, OtherSite() as other_site, DevTools() as browser:
+            # A page of another origin posts to this server, as a cross-site request forgery
+            # would: no-cors, so the browser sends it without asking the server first.
+            browser.open(other_site.url)
+            browser.wait_for("document.title === 'another site'")
+            browser.call("Network.enable")
             browser.evaluate(f"""fetch('{local.url}/_local/settings', {{method: 'POST', mode: 'no-cors',
                 body: '{{"fail-records": 1}}'}}).then(() => true, () => true)""")
+            # It reached the server, which refused it (the page itself cannot see the answer).
+            self.assertEqual(browser.response_status(local.url + "/_local/settings"), 403)
+            browser.call("Network.disable")
             # The same request from this server's console goes through: the refusal above was the origin.
             browser.open(local.url + "/")
             browser.wait_for("!!document.getElementById('setting-fail-records')")
@@ -211,6 +217,35 @@ class ConsoleSwitches(unittest.TestCase):
             settings = local.control("GET", "/_local/settings")
             self.assertEqual(settings["stall-seconds"], 3)
             self.assertEqual(settings["fail-records"], 0, "the other site's change was refused")
+
+
+class OtherSite:
+    """A plain page on another loopback port: another origin, with no Content-Security-Policy
+    of its own (a console page's policy would stop its fetch before it left the browser)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b"<!doctype html><title>another site</title><p>nothing here"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    def __enter__(self):
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self.Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
 
 
 class ConsoleServer(unittest.TestCase):
