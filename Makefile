@@ -11,7 +11,7 @@ WERROR := $(if $(CI),ON,OFF)
 # Debian packages the build and the tests need.
 DEB_PACKAGES := build-essential cmake pkg-config \
   libcurl4-openssl-dev libssl-dev zlib1g-dev nlohmann-json3-dev \
-  libspdlog-dev libfmt-dev libcli11-dev libcpp-httplib-dev libtomlplusplus-dev \
+  libspdlog-dev libfmt-dev libcli11-dev libcpp-httplib-dev libtomlplusplus-dev libxxhash-dev \
   libgtest-dev libgmock-dev libbenchmark-dev
 
 # Only when fuzzing: clang 14 and its libFuzzer runtime (-fsanitize=fuzzer links
