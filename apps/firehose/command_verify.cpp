@@ -62,7 +62,9 @@ int run_verify(CliContext& context, VerifyArgs& args) {
   }
   auto report = run_verification(request, session);
   if (!report) {
-    if (report.error().code == "UnreadableInput") return context.usage_error(report.error().message);
+    // Inputs (the dead-letter files included: read here, not written) that cannot be read are usage errors.
+    const std::string& code = report.error().code;
+    if (code == "UnreadableInput" || code == "DeadLetterOpenFailed") return context.usage_error(report.error().message);
     return context.fail(report.error());
   }
   context.print("Verify", report_json(*report));
@@ -107,7 +109,7 @@ void register_verify(CLI::App& app, CliContext& context, Action& action) {
       ->check(CLI::IsMember({"exact", "bloom"}))
       ->capture_default_str();
   cmd->add_option("--expected-records", args->expected_records,
-                  "bloom: the filters' capacity (default: estimated from the inputs' size)")
+                  "The number of records sent: the Bloom filters' capacity, the exact table's first size\n(default: estimated from the inputs' size and first MiB)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   cmd->add_option("--false-positive-rate", args->false_positive_rate,
                   "bloom: each filter's false-positive rate at its capacity")

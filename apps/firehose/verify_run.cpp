@@ -101,9 +101,9 @@ Result<VerifyReport> run_verification(VerifyRequest& request, const std::shared_
     if (!created) return created.error();
     s3 = *created;
   }
-  if (request.matcher.mode == VerifyMode::kBloom && request.matcher.expected_records == 0) {
-    request.matcher.expected_records = estimate_records(*request.sent);
-  }
+  // Bloom: the filters' capacity. Exact: the table sized at once, so that it
+  // never holds two copies of itself while growing (peak RSS 1.5x the table).
+  if (request.matcher.expected_records == 0) request.matcher.expected_records = estimate_records(*request.sent);
   auto matcher = Matcher::create(request.matcher);
   ReadProgress counts;
   VerifyProgress progress(counts, request.progress_interval);

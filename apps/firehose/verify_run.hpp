@@ -24,8 +24,9 @@ struct VerifyRequest {
   std::chrono::milliseconds progress_interval{10'000};
 };
 
-// The average bytes per record of the first MiB of `sent`, for the Bloom
-// filters' capacity when --expected-records is not given.
+// The number of records in `sent`, from its size and the average record of
+// its first MiB (plus 10 %): the Bloom filters' capacity when
+// --expected-records is not given, and the exact table's first size.
 std::uint64_t estimate_records(SentRecords& sent);
 
 // Runs the passes. `session` is used for S3 only (may be null for a local
