@@ -105,7 +105,7 @@ class BloomMatcher final : public Matcher {
         sent_(options.expected_records, options.false_positive_rate),
         delivered_once_(options.expected_records, options.false_positive_rate),
         delivered_twice_(options.expected_records, options.false_positive_rate),
-        dead_lettered_(std::max<std::uint64_t>(options.expected_records / 100, 1000), options.false_positive_rate) {}
+        dead_lettered_(std::max<std::uint64_t>(options.expected_dead_letters, 1000), options.false_positive_rate) {}
 
   void on_sent(std::string_view line) override {
     sent_.insert(key_hash_of(line));

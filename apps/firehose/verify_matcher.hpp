@@ -31,6 +31,7 @@ struct MatcherOptions {
   VerifyMode mode = VerifyMode::kExact;
   std::uint64_t expected_records = 0;  // bloom: the filters' capacity (sent records)
   double false_positive_rate = 1e-4;   // bloom: per filter, at that capacity
+  std::uint64_t expected_dead_letters = 1000;  // bloom: the dead-letter filter's capacity
 };
 
 // Where a line was read: a file or object, and its line number (1-based).

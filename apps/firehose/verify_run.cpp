@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -104,6 +105,15 @@ Result<VerifyReport> run_verification(VerifyRequest& request, const std::shared_
   // Bloom: the filters' capacity. Exact: the table sized at once, so that it
   // never holds two copies of itself while growing (peak RSS 1.5x the table).
   if (request.matcher.expected_records == 0) request.matcher.expected_records = estimate_records(*request.sent);
+  // A dead-letter entry is a JSON object of at least 64 bytes (its field
+  // names alone): its file's size over 64 bounds their number from above.
+  std::uint64_t dead_letter_bytes = 0;
+  for (const std::string& path : request.dead_letters) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec) dead_letter_bytes += size;
+  }
+  request.matcher.expected_dead_letters = dead_letter_bytes / 64 + 1;
   auto matcher = Matcher::create(request.matcher);
   ReadProgress counts;
   VerifyProgress progress(counts, request.progress_interval);
