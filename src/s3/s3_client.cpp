@@ -68,6 +68,9 @@ const std::string& S3Client::endpoint_url() const { return service_->endpoint().
 std::string S3Client::object_url(std::string_view bucket, std::string_view key) const {
   const std::string& endpoint = service_->endpoint().url;
   if (path_style_ || !virtual_hostable(bucket)) {
+    // The bucket itself (ListObjectsV2) is "/bucket", as botocore sends it:
+    // "/bucket/" names the object with the empty key to some servers.
+    if (key.empty()) return fmt::format("{}/{}", endpoint, bucket);
     return fmt::format("{}/{}/{}", endpoint, bucket, s3::encode_key(key));
   }
   return fmt::format("{}/{}", with_bucket_host(endpoint, bucket), s3::encode_key(key));
