@@ -96,7 +96,11 @@ class ObjectLines {
 
   Status feed(std::string_view bytes) {
     progress_.object_bytes.fetch_add(bytes.size(), std::memory_order_relaxed);
-    return decoder_.feed(bytes, [this](std::string_view decoded) { splitter_.feed(decoded); });
+    auto fed = decoder_.feed(bytes, [this](std::string_view decoded) { splitter_.feed(decoded); });
+    if (fed) return fed;
+    Error error = fed.error();
+    error.message = fmt::format("{}: {}", name_, error.message);
+    return error;
   }
 
   Status finish() {
@@ -129,12 +133,7 @@ Status read_local_file(const fs::path& path, ReadProgress& progress, const OnLin
     file.read(block.data(), static_cast<std::streamsize>(block.size()));
     const auto n = static_cast<std::size_t>(file.gcount());
     if (n == 0) break;
-    auto fed = lines.feed(std::string_view(block.data(), n));
-    if (!fed) {
-      Error error = fed.error();
-      error.message = fmt::format("{}: {}", path.string(), error.message);
-      return error;
-    }
+    if (auto fed = lines.feed(std::string_view(block.data(), n)); !fed) return fed;
   }
   if (file.bad()) return unreadable(path.string(), errno);
   return lines.finish();
