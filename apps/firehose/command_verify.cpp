@@ -1,6 +1,8 @@
 // firehose verify: did every record sent arrive, once? What was sent (input
 // files) against what was delivered (firehose-local's data directory or an
 // S3 bucket), with the dead-letter files' records set apart.
+#include <new>
+
 #include <fmt/format.h>
 
 #include "commands.hpp"
@@ -60,7 +62,15 @@ int run_verify(CliContext& context, VerifyArgs& args) {
     if (!made) return context.fail(made.error());
     session = *made;
   }
-  auto report = run_verification(request, session);
+  Result<VerifyReport> report = make_error(ErrorKind::Client, "NotRun", "not run");
+  try {
+    report = run_verification(request, session);
+  } catch (const std::bad_alloc&) {
+    // The key store could not grow (or be made as large as --expected-records asks).
+    return context.usage_error(fmt::format(
+        "not enough memory for the {} key store{}; --mode bloom takes about 7.2 bytes a record (docs/verify.md)",
+        args.mode, args.expected_records > 0 ? fmt::format(" of {} records", args.expected_records) : ""));
+  }
   if (!report) {
     // Inputs (the dead-letter files included: read here, not written) that cannot be read are usage errors.
     const std::string& code = report.error().code;

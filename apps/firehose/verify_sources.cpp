@@ -147,7 +147,7 @@ Status read_local(const DeliveredLocation& where, ReadProgress& progress, const 
   }
   // firehose-local's own files: stream definitions and the spool (records
   // not yet delivered), beside the buckets.
-  const bool data_dir = fs::is_directory(root / "streams", ec) && fs::exists(root / "spool", ec);
+  const bool data_dir = fs::is_directory(root / "streams", ec) || fs::exists(root / ".lock", ec);
   std::vector<fs::path> objects;
   fs::recursive_directory_iterator it(root, fs::directory_options::none, ec), end;
   if (ec) return unreadable(where.local_dir, ec.value());

@@ -323,6 +323,11 @@ class VerifyBadInput(unittest.TestCase):
         self.assertIn("CorruptObject", result.stderr)
         self.assertNotEqual(result.code, EXIT_OK)
 
+    def test_a_key_store_larger_than_memory(self):
+        result = self.sandbox.run("verify", "--input", self.sent, "--local-dir", self.work,
+                                  "--expected-records", str(2 ** 40))
+        self.one_error(result, EXIT_USAGE, "not enough memory", "--mode bloom")
+
     def test_no_credentials(self):
         self.sandbox.env.update({"AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": "http://127.0.0.1:1"})
         result = self.sandbox.run("verify", "--input", self.sent, "--s3-bucket", "b")
