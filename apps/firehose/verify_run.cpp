@@ -133,7 +133,7 @@ Result<VerifyReport> run_verification(VerifyRequest& request, const std::shared_
   if (!dead) return dead.error();
 
   progress.phase("reading what was delivered");
-  auto delivered = for_each_delivered_line(request.delivered, s3.get(), counts,
+  auto delivered = for_each_delivered_line(request.delivered, s3.get(), session.get(), counts,
                                            [&](std::string_view line, const LineSource& source) {
                                              matcher->on_delivered(line, source);
                                            });

@@ -14,6 +14,7 @@
 #include "duration_arg.hpp"
 #include "firehose/dead_letter.hpp"
 #include "firehose/limits.hpp"
+#include "firehose/retry.hpp"
 #include "input_file.hpp"
 #include "line_reader.hpp"
 
@@ -180,25 +181,39 @@ Status read_local(const DeliveredLocation& where, ReadProgress& progress, const 
   return {};
 }
 
-Status read_s3(const DeliveredLocation& where, const S3Client& s3, ReadProgress& progress, const OnLine& on_line) {
-  Status failure;
-  auto listed = s3.for_each_object(where.bucket, where.prefix, [&](const S3Object& object) {
-    if (where.since && object.last_modified < *where.since) return true;
-    ObjectLines lines(fmt::format("s3://{}/{}", where.bucket, object.key), progress, on_line);
-    auto got = s3.get_object(where.bucket, object, [&](std::string_view bytes) {
-      auto fed = lines.feed(bytes);
-      if (!fed) failure = fed.error();
-      return fed.ok();
-    });
-    if (!got) {
-      failure = got.error();
-    } else if (failure.ok()) {
-      failure = lines.finish();
+// Each ListObjectsV2 page and each GetObject range is retried as the AWS
+// CLI retries a call (the session's policy: throttling, 5xx, timeouts); a
+// retried read goes on from the bytes already decoded, never feeding a range twice.
+Status read_s3(const DeliveredLocation& where, const S3Client& s3, const Session& session, ReadProgress& progress,
+               const OnLine& on_line) {
+  std::string token;
+  for (;;) {
+    auto page = call_with_retries(session, "ListObjectsV2",
+                                  [&] { return s3.list_objects_v2(where.bucket, where.prefix, token); });
+    if (!page) return page.error();
+    for (const S3Object& object : page->objects) {
+      if (where.since && object.last_modified < *where.since) continue;
+      ObjectLines lines(fmt::format("s3://{}/{}", where.bucket, object.key), progress, on_line);
+      Status decoding;
+      std::uint64_t read = 0;
+      auto got = call_with_retries(session, "GetObject", [&] {
+        return s3.get_object(where.bucket, object, [&](std::string_view bytes) {
+          read += bytes.size();
+          decoding = lines.feed(bytes);
+          return decoding.ok();
+        }, read);
+      });
+      if (!got) return got;
+      if (!decoding) return decoding;
+      if (auto finished = lines.finish(); !finished) return finished;
     }
-    return failure.ok();
-  });
-  if (!listed) return listed;
-  return failure;
+    if (!page->truncated) return {};
+    if (page->next_continuation_token == token) {
+      return make_error(ErrorKind::Transient, "MalformedResponse",
+                        "ListObjectsV2 returned the continuation token it was given: stopping instead of looping");
+    }
+    token = std::move(page->next_continuation_token);
+  }
 }
 
 }  // namespace
@@ -230,10 +245,10 @@ std::unique_ptr<SentRecords> sent_from_files(std::vector<std::string> paths, std
   return std::make_unique<SentFiles>(std::move(paths), over_limit);
 }
 
-Status for_each_delivered_line(const DeliveredLocation& where, const S3Client* s3, ReadProgress& progress,
-                               const OnLine& on_line) {
+Status for_each_delivered_line(const DeliveredLocation& where, const S3Client* s3, const Session* session,
+                               ReadProgress& progress, const OnLine& on_line) {
   if (!where.local_dir.empty()) return read_local(where, progress, on_line);
-  return read_s3(where, *s3, progress, on_line);
+  return read_s3(where, *s3, *session, progress, on_line);
 }
 
 Status for_each_dead_lettered_line(const std::vector<std::string>& paths,

@@ -15,6 +15,7 @@
 
 #include "firehose/result.hpp"
 #include "firehose/s3_client.hpp"
+#include "firehose/session.hpp"
 #include "verify_matcher.hpp"
 
 namespace firehose::cli {
@@ -54,10 +55,11 @@ struct DeliveredLocation {
 
 // Every line of every delivered object, objects in key (path) order. In a
 // data directory, streams/, spool/ and hidden files (objects being written)
-// are skipped. Errors: the S3 client's (exit 3/4/5 by kind), Client
-// "CorruptObject", or an unreadable directory or file (Client, "UnreadableInput").
-Status for_each_delivered_line(const DeliveredLocation& where, const S3Client* s3, ReadProgress& progress,
-                               const OnLine& on_line);
+// are skipped. S3 calls are retried by `session`'s policy. Errors: the S3
+// client's (exit 3/4/5 by kind), Client "CorruptObject", or an unreadable
+// directory or file (Client, "UnreadableInput").
+Status for_each_delivered_line(const DeliveredLocation& where, const S3Client* s3, const Session* session,
+                               ReadProgress& progress, const OnLine& on_line);
 
 // The lines of dead-letter files: each entry's data split into lines (a
 // packed record holds several); the source names the file, entry and error code.

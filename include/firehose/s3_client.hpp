@@ -56,12 +56,13 @@ class S3Client {
   // page arrives (false stops early).
   Status for_each_object(std::string_view bucket, std::string_view prefix,
                          const std::function<bool(const S3Object&)>& on_object) const;
-  // GetObject, fetched in ranges of `range_bytes` (each pinned to the listed
-  // ETag, so an object replaced meanwhile is an error, not a mix): memory
-  // stays bounded whatever the object's size. `on_bytes` gets the stored
-  // bytes in order; false stops early.
+  // GetObject from byte `from` on, fetched in ranges of `range_bytes` (each
+  // pinned to the listed ETag, so an object replaced meanwhile is an error,
+  // not a mix): memory stays bounded whatever the object's size. `on_bytes`
+  // gets the stored bytes in order, a whole range at a time, so a caller
+  // that retries after an error goes on from the bytes it got; false stops early.
   Status get_object(std::string_view bucket, const S3Object& object,
-                    const std::function<bool(std::string_view)>& on_bytes,
+                    const std::function<bool(std::string_view)>& on_bytes, std::uint64_t from = 0,
                     std::size_t range_bytes = 8 * 1024 * 1024) const;
 
   // The endpoint the client sends to, e.g. "https://s3.eu-west-1.amazonaws.com".

@@ -111,10 +111,11 @@ Status S3Client::for_each_object(std::string_view bucket, std::string_view prefi
 }
 
 Status S3Client::get_object(std::string_view bucket, const S3Object& object,
-                            const std::function<bool(std::string_view)>& on_bytes, std::size_t range_bytes) const {
+                            const std::function<bool(std::string_view)>& on_bytes, std::uint64_t from,
+                            std::size_t range_bytes) const {
   const std::string url = object_url(bucket, object.key);
   const std::uint64_t chunk = std::max<std::size_t>(range_bytes, 1);
-  for (std::uint64_t offset = 0; offset < object.size; offset += chunk) {
+  for (std::uint64_t offset = from; offset < object.size; offset += chunk) {
     auto request = get_request(url);
     const std::uint64_t last = std::min(object.size, offset + chunk) - 1;
     request.set_header("Range", fmt::format("bytes={}-{}", offset, last));

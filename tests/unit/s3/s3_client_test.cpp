@@ -119,7 +119,7 @@ TEST(S3Client, ReadsAnObjectInRangesPinnedToItsEtag) {
   auto got = (*client)->get_object("bucket", object, [&](std::string_view bytes) {
     read.append(bytes);
     return true;
-  }, 10);
+  }, 0, 10);
   ASSERT_TRUE(got.ok()) << got.error().to_string();
   EXPECT_EQ(read, kContent);
   const auto requests = s3.requests();
@@ -135,7 +135,7 @@ TEST(S3Client, AnObjectShorterThanListedIsAnError) {
   s3.shrink_ = true;
   auto client = S3Client::create(session_for(s3.url()));
   ASSERT_TRUE(client.ok());
-  auto got = (*client)->get_object("bucket", S3Object{"a/one", 27, {}, ""}, [](std::string_view) { return true; }, 10);
+  auto got = (*client)->get_object("bucket", S3Object{"a/one", 27, {}, ""}, [](std::string_view) { return true; }, 0, 10);
   ASSERT_FALSE(got.ok());
   EXPECT_NE(got.error().to_string().find("a/one"), std::string::npos) << got.error().to_string();
 }
