@@ -12,7 +12,7 @@ WERROR := $(if $(CI),ON,OFF)
 # firehose-local's web console in it, headless).
 DEB_PACKAGES := build-essential cmake pkg-config \
   libcurl4-openssl-dev libssl-dev zlib1g-dev nlohmann-json3-dev \
-  libspdlog-dev libfmt-dev libsimdjson-dev libcli11-dev libcpp-httplib-dev libtomlplusplus-dev \
+  libspdlog-dev libfmt-dev libsimdjson-dev libcli11-dev libcpp-httplib-dev libtomlplusplus-dev libxxhash-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   chromium
 

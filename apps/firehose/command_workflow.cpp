@@ -23,6 +23,7 @@
 #include "workflow_metrics.hpp"
 #include "workflow_report.hpp"
 #include "workflow_single.hpp"
+#include "workflow_verify.hpp"
 
 namespace firehose::cli {
 namespace {
@@ -35,6 +36,8 @@ struct WorkflowArgs {
   std::string metrics_wait = "0";
   std::string progress_interval = "10s";
   double shutdown_grace_seconds = 10;
+  bool verify = false;       // --verify: check every record arrived once (workflow_verify.hpp)
+  std::string verify_wait;   // S3: how long to wait first (empty: the buffering interval + 30 s)
 };
 
 // A wait may be zero: read once.
@@ -77,6 +80,15 @@ class WorkflowRun {
     if (!wait) return context_.usage_error(wait.error().message);
     auto interval = parse_duration(args_.progress_interval);
     if (!interval) return context_.usage_error("--progress-interval: " + interval.error().message);
+    std::optional<std::chrono::seconds> verify_wait;
+    if (!args_.verify_wait.empty()) {
+      auto parsed = parse_wait(args_.verify_wait, "--verify-wait");
+      if (!parsed) return context_.usage_error(parsed.error().message);
+      verify_wait = *parsed;
+    }
+    if (args_.verify && args_.records_file == "-") {
+      return context_.usage_error("--verify reads the records again: give --records FILE or --count, not stdin");
+    }
 
     auto session = context_.session();
     if (!session) return context_.fail(session.error());
@@ -165,6 +177,18 @@ class WorkflowRun {
     summary_input.metrics_after_batch = &metrics_after_batch_;
     summary_input.wall = std::chrono::steady_clock::now() - started;
     auto summary = workflow_summary(summary_input);
+    WorkflowVerifyOutcome verified;
+    if (args_.verify && !fatal && !interrupted) {
+      verified = verify_workflow_run({stream_, input_, settings.dead_letter.value, run_started_, verify_wait, *interval},
+                                     session_, *client_, [&] { return signals.stopping(); });
+      if (verified.report) summary["verify"] = *verified.report;
+      if (!verified.later_command.empty()) {
+        summary["verify"] = {{"later", verified.later_command}};
+        log_event(spdlog::level::warn, event::kPhase, {{"stream", stream_}, {"step", "verify_later"}},
+                  "Not verified now; to check later that every record arrived once: " + verified.later_command);
+      }
+      if (verified.error) summary["verify"] = {{"error", verified.error->to_string()}};
+    }
     log_event(spdlog::level::info, event::kSummary, summary, summary_text(summary));
     std::fputs((summary.dump() + "\n").c_str(), stdout);
     std::fflush(stdout);
@@ -178,6 +202,13 @@ class WorkflowRun {
     }
     if (interrupted) return StopSignals::exit_code(signals.received());
     if (!read) return context_.usage_error(read.error().message);
+    if (verified.error) return context_.fail(*verified.error);
+    if (verified.missing > 0) {
+      std::fprintf(stderr, "error: %s\n",
+                   fmt::format("verify: {} records sent are missing (neither delivered nor dead-lettered)",
+                               verified.missing).c_str());
+      return kPartialFailure;
+    }
     if (summary["failed"].get<std::uint64_t>() == 0) return kSuccess;
     std::optional<Error> last_failure;
     {
@@ -346,6 +377,13 @@ void register_workflow(CLI::App& app, CliContext& context, Action& action) {
                   "Seconds to drain after Ctrl-C/SIGTERM before unsent records are dead-lettered")
       ->check(CLI::Range(0.0, kLongestSeconds))
       ->capture_default_str();
+  cmd->add_flag("--verify", args->verify,
+                "At the end, check that every record arrived once where the stream delivers (as `firehose verify`):\n"
+                "firehose-local's data directory at once (flushed first), S3 after the stream's buffering interval");
+  cmd->add_option("--verify-wait", args->verify_wait,
+                  "S3: how long to wait before verifying (default: the stream's IntervalInSeconds + 30 s; 0: print\n"
+                  "the `firehose verify` command to run later instead)")
+      ->type_name("DURATION");
   cmd->callback([&context, &action, args] {
     context.set_default_log_level("info");  // the workflow's steps are its output
     action = [&context, args]() -> int {

@@ -18,5 +18,6 @@ void register_send(CLI::App& app, CliContext& context, Action& action);
 void register_metrics(CLI::App& app, CliContext& context, Action& action);
 void register_generate(CLI::App& app, CliContext& context, Action& action);
 void register_workflow(CLI::App& app, CliContext& context, Action& action);
+void register_verify(CLI::App& app, CliContext& context, Action& action);
 
 }  // namespace firehose::cli

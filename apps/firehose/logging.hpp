@@ -33,6 +33,8 @@ inline constexpr std::string_view kDeadLettered = "dead_lettered";  // a record 
 inline constexpr std::string_view kMetrics = "metrics";        // CloudWatch numbers read back (or not in yet)
 inline constexpr std::string_view kProgress = "progress";      // periodic counts during a run
 inline constexpr std::string_view kSummary = "summary";        // the run's totals, once at the end
+inline constexpr std::string_view kVerifyProgress = "verify_progress";  // firehose verify: what it has read so far
+inline constexpr std::string_view kVerify = "verify";          // firehose verify's report (workflow --verify)
 inline constexpr std::string_view kError = "error";            // what stopped the run
 inline constexpr std::string_view kLog = "log";                // a message without an event (the library's)
 }  // namespace event

@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   register_metrics(app, context, action);
   register_generate(app, context, action);
   register_workflow(app, context, action);
+  register_verify(app, context, action);
 
   if (auto answered = check_command_line(app, argc, argv)) return *answered;
   try {

@@ -63,6 +63,7 @@ class Session {
   // transport through this; nothing outside the library can.
   friend class FirehoseClient;
   friend class CloudWatchClient;
+  friend class S3Client;
   friend class RetryState;
   Impl& impl() const { return *impl_; }
 

@@ -35,6 +35,9 @@ inline constexpr ServiceDescriptor kFirehoseService{"Firehose", "firehose", "fir
 inline constexpr ServiceDescriptor kCloudWatchService{"CloudWatch", "monitoring", "monitoring",
                                                        GovCloudFipsHost::PlainPrefix, false};
 inline constexpr ServiceDescriptor kStsService{"STS", "sts", "sts", GovCloudFipsHost::PlainUnlessDualStack, true};
+// S3 as `firehose verify` reads it (AWS_ENDPOINT_URL_S3, [services] s3 =):
+// regional hosts s3.{region}.amazonaws.com, s3-fips.{region}... with FIPS.
+inline constexpr ServiceDescriptor kS3Service{"S3", "s3", "s3", GovCloudFipsHost::FipsPrefix, false};
 
 // AWS_ENDPOINT_URL_<service id upper-cased, spaces as underscores>, e.g. AWS_ENDPOINT_URL_FIREHOSE.
 std::string service_endpoint_env_var(std::string_view service_id);

@@ -131,7 +131,7 @@ Signature sign(const SignableRequest& request, const SigningParams& params) {
 
   detail::Computed computed = detail::compute(detail::CanonicalInput{
       request.method, request.path, request.query, &headers, &names, request.payload_hash, out.amz_date,
-      params.region, params.service, params.secret_access_key});
+      params.region, params.service, params.secret_access_key, params.normalize_path});
 
   out.authorization = fmt::format("{} Credential={}/{}, SignedHeaders={}, Signature={}", detail::kAlgorithm,
                                   params.access_key_id, computed.scope, computed.signed_headers, computed.signature);
@@ -174,6 +174,7 @@ Status sign_request(HttpRequest& request, const Credentials& credentials, const 
   params.region = region;
   params.service = service;
   params.time = now;
+  params.normalize_path = service != "s3";
 
   Signature signature = sign(signable, params);
   for (HttpHeader& h : signature.headers_to_add) replace_header(request.headers, std::move(h.name), std::move(h.value));

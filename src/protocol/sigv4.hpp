@@ -33,6 +33,9 @@ struct SigningParams {
   std::string region;         // "us-east-1"
   std::string service;        // signing name: "firehose", "monitoring", "sts"
   std::chrono::system_clock::time_point time;  // the signing time; sub-second part ignored
+  // S3 signs the path as sent, already URI-encoded once: no dot-segment
+  // removal, no second encoding (sign_request sets it for service "s3").
+  bool normalize_path = true;
 };
 
 struct Signature {
@@ -59,7 +62,8 @@ Signature sign(const SignableRequest& request, const SigningParams& params);
 // request.body (or uses an X-Amz-Content-SHA256 header's value, like botocore),
 // signs at `now` and adds the signing headers, replacing earlier ones so that a
 // retried request can be signed again (a stale X-Amz-Security-Token is removed
-// when the credentials have none). Errors: ErrorKind::Config, code InvalidUrl
+// when the credentials have none). For service "s3" the path is signed as
+// sent (SigningParams::normalize_path false). Errors: ErrorKind::Config, code InvalidUrl
 // for a URL without scheme or host or with a bad port, InvalidCredentials for
 // credentials without key id or secret.
 Status sign_request(HttpRequest& request, const Credentials& credentials, const std::string& region,

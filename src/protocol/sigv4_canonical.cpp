@@ -243,7 +243,11 @@ Computed compute(const CanonicalInput& in) {
   std::string& creq = out.canonical_request;
   for (char c : in.method) creq.push_back((c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c);
   creq.push_back('\n');
-  creq += canonical_uri(in.path);
+  if (in.normalize_path) {
+    creq += canonical_uri(in.path);
+  } else {
+    creq += in.path.empty() ? std::string_view("/") : in.path;
+  }
   creq.push_back('\n');
   creq += canonical_query(in.query);
   creq.push_back('\n');

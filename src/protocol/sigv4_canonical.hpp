@@ -52,6 +52,9 @@ struct CanonicalInput {
   std::string_view region;
   std::string_view service;
   std::string_view secret_access_key;
+  // False for S3: the path is signed as sent (encoded once by the caller, dot
+  // and empty segments kept), as botocore's S3SigV4Auth does.
+  bool normalize_path = true;
 };
 
 struct Computed {

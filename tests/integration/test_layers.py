@@ -3,7 +3,7 @@ what the layer diagram in the README allows it to use.
 
     core       src/core/          JSON reader, base64, hashing, errors, timestamps, environment, logging
     protocol   src/protocol/      Firehose and CloudWatch wire shapes, limits, validation; SigV4 (sign, verify)
-    client     src/aws/ src/firehose/ src/cloudwatch/   transport, credentials, clients, producer (libfirehose)
+    client     src/aws/ src/firehose/ src/cloudwatch/ src/s3/   transport, credentials, clients, producer (libfirehose)
     cli        apps/firehose/     the public API only
     local      apps/firehose-local/   core and protocol, never the client library
 
@@ -34,6 +34,7 @@ FOLDERS = {  # source folder -> layer
     "src/aws": "client",
     "src/firehose": "client",
     "src/cloudwatch": "client",
+    "src/s3": "client",
     "apps/firehose": "cli",
     "apps/firehose-local": "local",
 }
