@@ -32,7 +32,7 @@ CPU_SETS = (
 )
 # The AWS CLI starts a Python interpreter per call (about 1.4 CPU-s): it gets the first
 # records of the 1 KiB set only.
-CLI_SET = Dataset("1k-cli", "1 KiB JSON (CLI subset)", 1024, 10_000)
+CLI_SET = Dataset("1k-cli", "1 KiB, CLI subset", 1024, 10_000)
 # The RSS ratio's small input: 100 MiB of the 1 KiB set's first records.
 RSS_SMALL_SET = Dataset("1k-100mib", "1 KiB JSON, 100 MiB", 1024, 102_400)
 

@@ -11,7 +11,7 @@ from datasets import CLI_SET, CPU_SETS
 from producers import BY_KEY, PRODUCERS
 
 GIB = 2 ** 30
-TERMINAL = 'set terminal pngcairo size 960,480 font "DejaVu Sans,10"'
+TERMINAL = 'set terminal pngcairo noenhanced size 1000,500 font "DejaVu Sans,10"'
 
 
 def _q(text):
@@ -50,7 +50,7 @@ set logscale y
 set yrange [0.1:*]
 set ylabel "CPU-s / GiB"
 set grid ytics
-set key outside right top
+set key below horizontal
 plot for [i=2:{len(present) + 1}] 'cpu.tsv' using i:xtic(1) title columnheader(i)
 """, data_dir)
     return True

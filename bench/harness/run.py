@@ -33,6 +33,7 @@ def parse_args():
     parser.add_argument("--build", default="build-bench", help="build tree with firehose, firehose-local (and bench/)")
     parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", "1")))
     parser.add_argument("--repeats", type=int, default=int(os.environ.get("BENCH_REPEATS", "1")))
+    parser.add_argument("--min-records", type=int, default=1000, help="fewest records of a scaled data set")
     parser.add_argument("--quota-seconds", type=float, default=float(os.environ.get("BENCH_QUOTA_SECONDS", "0")))
     parser.add_argument("--producers", default=",".join(p.key for p in producers.PRODUCERS),
                         help="comma-separated keys: firehose,seed,threaded,js,cli,floor")
@@ -110,7 +111,7 @@ def main():
 
     def dataset_file(ds):
         if ds.name not in files:
-            count = datasets.scaled_count(ds, args.scale)
+            count = datasets.scaled_count(ds, args.scale, args.min_records)
             path = datasets.make(ds, count, args.data_dir, args.build)
             files[ds.name] = (path, datasets.line_count(path))
         return files[ds.name]
@@ -161,7 +162,7 @@ def main():
                 record(producers.measure(producers.BY_KEY["firehose"], [big_path] * 4, big_count * 4, local,
                                          args.build, log_path, sample_rss=True), "rss", "4x1k", repeat=repeat)
     if "quota" in args.parts:
-        count = max(1000, round(args.quota_seconds * quota.QUOTA_BYTES / quota.RECORD_BYTES))
+        count = max(args.min_records, round(args.quota_seconds * quota.QUOTA_BYTES / quota.RECORD_BYTES))
         quota_set = datasets.Dataset("1k-quota", "1 KiB JSON", 1024, count)
         path, count = datasets.make(quota_set, count, args.data_dir, args.build), count
         for repeat in range(args.repeats):
