@@ -12,7 +12,7 @@ WERROR := $(if $(CI),ON,OFF)
 DEB_PACKAGES := build-essential cmake pkg-config \
   libcurl4-openssl-dev libssl-dev zlib1g-dev nlohmann-json3-dev \
   libspdlog-dev libfmt-dev libcli11-dev libcpp-httplib-dev libtomlplusplus-dev \
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev time
 
 # Only when fuzzing: clang 14 and its libFuzzer runtime (-fsanitize=fuzzer links
 # libclang_rt.fuzzer from libclang-rt-14-dev; libfuzzer-14-dev is the standalone copy).

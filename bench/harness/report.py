@@ -166,7 +166,8 @@ def write(info, results, img_dir, doc_path=None):
            "- Producers: (a) `firehose send` (defaults: 16 in flight, `--memory-mb 36`); (b) the seed's "
            "PutRecordBatch algorithm, the AWS example's `firehose.py` ported as it is "
            "(bench/peers/seed_boto3.py: 500 records a call cut by count only, the whole-batch retry that "
-           "botocore does, records failed inside an answer logged and dropped, a log line per batch); "
+           "botocore does (its default legacy mode: 5 attempts, exponential backoff), records failed inside "
+           "an answer logged and dropped, a log line per batch); "
            "(c) boto3 with 8 threads, failed-only retries (bench/peers/threaded_boto3.py); (d) the AWS SDK "
            "for JavaScript v3 `@aws-sdk/client-firehose` 3.1169.0, 8 calls in flight, failed-only retries "
            "(bench/peers/js/send.mjs); (e) the AWS CLI v1, one `aws firehose put-record-batch` per 500 "
@@ -193,7 +194,8 @@ def write(info, results, img_dir, doc_path=None):
     out += ["### Over TLS (1 KiB set)", ""]
     tls = groups(results, "cpu", "https")
     if tls:
-        out += [figure_table(tls), "", info.get("tls_floor", ""), ""]
+        out += [figure_table(tls), "", ratio_table(medians(tls), "firehose", ["1k"], "(a) firehose send over HTTPS"),
+                "", info.get("tls_floor", "") + ".", ""]
     else:
         out += [info.get("tls", "not measured: the tls part was not run"), ""]
     rss = rss_table(results)

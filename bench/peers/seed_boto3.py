@@ -8,9 +8,9 @@ fixed:
 - each record's Data is `json.dumps(record)` of the parsed record (no delimiter);
 - the backoff decorator (exponential, full jitter, 5 tries) wraps the loop over all batches, and
   each batch's exception is caught and logged inside that loop, so the decorator never fires:
-  what retries a whole batch is botocore's own retry of a failed call (throttled with 503,
-  connection errors), with its backoff; records failed inside a 200 (`FailedPutCount`) are logged
-  and dropped;
+  what retries a whole batch is botocore's own retry of a failed call (its default, legacy
+  retry mode: up to 5 attempts with exponential backoff, for 503 throttling, 5xx and connection
+  errors); records failed inside a 200 (`FailedPutCount`) are logged and dropped;
 - one log line per batch (logging at INFO on stderr), as the example's `_log_batch_response`.
 
 Differences, each needed to run it on the benchmark's inputs: records come from an NDJSON file
