@@ -11,7 +11,7 @@ WERROR := $(if $(CI),ON,OFF)
 # Debian packages the build and the tests need.
 DEB_PACKAGES := build-essential cmake pkg-config \
   libcurl4-openssl-dev libssl-dev zlib1g-dev nlohmann-json3-dev \
-  libspdlog-dev libfmt-dev libcli11-dev libcpp-httplib-dev libtomlplusplus-dev \
+  libspdlog-dev libfmt-dev libsimdjson-dev libcli11-dev libcpp-httplib-dev libtomlplusplus-dev \
   libgtest-dev libgmock-dev libbenchmark-dev time
 
 # Only when fuzzing: clang 14 and its libFuzzer runtime (-fsanitize=fuzzer links
@@ -97,7 +97,7 @@ clean:
 # (bench/run_all.sh: server capacity, producer, quota, packing).
 .PHONY: bench bench-deps bench-build bench-suites
 BENCH_PACKAGES := time gnuplot-nox openssl nodejs npm
-SUITE_PACKAGES := wrk libboost-dev hyperfine libsimdjson-dev
+SUITE_PACKAGES := wrk libboost-dev hyperfine
 BENCH_SCALE ?= 1
 BENCH_REPEATS ?= 1
 # $(call install_missing,PACKAGES): apt-get install of those not installed yet.

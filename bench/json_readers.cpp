@@ -1,5 +1,7 @@
-// simdjson On-Demand against the project's JSON reader (src/core/json_view)
-// on both put paths, issue 14: firehose-local reading a PutRecordBatch request
+// The JSON readers of both put paths, issue 14 (docs/benchmarks.md, "JSON
+// readers"): simdjson (DOM and On-Demand, what the project uses since it
+// replaced its hand-written reader) against nlohmann's DOM (the cold paths'),
+// and the project's two functions end to end: firehose-local reading a PutRecordBatch request
 // (500 records of 1 KiB, about 690 KB of base64) and the producer reading the
 // answer (500 RequestResponses with 224-character RecordIds, some failed).
 // Each side does the same work: find every record's Data (or every entry's
@@ -14,7 +16,7 @@
 
 #include <simdjson.h>
 
-#include "core/json_view.hpp"
+#include <nlohmann/json.hpp>
 #include "protocol/firehose.hpp"
 #include "put_request.hpp"
 
@@ -72,10 +74,10 @@ int main(int argc, char** argv) {
   simdjson::ondemand::parser parser;
 
   // ---- firehose-local: the request ----
-  const double view_request = measure(seconds, request.size(), [&] {
-    auto document = aws::json_view::Document::parse(request);
+  const double nlohmann_request = measure(seconds, request.size(), [&] {
+    auto document = nlohmann::json::parse(request);
     std::size_t total = 0;
-    for (const auto& item : document->root().find("Records")->items) total += item.find("Data")->text.size();
+    for (const auto& item : document["Records"]) total += item["Data"].get_ref<const std::string&>().size();
     return total;
   });
   const double simd_request = measure(seconds, request.size(), [&] {
@@ -91,14 +93,28 @@ int main(int argc, char** argv) {
     for (auto item : document["Records"].get_array()) total += std::string_view(item["Data"].get_string()).size();
     return total;
   });
+  simdjson::dom::parser dom_parser;
+  const double simd_dom_request = measure(seconds, request.size(), [&] {
+    // The DOM validates the whole document (On-Demand only what it reads).
+    simdjson::dom::element root = dom_parser.parse(request);  // copies to padding when needed
+    std::size_t total = 0;
+    for (auto item : root["Records"].get_array()) total += std::string_view(item["Data"].get_string()).size();
+    return total;
+  });
   const double whole_request = measure(seconds, request.size(), [&] {
     return local::parse_put_record_batch(request)->total_bytes;  // JSON + base64 decode + validation
   });
 
   // ---- the producer: the answer ----
-  const double view_answer = measure(seconds, answer.size(), [&] {
+  const double project_answer = measure(seconds, answer.size(), [&] {
     auto read = protocol::read_put_record_batch_answer(answer, 500);  // a copy, as the transport hands it over
     return read->responses.size();
+  });
+  const double nlohmann_answer = measure(seconds, answer.size(), [&] {
+    auto document = nlohmann::json::parse(answer);
+    std::size_t found = 0;
+    for (const auto& entry : document["RequestResponses"]) found += entry.size();
+    return found;
   });
   const double simd_answer = measure(seconds, answer.size(), [&] {
     std::string copy = answer;  // the same copy, for the same work
@@ -126,12 +142,14 @@ int main(int argc, char** argv) {
   });
 
   std::printf("request (%zu bytes, 500 records of 1 KiB):\n", request.size());
-  std::printf("  json_view Document::parse + Records/Data      %8.0f MB/s\n", view_request);
+  std::printf("  nlohmann::json::parse + Records/Data            %8.0f MB/s\n", nlohmann_request);
   std::printf("  simdjson On-Demand, padded input                %8.0f MB/s\n", simd_request);
   std::printf("  simdjson On-Demand, copy to padding per call    %8.0f MB/s\n", simd_request_copy);
+  std::printf("  simdjson DOM (validates all), copy to padding   %8.0f MB/s\n", simd_dom_request);
   std::printf("  parse_put_record_batch (JSON + base64 + checks) %8.0f MB/s\n", whole_request);
   std::printf("answer (%zu bytes, 500 entries, 25 failed):\n", answer.size());
-  std::printf("  json_view Cursor (read_put_record_batch_answer) %8.0f MB/s\n", view_answer);
+  std::printf("  read_put_record_batch_answer (DOM, whole)       %8.0f MB/s\n", project_answer);
+  std::printf("  nlohmann::json::parse + RequestResponses        %8.0f MB/s\n", nlohmann_answer);
   std::printf("  simdjson On-Demand, copy + padding per call     %8.0f MB/s\n", simd_answer);
   std::printf("  simdjson On-Demand, padded input                %8.0f MB/s\n", simd_answer_padded);
   return 0;

@@ -3,75 +3,98 @@
 #include <optional>
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include "core/crypto.hpp"
-#include "core/json_view.hpp"
 #include "firehose/limits.hpp"
 #include "request_validation.hpp"
 
 namespace firehose::local {
 namespace {
 
-namespace json_view = aws::json_view;
+namespace dom = simdjson::dom;
 
-using json_view::Value;
+// Deeper than any Firehose request needs: a hostile body cannot make the parser's stack grow.
+constexpr std::size_t kMaxJsonDepth = 64;
 
-const char* token_name(const Value& value) {
-  switch (value.type) {
-    case Value::Type::String: return "STRING_VALUE";
-    case Value::Type::Bool: return "BOOLEAN_VALUE";
-    case Value::Type::Number: return "NUMBER_VALUE";
-    case Value::Type::Array: return "START_ARRAY";
-    case Value::Type::Object: return "START_OBJECT";
-    case Value::Type::Null: return "VALUE_NULL";
+// Jackson's token names, which the service's SerializationException messages use.
+const char* token_name(dom::element value) {
+  switch (value.type()) {
+    case dom::element_type::STRING: return "STRING_VALUE";
+    case dom::element_type::BOOL: return "BOOLEAN_VALUE";
+    case dom::element_type::INT64:
+    case dom::element_type::UINT64:
+    case dom::element_type::DOUBLE: return "NUMBER_VALUE";
+    case dom::element_type::ARRAY: return "START_ARRAY";
+    case dom::element_type::OBJECT: return "START_OBJECT";
+    case dom::element_type::NULL_VALUE: return "VALUE_NULL";
   }
   return "VALUE";
 }
 
-Error type_error(const Value& value, const char* expected) {
+Error type_error(dom::element value, const char* expected) {
   return serialization_error(fmt::format("{} can not be converted to {}", token_name(value), expected));
 }
 
+// The member, or nullopt when it is absent or null (the service reads both alike).
+std::optional<dom::element> member(dom::object object, std::string_view key) {
+  dom::element value;
+  if (object.at_key(key).get(value) != simdjson::SUCCESS || value.is_null()) return std::nullopt;
+  return value;
+}
+
 // A member that must be a string when present; absent and null read as nullopt.
-Result<std::optional<std::string>> string_member(const Value& object, std::string_view key) {
-  const Value* member = object.find(key);
-  if (member == nullptr || member->is_null()) return std::optional<std::string>();
-  if (!member->is_string()) return type_error(*member, "a String");
-  return std::optional<std::string>(std::string(member->text));
+Result<std::optional<std::string>> string_member(dom::object object, std::string_view key) {
+  auto value = member(object, key);
+  if (!value) return std::optional<std::string>();
+  if (!value->is_string()) return type_error(*value, "a String");
+  return std::optional<std::string>(std::string(std::string_view(*value)));
 }
 
 // A record ({"Data": "<base64>"}): decoded data, or nullopt when Data is missing.
-Result<std::optional<std::string>> read_record(const Value& record) {
+Result<std::optional<std::string>> read_record(dom::element record) {
   if (!record.is_object()) return type_error(record, "a Structure");
-  const Value* data = record.find("Data");
-  if (data == nullptr || data->is_null()) return std::optional<std::string>();
+  auto data = member(dom::object(record), "Data");
+  if (!data) return std::optional<std::string>();
   if (!data->is_string()) return type_error(*data, "a Blob");
-  auto decoded = aws::crypto::base64_decode(data->text);
+  auto decoded = aws::crypto::base64_decode(std::string_view(*data));
   if (!decoded.ok()) {
     return serialization_error(fmt::format("Data is not valid base64: {}", decoded.error().message));
   }
   return std::optional<std::string>(std::move(decoded.value()));
 }
 
-Result<json_view::Document> parse_object(std::string_view body) {
-  auto document = json_view::Document::parse(body);
-  if (!document.ok()) return document.error();
-  if (!document->root().is_object()) return type_error(document->root(), "a Structure");
-  return document;
+// The whole body as a JSON object. simdjson's DOM parser validates all of it
+// (a request malformed anywhere is a SerializationException, as the service
+// answers) at several GB/s (docs/benchmarks.md, "JSON readers"); strings are
+// views into the parser's buffers, so each caller copies what it keeps before
+// this thread parses again.
+Result<dom::object> parse_object(std::string_view body) {
+  // One parser per server thread, allocated with the depth limit (a parser
+  // that allocates itself on first use takes simdjson's default, 1024).
+  thread_local dom::parser parser;
+  if (parser.max_depth() != kMaxJsonDepth && parser.allocate(64 * 1024, kMaxJsonDepth) != simdjson::SUCCESS) {
+    return make_error(ErrorKind::Transient, "InternalFailure", "no memory for the request's JSON parser");
+  }
+  dom::element root;
+  if (auto error = parser.parse(body.data(), body.size()).get(root)) {
+    return serialization_error(fmt::format("Malformed JSON in the request body: {}", simdjson::error_message(error)));
+  }
+  if (!root.is_object()) return type_error(root, "a Structure");
+  return dom::object(root);
 }
 
 }  // namespace
 
 Result<PutRequest> parse_put_record(std::string_view body) {
-  auto document = parse_object(body);
-  if (!document.ok()) return document.error();
-  const Value& root = document->root();
+  auto root = parse_object(body);
+  if (!root.ok()) return root.error();
 
-  auto name = string_member(root, "DeliveryStreamName");
+  auto name = string_member(*root, "DeliveryStreamName");
   if (!name.ok()) return name.error();
   std::optional<std::string> data;
-  const Value* record = root.find("Record");
-  const bool has_record = record != nullptr && !record->is_null();
+  const auto record = member(*root, "Record");
+  const bool has_record = record.has_value();
   if (has_record) {
     auto read = read_record(*record);
     if (!read.ok()) return read.error();
@@ -97,20 +120,20 @@ Result<PutRequest> parse_put_record(std::string_view body) {
 }
 
 Result<PutRequest> parse_put_record_batch(std::string_view body) {
-  auto document = parse_object(body);
-  if (!document.ok()) return document.error();
-  const Value& root = document->root();
+  auto root = parse_object(body);
+  if (!root.ok()) return root.error();
 
-  auto name = string_member(root, "DeliveryStreamName");
+  auto name = string_member(*root, "DeliveryStreamName");
   if (!name.ok()) return name.error();
-  const Value* records = root.find("Records");
-  const bool has_records = records != nullptr && !records->is_null();
+  const auto records = member(*root, "Records");
+  const bool has_records = records.has_value();
   if (has_records && !records->is_array()) return type_error(*records, "a List");
 
   std::vector<std::optional<std::string>> decoded;
   if (has_records) {
-    decoded.reserve(records->items.size());
-    for (const Value& record : records->items) {
+    const dom::array items(*records);
+    decoded.reserve(items.size());
+    for (dom::element record : items) {
       auto read = read_record(record);
       if (!read.ok()) return read.error();
       decoded.push_back(std::move(read.value()));

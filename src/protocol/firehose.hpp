@@ -30,9 +30,8 @@ struct PutRecordBatchAnswer {
   std::vector<Entry> responses;  // one per record, in request order
   bool resent = false;           // as PutRecordBatchResult::resent
   int sends = 1;                 // how often the transport sent the call (resent: > 1)
-  // What the views point into: the answer's body and the decoded copies of
-  // strings that had JSON escapes.
-  std::unique_ptr<const std::string> text;
+  // What the views point into: the answer's strings, decoded, back to back
+  // (owned here, so the views survive a move of the answer).
   std::vector<std::unique_ptr<std::string>> decoded;
 
   PutRecordBatchAnswer() = default;

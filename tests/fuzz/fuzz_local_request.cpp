@@ -1,5 +1,5 @@
 // firehose-local's request parsing: PutRecord / PutRecordBatch bodies (the
-// hot path, json_view and base64) and CreateDeliveryStream's definition
+// hot path, simdjson and base64) and CreateDeliveryStream's definition
 // reader. Every body ends in a request or the service's error.
 // Input: the operation as its first byte, then the body.
 #include <chrono>

@@ -142,7 +142,7 @@ TEST(Responses, PutRecordBatchRejectsTruncatedAndWronglyTypedAnswers) {
   }
 }
 
-TEST(Responses, PutRecordBatchAnswerIsReadInPlaceAndSurvivesAMove) {
+TEST(Responses, PutRecordBatchAnswerOwnsItsStringsAcrossAMove) {
   auto answer = read_put_record_batch_answer(
       R"({"RequestResponses":[{"RecordId":"abcdefghijklmnopqrstuvwxyz"},{"ErrorCode":"InternalFailure",)"
       R"("ErrorMessage":"say \"hi\""}],"FailedPutCount":1,"Encrypted":true})",
@@ -152,9 +152,10 @@ TEST(Responses, PutRecordBatchAnswerIsReadInPlaceAndSurvivesAMove) {
   ASSERT_EQ(moved.responses.size(), 2u);
   EXPECT_EQ(moved.failed_put_count, 1);
   EXPECT_TRUE(moved.encrypted);
-  const std::string& text = *moved.text;
+  ASSERT_EQ(moved.decoded.size(), 1u);
+  const std::string& strings = *moved.decoded.front();
   const char* id = moved.responses[0].record_id.data();
-  EXPECT_TRUE(id >= text.data() && id < text.data() + text.size());  // a view, not a copy
+  EXPECT_TRUE(id >= strings.data() && id < strings.data() + strings.size());  // owned by the answer
   EXPECT_EQ(moved.responses[0].record_id, "abcdefghijklmnopqrstuvwxyz");
   EXPECT_EQ(moved.responses[1].error_message, "say \"hi\"");  // decoded, kept by the answer
   EXPECT_EQ(to_result(moved).responses[1].error_code, "InternalFailure");
