@@ -59,7 +59,9 @@ def run(producer, path, records, build_dir, work_dir, log_path):
     result["quota"] = {
         "whole": _window(samples, first, last),
         "startup": _window(samples, first, min(last, first + 2 * WARMUP_SECONDS)),
-        "steady": _window(samples, min(last, first + 2 * WARMUP_SECONDS), last),
+        # Without the last interval, which only holds the end of the input (the old quota.sh's rule).
+        "steady": _window(samples, first + 2 * WARMUP_SECONDS, last - 1)
+        if last - 1 > first + 2 * WARMUP_SECONDS else {"seconds": 0, "quota_used_pct": None, "throttled_pct": None},
         # Goodput over time: MiB/s stored in each half-second interval, from the first record on.
         "goodput": [(round(b[0] - t0, 2), round((b[1] - a[1]) * RECORD_BYTES / (b[0] - a[0]) / 2 ** 20, 3))
                     for a, b in zip(samples[first:last], samples[first + 1:last + 1])],
