@@ -37,6 +37,8 @@ def parse_args():
     parser.add_argument("--quota-seconds", type=float, default=float(os.environ.get("BENCH_QUOTA_SECONDS", "0")))
     parser.add_argument("--producers", default=",".join(p.key for p in producers.PRODUCERS),
                         help="comma-separated keys: firehose,seed,threaded,js,cli,floor")
+    parser.add_argument("--sets", default=",".join(d.name for d in datasets.CPU_SETS),
+                        help="comma-separated data sets of the CPU runs: " + ",".join(d.name for d in datasets.CPU_SETS))
     parser.add_argument("--parts", default=",".join(PARTS), help="comma-separated: " + ",".join(PARTS))
     parser.add_argument("--data-dir", help="where the data sets are kept (default BUILD/bench-data)")
     parser.add_argument("--out", help="results directory (default BUILD/bench-results)")
@@ -45,13 +47,16 @@ def parse_args():
     parser.add_argument("--report-only", action="store_true",
                         help="measure nothing: write the report again from OUT's results.jsonl and run.json")
     args = parser.parse_args()
+    set_names = args.sets.split(",")
     args.data_dir = args.data_dir or os.path.join(args.build, "bench-data")
     args.out = args.out or os.path.join(args.build, "bench-results")
     args.img_dir = args.img_dir or args.out
     args.parts = [p for p in args.parts.split(",") if p]
-    unknown = set(args.parts) - set(PARTS) | set(args.producers.split(",")) - set(producers.BY_KEY)
+    args.sets = [d for d in datasets.CPU_SETS if d.name in set_names]
+    unknown = (set(args.parts) - set(PARTS) | set(args.producers.split(",")) - set(producers.BY_KEY)
+               | set(set_names) - {d.name for d in datasets.CPU_SETS})
     if unknown:
-        parser.error(f"unknown part or producer: {', '.join(sorted(unknown))}")
+        parser.error(f"unknown part, producer or data set: {', '.join(sorted(unknown))}")
     if args.scale <= 0 or args.repeats < 1:
         parser.error("--scale must be > 0 and --repeats >= 1")
     if not args.quota_seconds:
@@ -135,12 +140,12 @@ def main():
                     record(producers.measure(producer, [path], count, local, args.build, log_path), "cpu",
                            datasets.CLI_SET.name, transport, repeat)
 
-    for ds in datasets.CPU_SETS:  # made up front: generation is not measured
+    for ds in args.sets:  # made up front: generation is not measured
         dataset_file(ds)
     if "cpu" in args.parts:
         with Local(args.build, args.out, args=QUOTAS_OFF) as local:
             for repeat in range(args.repeats):
-                cpu_pass(local, "http", datasets.CPU_SETS, runnable, repeat)
+                cpu_pass(local, "http", args.sets, runnable, repeat)
     if "tls" in args.parts:
         if not tls_supported(args.build):
             info["tls"] = "not measured: TLS not available (this firehose-local has no --tls-cert)"
@@ -150,7 +155,7 @@ def main():
             info["tls_floor"] = "not measured: bench_client_floor has no TLS mode"
             with Local(args.build, args.out, args=QUOTAS_OFF, tls=make_certificate(args.out)) as local:
                 for repeat in range(args.repeats):
-                    cpu_pass(local, "https", datasets.CPU_SETS[:1], tls_who, repeat)
+                    cpu_pass(local, "https", [d for d in args.sets if d.name == "1k"], tls_who, repeat)
     if "rss" in args.parts and producers.BY_KEY["firehose"] in runnable:
         small_path, small_count = dataset_file(datasets.RSS_SMALL_SET)
         big_path, big_count = dataset_file(datasets.CPU_SETS[0])
