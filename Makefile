@@ -96,7 +96,7 @@ clean:
 # BENCH_REPEATS=N repeats every run. `make bench-suites`: the older single-purpose scripts
 # (bench/run_all.sh: server capacity, producer, quota, packing).
 .PHONY: bench bench-deps bench-build bench-suites
-BENCH_PACKAGES := time gnuplot-nox openssl nodejs npm
+BENCH_PACKAGES := gnuplot-nox openssl  # GNU time and Node.js: `deps` installs them
 SUITE_PACKAGES := wrk libboost-dev hyperfine
 BENCH_SCALE ?= 1
 BENCH_REPEATS ?= 1
