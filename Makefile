@@ -8,11 +8,13 @@ JOBS ?= $(shell nproc)
 PYTHON ?= $(shell command -v python3)
 WERROR := $(if $(CI),ON,OFF)
 
-# Debian packages the build and the tests need.
+# Debian packages the build and the tests need (chromium: test_console loads
+# firehose-local's web console in it, headless).
 DEB_PACKAGES := build-essential cmake pkg-config \
   libcurl4-openssl-dev libssl-dev zlib1g-dev nlohmann-json3-dev \
   libspdlog-dev libfmt-dev libsimdjson-dev libcli11-dev libcpp-httplib-dev libtomlplusplus-dev \
-  libgtest-dev libgmock-dev libbenchmark-dev time
+  libgtest-dev libgmock-dev libbenchmark-dev \
+  chromium time
 
 # Only when fuzzing: clang 14 and its libFuzzer runtime (-fsanitize=fuzzer links
 # libclang_rt.fuzzer from libclang-rt-14-dev; libfuzzer-14-dev is the standalone copy).

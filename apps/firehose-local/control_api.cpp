@@ -2,13 +2,16 @@
 
 #include <fmt/format.h>
 
+#include "console_views.hpp"
+
 namespace firehose::local {
 namespace {
 
 constexpr std::string_view kJson = "application/json";
 
 ApiResponse answer(const nlohmann::json& body, int status = 200) {
-  ApiResponse response = json_response(body.dump(), kJson);
+  // Record previews are user data, not always UTF-8: invalid bytes are shown as U+FFFD.
+  ApiResponse response = json_response(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), kJson);
   response.status = status;
   return response;
 }
@@ -54,6 +57,18 @@ ApiResponse ControlApi::handle(std::string_view method, std::string_view path, s
     const std::vector<std::string> failures = delivery_.flush_all();
     if (!failures.empty()) return answer({{"flushed", false}, {"errors", failures}}, 500);
     return answer({{"flushed", true}});
+  }
+  if (path == "/_local/streams" && console_.streams != nullptr) {
+    if (!get) return wrong_method("GET");
+    return answer(streams_view(*console_.streams));
+  }
+  if (path == "/_local/objects" && console_.objects != nullptr) {
+    if (!get) return wrong_method("GET");
+    return answer(console_.objects->to_json());
+  }
+  if (path == "/_local/metrics" && console_.metrics != nullptr) {
+    if (!get) return wrong_method("GET");
+    return answer(metrics_view(*console_.metrics, std::chrono::system_clock::now()));
   }
   return failure(404, fmt::format("no control endpoint {}", path));
 }

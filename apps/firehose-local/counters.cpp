@@ -9,6 +9,7 @@ void for_each_counter(C& c, Fn fn) {
   fn("put_requests", c.put_requests);
   fn("records_received", c.records_received);
   fn("records_stored", c.records_stored);
+  fn("bytes_stored", c.bytes_stored);
   fn("records_acknowledged", c.records_acknowledged);
   fn("records_throttled", c.records_throttled);
   fn("requests_throttled", c.requests_throttled);

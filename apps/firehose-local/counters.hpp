@@ -15,6 +15,7 @@ struct Counters {
   Counter put_requests{0};             // PutRecord + PutRecordBatch calls that reached a stream
   Counter records_received{0};         // records in those calls
   Counter records_stored{0};           // records written to the spool (or discarded by --sink discard)
+  Counter bytes_stored{0};             // their data, decoded (IncomingBytes, summed over streams and minutes)
   Counter records_acknowledged{0};     // stored records whose answer was sent (RecordId returned)
   Counter records_throttled{0};        // refused by a quota (per record or with their request)
   Counter requests_throttled{0};       // whole requests refused by the requests/s quota, or PutRecord over any quota

@@ -157,6 +157,7 @@ FirehoseApi::Outcome FirehoseApi::put(std::string_view body, bool batch) {
   }
   const std::size_t stored = to_store.size();
   counters.records_stored += stored;
+  counters.bytes_stored += stored_bytes;
 
   if (batch) {
     parts_.metrics.put_record_batch(name, stored, stored_bytes, since(start), parts_.clock());

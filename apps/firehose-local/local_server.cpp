@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "console_objects.hpp"
 #include "control_api.hpp"
 #include "data_dir_lock.hpp"
 #include "delivery/delivery.hpp"
@@ -31,6 +32,7 @@ struct LocalServer::Parts {
   std::uint64_t seed = 0;
   std::unique_ptr<MetricsStore> metrics_store;
   std::unique_ptr<FirehoseMetrics> metrics;
+  std::unique_ptr<RecentObjects> recent_objects;  // for the web console
   std::unique_ptr<Delivery> delivery;
   std::unique_ptr<StreamRegistry> registry;
   std::unique_ptr<LiveSettings> live;
@@ -85,11 +87,15 @@ Result<std::unique_ptr<LocalServer>> LocalServer::start(Settings settings) {
   parts->metrics_store = std::make_unique<MetricsStore>(settings.runtime.metrics_delay);
   parts->metrics = std::make_unique<FirehoseMetrics>(*parts->metrics_store);
   FirehoseMetrics* metrics = parts->metrics.get();
+  parts->recent_objects = std::make_unique<RecentObjects>(settings.data_dir);
+  RecentObjects* recent = parts->recent_objects.get();
   if (settings.sink == Sink::Discard) {
     parts->delivery = make_discard_delivery();
   } else {
-    parts->delivery = make_directory_delivery(settings.data_dir, [metrics](const DeliveredObject& object) {
-      metrics->delivered(object, std::chrono::system_clock::now());
+    parts->delivery = make_directory_delivery(settings.data_dir, [metrics, recent](const DeliveredObject& object) {
+      const auto now = std::chrono::system_clock::now();
+      metrics->delivered(object, now);
+      recent->add(object, now);
     });
   }
 
@@ -111,7 +117,9 @@ Result<std::unique_ptr<LocalServer>> LocalServer::start(Settings settings) {
   parts->firehose = std::make_unique<FirehoseApi>(FirehoseApi::Parts{
       settings.region, settings.account_id, *parts->live, *parts->registry, *parts->delivery, parts->quotas,
       *parts->faults, parts->counters, *parts->metrics, nullptr});
-  parts->control = std::make_unique<ControlApi>(*parts->live, parts->counters, *parts->delivery);
+  parts->control = std::make_unique<ControlApi>(
+      *parts->live, parts->counters, *parts->delivery,
+      ConsoleSources{parts->registry.get(), parts->recent_objects.get(), parts->metrics_store.get()});
   parts->authenticator = std::make_unique<RequestAuthenticator>(settings.credentials, settings.region);
 
   HttpServer::Routes routes;
@@ -130,6 +138,7 @@ Result<std::unique_ptr<LocalServer>> LocalServer::start(Settings settings) {
   options.threads = settings.threads;
   options.max_connections = settings.max_connections;
   options.header_timeout = settings.header_timeout;
+  options.console_write = settings.console_write;
   options.seed = parts->seed;
   parts->http = std::make_unique<HttpServer>(std::move(routes), *parts->authenticator, parts->counters, options);
   auto port = parts->http->bind(settings.host, settings.port);

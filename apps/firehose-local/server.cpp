@@ -10,6 +10,8 @@
 
 #include "core/crypto.hpp"
 #include "connection_gate.hpp"
+#include "console_access.hpp"
+#include "console_page.hpp"
 #include "random.hpp"
 #include "request_validation.hpp"
 #include "server_sockets.hpp"
@@ -156,6 +158,10 @@ class HttpServer::Impl {
     });
 
     const auto control = [this](const httplib::Request& req, httplib::Response& res) {
+      if (auto refusal = browser_change_refusal(options_.console_write, req.method, browser_headers(req))) {
+        write(res, control_error(403, *refusal));
+        return;
+      }
       if (!json_nesting_within(req.body, kMaxJsonNesting)) {
         write(res, too_deep(kFirehoseContentType));
         return;
@@ -165,6 +171,13 @@ class HttpServer::Impl {
                                  : error_response(404, "NotFound", "no control API", "application/json");
       write(res, response);
     };
+    // The console's files first: the control API's patterns below would take /_local/ui too.
+    const auto console = [this](const httplib::Request& req, httplib::Response& res) {
+      std::optional<ApiResponse> file = console_file(req.path);
+      write(res, file ? *file : control_error(404, fmt::format("no console file {}", req.path)));
+    };
+    server_.Get("/", console);
+    server_.Get("/_local/ui(/.*)?", console);
     server_.Get("/_local/.*", control);
     server_.Post("/_local/.*", control);
     server_.Put("/_local/.*", control);
@@ -214,6 +227,22 @@ class HttpServer::Impl {
     for (const auto& [name, value] : response.headers) res.set_header(name, value);
     res.set_header("x-amzn-RequestId", request_id());
     res.set_content(response.body, response.content_type);
+  }
+
+  // The control API's error shape: {"error": "<one line>"}.
+  static ApiResponse control_error(int status, std::string_view message) {
+    ApiResponse response = json_response(nlohmann::json{{"error", message}}.dump(), "application/json");
+    response.status = status;
+    return response;
+  }
+
+  static BrowserHeaders browser_headers(const httplib::Request& req) {
+    BrowserHeaders headers;
+    // Found in the request's own header map: the views stay valid while it is handled.
+    if (auto origin = req.headers.find("Origin"); origin != req.headers.end()) headers.origin = origin->second;
+    if (auto site = req.headers.find("Sec-Fetch-Site"); site != req.headers.end()) headers.fetch_site = site->second;
+    if (auto host = req.headers.find("Host"); host != req.headers.end()) headers.host = host->second;
+    return headers;
   }
 
   static ApiResponse too_deep(std::string_view content_type) {

@@ -4,7 +4,9 @@
 // (keep-alive, many concurrent clients, hostile ones among them), routing
 //   POST (any path) with X-Amz-Target Firehose_20150804.*             -> Firehose API
 //   POST (any path) with X-Amz-Target GraniteServiceVersion20100801.* -> CloudWatch API
-//   /_local/*                                                         -> control API (unsigned)
+//   GET / and /_local/ui[/...]                                        -> the web console's files
+//   /_local/*                                                         -> control API (unsigned; changes
+//                                                                        from browsers: console_access.hpp)
 // Every AWS API request passes the signature check first; every answer
 // carries an x-amzn-RequestId.
 #include <chrono>
@@ -41,6 +43,7 @@ class HttpServer {
     std::chrono::seconds request_timeout{60};      // reading the body and writing the answer
     std::size_t max_body_bytes = 16 * 1024 * 1024;  // above: 413 before reading the body
     std::uint64_t seed = 0;                          // request ids
+    bool console_write = false;                      // --console-write: browsers may change settings
   };
 
   HttpServer(Routes routes, const RequestAuthenticator& authenticator, Counters& counters, Options options);

@@ -224,6 +224,13 @@ const std::vector<Option>& options() {
           s.log_level = std::string(v);
           return {};
         });
+    add("console-write", "", "let the web console (GET /) change faults and quotas; without it the console only shows them",
+        false, [](Settings& s, std::string_view v) -> Status {
+          if (v == "1" || v == "true") s.console_write = true;
+          else if (v == "0" || v == "false") s.console_write = false;
+          else return invalid("console-write", fmt::format("'{}' is not true or false", v));
+          return {};
+        });
     add("create-delay", "SECONDS", "time a new stream stays CREATING (default 0.5)", true,
         delay_setter("create-delay", &RuntimeSettings::create_delay));
     add("delete-delay", "SECONDS", "time a deleted stream stays DELETING (default 0.5)", true,
@@ -398,6 +405,7 @@ nlohmann::json settings_to_json(const Settings& s) {
       {"max-connections", s.max_connections},
       {"header-timeout", std::stod(seconds_text(s.header_timeout))},
       {"log-level", s.log_level},
+      {"console-write", s.console_write},
       {"create-delay", std::stod(seconds_text(s.runtime.create_delay))},
       {"delete-delay", std::stod(seconds_text(s.runtime.delete_delay))},
       {"metrics-delay", s.runtime.metrics_delay.count()},
@@ -429,9 +437,17 @@ Result<Settings> parse_command_line(int argc, const char* const* argv, std::stri
   std::string config_file;
   app.add_option("--config", config_file, "JSON file of options, same names as the flags ({\"fail-records\": 0.3})");
   std::map<std::string, std::string> given;
+  std::map<std::string, bool> switches;  // options without a value (std::map: references stay valid)
   std::vector<std::pair<std::string, CLI::Option*>> flags;
   for (const Option& option : options()) {
-    CLI::Option* added = app.add_option("--" + option.info.name, given[option.info.name], option.info.help);
+    const std::string flag = "--" + option.info.name;
+    if (option.info.value_name.empty()) {
+      // A switch: given means on; CLI11 reads --flag=false (or =no, =0) as off.
+      bool& on = switches[option.info.name];
+      flags.emplace_back(option.info.name, app.add_flag(flag, on, option.info.help));
+      continue;
+    }
+    CLI::Option* added = app.add_option(flag, given[option.info.name], option.info.help);
     added->type_name(option.info.value_name);
     flags.emplace_back(option.info.name, added);
   }
@@ -454,7 +470,9 @@ Result<Settings> parse_command_line(int argc, const char* const* argv, std::stri
   }
   for (const auto& [name, option] : flags) {
     if (option->count() == 0) continue;
-    if (auto applied = apply_setting(settings, name, given[name]); !applied) return applied.error();
+    const auto on = switches.find(name);
+    const std::string value = on == switches.end() ? given[name] : on->second ? "1" : "0";
+    if (auto applied = apply_setting(settings, name, value); !applied) return applied.error();
   }
   return settings;
 }

@@ -67,6 +67,7 @@ struct Settings {
   std::size_t max_connections = 1000;  // open at once (slow and idle ones wait without a worker)
   std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};  // first byte to end of a request header
   std::string log_level = "info";
+  bool console_write = false;  // the web console may change settings (else it only shows them)
   RuntimeSettings runtime;
 };
 
@@ -96,7 +97,7 @@ Result<Settings> parse_command_line(int argc, const char* const* argv, std::stri
 // Names and help lines of every option, for docs and --help.
 struct OptionInfo {
   std::string name;
-  std::string value_name;
+  std::string value_name;  // empty: a flag without a value (--console-write)
   std::string help;
   bool runtime;  // changeable through the control API
 };

@@ -58,12 +58,27 @@ struct InputChange {
   }
 };
 
+// Reads what the input has, up to `size` bytes. read(2) on the descriptor
+// returns as soon as a pipe holds data: fread waits for a whole block, so
+// `tail -f app.log | firehose send -` sent nothing until 128 KiB had come.
+// Streams without a descriptor (fmemopen) go through fread. 0 at the end;
+// -1 on an error, with errno (EINTR when a signal interrupted the read).
+inline long read_available(std::FILE* file, char* data, std::size_t size) {
+  const int fd = fileno(file);
+  if (fd < 0) {
+    const std::size_t n = std::fread(data, 1, size, file);
+    return n == 0 && std::ferror(file) ? -1 : static_cast<long>(n);
+  }
+  return static_cast<long>(::read(fd, data, size));
+}
+
 // Calls `on_lines` with the lines of each block read from `file`, each line's
 // '\n' kept (added to a last line without one), until `should_stop()`
-// (checked per block; a read that a signal interrupted counts as a stop).
+// (checked per block and after a read that a signal interrupted).
 // The lines are views, valid during the call: most lie inside the block,
-// and are not copied here. Reads in large blocks: this is the hot input
-// path. False on a read error.
+// and are not copied here. Reads up to a large block at a time (this is the
+// hot input path), and hands over what a pipe has as soon as it has it.
+// False on a read error (errno says which).
 template <class ShouldStop, class OnLines>
 bool for_each_line_block(std::FILE* file, ShouldStop&& should_stop, OnLines&& on_lines, const LineLimit& limit = {}) {
   // 128 KiB: the block is still in the core's L2 cache when the lines are
@@ -84,12 +99,14 @@ bool for_each_line_block(std::FILE* file, ShouldStop&& should_stop, OnLines&& on
   std::uint64_t bytes_read = 0;
   for (;;) {
     if (should_stop()) return true;
-    const std::size_t n = std::fread(block.data(), 1, block.size(), file);
-    bytes_read += n;
-    if (n == 0) {
-      if (std::ferror(file) && errno == EINTR && should_stop()) return true;
-      break;
+    const long got = read_available(file, block.data(), block.size());
+    if (got < 0) {
+      if (errno == EINTR) continue;  // a stop is seen at the loop's top
+      return false;
     }
+    if (got == 0) break;
+    const std::size_t n = static_cast<std::size_t>(got);
+    bytes_read += n;
     const char* start = block.data();
     const char* end = block.data() + n;
     bool joined = false;  // the block's first line ends the one cut by the last block
@@ -139,7 +156,6 @@ bool for_each_line_block(std::FILE* file, ShouldStop&& should_stop, OnLines&& on
       partial.append(start, end);
     }
   }
-  if (std::ferror(file)) return false;
   if (discarding) {
     oversize(partial, discarded + 1);  // the '\n' a last line gets
   } else if (!partial.empty() && limit.on_torn_last_line && change.changed(file, bytes_read)) {

@@ -176,11 +176,16 @@ TEST_F(LocalServerTest, UnknownTargetsAndPaths) {
                            "application/x-amz-json-1.1");
   ASSERT_TRUE(other);
   EXPECT_EQ(json::parse(other->body).at("__type"), "UnknownOperationException");
-  auto get = client.Get("/");
+  auto get = client.Get("/nothing-here");
   ASSERT_TRUE(get);
   EXPECT_EQ(get->status, 404);
   EXPECT_FALSE(get->get_header_value("x-amzn-RequestId").empty());
   EXPECT_TRUE(json::parse(get->body).contains("__type"));
+  // GET / is the web console's page (test_console has the rest).
+  auto console = client.Get("/");
+  ASSERT_TRUE(console);
+  EXPECT_EQ(console->status, 200);
+  EXPECT_FALSE(console->get_header_value("Content-Security-Policy").empty());
 }
 
 TEST_F(LocalServerTest, ControlApiChangesSettingsAndCounts) {

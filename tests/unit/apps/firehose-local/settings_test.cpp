@@ -158,6 +158,32 @@ TEST(LocalSettings, RuntimeChangesAreAllOrNothingAndRefuseStartupOptions) {
   EXPECT_FALSE(apply_settings_json(s, nlohmann::json{{"fail-records", nlohmann::json::array()}}, true).ok());
 }
 
+TEST(LocalSettings, ConsoleWriteIsAFlagOffByDefaultAndNotChangeableAtRuntime) {
+  auto plain = parse({});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->console_write);
+  EXPECT_EQ(settings_to_json(*plain).at("console-write"), false);
+  auto flagged = parse({"--console-write", "--port", "0"});
+  ASSERT_TRUE(flagged.ok()) << flagged.error().message;
+  EXPECT_TRUE(flagged->console_write);
+  EXPECT_EQ(flagged->port, 0) << "the flag takes no value: the next option is read as usual";
+  EXPECT_FALSE(parse({"--console-write", "yes"}).ok()) << "a stray value is an unknown argument";
+  auto off = parse({"--console-write=false"});
+  ASSERT_TRUE(off.ok()) << off.error().message;
+  EXPECT_FALSE(off->console_write) << "an explicit false is off, not 'given'";
+  auto on = parse({"--console-write=true"});
+  ASSERT_TRUE(on.ok()) << on.error().message;
+  EXPECT_TRUE(on->console_write);
+  EXPECT_FALSE(parse({"--console-write=maybe"}).ok());
+  Settings from_config;
+  ASSERT_TRUE(apply_settings_json(from_config, {{"console-write", true}}, false).ok());
+  EXPECT_TRUE(from_config.console_write);
+  // The console cannot make itself writable: a start-up option only.
+  auto at_runtime = apply_settings_json(from_config, {{"console-write", false}}, true);
+  ASSERT_FALSE(at_runtime.ok());
+  EXPECT_NE(at_runtime.error().message.find("--console-write"), std::string::npos);
+}
+
 TEST(LocalSettings, JsonViewRoundTripsThroughTheSameNames) {
   Settings s;
   ASSERT_TRUE(apply_setting(s, "latency-ms", "5:2").ok());
