@@ -14,7 +14,7 @@ DEB_PACKAGES := build-essential cmake pkg-config \
   libcurl4-openssl-dev libssl-dev zlib1g-dev nlohmann-json3-dev \
   libspdlog-dev libfmt-dev libsimdjson-dev libcli11-dev libcpp-httplib-dev libtomlplusplus-dev libxxhash-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
-  chromium
+  chromium time
 
 # Only when fuzzing: clang 14 and its libFuzzer runtime (-fsanitize=fuzzer links
 # libclang_rt.fuzzer from libclang-rt-14-dev; libfuzzer-14-dev is the standalone copy).
@@ -90,17 +90,44 @@ fuzz: deps
 clean:
 	rm -rf $(BUILD_DIR) build-asan build-tsan build-fuzz
 
-# Benchmarks (not tests): Release build with the candidate servers, then every measurement;
-# prints the docs/benchmarks.md result sections. Installs wrk, Boost, hyperfine, GNU time if missing.
-.PHONY: bench
-BENCH_PACKAGES := wrk libboost-dev hyperfine time libsimdjson-dev
-bench:
-	@missing=$$(for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+# Benchmarks (not tests, not part of `make test`). `make bench`: the side-by-side run of issue 16
+# (bench/harness/run.py): firehose send, the seed's boto3 algorithm, threaded boto3, the JS SDK v3,
+# the AWS CLI and the floor on the same data against one firehose-local; rewrites the generated
+# section of docs/benchmarks.md and the plots in docs/img/. BENCH_SCALE=0.05 for a quick run
+# (then the doc is left alone: the report is in build-bench/bench-results/report.md);
+# BENCH_REPEATS=N repeats every run. `make bench-suites`: the older single-purpose scripts
+# (bench/run_all.sh: server capacity, producer, quota, packing).
+.PHONY: bench bench-deps bench-build bench-suites
+BENCH_PACKAGES := gnuplot-nox openssl  # GNU time and Node.js: `deps` installs them
+SUITE_PACKAGES := wrk libboost-dev hyperfine
+BENCH_SCALE ?= 1
+BENCH_REPEATS ?= 1
+# $(call install_missing,PACKAGES): apt-get install of those not installed yet.
+define install_missing
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
-	  echo "installing $$missing"; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get install -y $$missing; else sudo apt-get install -y $$missing; fi; \
+	  echo "installing" $$missing; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
-	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFIREHOSE_BENCH=ON -DPYTHON3=$(PYTHON) >/dev/null
+endef
+bench-deps: deps
+	$(call install_missing,$(BENCH_PACKAGES))
+	@# The JS SDK v3 peer, pinned by its own lock file.
+	@[ -d bench/peers/js/node_modules ] || npm ci --no-audit --no-fund --prefix bench/peers/js
+	@command -v aws >/dev/null || echo "note: no aws command: the AWS CLI peer is not measured"
+
+bench-build:
+	cmake -S . -B build-bench $(CMAKE_FLAGS) -DFIREHOSE_BENCH=ON >/dev/null
+	cmake --build build-bench -j $(JOBS) --target firehose firehose-local bench_client_floor
+
+bench: bench-deps bench-build
+	BENCH_SCALE=$(BENCH_SCALE) BENCH_REPEATS=$(BENCH_REPEATS) $(PYTHON) bench/harness/run.py --build build-bench \
+	  $(if $(filter 1,$(BENCH_SCALE)),--update-doc docs/benchmarks.md --img-dir docs/img)
+
+bench-suites: bench-deps
+	$(call install_missing,$(SUITE_PACKAGES))
+	cmake -S . -B build-bench $(CMAKE_FLAGS) -DFIREHOSE_BENCH=ON >/dev/null
 	cmake --build build-bench -j $(JOBS) --target firehose firehose-local bench_httplib_candidate bench_beast_candidate bench_client_floor
 	BUILD=build-bench bench/run_all.sh
 
