@@ -11,6 +11,7 @@
 #include <simdjson.h>
 
 #include "core/crypto.hpp"
+#include "core/json_parsers.hpp"
 #include "firehose/limits.hpp"
 
 namespace firehose::protocol {
@@ -279,11 +280,13 @@ Result<PutRecordBatchAnswer> read_put_record_batch_answer(std::string body, std:
   // own capacity provides them (else it would copy the body).
   body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   PutRecordBatchAnswer answer;
-  // One parser per thread: its buffers grow to the largest answer and stay.
-  // Its strings live until this thread parses again, so those kept are copied.
-  thread_local dom::parser parser;
+  // The parsers are shared by the sender threads (core/json_parsers.hpp);
+  // the strings kept are copied out before the lease ends.
+  static core::JsonParsers parsers(/*max_depth=*/64);
+  const auto lease = parsers.take();
+  if (lease.get() == nullptr) return malformed("no memory for the JSON parser");
   dom::element root_element;
-  if (auto error = parser.parse(body).get(root_element)) return malformed(simdjson::error_message(error));
+  if (auto error = lease.get()->parse(body).get(root_element)) return malformed(simdjson::error_message(error));
   dom::object root;
   if (root_element.get_object().get(root) != simdjson::SUCCESS) return malformed("not a JSON object");
   dom::array responses;
