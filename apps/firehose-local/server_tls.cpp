@@ -35,6 +35,9 @@ Result<std::shared_ptr<const TlsContext>> TlsContext::load(const std::filesystem
   // Sockets are non-blocking (the gate and the workers poll them): a write may
   // be partial and retried from a moved buffer.
   SSL_CTX_set_mode(context, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  // A client that closes without a close_notify (many do) has closed, not
+  // failed: HTTP's own framing says whether an answer or request was whole.
+  SSL_CTX_set_options(context, SSL_OP_IGNORE_UNEXPECTED_EOF);
   if (SSL_CTX_use_certificate_chain_file(context, cert.c_str()) != 1) {
     return refused(openssl_reason("not a PEM certificate"));
   }
