@@ -25,6 +25,12 @@ std::string error_answer(int status, std::string_view reason, std::string_view c
       status, reason, body.size(), body);
 }
 
+std::string over_cap_answer(std::size_t max_connections) {
+  return error_answer(503, "Service Unavailable", "ServiceUnavailableException",
+                      fmt::format("firehose-local has {} connections open, its limit (--max-connections)",
+                                  max_connections));
+}
+
 // Requests start with a method (upper-case letters), after any empty lines.
 bool looks_like_http(const std::string& pending) {
   for (const char c : pending) {
@@ -71,17 +77,31 @@ void ConnectionGate::stop() {
 
 void ConnectionGate::admit(int fd) {
   auto connection = std::make_shared<Connection>(fd);
+  if (options_.tls != nullptr && !connection->start_tls(options_.tls)) {
+    spdlog::error("connection gate: cannot start TLS on a new connection");
+    return;  // closed with `connection`
+  }
   const std::size_t open = ++open_;
   if (open > options_.max_connections) {
-    --open_;
     if (!refusing_logged_.exchange(true)) {
       spdlog::warn("{} connections open (--max-connections): refusing new ones with 503 until some close",
                    options_.max_connections);
     }
-    send_without_waiting(fd, error_answer(503, "Service Unavailable", "ServiceUnavailableException",
-                                          fmt::format("firehose-local has {} connections open, its limit "
-                                                      "(--max-connections)",
-                                                      options_.max_connections)));
+    if (connection->tls()) {
+      // The 503 can only be said over TLS, after a handshake that must not
+      // hold this thread: the gate answers it, a few at a time.
+      if (open > options_.max_connections + kTlsRefusalsAtOnce) {
+        --open_;
+        return;  // closed at once
+      }
+      connection->over_cap = true;
+      connection->request_begun = true;
+      connection->deadline = Clock::now() + options_.header_timeout;
+      wait(std::move(connection));
+      return;
+    }
+    --open_;
+    send_without_waiting(fd, over_cap_answer(options_.max_connections));
     // Read what the client sent meanwhile: closing with unread bytes would
     // reset the connection before it reads the answer.
     ::shutdown(fd, SHUT_WR);
@@ -136,16 +156,38 @@ void ConnectionGate::wake() {
 }
 
 bool ConnectionGate::receive(Connection& connection) {
-  char chunk[16 * 1024];
-  const ssize_t n = ::recv(connection.fd, chunk, sizeof(chunk), MSG_DONTWAIT);
-  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
-  if (n == 0) return false;  // the client closed
-  connection.pending.append(chunk, static_cast<std::size_t>(n));
-  if (!connection.request_begun) {
+  if (connection.tls() && !connection.tls_established() && !connection.request_begun) {
+    // The handshake's first bytes: the header time starts here.
     connection.request_begun = true;
     connection.deadline = Clock::now() + options_.header_timeout;
   }
-  return true;
+  char chunk[16 * 1024];
+  while (true) {
+    const Transfer received = connection.receive(chunk, sizeof(chunk));
+    if (received.status == Transfer::Status::WouldBlock) {
+      connection.wait_events = received.wait_for;
+      return true;
+    }
+    if (received.status == Transfer::Status::NotTls) {
+      send_without_waiting(connection.fd, error_answer(400, "Bad Request", "SerializationException",
+                                                       "firehose-local serves HTTPS on this port (--tls-cert): "
+                                                       "use an https:// URL"));
+      return false;
+    }
+    if (received.status != Transfer::Status::Moved) return false;  // closed by the client, or broken
+    connection.wait_events = POLLIN;
+    connection.pending.append(chunk, received.bytes);
+    if (!connection.request_begun) {
+      connection.request_begun = true;
+      connection.deadline = Clock::now() + options_.header_timeout;
+    }
+    // A plain socket is read once per wake-up; OpenSSL is read until it has
+    // nothing (what it decrypted and holds, poll() would not show).
+    if (!connection.tls() || has_whole_header(connection.pending) ||
+        connection.pending.size() > options_.max_header_bytes) {
+      return true;
+    }
+  }
 }
 
 void ConnectionGate::run() {
@@ -161,7 +203,7 @@ void ConnectionGate::run() {
     auto next_deadline = now + std::chrono::seconds(1);
     watched.assign(1, pollfd{wake_pipe_[0], POLLIN, 0});
     for (const auto& connection : waiting_) {
-      watched.push_back(pollfd{connection->fd, POLLIN, 0});
+      watched.push_back(pollfd{connection->fd, connection->wait_events, 0});
       next_deadline = std::min(next_deadline, connection->deadline);
     }
     const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_deadline - now).count() + 1;
@@ -176,49 +218,59 @@ void ConnectionGate::run() {
     }
 
     now = Clock::now();
-    std::vector<std::shared_ptr<Connection>> still_waiting;
-    still_waiting.reserve(waiting_.size());
+    std::vector<std::shared_ptr<Connection>> kept;
+    kept.reserve(waiting_.size());
     for (std::size_t i = 0; i < waiting_.size(); ++i) {
       auto& connection = waiting_[i];
-      if (watched[i + 1].revents != 0 && !receive(*connection)) {
+      if ((watched[i + 1].revents != 0 || connection->has_buffered_input()) && !receive(*connection)) {
         --open_;  // closed by the client, or broken
         continue;
       }
-      if (has_whole_header(connection->pending)) {
-        dispatch_(std::move(connection));
-        continue;
-      }
-      if (!looks_like_http(connection->pending)) {
-        // A TLS handshake, or anything else that will never end in "\r\n\r\n":
-        // answered at once, not after --header-timeout (a TLS client called it
-        // a connect timeout instead of a TLS failure).
-        send_without_waiting(connection->fd, error_answer(400, "Bad Request", "SerializationException",
-                                                          "This is not an HTTP request (firehose-local speaks "
-                                                          "plain HTTP)"));
-        --open_;
-        continue;
-      }
-      if (connection->pending.size() > options_.max_header_bytes) {
-        send_without_waiting(connection->fd,
-                             error_answer(431, "Request Header Fields Too Large", "SerializationException",
-                                          fmt::format("The request header exceeds {} bytes", options_.max_header_bytes)));
-        --open_;
-        continue;
-      }
-      if (now >= connection->deadline) {
-        if (connection->request_begun) {
-          spdlog::debug("dropping a connection whose request header did not arrive in time");
-          send_without_waiting(connection->fd,
-                               error_answer(408, "Request Timeout", "RequestTimeoutException",
-                                            "The request header did not arrive in time (--header-timeout)"));
-        }
-        --open_;
-        continue;
-      }
-      still_waiting.push_back(std::move(connection));
+      if (still_waiting(connection, now)) kept.push_back(std::move(connection));
     }
-    waiting_.swap(still_waiting);
+    waiting_.swap(kept);
   }
+}
+
+bool ConnectionGate::still_waiting(std::shared_ptr<Connection>& connection, Clock::time_point now) {
+  if (has_whole_header(connection->pending)) {
+    if (connection->over_cap) {
+      send_without_waiting(*connection, over_cap_answer(options_.max_connections));
+      --open_;
+      return false;
+    }
+    dispatch_(std::move(connection));
+    return false;
+  }
+  if (!looks_like_http(connection->pending)) {
+    // A TLS handshake on a plain port, or anything else that will never end
+    // in "\r\n\r\n": answered at once, not after --header-timeout (a TLS
+    // client called it a connect timeout instead of a TLS failure).
+    send_without_waiting(*connection,
+                         error_answer(400, "Bad Request", "SerializationException",
+                                      connection->tls() ? "This is not an HTTP request"
+                                                        : "This is not an HTTP request (firehose-local speaks "
+                                                          "plain HTTP)"));
+    --open_;
+    return false;
+  }
+  if (connection->pending.size() > options_.max_header_bytes) {
+    send_without_waiting(*connection,
+                         error_answer(431, "Request Header Fields Too Large", "SerializationException",
+                                      fmt::format("The request header exceeds {} bytes", options_.max_header_bytes)));
+    --open_;
+    return false;
+  }
+  if (now >= connection->deadline) {
+    if (connection->request_begun) {
+      spdlog::debug("dropping a connection whose request header did not arrive in time");
+      send_without_waiting(*connection, error_answer(408, "Request Timeout", "RequestTimeoutException",
+                                                     "The request header did not arrive in time (--header-timeout)"));
+    }
+    --open_;
+    return false;
+  }
+  return true;
 }
 
 }  // namespace firehose::local

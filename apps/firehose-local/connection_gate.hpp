@@ -9,7 +9,11 @@
 // Limits: at most `max_connections` open at once (the next is answered 503
 // and closed), a request header must arrive within `header_timeout` of its
 // first byte and be at most `max_header_bytes`, an idle connection is closed
-// after `keep_alive`.
+// after `keep_alive`. Over HTTPS (`tls` set) the gate also runs each TLS
+// handshake, without blocking: the header time counts from the handshake's
+// first byte, and connections over the cap are told 503 over TLS once their
+// request header has arrived (at most kTlsRefusalsAtOnce at a time, the
+// rest closed at once).
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -30,7 +34,9 @@ class ConnectionGate {
     std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
     std::chrono::milliseconds keep_alive{std::chrono::seconds(15)};
     std::size_t max_header_bytes = 64 * 1024;
+    ssl_ctx_st* tls = nullptr;  // HTTPS: the server's certificate and key; null: plain HTTP
   };
+  static constexpr std::size_t kTlsRefusalsAtOnce = 64;
   // Runs a connection whose request header has arrived (on a worker).
   using Dispatch = std::function<void(std::shared_ptr<Connection>)>;
 
@@ -57,6 +63,8 @@ class ConnectionGate {
   void wait(std::shared_ptr<Connection> connection);
   // False when the connection is to be dropped.
   bool receive(Connection& connection);
+  // Drops, refuses or dispatches a connection after a receive; false when it is gone from the gate.
+  bool still_waiting(std::shared_ptr<Connection>& connection, std::chrono::steady_clock::time_point now);
   void wake();
 
   Options options_;

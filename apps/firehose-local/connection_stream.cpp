@@ -1,5 +1,6 @@
 #include "connection_stream.hpp"
 
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -9,6 +10,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <spdlog/spdlog.h>
 
 namespace firehose::local {
 namespace {
@@ -28,8 +33,131 @@ void describe(const sockaddr_storage& address, socklen_t length, std::string& ip
 
 }  // namespace
 
+namespace {
+
+// What an OpenSSL call that returned `result` (not success) means for the caller.
+Transfer tls_outcome(SSL* ssl, int result, bool& broken) {
+  Transfer out;
+  switch (SSL_get_error(ssl, result)) {
+    case SSL_ERROR_WANT_READ:
+      out.status = Transfer::Status::WouldBlock;
+      out.wait_for = POLLIN;
+      return out;
+    case SSL_ERROR_WANT_WRITE:
+      out.status = Transfer::Status::WouldBlock;
+      out.wait_for = POLLOUT;
+      return out;
+    case SSL_ERROR_ZERO_RETURN:
+      out.status = Transfer::Status::Closed;
+      return out;
+    case SSL_ERROR_SSL: {
+      broken = true;
+      const unsigned long code = ERR_peek_error();
+      out.status = ERR_GET_REASON(code) == SSL_R_HTTP_REQUEST ? Transfer::Status::NotTls : Transfer::Status::Failed;
+      if (spdlog::should_log(spdlog::level::debug)) {
+        char reason[256];
+        ERR_error_string_n(code, reason, sizeof(reason));
+        spdlog::debug("TLS connection dropped: {}", reason);  // e.g. the client does not trust the certificate
+      }
+      ERR_clear_error();
+      return out;
+    }
+    case SSL_ERROR_SYSCALL:
+      broken = true;
+      out.status = errno == 0 ? Transfer::Status::Closed : Transfer::Status::Failed;  // 0: end of input
+      ERR_clear_error();
+      return out;
+    default:
+      broken = true;
+      ERR_clear_error();
+      return out;
+  }
+}
+
+}  // namespace
+
 Connection::~Connection() {
+  if (ssl != nullptr) {
+    ERR_clear_error();
+    if (!tls_broken && SSL_is_init_finished(ssl)) SSL_shutdown(ssl);  // one try: the socket does not wait
+    SSL_free(ssl);
+    ERR_clear_error();  // the queue is the thread's: leave nothing for its next connection
+  }
   if (fd >= 0) ::close(fd);
+}
+
+bool Connection::start_tls(ssl_ctx_st* context) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) return false;
+  ssl = SSL_new(context);
+  if (ssl == nullptr || SSL_set_fd(ssl, fd) != 1) {
+    ERR_clear_error();
+    return false;
+  }
+  SSL_set_accept_state(ssl);
+  return true;
+}
+
+bool Connection::tls_established() const { return ssl != nullptr && SSL_is_init_finished(ssl); }
+
+bool Connection::has_buffered_input() const { return ssl != nullptr && SSL_pending(ssl) > 0; }
+
+Transfer Connection::receive(char* buffer, std::size_t size) {
+  Transfer out;
+  if (ssl == nullptr) {
+    ssize_t n = 0;
+    do {
+      n = ::recv(fd, buffer, size, MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n > 0) {
+      out.status = Transfer::Status::Moved;
+      out.bytes = static_cast<std::size_t>(n);
+    } else if (n == 0) {
+      out.status = Transfer::Status::Closed;
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      out.status = Transfer::Status::WouldBlock;
+      out.wait_for = POLLIN;
+    }
+    return out;
+  }
+  ERR_clear_error();
+  errno = 0;
+  std::size_t got = 0;
+  const int result = SSL_read_ex(ssl, buffer, size, &got);  // handshakes first while it is not done
+  if (result == 1) {
+    out.status = Transfer::Status::Moved;
+    out.bytes = got;
+    return out;
+  }
+  return tls_outcome(ssl, result, tls_broken);
+}
+
+Transfer Connection::send(const char* data, std::size_t size) {
+  Transfer out;
+  if (ssl == nullptr) {
+    ssize_t n = 0;
+    do {
+      n = ::send(fd, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n >= 0) {
+      out.status = Transfer::Status::Moved;
+      out.bytes = static_cast<std::size_t>(n);
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      out.status = Transfer::Status::WouldBlock;
+      out.wait_for = POLLOUT;
+    }
+    return out;
+  }
+  ERR_clear_error();
+  errno = 0;
+  std::size_t sent = 0;
+  const int result = SSL_write_ex(ssl, data, size, &sent);
+  if (result == 1) {
+    out.status = Transfer::Status::Moved;
+    out.bytes = sent;
+    return out;
+  }
+  return tls_outcome(ssl, result, tls_broken);
 }
 
 bool has_whole_header(const std::string& pending) { return pending.find("\r\n\r\n") != std::string::npos; }
@@ -58,7 +186,7 @@ bool ConnectionStream::wait_for(short events) const {
 }
 
 bool ConnectionStream::is_readable() const {
-  return consumed_ < connection_.pending.size() || wait_for(POLLIN);
+  return consumed_ < connection_.pending.size() || connection_.has_buffered_input() || wait_for(POLLIN);
 }
 
 bool ConnectionStream::is_writable() const { return wait_for(POLLOUT); }
@@ -70,14 +198,19 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
   if (consumed_ == pending.size()) {
     pending.clear();
     consumed_ = 0;
-    if (!wait_for(POLLIN)) return -1;
     char chunk[kReceiveChunk];
-    ssize_t received = 0;
-    do {
-      received = ::recv(connection_.fd, chunk, sizeof(chunk), MSG_DONTWAIT);
-    } while (received < 0 && errno == EINTR);
-    if (received <= 0) return received;
-    pending.append(chunk, static_cast<std::size_t>(received));
+    short awaited = connection_.has_buffered_input() ? 0 : POLLIN;
+    while (true) {
+      if (awaited != 0 && !wait_for(awaited)) return -1;
+      const Transfer received = connection_.receive(chunk, sizeof(chunk));
+      if (received.status == Transfer::Status::Moved) {
+        pending.append(chunk, received.bytes);
+        break;
+      }
+      if (received.status == Transfer::Status::Closed) return 0;
+      if (received.status != Transfer::Status::WouldBlock) return -1;
+      awaited = received.wait_for;
+    }
   }
   const std::size_t n = std::min(size, pending.size() - consumed_);
   std::memcpy(ptr, pending.data() + consumed_, n);
@@ -89,13 +222,11 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
 ssize_t ConnectionStream::write(const char* ptr, size_t size) {
   std::size_t sent = 0;
   while (sent < size) {
-    const ssize_t n = ::send(connection_.fd, ptr + sent, size - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n > 0) {
-      sent += static_cast<std::size_t>(n);
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (!wait_for(POLLOUT)) return -1;
+    const Transfer done = connection_.send(ptr + sent, size - sent);
+    if (done.status == Transfer::Status::Moved && done.bytes > 0) {
+      sent += done.bytes;
+    } else if (done.status == Transfer::Status::WouldBlock) {
+      if (!wait_for(done.wait_for)) return -1;
     } else {
       return -1;
     }
@@ -119,6 +250,19 @@ void ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const {
   }
 }
 
+void send_without_waiting(Connection& connection, std::string_view answer) {
+  if (!connection.tls()) {
+    send_without_waiting(connection.fd, answer);
+    return;
+  }
+  if (!connection.tls_established() || connection.tls_broken) return;  // the client could not read it
+  while (!answer.empty()) {
+    const Transfer done = connection.send(answer.data(), answer.size());
+    if (done.status != Transfer::Status::Moved || done.bytes == 0) return;
+    answer.remove_prefix(done.bytes);
+  }
+}
+
 void send_without_waiting(int fd, std::string_view answer) {
   ssize_t n = 0;
   do {
@@ -126,9 +270,16 @@ void send_without_waiting(int fd, std::string_view answer) {
   } while (n < 0 && errno == EINTR);
 }
 
-void close_after_answer(int fd) {
+void close_after_answer(Connection& connection) {
   constexpr auto kLinger = std::chrono::milliseconds(500);
   constexpr std::size_t kMostDiscarded = 4 * 1024 * 1024;
+  const int fd = connection.fd;
+  if (connection.tls_established() && !connection.tls_broken) {
+    ERR_clear_error();
+    SSL_shutdown(connection.ssl);  // close_notify: the answer ended where it should
+    ERR_clear_error();
+    connection.tls_broken = true;  // sent: not again when the connection closes
+  }
   ::shutdown(fd, SHUT_WR);
   const auto until = std::chrono::steady_clock::now() + kLinger;
   std::size_t discarded = 0;

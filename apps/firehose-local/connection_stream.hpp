@@ -3,7 +3,11 @@
 // from and writes its answer to. The connection keeps the bytes received but
 // not yet consumed: the connection gate reads a request's header into it
 // before a worker is spent on the connection, and bytes of a next
-// (pipelined) request stay there when the worker hands it back.
+// (pipelined) request stay there when the worker hands it back. Over HTTPS
+// the connection's bytes pass through OpenSSL, on the same non-blocking
+// socket, so the gate and the workers treat both alike.
+#include <poll.h>
+
 #include <chrono>
 #include <cstddef>
 #include <limits>
@@ -11,20 +15,52 @@
 
 #include <httplib.h>
 
+struct ssl_st;      // OpenSSL's SSL
+struct ssl_ctx_st;  // OpenSSL's SSL_CTX
+
 namespace firehose::local {
+
+// What one receive or send without waiting did.
+struct Transfer {
+  enum class Status {
+    Moved,       // `bytes` received or sent
+    WouldBlock,  // nothing yet: poll for `wait_for`, then call again
+    Closed,      // the client ended the connection
+    Failed,      // broken (TLS: a failed handshake or a protocol error)
+    NotTls,      // HTTPS only: the client spoke plain HTTP
+  };
+  Status status = Status::Failed;
+  std::size_t bytes = 0;
+  short wait_for = 0;
+};
 
 struct Connection {
   explicit Connection(int descriptor) : fd(descriptor) {}
-  ~Connection();
+  ~Connection();  // TLS: a close_notify, if the handshake was done; then close(fd)
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
+  // HTTPS: from now on the connection speaks TLS (server side) and its socket
+  // is non-blocking. False when OpenSSL cannot make the session.
+  bool start_tls(ssl_ctx_st* context);
+  bool tls() const { return ssl != nullptr; }
+  bool tls_established() const;
+  // Without waiting; over TLS the handshake comes first, invisibly.
+  Transfer receive(char* buffer, std::size_t size);
+  Transfer send(const char* data, std::size_t size);
+  // Received bytes OpenSSL has decrypted and holds, which poll() cannot see.
+  bool has_buffered_input() const;
+
   int fd = -1;
+  ssl_st* ssl = nullptr;  // owned; HTTPS only
+  bool tls_broken = false;  // after a fatal TLS error no close_notify may be sent
+  short wait_events = POLLIN;  // what the gate polls the socket for
   std::string pending;  // received, not yet consumed
   // While the connection waits in the gate: when it is dropped (keep-alive
   // idleness, or the header time limit once a request has begun).
   std::chrono::steady_clock::time_point deadline;
-  bool request_begun = false;  // bytes of the next request have arrived
+  bool request_begun = false;  // bytes of the next request (over TLS: of the handshake) have arrived
+  bool over_cap = false;       // HTTPS over --max-connections: answered 503 once its header is here
 };
 
 // The end of the request header ("\r\n\r\n") is in `pending`.
@@ -62,12 +98,15 @@ class ConnectionStream final : public httplib::Stream {
 };
 
 // Sends what it can of `answer` without blocking (answers written by the gate
-// itself, to clients it drops).
+// itself, to clients it drops): through TLS on an HTTPS connection (nothing
+// before its handshake is done), as it is on a plain one or on a raw socket.
+void send_without_waiting(Connection& connection, std::string_view answer);
 void send_without_waiting(int fd, std::string_view answer);
 
-// A close that lets the client read our answer: shut our side, then read and
-// discard what the client still sends for a moment, so that closing with
-// unread data does not reset the connection before the answer is read.
-void close_after_answer(int fd);
+// A close that lets the client read our answer: shut our side (TLS: after a
+// close_notify), then read and discard what the client still sends for a
+// moment, so that closing with unread data does not reset the connection
+// before the answer is read.
+void close_after_answer(Connection& connection);
 
 }  // namespace firehose::local

@@ -71,6 +71,12 @@ Result<std::filesystem::path> prepare_data_dir(const Settings& settings) {
 }  // namespace
 
 Result<std::unique_ptr<LocalServer>> LocalServer::start(Settings settings) {
+  std::shared_ptr<const TlsContext> tls;  // loaded first: a bad file touches no data directory
+  if (!settings.tls_cert.empty()) {
+    auto loaded = TlsContext::load(settings.tls_cert, settings.tls_key);
+    if (!loaded.ok()) return loaded.error();
+    tls = std::move(loaded.value());
+  }
   auto parts = std::make_unique<Parts>();
   auto data_dir = prepare_data_dir(settings);
   if (!data_dir.ok()) return data_dir.error();
@@ -140,6 +146,7 @@ Result<std::unique_ptr<LocalServer>> LocalServer::start(Settings settings) {
   options.header_timeout = settings.header_timeout;
   options.console_write = settings.console_write;
   options.seed = parts->seed;
+  options.tls = std::move(tls);
   parts->http = std::make_unique<HttpServer>(std::move(routes), *parts->authenticator, parts->counters, options);
   auto port = parts->http->bind(settings.host, settings.port);
   if (!port.ok()) return port.error();
@@ -157,8 +164,9 @@ int LocalServer::port() const { return parts_->port; }
 
 std::string LocalServer::url() const {
   const std::string& host = parts_->startup.host;
-  return host.find(':') != std::string::npos ? fmt::format("http://[{}]:{}", host, parts_->port)
-                                             : fmt::format("http://{}:{}", host, parts_->port);
+  const char* scheme = parts_->startup.tls_cert.empty() ? "http" : "https";
+  return host.find(':') != std::string::npos ? fmt::format("{}://[{}]:{}", scheme, host, parts_->port)
+                                             : fmt::format("{}://{}:{}", scheme, host, parts_->port);
 }
 
 const std::filesystem::path& LocalServer::data_dir() const { return parts_->startup.data_dir; }

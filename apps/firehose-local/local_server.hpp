@@ -21,7 +21,7 @@ class LocalServer {
   ~LocalServer();
 
   int port() const;
-  std::string url() const;  // http://127.0.0.1:PORT
+  std::string url() const;  // http://127.0.0.1:PORT (https:// with --tls-cert)
   const std::filesystem::path& data_dir() const;
   std::uint64_t seed() const;
 

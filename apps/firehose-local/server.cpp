@@ -15,6 +15,7 @@
 #include "random.hpp"
 #include "request_validation.hpp"
 #include "server_sockets.hpp"
+#include "server_tls.hpp"
 
 namespace firehose::local {
 namespace {
@@ -47,7 +48,9 @@ class GatedPool final : public httplib::TaskQueue {
 //   only SO_REUSEADDR, and binding a port in use fails;
 // - each connection held a worker thread from accept to close: here it waits
 //   in the ConnectionGate and takes a worker only to answer a request whose
-//   header has arrived, within limits of time and size.
+//   header has arrived, within limits of time and size. Over HTTPS the gate
+//   runs the TLS handshakes too (cpp-httplib's SSLServer does its handshake
+//   on a worker, with no header timeout and no connection cap).
 class Listener : public httplib::Server {
  public:
   Listener(std::size_t threads, ConnectionGate::Options gate_options, std::size_t max_body_bytes,
@@ -117,7 +120,7 @@ class Listener : public httplib::Server {
       gate_.keep(std::move(connection));
       return;
     }
-    if (refused_body) close_after_answer(connection->fd);
+    if (refused_body) close_after_answer(*connection);
     gate_.release();
   }
 
@@ -129,13 +132,23 @@ class Listener : public httplib::Server {
   std::chrono::seconds request_timeout_;
 };
 
+ConnectionGate::Options gate_options(const HttpServer::Options& options) {
+  ConnectionGate::Options gate;
+  gate.max_connections = options.max_connections;
+  gate.header_timeout = options.header_timeout;
+  gate.keep_alive = options.keep_alive;
+  gate.tls = options.tls ? options.tls->native() : nullptr;
+  return gate;
+}
+
 }  // namespace
 
 class HttpServer::Impl {
  public:
   Impl(Routes routes, const RequestAuthenticator& authenticator, Counters& counters, Options options)
-      : server_(static_cast<std::size_t>(options.threads),
-                ConnectionGate::Options{options.max_connections, options.header_timeout, options.keep_alive},
+      : tls_(options.tls),
+        server_(static_cast<std::size_t>(options.threads),
+                gate_options(options),
                 options.max_body_bytes, options.request_timeout),
         routes_(std::move(routes)), authenticator_(authenticator), counters_(counters), options_(options),
         ids_(options.seed ^ 0x5eed5eed5eed5eedULL) {
@@ -315,6 +328,7 @@ class HttpServer::Impl {
     write(res, outcome.response);
   }
 
+  std::shared_ptr<const TlsContext> tls_;  // outlives the gate, which uses it
   Listener server_;
   Routes routes_;
   const RequestAuthenticator& authenticator_;

@@ -1,5 +1,5 @@
 #pragma once
-// The HTTP side: cpp-httplib on loopback, connections waiting in a
+// The HTTP side (HTTPS with a TlsContext): cpp-httplib on loopback, connections waiting in a
 // ConnectionGate between requests and a pool of workers answering them
 // (keep-alive, many concurrent clients, hostile ones among them), routing
 //   POST (any path) with X-Amz-Target Firehose_20150804.*             -> Firehose API
@@ -22,6 +22,7 @@
 #include "firehose/result.hpp"
 #include "firehose_api.hpp"
 #include "request_auth.hpp"
+#include "server_tls.hpp"
 
 namespace firehose::local {
 
@@ -44,6 +45,7 @@ class HttpServer {
     std::size_t max_body_bytes = 16 * 1024 * 1024;  // above: 413 before reading the body
     std::uint64_t seed = 0;                          // request ids
     bool console_write = false;                      // --console-write: browsers may change settings
+    std::shared_ptr<const TlsContext> tls;          // HTTPS with this certificate; null: HTTP
   };
 
   HttpServer(Routes routes, const RequestAuthenticator& authenticator, Counters& counters, Options options);

@@ -215,6 +215,17 @@ const std::vector<Option>& options() {
           s.header_timeout = *value;
           return {};
         });
+    add("tls-cert", "FILE", "serve HTTPS with this PEM certificate (chain); needs --tls-key", false,
+        [](Settings& s, std::string_view v) -> Status {
+          if (v.empty()) return invalid("tls-cert", "must not be empty");
+          s.tls_cert = std::filesystem::path(std::string(v));
+          return {};
+        });
+    add("tls-key", "FILE", "the PEM private key of --tls-cert", false, [](Settings& s, std::string_view v) -> Status {
+      if (v.empty()) return invalid("tls-key", "must not be empty");
+      s.tls_key = std::filesystem::path(std::string(v));
+      return {};
+    });
     add("log-level", "LEVEL", "trace, debug, info (default), warn, error or off", false,
         [](Settings& s, std::string_view v) -> Status {
           static const std::vector<std::string_view> levels = {"trace", "debug", "info", "warn", "error", "off"};
@@ -404,6 +415,8 @@ nlohmann::json settings_to_json(const Settings& s) {
       {"threads", s.threads},
       {"max-connections", s.max_connections},
       {"header-timeout", std::stod(seconds_text(s.header_timeout))},
+      {"tls-cert", s.tls_cert.string()},
+      {"tls-key", s.tls_key.string()},
       {"log-level", s.log_level},
       {"console-write", s.console_write},
       {"create-delay", std::stod(seconds_text(s.runtime.create_delay))},
@@ -473,6 +486,10 @@ Result<Settings> parse_command_line(int argc, const char* const* argv, std::stri
     const auto on = switches.find(name);
     const std::string value = on == switches.end() ? given[name] : on->second ? "1" : "0";
     if (auto applied = apply_setting(settings, name, value); !applied) return applied.error();
+  }
+  if (settings.tls_cert.empty() != settings.tls_key.empty()) {
+    return invalid(settings.tls_cert.empty() ? "tls-key" : "tls-cert",
+                   "--tls-cert and --tls-key go together (the certificate and its private key)");
   }
   return settings;
 }

@@ -66,6 +66,9 @@ struct Settings {
   int threads = 128;  // HTTP worker threads: requests answered at once
   std::size_t max_connections = 1000;  // open at once (slow and idle ones wait without a worker)
   std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};  // first byte to end of a request header
+  // HTTPS instead of HTTP: the PEM certificate (chain) and its private key; both or neither.
+  std::filesystem::path tls_cert;
+  std::filesystem::path tls_key;
   std::string log_level = "info";
   bool console_write = false;  // the web console may change settings (else it only shows them)
   RuntimeSettings runtime;

@@ -322,8 +322,13 @@ Error transfer_error(CURLcode code, std::string_view detail, const HttpRequest& 
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
       return make_error(ErrorKind::Config, "InvalidUrl", fmt::format("cannot send to '{}': {}", origin_of(request.url), what));
+    case CURLE_PEER_FAILED_VERIFICATION: {
+      // An unknown CA (a self-signed test server) or a name mismatch: say how to trust it.
+      Error e = transport(TransportFailure::Tls, "TlsError", "the server's TLS certificate is not trusted");
+      e.message += "; to trust its CA, give the CA's PEM file with --ca-bundle FILE or AWS_CA_BUNDLE=FILE";
+      return e;
+    }
     case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CIPHER:
     case CURLE_SSL_ENGINE_NOTFOUND:

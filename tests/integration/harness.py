@@ -10,6 +10,7 @@ import select
 import signal
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -62,6 +63,7 @@ def moto_command(port):
 
 
 def wait_for_http(url, process, seconds=30):
+    seconds = stall_bound(seconds)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -189,7 +191,7 @@ class Sandbox:
         env = dict(self.env)
         env.update(extra_env or {})
         completed = subprocess.run([FIREHOSE, *args], env=env, input=input_bytes, capture_output=True,
-                                   timeout=timeout)
+                                   timeout=stall_bound(timeout))
         completed.stdout = completed.stdout.decode("utf-8", "replace")
         completed.stderr = completed.stderr.decode("utf-8", "replace")
         return CliResult(completed)
@@ -225,8 +227,11 @@ class FirehoseLocal:
     restart() emulate a crash and a restart on the same data directory.
     """
 
-    def __init__(self, *args, credentials=None, data_dir=None, seed=1, create_delay="0.05", delete_delay="0.05"):
-        self.args = list(args)
+    def __init__(self, *args, credentials=None, data_dir=None, seed=1, create_delay="0.05", delete_delay="0.05",
+                 tls=None):
+        # tls: (certificate, key) PEM paths: HTTPS, and this harness's clients trust the certificate.
+        self.args = list(args) + (["--tls-cert", tls[0], "--tls-key", tls[1]] if tls else [])
+        self.ca_bundle = tls[0] if tls else None
         self.credentials = credentials or []
         self.access_key_id, self.secret_access_key = (self.credentials[0] if self.credentials
                                                       else ("AKIDFIREHOSELOCAL", "unused-secret"))
@@ -252,7 +257,7 @@ class FirehoseLocal:
             self.log.close()
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(self.command(), stdout=subprocess.PIPE, stderr=self.log)
-        line = self._read_line(seconds=30)
+        line = self._read_line(seconds=stall_bound(30))
         prefix = "firehose-local listening on "
         if not line.startswith(prefix):
             self.stop()
@@ -329,7 +334,7 @@ class FirehoseLocal:
         return boto3.client(service, endpoint_url=self.url, region_name=region,
                             aws_access_key_id=access_key_id or self.access_key_id,
                             aws_secret_access_key=secret or self.secret_access_key,
-                            config=Config(**config) if config else None)
+                            config=Config(**config) if config else None, verify=self.ca_bundle)
 
     def control(self, method, path, body=None):
         data = None if body is None else json.dumps(body).encode()
@@ -337,7 +342,8 @@ class FirehoseLocal:
             data = b""
         request = urllib.request.Request(self.url + path, data=data, method=method,
                                          headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as answer:
+        context = ssl.create_default_context(cafile=self.ca_bundle) if self.ca_bundle else None
+        with urllib.request.urlopen(request, timeout=30, context=context) as answer:
             return json.loads(answer.read())
 
     def settings(self, **changes):

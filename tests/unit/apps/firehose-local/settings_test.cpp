@@ -97,6 +97,21 @@ TEST(LocalSettings, ConnectionLimits) {
   EXPECT_EQ(set->header_timeout, std::chrono::milliseconds(2500));
 }
 
+// HTTPS (docs/firehose-local.md, HTTPS): the certificate and its key go together.
+TEST(LocalSettings, TlsCertificateAndKeyGoTogether) {
+  EXPECT_TRUE(parse({})->tls_cert.empty());
+  for (const auto& args : {std::vector<const char*>{"--tls-cert", "cert.pem"}, {"--tls-key", "key.pem"}}) {
+    auto alone = parse(args);
+    ASSERT_FALSE(alone.ok()) << args[0];
+    EXPECT_NE(alone.error().message.find("--tls-cert and --tls-key go together"), std::string::npos)
+        << alone.error().message;
+  }
+  auto both = parse({"--tls-cert", "cert.pem", "--tls-key", "key.pem"});
+  ASSERT_TRUE(both.ok()) << both.error().message;
+  EXPECT_EQ(both->tls_cert, "cert.pem");
+  EXPECT_EQ(both->tls_key, "key.pem");
+}
+
 TEST(LocalSettings, UnknownFlagIsAnError) {
   auto s = parse({"--fail-everything", "1"});
   ASSERT_FALSE(s.ok());
