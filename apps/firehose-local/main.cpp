@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <atomic>
 #include <cstdio>
 #include <thread>
 
@@ -57,19 +58,27 @@ int main(int argc, char** argv) {
   LocalServer& local = **server;
   spdlog::info("data directory {}, seed {}", local.data_dir().string(), local.seed());
 
-  std::thread signals([&local, stop_signals] {
+  // Joined, not detached: shutdown() may still be running on it when run()
+  // returns, and the server must outlive it (ThreadSanitizer saw the server
+  // freed under a detached watcher). When run() ends first, a SIGTERM sent to
+  // the watcher itself ends its sigwait().
+  std::atomic<bool> run_ended{false};
+  std::thread signals([&local, &run_ended, stop_signals] {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
+    if (run_ended.load()) return;
     spdlog::info("signal {}: delivering buffered records and stopping", signal_number);
     local.shutdown();
   });
-  signals.detach();
 
   // The socket is listening already (bound in start()): connections made
   // after this line queue until run() accepts them.
   std::printf("firehose-local listening on %s\n", local.url().c_str());
   std::fflush(stdout);
   local.run();
+  run_ended.store(true);
+  pthread_kill(signals.native_handle(), SIGTERM);  // blocked: only its sigwait() takes it
+  signals.join();
   spdlog::info("stopped");
   return 0;
 }

@@ -24,7 +24,7 @@ import signal
 import time
 import unittest
 
-from harness import Sandbox, memory_bound, short_or
+from harness import SLOWDOWN, Sandbox, memory_bound, short_or
 from faults_support import (EXIT_OK, EXIT_PARTIAL, EXIT_SERVICE, EXIT_SIGINT, EXIT_SIGTERM, RECORD_LIMIT,
                             NeverAnsweringServer, PinnedLocal, big_line, check_summary, delivered_lines,
                             id_line, line_id, log, read_dead_letter, reconcile, run_send, write_id_file)
@@ -312,23 +312,27 @@ class ProducerFaults(unittest.TestCase):
 
     # Every call takes 3 s and two are out at once: at the signal (2 s) the first two requests are
     # still out, so the 2 s grace can take in their answers (acknowledged > 0) but not send what
-    # is queued behind them (Shutdown).
-    SLOW = ("--latency-ms", "3000")
+    # is queued behind them (Shutdown). Under a sanitizer the client starts and sends more slowly
+    # (its first requests left after 1 s under ThreadSanitizer, and were answered after the
+    # grace): the three times stretch together (FIREHOSE_TEST_SLOWDOWN).
+    SLOW = ("--latency-ms", str(int(3000 * SLOWDOWN)))
     TWO_IN_FLIGHT = ("--max-in-flight", "2")
+    SIGNAL_AT = 2.0 * SLOWDOWN
+    GRACE = str(int(2 * SLOWDOWN))
 
     def test_sigterm_drains_within_grace_then_dead_letters_the_rest(self):
         local = self.local(*self.SLOW)
         path, _ = self.input_file(200_000)
-        run = self.send(*self.TWO_IN_FLIGHT, "--shutdown-grace", "2", path, signals=[(2.0, signal.SIGTERM)],
-                        timeout=60, after_signal_timeout=22)
+        run = self.send(*self.TWO_IN_FLIGHT, "--shutdown-grace", self.GRACE, path,
+                        signals=[(self.SIGNAL_AT, signal.SIGTERM)], timeout=60, after_signal_timeout=22)
         summary, _ = self.check_shutdown(run, EXIT_SIGTERM, local)
         self.assertGreater(summary["acknowledged"], 0, f"requests in flight were answered in the grace: {summary}")
 
     def test_sigint_drains_within_grace_then_dead_letters_the_rest(self):
         local = self.local(*self.SLOW)
         path, _ = self.input_file(200_000)
-        run = self.send(*self.TWO_IN_FLIGHT, "--shutdown-grace", "2", path, signals=[(2.0, signal.SIGINT)],
-                        timeout=60, after_signal_timeout=22)
+        run = self.send(*self.TWO_IN_FLIGHT, "--shutdown-grace", self.GRACE, path,
+                        signals=[(self.SIGNAL_AT, signal.SIGINT)], timeout=60, after_signal_timeout=22)
         summary, _ = self.check_shutdown(run, EXIT_SIGINT, local)
         self.assertGreater(summary["acknowledged"], 0, f"requests in flight were answered in the grace: {summary}")
 

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
-#include <vector>
 
 #include "core/log.hpp"
 
@@ -13,9 +11,6 @@ namespace {
 using std::chrono::duration;
 using std::chrono::nanoseconds;
 
-// botocore's RateClocker: 0.5 s buckets, each new bucket's rate weighs 0.8.
-constexpr double kMeterBucketSeconds = 0.5;
-constexpr double kMeterSmoothing = 0.8;
 // botocore's _MAX_RATE_ADJUST_SCALE: the limit never runs further ahead of
 // what is actually being sent than this (an idle producer does not build up a
 // licence to burst far above the rate it last saw accepted).
@@ -27,72 +22,19 @@ constexpr auto kLongestWait = std::chrono::hours(1);
 // beyond anything sendable (2^40 x the initial rates): it stops limiting.
 constexpr double kSlowStartDoublings = 40;
 
-// The throttled share is measured over the last second, in quarter-second slots.
-constexpr auto kShareSlot = std::chrono::milliseconds(250);
-constexpr std::int64_t kRecentSlots = 4;
 // An answer with this many records tells its own throttled share.
 constexpr std::size_t kAnswerLargeEnough = 100;
 // The accepted rates of the first second after the start are not samples of the floor.
 constexpr double kBurstSecond = 1.0;
-// The accepted rate's windowed maximum keeps a sample per this much time.
-constexpr auto kAcceptedSampleEvery = std::chrono::milliseconds(100);
-
-double seconds_between(std::chrono::steady_clock::time_point from, std::chrono::steady_clock::time_point to) {
-  return duration<double>(to - from).count();
-}
 
 }  // namespace
 
-// ---------------------------------------------------------------------------
-// RateMeter
-
-std::int64_t AdaptiveRateLimiter::RateMeter::bucket_of(TimePoint now) const {
-  return static_cast<std::int64_t>(std::floor(seconds_between(start_, now) / kMeterBucketSeconds));
-}
-
-AdaptiveRateLimiter::Rates AdaptiveRateLimiter::RateMeter::rate(TimePoint now) const {
-  if (!started_) return {};
-  const std::int64_t bucket = bucket_of(now);
-  if (bucket > current_bucket_) {
-    // The bucket in progress has ended: what record() will fold in.
-    const double seconds = static_cast<double>(bucket - current_bucket_) * kMeterBucketSeconds;
-    const Rates instant{count_.records / seconds, count_.bytes / seconds, count_.requests / seconds};
-    if (buckets_closed_ == 0) return instant;
-    return {kMeterSmoothing * instant.records + (1 - kMeterSmoothing) * smoothed_.records,
-            kMeterSmoothing * instant.bytes + (1 - kMeterSmoothing) * smoothed_.bytes,
-            kMeterSmoothing * instant.requests + (1 - kMeterSmoothing) * smoothed_.requests};
-  }
-  if (buckets_closed_ > 0) return smoothed_;
-  // Within the first bucket the time elapsed can be a few milliseconds, in
-  // which the service may have granted a whole burst allowance: dividing by
-  // at least half a bucket errs low, but not so low that the climb back up
-  // takes long (an estimate too high costs one more decrease a round trip
-  // later; one too low costs a slow climb).
-  const double elapsed = std::max(seconds_between(start_, now), kMeterBucketSeconds / 2);
-  return {count_.records / elapsed, count_.bytes / elapsed, count_.requests / elapsed};
-}
-
-void AdaptiveRateLimiter::RateMeter::record(TimePoint now, const Rates& amount) {
-  if (!started_) {
-    started_ = true;
-    start_ = now;
-  }
-  const std::int64_t bucket = bucket_of(now);
-  if (bucket > current_bucket_) {
-    smoothed_ = rate(now);
-    ++buckets_closed_;
-    count_ = {};
-    current_bucket_ = bucket;
-  }
-  count_.records += amount.records;
-  count_.bytes += amount.bytes;
-  count_.requests += amount.requests;
-}
-
-// ---------------------------------------------------------------------------
-// AdaptiveRateLimiter
-
-AdaptiveRateLimiter::AdaptiveRateLimiter(RateLimiterOptions options) : options_(std::move(options)) {
+AdaptiveRateLimiter::AdaptiveRateLimiter(RateLimiterOptions options)
+    : options_(std::move(options)),
+      shares_(options_.fault_window, options_.share_margin, options_.share_margin_of_faults),
+      floor_(options_.accepted_window, options_.floor_of_accepted,
+             Rates{options_.min_records_per_second, options_.min_bytes_per_second, options_.min_requests_per_second}),
+      quota_(options_.fault_window, options_.quota_span_min) {
   last_refill_ = now();
   // The slow start opens with a full second of its rates: the first
   // requests go at once.
@@ -141,7 +83,7 @@ bool AdaptiveRateLimiter::slow_starting(TimePoint now) const {
   return seconds_between(start_, now) < kSlowStartDoublings * doubling;
 }
 
-AdaptiveRateLimiter::Rates AdaptiveRateLimiter::slow_start_rates(TimePoint now) const {
+Rates AdaptiveRateLimiter::slow_start_rates(TimePoint now) const {
   const SlowStart& start = options_.slow_start;
   const double doubling = std::max(duration<double>(start.doubling_time).count(), 1e-3);
   const double elapsed = started_ ? std::max(0.0, seconds_between(start_, now)) : 0.0;
@@ -156,11 +98,11 @@ AdaptiveRateLimiter::Rates AdaptiveRateLimiter::slow_start_rates(TimePoint now) 
           rate(start.initial_requests_per_second, sent.requests)};
 }
 
-AdaptiveRateLimiter::Rates AdaptiveRateLimiter::target_rates(TimePoint now) const {
+Rates AdaptiveRateLimiter::target_rates(TimePoint now) const {
   if (!enabled_) return slow_start_rates(now);
   const double factor = curve(std::max(0.0, seconds_between(last_decrease_, now)));
   const Rates sent = sent_.rate(now);
-  const Rates floor = accepted_floor(now);
+  const Rates floor = floor_.floor(now);
   auto limit = [&](double last_max, double sent_rate, double floor) {
     const double ceiling = std::max(kMaxRateOverSent * sent_rate, last_max);
     return std::max(floor, std::min(factor * last_max, ceiling));
@@ -169,100 +111,17 @@ AdaptiveRateLimiter::Rates AdaptiveRateLimiter::target_rates(TimePoint now) cons
           limit(last_max_.requests, sent.requests, floor.requests)};
 }
 
-AdaptiveRateLimiter::Rates AdaptiveRateLimiter::accepted_floor(TimePoint now) const {
-  // The median, not the maximum: the first second's burst (a quota's bucket
-  // starts full) would otherwise hold the floor above the quota itself.
-  std::vector<Rates> recent;
-  for (const auto& [at, rate] : accepted_history_) {
-    if (at + options_.accepted_window >= now) recent.push_back(rate);
-  }
-  Rates typical{};
-  if (!recent.empty()) {
-    auto median = [&](double Rates::*field) {
-      std::vector<double> values;
-      for (const Rates& r : recent) values.push_back(r.*field);
-      std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
-      return values[values.size() / 2];
-    };
-    typical = {median(&Rates::records), median(&Rates::bytes), median(&Rates::requests)};
-  }
-  // And never below half the highest (bursts included): a rate that fell
-  // for any reason must not drag the floor down with it.
-  for (const auto& [at, rate] : accepted_history_) {
-    if (at + options_.accepted_window < now) continue;
-    typical.records = std::max(typical.records, 0.5 * rate.records);
-    typical.bytes = std::max(typical.bytes, 0.5 * rate.bytes);
-    typical.requests = std::max(typical.requests, 0.5 * rate.requests);
-  }
-  const double f = options_.floor_of_accepted;
-  return {std::max(options_.min_records_per_second, f * typical.records),
-          std::max(options_.min_bytes_per_second, f * typical.bytes),
-          std::max(options_.min_requests_per_second, f * typical.requests)};
-}
-
 void AdaptiveRateLimiter::note_accepted_rate(TimePoint now) {
   // Not in the first second: a quota's bucket starts with a second of burst,
   // which small first requests take within milliseconds, and the meter then
   // reads several times the quota (the floor held the rate above it).
   if (!started_ || seconds_between(start_, now) < kBurstSecond) return;
-  const Rates rate = accepted_.rate(now);
-  while (!accepted_history_.empty() && accepted_history_.front().first + options_.accepted_window < now) {
-    accepted_history_.pop_front();
-  }
-  if (!accepted_history_.empty() && now < accepted_history_.back().first + kAcceptedSampleEvery) {
-    Rates& last = accepted_history_.back().second;
-    last = {std::max(last.records, rate.records), std::max(last.bytes, rate.bytes),
-            std::max(last.requests, rate.requests)};
-    return;
-  }
-  accepted_history_.emplace_back(now, rate);
+  floor_.note(now, accepted_.rate(now));
 }
 
-void AdaptiveRateLimiter::count_answer(TimePoint now, const Answer& answer, bool new_request) {
-  const std::int64_t slot = now.time_since_epoch() / kShareSlot;
-  if (share_slots_.empty() || share_slots_.back().slot != slot) share_slots_.push_back({slot, {}, {}});
-  ShareSlot& current = share_slots_.back();
-  if (new_request) current.requests.answered += 1;
-  if (answer.answered) {
-    current.records.answered += static_cast<double>(answer.accepted_records + answer.throttled_records);
-    current.records.throttled += static_cast<double>(answer.throttled_records);
-  } else if (answer.throttled_records > 0) {
-    current.requests.throttled += 1;
-  }
-  const std::int64_t kept = options_.fault_window / kShareSlot;
-  while (share_slots_.front().slot <= slot - kept) share_slots_.pop_front();
-}
-
-AdaptiveRateLimiter::Tally AdaptiveRateLimiter::recent(TimePoint now, Dimension dimension) const {
-  const std::int64_t slot = now.time_since_epoch() / kShareSlot;
-  Tally sum;
-  for (const ShareSlot& s : share_slots_) {
-    if (s.slot <= slot - kRecentSlots) continue;
-    sum.answered += (s.*dimension).answered;
-    sum.throttled += (s.*dimension).throttled;
-  }
-  return sum;
-}
-
-double AdaptiveRateLimiter::current_fault_share(TimePoint now, Dimension dimension, double group) const {
-  // The lowest throttled share of the last few seconds: the rate moves (slow
-  // start, decreases, the climb back), and whatever is refused even at the
-  // slowest is refused whatever the rate. Consecutive quarter-second slots
-  // are taken together until they hold enough answers to tell a share (at a
-  // low rate one slot holds a handful). Negative: not known yet.
-  const std::int64_t slot = now.time_since_epoch() / kShareSlot;
-  double lowest = -1;
-  Tally sum;
-  for (auto it = share_slots_.rbegin(); it != share_slots_.rend(); ++it) {
-    if (it->slot >= slot) continue;  // the slot in progress
-    sum.answered += ((*it).*dimension).answered;
-    sum.throttled += ((*it).*dimension).throttled;
-    if (sum.answered < group) continue;
-    const double share = sum.throttled / sum.answered;
-    if (lowest < 0 || share < lowest) lowest = share;
-    sum = {};
-  }
-  return lowest;
+double AdaptiveRateLimiter::fault_share(TimePoint now, Unit unit) const {
+  const std::size_t group = unit == Unit::kRecords ? options_.fault_slot_records : options_.fault_slot_requests;
+  return shares_.fault_share(now, unit, static_cast<double>(group));
 }
 
 void AdaptiveRateLimiter::update_limits(TimePoint now) {
@@ -409,34 +268,16 @@ void AdaptiveRateLimiter::record_answer(const Answer& answer, bool new_request) 
     // refusals it decays towards zero, and the sent rate takes over below.
     accepted_.record(t, Rates{});
   }
-  count_answer(t, answer, new_request);
+  shares_.count(t, answer.answered, answer.accepted_records, answer.throttled_records, new_request);
   if (answer.answered) {
-    const TimePoint sent = handled_at(answer, t);
-    const Rates amount{static_cast<double>(answer.accepted_records), static_cast<double>(answer.accepted_bytes),
-                       new_request ? 1.0 : 0.0};
-    // Kept in send order (answers may come back in another one).
-    auto at = accepted_by_send_.end();
-    while (at != accepted_by_send_.begin() && std::prev(at)->first > sent) --at;
-    accepted_by_send_.insert(at, {sent, amount});
-    accepted_total_.records += amount.records;
-    accepted_total_.bytes += amount.bytes;
-    accepted_total_.requests += amount.requests;
-    while (!accepted_by_send_.empty() && accepted_by_send_.front().first + options_.fault_window < t) {
-      accepted_by_send_.pop_front();
-    }
-    while (!saturated_at_.empty() && saturated_at_.front() + options_.fault_window < t) saturated_at_.pop_front();
+    quota_.accepted(handled_at(answer, t),
+                    Rates{static_cast<double>(answer.accepted_records), static_cast<double>(answer.accepted_bytes),
+                          new_request ? 1.0 : 0.0},
+                    t);
   }
   if (answer.throttled_records > 0 && options_.adaptive) throttled(t, answer);
   update_limits(t);
   notify_head();  // the curve may have moved up
-}
-
-bool AdaptiveRateLimiter::over_faults(double share, double answered, double known) const {
-  // A share measured on n answers is noisy (binomial: sd = sqrt(f (1 - f) / n));
-  // three of those on top of the margin keep 1 % of faults from looking
-  // like 3 % in one answer.
-  const double noise = 3 * std::sqrt(std::max(known, 0.01) * (1 - known) / std::max(answered, 1.0));
-  return share > known + options_.share_margin + options_.share_margin_of_faults * known + noise;
 }
 
 void AdaptiveRateLimiter::throttled(TimePoint t, const Answer& answer) {
@@ -444,18 +285,15 @@ void AdaptiveRateLimiter::throttled(TimePoint t, const Answer& answer) {
   // answered: TCP's once-per-window rule.
   note_saturation(t, answer);
   if (enabled_ && answer.sent_at < last_signal_) return;
-  auto share_of = [](const Tally& tally) { return tally.answered > 0 ? tally.throttled / tally.answered : 0.0; };
-  const Tally records = recent(t, &ShareSlot::records);
-  const Tally requests = recent(t, &ShareSlot::requests);
-  double share = std::max(share_of(records), share_of(requests));
+  const auto records = shares_.recent(t, Unit::kRecords);
+  const auto requests = shares_.recent(t, Unit::kRequests);
+  double share = std::max(records.share(), requests.share());
   double known = 0;
   if (options_.tell_faults_from_quota) {
     // Until a share has been measured, one answer cannot tell a quota from
     // faults: wait for the first slots to fill.
-    const double record_faults =
-        current_fault_share(t, &ShareSlot::records, static_cast<double>(options_.fault_slot_records));
-    const double request_faults =
-        current_fault_share(t, &ShareSlot::requests, static_cast<double>(options_.fault_slot_requests));
+    const double record_faults = fault_share(t, Unit::kRecords);
+    const double request_faults = fault_share(t, Unit::kRequests);
     bool evidence = false;
     if (answer.answered) {
       if (record_faults < 0) return;
@@ -463,14 +301,14 @@ void AdaptiveRateLimiter::throttled(TimePoint t, const Answer& answer) {
       // itself (the second before dilutes the window), when it is large enough.
       const double total = static_cast<double>(answer.accepted_records + answer.throttled_records);
       const double own = static_cast<double>(answer.throttled_records) / std::max(total, 1.0);
-      evidence = (total >= kAnswerLargeEnough && over_faults(own, total, record_faults)) ||
-                 over_faults(share_of(records), records.answered, record_faults);
-      if (evidence) share = std::max(share_of(records), total >= kAnswerLargeEnough ? own : 0.0);
+      evidence = (total >= kAnswerLargeEnough && shares_.over_faults(own, total, record_faults)) ||
+                 shares_.over_faults(records.share(), records.answered, record_faults);
+      if (evidence) share = std::max(records.share(), total >= kAnswerLargeEnough ? own : 0.0);
       known = record_faults;
     } else {
       if (request_faults < 0) return;
-      evidence = over_faults(share_of(requests), requests.answered, request_faults);
-      share = share_of(requests);
+      evidence = shares_.over_faults(requests.share(), requests.answered, request_faults);
+      share = requests.share();
       known = request_faults;
     }
     // No more refused than faults explain: not a sign that the rate is too high.
@@ -493,47 +331,9 @@ void AdaptiveRateLimiter::note_saturation(TimePoint t, const Answer& answer) {
   const TimePoint handled = handled_at(answer, t);
   const double total = static_cast<double>(answer.accepted_records + answer.throttled_records);
   const double own = static_cast<double>(answer.throttled_records) / total;
-  const double faults =
-      std::max(0.0, current_fault_share(t, &ShareSlot::records, static_cast<double>(options_.fault_slot_records)));
-  if (faults > 0 && !over_faults(own, total, faults)) return;
-  auto at = saturated_at_.end();
-  while (at != saturated_at_.begin() && *std::prev(at) > handled) --at;
-  saturated_at_.insert(at, handled);
-}
-
-std::optional<AdaptiveRateLimiter::Rates> AdaptiveRateLimiter::measured_quota(TimePoint sent_at, double known) const {
-  // Right after the service throttles a request its bucket is empty; between
-  // two such moments it took in exactly quota x the time between them and
-  // gave it all out (the bucket never filled, as it was being emptied), so
-  // what it accepted in between, requests sent after the first up to and
-  // including the second, divided by the time, is the quota. Records refused
-  // by faults took tokens too: / (1 - faults).
-  if (!options_.measure_quota || sent_at == TimePoint::max()) return std::nullopt;
-  std::optional<TimePoint> from;
-  for (auto it = saturated_at_.rbegin(); it != saturated_at_.rend(); ++it) {
-    if (*it + options_.quota_span_min <= sent_at) {
-      from = *it;
-      break;
-    }
-  }
-  if (!from) return std::nullopt;
-  Rates sum;
-  for (const auto& [at, amount] : accepted_by_send_) {
-    if (at <= *from || at > sent_at) continue;
-    sum.records += amount.records;
-    sum.bytes += amount.bytes;
-    sum.requests += amount.requests;
-  }
-  const double span = seconds_between(*from, sent_at);
-  // Records refused by faults took tokens too, so the quota is accepted /
-  // (1 - faults); but a faults' share measured while every slot was over the
-  // quota is too high, and the rate it gives stays over the quota: no slot
-  // below it then corrects the share (17 % of records throttled in 2 runs of
-  // 6). Half the correction keeps the rate under the quota with a share
-  // measured up to twice too high.
-  const double kept = known > 0 && known < 0.9 ? 1 - known / 2 : 1.0;
-  if (sum.bytes <= 0 && sum.records <= 0) return std::nullopt;
-  return Rates{sum.records / span / kept, sum.bytes / span / kept, sum.requests / span};
+  const double faults = std::max(0.0, fault_share(t, Unit::kRecords));
+  if (faults > 0 && !shares_.over_faults(own, total, faults)) return;
+  quota_.saturated(handled);
 }
 
 double AdaptiveRateLimiter::curve_time_at(double fraction) const {
@@ -569,7 +369,7 @@ void AdaptiveRateLimiter::decrease(TimePoint t, double share, double known, Time
   // rate resumes just under it instead of beta x a smoothed estimate (with
   // requests of half a second of quota each, the meter's half-second buckets
   // hold one request or two, and its estimate swings by half).
-  const std::optional<Rates> quota = measured_quota(sent_at, known);
+  const std::optional<Rates> quota = options_.measure_quota ? quota_.measure(sent_at, known) : std::nullopt;
   if (!whole_request) {
     // Records refused inside an answer: the records or bytes quota. The
     // requests quota refuses whole requests; lowering the request rate to
@@ -586,10 +386,10 @@ void AdaptiveRateLimiter::decrease(TimePoint t, double share, double known, Time
     // accepted so far is at most a second's worth more than quota x the time,
     // and the meter's rate, which counts the burst, is up to twice the quota.
     const double seconds = seconds_between(start_, t) + options_.first_throttle_burst_seconds;
-    base.records = std::min(base.records, accepted_total_.records / seconds / (1 - std::min(known, 0.9)));
-    base.bytes = std::min(base.bytes, accepted_total_.bytes / seconds / (1 - std::min(known, 0.9)));
+    base.records = std::min(base.records, quota_.accepted_total().records / seconds / (1 - std::min(known, 0.9)));
+    base.bytes = std::min(base.bytes, quota_.accepted_total().bytes / seconds / (1 - std::min(known, 0.9)));
   }
-  const Rates floor = accepted_floor(t);
+  const Rates floor = floor_.floor(t);
   last_max_.records = new_max(base.records, records_, floor.records);
   last_max_.bytes = new_max(base.bytes, bytes_, floor.bytes);
   last_max_.requests = new_max(base.requests, requests_, floor.requests);
@@ -649,7 +449,7 @@ std::uint64_t AdaptiveRateLimiter::decreases() const {
 
 double AdaptiveRateLimiter::fault_share() const {
   std::lock_guard lock(mutex_);
-  return std::max(0.0, current_fault_share(now(), &ShareSlot::records, static_cast<double>(options_.fault_slot_records)));
+  return std::max(0.0, fault_share(now(), Unit::kRecords));
 }
 
 }  // namespace firehose::producer

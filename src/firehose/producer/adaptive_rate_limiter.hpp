@@ -38,6 +38,14 @@
 //   decrease starts from what the quota admitted: the accepted rate divided
 //   by (1 - the faults' share).
 //
+// The concepts it is built of, each a file with its own tests:
+// rate_meter.hpp (the sent and accepted rates), throttle_shares.hpp (the
+// throttled share and the faults' share: a quota or a fault?),
+// quota_estimator.hpp (the quota measured between two throttles),
+// accepted_floor.hpp (the floor tied to what the service accepts). This
+// file is the pacing: the three buckets, the slow start, the curve, the
+// decrease, and acquire()'s queue of waiters.
+//
 // Unlike the SDKs, whose curve has C = 0.4 in requests/s (its recovery time
 // grows with the cube root of the rate), the curve here is applied to the
 // ratio of the rate to the last maximum, so that recovery takes the same time
@@ -50,6 +58,11 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+
+#include "firehose/producer/accepted_floor.hpp"
+#include "firehose/producer/quota_estimator.hpp"
+#include "firehose/producer/rate_meter.hpp"
+#include "firehose/producer/throttle_shares.hpp"
 
 namespace firehose::producer {
 
@@ -210,25 +223,6 @@ class AdaptiveRateLimiter {
   double fault_share() const;
 
  private:
-  struct Rates {
-    double records = 0, bytes = 0, requests = 0;
-  };
-  // Counts events in fixed time buckets and smooths the per-bucket rate
-  // exponentially (botocore's RateClocker).
-  class RateMeter {
-   public:
-    void record(TimePoint now, const Rates& amount);
-    Rates rate(TimePoint now) const;
-
-   private:
-    std::int64_t bucket_of(TimePoint now) const;
-    bool started_ = false;
-    TimePoint start_{};
-    std::int64_t current_bucket_ = 0;
-    Rates count_{};
-    Rates smoothed_{};
-    int buckets_closed_ = 0;
-  };
   struct Bucket {
     double rate = 0;  // per second
     double capacity = 0;
@@ -238,40 +232,21 @@ class AdaptiveRateLimiter {
   struct Waiter {
     std::condition_variable wake;
   };
+  using Unit = ThrottleShares::Unit;
 
-  // Answered and throttled records in quarter-second slots: the throttled
-  // share of the last second, and the faults' share.
-  // Answers in quarter-second slots, two ways: records (refused one by one
-  // inside answers) and requests (refused whole: one event, however many
-  // records it carried, so a single 503 is not 500 pieces of evidence).
-  struct Tally {
-    double answered = 0, throttled = 0;
-  };
-  struct ShareSlot {
-    std::int64_t slot = 0;
-    Tally records, requests;
-  };
-  using Dimension = Tally ShareSlot::*;
   TimePoint now() const;
   // new_request: false for the second half of an answer reported in two
   // calls (on_success, then on_throttle).
   void record_answer(const Answer& answer, bool new_request);
-  void count_answer(TimePoint now, const Answer& answer, bool new_request);
-  Tally recent(TimePoint now, Dimension dimension) const;
-  double current_fault_share(TimePoint now, Dimension dimension, double group) const;
+  double fault_share(TimePoint now, Unit unit) const;
   void throttled(TimePoint now, const Answer& answer);
-  bool over_faults(double share, double answered, double known) const;
   // A throttle signal: decrease. `handled`: when the service handled the
   // request (max: unknown); `whole_request`: refused whole (not records in a 200).
   void decrease(TimePoint now, double share, double known, TimePoint handled, bool whole_request);
-  // The quota as the service's buckets admitted it between the last two
-  // throttles; nullopt when there is no earlier throttle far enough back.
-  std::optional<Rates> measured_quota(TimePoint sent_at, double known) const;
-  double curve_time_at(double fraction) const;
+  double curve_time_at(double fraction) const;  // the time since a decrease at which curve() gives `fraction`
   void note_saturation(TimePoint now, const Answer& answer);
-  static TimePoint handled_at(const Answer& answer, TimePoint answered);  // the time since a decrease at which curve() gives `fraction`
+  static TimePoint handled_at(const Answer& answer, TimePoint answered);
   void note_accepted_rate(TimePoint now);
-  Rates accepted_floor(TimePoint now) const;
   // Before the first throttle, while the slow start's rates still matter.
   bool slow_starting(TimePoint now) const;
   Rates slow_start_rates(TimePoint now) const;
@@ -300,15 +275,9 @@ class AdaptiveRateLimiter {
   TimePoint last_refill_{};
   Bucket records_, bytes_, requests_;
   std::uint64_t decreases_ = 0;
-  std::deque<ShareSlot> share_slots_;
-  std::deque<std::pair<TimePoint, Rates>> accepted_history_;  // for the windowed maximum
-  // Accepted amounts by the time their request was sent, and the send times of
-  // requests whose answers showed the service's buckets empty (throttles
-  // beyond the faults' share): token conservation between two of those
-  // measures the quota (measured_quota()).
-  std::deque<std::pair<TimePoint, Rates>> accepted_by_send_;
-  std::deque<TimePoint> saturated_at_;
-  Rates accepted_total_{};  // since the start
+  ThrottleShares shares_;
+  AcceptedFloor floor_;
+  QuotaEstimator quota_;
 };
 
 }  // namespace firehose::producer

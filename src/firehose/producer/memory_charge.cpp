@@ -1,6 +1,9 @@
 #include "firehose/producer/memory_charge.hpp"
 
+#include <fmt/format.h>
+
 #include "core/crypto.hpp"
+#include "firehose/limits.hpp"
 
 namespace firehose::producer {
 
@@ -11,6 +14,18 @@ std::size_t user_charge(const RecordBytes& data, bool packing) {
   }
   // Packed users sit in a vector that grows by doubling.
   return data.size() + 1 + aws::crypto::base64_encoded_size(data.size() + 1) + 2 * sizeof(UserRecord);
+}
+
+std::optional<RefusedRecord> refused_at_put(const RecordBytes& data) {
+  if (!data.empty() && data.size() <= limits::kMaxRecordBytes) return std::nullopt;
+  RefusedRecord refused;
+  refused.data = std::string(data.view());
+  refused.size = data.size();
+  refused.error_code = data.empty() ? "EmptyRecord" : "RecordTooLarge";
+  refused.error_message = data.empty()
+                              ? "Firehose records must not be empty"
+                              : fmt::format("record of {} bytes is over the 1,024,000-byte limit", data.size());
+  return refused;
 }
 
 std::size_t spare_allowance(const ProducerOptions& options) {

@@ -4,6 +4,7 @@
 // charged for its request body and answer too). Each figure is an upper bound.
 #include <algorithm>
 #include <cstddef>
+#include <optional>
 
 #include "firehose/producer.hpp"
 #include "firehose/producer/pending_record.hpp"
@@ -34,6 +35,11 @@ constexpr std::size_t kFirehoseRecordCharge = heap_block(sizeof(PendingRecord)) 
 // packed record plus a delimiter), their base64 in a request body, and its
 // outcome bookkeeping.
 std::size_t user_charge(const RecordBytes& data, bool packing);
+
+// Why put() refuses a record at once, if it does: empty, or over the
+// 1,024,000-byte record limit (it would never be accepted, so it is never
+// charged).
+std::optional<RefusedRecord> refused_at_put(const RecordBytes& data);
 
 // Finished records kept for reuse may hold this much of the budget: 1/16 of
 // it, at most 1 MiB.

@@ -1,0 +1,60 @@
+#include "firehose/producer/admission.hpp"
+
+#include "firehose/producer/memory_charge.hpp"
+
+namespace firehose::producer {
+
+PutStatus Admission::put_all(std::span<PutItem> items) {
+  const auto now = std::chrono::steady_clock::now();
+  std::size_t total_charge = 0;
+  for (auto& item : items) {
+    if (auto refused = refused_at_put(item.data)) {
+      outcomes_.refuse(*refused, item.callback);
+      continue;
+    }
+    // As if the record started a Firehose record of its own: packed into an
+    // open one instead, the dispatcher gives that share back.
+    item.charge = user_charge(item.data, options_.pack_target_bytes > 0) + kFirehoseRecordCharge;
+    total_charge += item.charge;
+  }
+  if (total_charge == 0) return PutStatus::kAccepted;
+  // Checked again by enqueue(); this early look (without the dispatcher's
+  // lock, which every sender also takes) keeps a closed producer from
+  // blocking on the budget.
+  if (dispatcher_.refusing()) {
+    if (auto refusal = dispatcher_.intake_refusal()) return reject_all(items, *refusal);
+  }
+  if (options_.blocking) {
+    // Shutdown and a fatal error cancel the budget: a put() blocked here
+    // returns, its records refused with shutdown's reason, as for the
+    // records it finds unsent.
+    if (!budget_.acquire(total_charge)) return reject_all(items, dispatcher_.fatal_error().value_or(shutdown_error()));
+  } else if (!budget_.try_acquire(total_charge)) {
+    if (auto refusal = dispatcher_.intake_refusal()) return reject_all(items, *refusal);
+    return PutStatus::kFull;
+  }
+  const auto enqueued = dispatcher_.enqueue(items, now);
+  if (!enqueued.accepted) {
+    budget_.release(total_charge);
+    return reject_all(items, dispatcher_.intake_refusal().value_or(closed_error()));
+  }
+  budget_.release(enqueued.charge_returned);
+  records_in_.fetch_add(enqueued.records, std::memory_order_relaxed);
+  bytes_in_.fetch_add(enqueued.bytes, std::memory_order_relaxed);
+  return PutStatus::kAccepted;
+}
+
+PutStatus Admission::reject_all(std::span<PutItem> items, const Error& why) {
+  for (auto& item : items) {
+    if (item.charge == 0) continue;
+    RefusedRecord refused;
+    refused.data = std::string(item.data.view());
+    refused.size = item.data.size();
+    refused.error_code = why.code;
+    refused.error_message = why.message;
+    outcomes_.refuse(refused, item.callback);
+  }
+  return PutStatus::kClosed;
+}
+
+}  // namespace firehose::producer

@@ -1,0 +1,282 @@
+#include "firehose/producer/dispatcher.hpp"
+
+#include "core/log.hpp"
+#include "firehose/producer/memory_charge.hpp"
+
+namespace firehose::producer {
+
+Error shutdown_error() {
+  return make_error(ErrorKind::Client, "Shutdown", "the producer closed before this record was sent");
+}
+Error closed_error() { return make_error(ErrorKind::Client, "ProducerClosed", "the producer is closed"); }
+
+Dispatcher::Dispatcher(const ProducerOptions& options, AdaptiveRateLimiter& limiter, OutcomeResolver& outcomes,
+                       MemoryBudget& budget)
+    : options_(options),
+      limiter_(limiter),
+      outcomes_(outcomes),
+      budget_(budget),
+      packer_(options.pack_target_bytes),
+      batcher_(options.delivery_stream_name, options.max_batch_records, options.max_batch_bytes, options.linger),
+      spare_allowance_(spare_allowance(options)),
+      idle_senders_(options.max_in_flight) {}
+
+Dispatcher::~Dispatcher() { stop(); }
+
+DispatcherLink Dispatcher::link() {
+  DispatcherLink link;
+  link.refusal = [this]() -> std::optional<Error> {
+    std::lock_guard lock(mutex_);
+    if (fatal_) return fatal_;
+    if (abandon_) return shutdown_error();
+    return std::nullopt;
+  };
+  link.requeue = [this](Batch& records, SteadyTime at) -> std::optional<Error> {
+    std::lock_guard lock(mutex_);
+    if (fatal_) return fatal_;
+    if (abandon_) return shutdown_error();
+    batcher_.add_retry(std::move(records), at);
+    records.clear();
+    wake_dispatcher_.notify_one();
+    return std::nullopt;
+  };
+  link.stop_for = [this](const Error& error) { stop_for(error); };
+  return link;
+}
+
+void Dispatcher::start(SendBatch send, AbortRequests abort_requests) {
+  send_ = std::move(send);
+  abort_requests_ = std::move(abort_requests);
+  dispatcher_ = std::thread([this] { dispatch_loop(); });
+  for (int i = 0; i < options_.max_in_flight; ++i) senders_.emplace_back([this] { send_loop(); });
+}
+
+void Dispatcher::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_threads_ = true;
+  }
+  wake_dispatcher_.notify_all();
+  batch_ready_.notify_all();
+  if (dispatcher_.joinable()) dispatcher_.join();
+  for (auto& sender : senders_) {
+    if (sender.joinable()) sender.join();
+  }
+}
+
+Dispatcher::Enqueued Dispatcher::enqueue(std::span<PutItem> items, SteadyTime now) {
+  Enqueued result;
+  std::lock_guard lock(mutex_);
+  if (closing_ || fatal_) return result;
+  result.accepted = true;
+  const bool was_empty = batcher_.queued_records() == 0;
+  const bool was_full = batcher_.full();
+  for (auto& item : items) {
+    if (item.charge == 0) continue;
+    const std::size_t size = item.data.size();
+    ++result.records;
+    result.bytes += size;
+    // put() charged each record as if it started a Firehose record of its
+    // own; packed into an open one, that share goes back.
+    const bool starts_record = packer_.starts_record(size);
+    if (!starts_record) result.charge_returned += kFirehoseRecordCharge;
+    UserRecord user;
+    user.callback = std::move(item.callback);
+    user.put_time = now;
+    user.charge = starts_record ? item.charge : item.charge - kFirehoseRecordCharge;
+    PendingPtr reuse;
+    if (starts_record && !spare_.empty()) {
+      reuse = std::move(spare_.back());
+      spare_.pop_back();
+      spare_bytes_ -= spare_bytes(*reuse);
+    }
+    Batch& completed = completed_scratch_;
+    packer_.add(std::move(item.data), std::move(user), now + options_.record_ttl, now, completed, std::move(reuse));
+    for (auto& record : completed) batcher_.add(std::move(record));
+    completed.clear();
+  }
+  outcomes_.expect(result.records);
+  // The dispatcher needs waking only to start a linger timer or to cut a
+  // batch that just became full; a wake per record would cost a context
+  // switch per record.
+  if (was_empty || (!was_full && batcher_.full())) wake_dispatcher_.notify_one();
+  return result;
+}
+
+std::optional<Error> Dispatcher::intake_refusal() const {
+  std::lock_guard lock(mutex_);
+  if (fatal_) return fatal_;
+  if (closing_) return closed_error();
+  return std::nullopt;
+}
+
+std::optional<Error> Dispatcher::fatal_error() const {
+  std::lock_guard lock(mutex_);
+  return fatal_;
+}
+
+bool Dispatcher::cut_short() const {
+  std::lock_guard lock(mutex_);
+  return cut_short_;
+}
+
+void Dispatcher::begin_flush() {
+  {
+    std::lock_guard lock(mutex_);
+    ++flush_requests_;
+  }
+  wake_dispatcher_.notify_one();
+}
+
+void Dispatcher::end_flush() {
+  std::lock_guard lock(mutex_);
+  --flush_requests_;
+}
+
+void Dispatcher::shutdown(std::chrono::steady_clock::duration grace) {
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  {
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+    refusing_.store(true, std::memory_order_release);
+    if (deadline < deadline_) deadline_ = deadline;
+  }
+  budget_.cancel();
+  wake_dispatcher_.notify_all();
+}
+
+void Dispatcher::stop_for(const Error& error) {
+  Batch left;
+  {
+    std::lock_guard lock(mutex_);
+    if (!fatal_) {
+      fatal_ = error;
+      refusing_.store(true, std::memory_order_release);
+      logging::error("producer stopped: {}", error.to_string());
+    }
+    left = take_unsent();
+  }
+  budget_.cancel();
+  limiter_.cancel();
+  fail_all(left, error);
+}
+
+void Dispatcher::dispatch_loop() {
+  std::unique_lock lock(mutex_);
+  while (!stop_threads_) {
+    const auto now = std::chrono::steady_clock::now();
+    if (closing_ && !abandon_ && now >= deadline_) {
+      abandon(lock);
+      continue;
+    }
+    const bool force = flush_requests_ > 0 || closing_;
+    if (packer_.has_open() && (force || now >= packer_.open_since() + options_.linger)) {
+      Batch sealed;
+      packer_.seal(sealed);
+      for (auto& record : sealed) batcher_.add(std::move(record));
+    }
+    batcher_.release_due_retries(now);
+    // Cut batches only for idle senders: meanwhile records keep filling the next one.
+    while (ready_.size() < static_cast<std::size_t>(idle_senders_)) {
+      auto batch = batcher_.take(now, force, limiter_.request_bytes_hint());
+      if (!batch) break;
+      ready_.push_back(std::move(*batch));
+      batch_ready_.notify_one();
+    }
+    std::optional<SteadyTime> due;
+    if (ready_.size() < static_cast<std::size_t>(idle_senders_)) {
+      due = batcher_.next_due();
+      if (packer_.has_open()) {
+        const auto seal_at = packer_.open_since() + options_.linger;
+        due = due ? std::min(*due, seal_at) : seal_at;
+      }
+    }
+    // Otherwise a sender finishing wakes us; shutdown's deadline always does.
+    if (closing_ && !abandon_) due = due ? std::min(*due, deadline_) : deadline_;
+    if (due) {
+      wake_dispatcher_.wait_until(lock, *due);
+    } else {
+      wake_dispatcher_.wait(lock);
+    }
+  }
+}
+
+// Shutdown's deadline passed: nothing more is sent. Unsent records fail
+// with "Shutdown", senders waiting on the limiter give up, requests in
+// flight are abandoned (their records then fail the same way).
+void Dispatcher::abandon(std::unique_lock<std::mutex>& lock) {
+  abandon_ = true;
+  cut_short_ = outcomes_.unresolved() > 0;
+  Batch left = take_unsent();
+  lock.unlock();
+  limiter_.cancel();
+  if (abort_requests_) abort_requests_();
+  std::size_t users = 0;
+  for (const auto& record : left) users += record->users.size();
+  abandoned_.fetch_add(users);
+  if (users > 0) logging::warn("shutdown: {} records unsent at the deadline", users);
+  fail_all(left, shutdown_error());
+  lock.lock();
+}
+
+void Dispatcher::send_loop() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    batch_ready_.wait(lock, [&] { return stop_threads_ || !ready_.empty(); });
+    if (ready_.empty()) return;  // stopping
+    Batch batch = std::move(ready_.front());
+    ready_.pop_front();
+    --idle_senders_;
+    lock.unlock();
+    Batch finished = send_(std::move(batch));
+    for (auto& record : finished) clear_for_reuse(*record);
+    lock.lock();
+    keep_spares(finished);
+    ++idle_senders_;
+    wake_dispatcher_.notify_one();
+    if (!finished.empty()) {
+      // Freed outside the lock: put() waits on it.
+      lock.unlock();
+      finished.clear();
+      lock.lock();
+    }
+  }
+}
+
+// Takes what fits of `finished` into spare_ (caller holds mutex_).
+void Dispatcher::keep_spares(Batch& finished) {
+  std::size_t kept = 0;
+  for (auto& record : finished) {
+    const std::size_t bytes = spare_bytes(*record);
+    if (spare_bytes_ + bytes > spare_allowance_) break;
+    spare_bytes_ += bytes;
+    spare_.push_back(std::move(record));
+    ++kept;
+  }
+  finished.erase(finished.begin(), finished.begin() + static_cast<std::ptrdiff_t>(kept));
+}
+
+// Every record not yet handed to a sender: the open packed record, the
+// batcher's queue and the cut batches (caller holds mutex_).
+Batch Dispatcher::take_unsent() {
+  Batch left;
+  packer_.seal(left);
+  for (auto& record : batcher_.drain()) left.push_back(std::move(record));
+  for (auto& batch : ready_) {
+    for (auto& record : batch) left.push_back(std::move(record));
+  }
+  ready_.clear();
+  return left;
+}
+
+// Fails each record with `error`, giving their budget back in one release.
+void Dispatcher::fail_all(Batch& records, const Error& error) {
+  std::size_t released = 0;
+  for (auto& record : records) {
+    record->last_error = error;
+    released += outcomes_.fail(*record);
+  }
+  budget_.release(released);
+}
+
+}  // namespace firehose::producer

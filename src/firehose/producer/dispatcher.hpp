@@ -1,0 +1,144 @@
+#pragma once
+// The dispatcher: the stage between put() and the senders. It owns what is
+// waiting to be sent — the open packed record (Packer), the queue and the
+// retries (Batcher), the batches cut for idle senders — and the threads:
+// one that cuts batches (when full, lingered, flushed, or a retry is due)
+// and max_in_flight sender threads that hand each batch to `send`. It also
+// holds the producer's state of intake: open, closing (shutdown's deadline),
+// stopped by a fatal error. At the deadline it fails what is unsent with
+// "Shutdown", cancels the limiter's waits and aborts requests in flight; a
+// fatal error fails what is unsent with that error.
+//
+// It knows nothing of the network: a send is a function given to it (the
+// Sender in the producer; anything in a test).
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <thread>
+#include <vector>
+
+#include "firehose/producer.hpp"
+#include "firehose/producer/adaptive_rate_limiter.hpp"
+#include "firehose/producer/batcher.hpp"
+#include "firehose/producer/memory_budget.hpp"
+#include "firehose/producer/outcome_resolver.hpp"
+#include "firehose/producer/packer.hpp"
+#include "firehose/producer/pending_record.hpp"
+#include "firehose/producer/record_bytes.hpp"
+#include "firehose/producer/sender.hpp"
+
+namespace firehose::producer {
+
+// One record for put() to admit: its bytes, its callback, and its charge to
+// the memory budget (0: refused at once, empty or too large).
+struct PutItem {
+  RecordBytes data;
+  OutcomeCallback callback;
+  std::size_t charge = 0;
+};
+
+Error shutdown_error();  // "Shutdown": the deadline passed before the record was sent
+Error closed_error();    // "ProducerClosed": put() after shutdown
+
+class Dispatcher {
+ public:
+  // Sends one batch (and whatever retries it needs, by way of link());
+  // returns the records that got their outcome, for reuse.
+  using SendBatch = std::function<Batch(Batch)>;
+  // Requests in flight end at once (shutdown's deadline).
+  using AbortRequests = std::function<void()>;
+
+  Dispatcher(const ProducerOptions& options, AdaptiveRateLimiter& limiter, OutcomeResolver& outcomes,
+             MemoryBudget& budget);
+  ~Dispatcher();
+
+  // What the senders need of the dispatcher's state; valid from construction.
+  DispatcherLink link();
+  // Starts the dispatcher thread and options.max_in_flight sender threads.
+  void start(SendBatch send, AbortRequests abort_requests);
+  // Ends the threads (after every record has its outcome: close()).
+  void stop();
+
+  // Queues the items whose charge is not 0, their charge already taken from
+  // the budget. Refused (nothing queued) when closing or stopped.
+  struct Enqueued {
+    bool accepted = false;
+    std::size_t charge_returned = 0;  // Firehose-record shares of records packed into an open one
+    std::uint64_t records = 0, bytes = 0;
+  };
+  Enqueued enqueue(std::span<PutItem> items, SteadyTime now);
+
+  // Why put() is refused (a fatal error, or closing), if it is.
+  std::optional<Error> intake_refusal() const;
+  // intake_refusal() may be set; readable without the lock (put()'s early look).
+  bool refusing() const { return refusing_.load(std::memory_order_acquire); }
+  std::optional<Error> fatal_error() const;
+
+  // While a flush is on, partial batches and the open packed record go at once.
+  void begin_flush();
+  void end_flush();
+  // Stops intake; what was accepted drains until now + grace, then is
+  // failed ("Shutdown"). A later call can only bring the deadline forward.
+  void shutdown(std::chrono::steady_clock::duration grace);
+  // A condition that fails every record: stop intake (put() blocked on the
+  // budget included) and the senders, fail what is queued.
+  void stop_for(const Error& error);
+
+  // The deadline passed with records still without an outcome.
+  bool cut_short() const;
+  // Records unsent at the deadline.
+  std::uint64_t abandoned() const { return abandoned_.load(); }
+
+ private:
+  void dispatch_loop();
+  void send_loop();
+  void abandon(std::unique_lock<std::mutex>& lock);
+  void keep_spares(Batch& finished);
+  Batch take_unsent();
+  void fail_all(Batch& records, const Error& error);
+
+  const ProducerOptions& options_;
+  AdaptiveRateLimiter& limiter_;
+  OutcomeResolver& outcomes_;
+  MemoryBudget& budget_;
+  SendBatch send_;
+  AbortRequests abort_requests_;
+
+  mutable std::mutex mutex_;  // guards everything down to cut_short_
+  std::condition_variable wake_dispatcher_;
+  std::condition_variable batch_ready_;
+  Packer packer_;
+  Batcher batcher_;
+  std::deque<Batch> ready_;
+  Batch completed_scratch_;  // enqueue()'s, kept to save an allocation per record
+  // Finished records, handed back to enqueue() for reuse: a record and its
+  // users vector are not allocated again, and the data buffer the next
+  // record's replaces is freed on the thread that allocated it, where
+  // malloc's per-thread cache takes it back (freed on a sender thread, each
+  // buffer went through the shared arena under its lock). Bounded by an
+  // allowance set aside from the budget.
+  Batch spare_;
+  std::size_t spare_bytes_ = 0;
+  const std::size_t spare_allowance_;
+  int idle_senders_;
+  int flush_requests_ = 0;
+  bool closing_ = false;
+  bool stop_threads_ = false;
+  std::optional<Error> fatal_;
+  SteadyTime deadline_ = SteadyTime::max();  // shutdown's: then nothing more is sent
+  bool abandon_ = false;                     // the deadline passed
+  bool cut_short_ = false;                   // ... with records still without an outcome
+
+  std::atomic<bool> refusing_{false};  // closing_ || fatal_
+  std::atomic<std::uint64_t> abandoned_{0};
+
+  std::thread dispatcher_;
+  std::vector<std::thread> senders_;
+};
+
+}  // namespace firehose::producer

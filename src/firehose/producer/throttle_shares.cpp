@@ -1,0 +1,70 @@
+#include "firehose/producer/throttle_shares.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace firehose::producer {
+namespace {
+
+// The throttled share is measured over the last second, in quarter-second slots.
+constexpr auto kShareSlot = std::chrono::milliseconds(250);
+constexpr std::int64_t kRecentSlots = 4;
+
+std::int64_t slot_of(RateTime now) { return now.time_since_epoch() / kShareSlot; }
+
+}  // namespace
+
+void ThrottleShares::count(RateTime now, bool answered, std::size_t accepted, std::size_t throttled,
+                           bool new_request) {
+  const std::int64_t slot = slot_of(now);
+  if (slots_.empty() || slots_.back().slot != slot) slots_.push_back({slot, {}, {}});
+  Slot& current = slots_.back();
+  if (new_request) current.requests.answered += 1;
+  if (answered) {
+    current.records.answered += static_cast<double>(accepted + throttled);
+    current.records.throttled += static_cast<double>(throttled);
+  } else if (throttled > 0) {
+    current.requests.throttled += 1;
+  }
+  const std::int64_t kept = window_ / kShareSlot;
+  while (slots_.front().slot <= slot - kept) slots_.pop_front();
+}
+
+ThrottleShares::Tally ThrottleShares::recent(RateTime now, Unit unit) const {
+  const std::int64_t slot = slot_of(now);
+  Tally sum;
+  for (const Slot& s : slots_) {
+    if (s.slot <= slot - kRecentSlots) continue;
+    sum.answered += s.of(unit).answered;
+    sum.throttled += s.of(unit).throttled;
+  }
+  return sum;
+}
+
+double ThrottleShares::fault_share(RateTime now, Unit unit, double group) const {
+  // Whatever is refused even at the slowest rate of the window is refused
+  // whatever the rate.
+  const std::int64_t slot = slot_of(now);
+  double lowest = -1;
+  Tally sum;
+  for (auto it = slots_.rbegin(); it != slots_.rend(); ++it) {
+    if (it->slot >= slot) continue;  // the slot in progress
+    sum.answered += it->of(unit).answered;
+    sum.throttled += it->of(unit).throttled;
+    if (sum.answered < group) continue;
+    const double share = sum.throttled / sum.answered;
+    if (lowest < 0 || share < lowest) lowest = share;
+    sum = {};
+  }
+  return lowest;
+}
+
+bool ThrottleShares::over_faults(double share, double answered, double known) const {
+  // A share measured on n answers is noisy (binomial: sd = sqrt(f (1 - f) / n));
+  // three of those on top of the margin keep 1 % of faults from looking
+  // like 3 % in one answer.
+  const double noise = 3 * std::sqrt(std::max(known, 0.01) * (1 - known) / std::max(answered, 1.0));
+  return share > known + margin_ + margin_of_faults_ * known + noise;
+}
+
+}  // namespace firehose::producer
