@@ -36,7 +36,7 @@ case $mode in
   *) echo "error: mode '$mode' is not address or thread"; exit 2 ;;
 esac
 
-tsan_unit_suites='Producer|Sender|Retrier|DeadLetter|MetricsPublisher|LatencyHistogram|OutcomeResolver'
+tsan_unit_suites='Producer|Dispatcher|Admission|Sender|Retrier|DeadLetter|MetricsPublisher|LatencyHistogram|OutcomeResolver'
 tsan_unit_suites+='|AdaptiveRateLimiter|RateLimiterSimulation|BatchPut|CurlHttpClientTest|CurlHttpsTest'
 tsan_unit_suites+='|CloudWatchClientWireTest|CachingProvider|ContainerProvider|ImdsProvider|AssumeRoleProvider'
 tsan_unit_suites+='|StsClient|WebIdentityProvider|DefaultChain|LocalServerTest|DeliveryDirectory|DeliveryRecovery'
