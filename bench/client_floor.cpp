@@ -105,7 +105,8 @@ void run(const char* path, Stage last, int sink, std::size_t chunk, unsigned cha
     body.add(line);
   };
   std::FILE* file = fdopen(fd, "rb");
-  firehose::cli::for_each_line(file, [] { return false; }, on_line);
+  firehose::cli::for_each_line(
+      file, [] { return false; }, on_line);
   ship();
   std::fclose(file);
 }

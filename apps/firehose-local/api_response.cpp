@@ -4,16 +4,15 @@
 
 namespace firehose::local {
 
-ApiResponse error_response(int status, std::string_view code, std::string_view message,
-                           std::string_view content_type, bool query_compatible) {
+ApiResponse error_response(int status, std::string_view code, std::string_view message, std::string_view content_type,
+                           bool query_compatible) {
   ApiResponse response;
   response.status = status;
   response.content_type = std::string(content_type);
   response.body = nlohmann::json{{"__type", code}, {"message", message}}.dump();
   response.headers.emplace_back("x-amzn-ErrorType", std::string(code));
   if (query_compatible) {
-    response.headers.emplace_back("x-amzn-query-error",
-                                  std::string(code) + (status >= 500 ? ";Receiver" : ";Sender"));
+    response.headers.emplace_back("x-amzn-query-error", std::string(code) + (status >= 500 ? ";Receiver" : ";Sender"));
   }
   return response;
 }

@@ -21,8 +21,8 @@ struct ApiResponse {
 // A JSON-protocol error answer: body {"__type": code, "message": message} and
 // header x-amzn-ErrorType. `query_compatible` (CloudWatch) adds
 // x-amzn-query-error: "<code>;Sender" (or ";Receiver" for 5xx).
-ApiResponse error_response(int status, std::string_view code, std::string_view message,
-                           std::string_view content_type, bool query_compatible = false);
+ApiResponse error_response(int status, std::string_view code, std::string_view message, std::string_view content_type,
+                           bool query_compatible = false);
 // The same from an Error (http_status, code, message).
 ApiResponse error_response(const Error& error, std::string_view content_type, bool query_compatible = false);
 

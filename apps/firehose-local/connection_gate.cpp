@@ -26,9 +26,9 @@ std::string error_answer(int status, std::string_view reason, std::string_view c
 }
 
 std::string over_cap_answer(std::size_t max_connections) {
-  return error_answer(503, "Service Unavailable", "ServiceUnavailableException",
-                      fmt::format("firehose-local has {} connections open, its limit (--max-connections)",
-                                  max_connections));
+  return error_answer(
+      503, "Service Unavailable", "ServiceUnavailableException",
+      fmt::format("firehose-local has {} connections open, its limit (--max-connections)", max_connections));
 }
 
 // Requests start with a method (upper-case letters), after any empty lines.
@@ -42,8 +42,7 @@ bool looks_like_http(const std::string& pending) {
 
 }  // namespace
 
-ConnectionGate::ConnectionGate(Options options, Dispatch dispatch)
-    : options_(options), dispatch_(std::move(dispatch)) {
+ConnectionGate::ConnectionGate(Options options, Dispatch dispatch) : options_(options), dispatch_(std::move(dispatch)) {
   if (::pipe2(wake_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) wake_pipe_[0] = wake_pipe_[1] = -1;
 }
 
@@ -207,8 +206,7 @@ void ConnectionGate::run() {
       next_deadline = std::min(next_deadline, connection->deadline);
     }
     const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_deadline - now).count() + 1;
-    if (::poll(watched.data(), watched.size(), static_cast<int>(std::max<long long>(wait, 0))) < 0 &&
-        errno != EINTR) {
+    if (::poll(watched.data(), watched.size(), static_cast<int>(std::max<long long>(wait, 0))) < 0 && errno != EINTR) {
       spdlog::error("connection gate: poll: {}", std::strerror(errno));
     }
     if (watched[0].revents != 0) {

@@ -47,9 +47,7 @@ Transfer tls_outcome(SSL* ssl, int result, bool& broken) {
       out.status = Transfer::Status::WouldBlock;
       out.wait_for = POLLOUT;
       return out;
-    case SSL_ERROR_ZERO_RETURN:
-      out.status = Transfer::Status::Closed;
-      return out;
+    case SSL_ERROR_ZERO_RETURN: out.status = Transfer::Status::Closed; return out;
     case SSL_ERROR_SSL: {
       broken = true;
       const unsigned long code = ERR_peek_error();

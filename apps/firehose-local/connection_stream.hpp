@@ -52,10 +52,10 @@ struct Connection {
   bool has_buffered_input() const;
 
   int fd = -1;
-  ssl_st* ssl = nullptr;  // owned; HTTPS only
-  bool tls_broken = false;  // after a fatal TLS error no close_notify may be sent
+  ssl_st* ssl = nullptr;       // owned; HTTPS only
+  bool tls_broken = false;     // after a fatal TLS error no close_notify may be sent
   short wait_events = POLLIN;  // what the gate polls the socket for
-  std::string pending;  // received, not yet consumed
+  std::string pending;         // received, not yet consumed
   // While the connection waits in the gate: when it is dropped (keep-alive
   // idleness, or the header time limit once a request has begun).
   std::chrono::steady_clock::time_point deadline;

@@ -20,9 +20,10 @@ std::optional<std::string> browser_change_refusal(bool console_write, std::strin
                             *headers.origin == fmt::format("https://{}", headers.host));
   const bool fetch_site_agrees = !headers.fetch_site || *headers.fetch_site == "same-origin";
   if (!same_origin || !fetch_site_agrees) {
-    return fmt::format("a change from a page of another origin ({}) is refused; only this server's console may "
-                       "change settings",
-                       headers.origin ? *headers.origin : std::string_view("no Origin header"));
+    return fmt::format(
+        "a change from a page of another origin ({}) is refused; only this server's console may "
+        "change settings",
+        headers.origin ? *headers.origin : std::string_view("no Origin header"));
   }
   return std::nullopt;
 }

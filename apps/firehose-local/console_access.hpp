@@ -20,9 +20,9 @@
 namespace firehose::local {
 
 struct BrowserHeaders {
-  std::optional<std::string_view> origin;           // Origin
-  std::optional<std::string_view> fetch_site;       // Sec-Fetch-Site
-  std::string_view host;                            // Host
+  std::optional<std::string_view> origin;      // Origin
+  std::optional<std::string_view> fetch_site;  // Sec-Fetch-Site
+  std::string_view host;                       // Host
 };
 
 // The one-line reason a control API request is refused, or nothing when it

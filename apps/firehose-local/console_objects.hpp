@@ -22,10 +22,10 @@ namespace firehose::local {
 // What a preview may cost: the bytes it decodes and shows, whatever the size
 // of the object (a 128 MiB object is read no further than a small one).
 struct PreviewLimits {
-  std::size_t lines = 5;                  // records shown (as lines: most producers end records with \n)
-  std::size_t line_bytes = 200;           // each cut after this many bytes
-  std::size_t decoded_bytes = 4 * 1024;   // content looked at, after gunzip
-  std::size_t file_bytes = 256 * 1024;    // compressed bytes read at most to get there
+  std::size_t lines = 5;                 // records shown (as lines: most producers end records with \n)
+  std::size_t line_bytes = 200;          // each cut after this many bytes
+  std::size_t decoded_bytes = 4 * 1024;  // content looked at, after gunzip
+  std::size_t file_bytes = 256 * 1024;   // compressed bytes read at most to get there
 };
 
 struct ObjectPreview {

@@ -15,7 +15,8 @@ struct Served {
 };
 
 std::optional<Served> served_file(std::string_view path) {
-  if (path == "/" || path == kUiPrefix || path == "/_local/ui/") return Served{"console.html", "text/html; charset=utf-8"};
+  if (path == "/" || path == kUiPrefix || path == "/_local/ui/")
+    return Served{"console.html", "text/html; charset=utf-8"};
   if (path == "/_local/ui/console.js") return Served{"console.js", "text/javascript; charset=utf-8"};
   if (path == "/_local/ui/console.css") return Served{"console.css", "text/css; charset=utf-8"};
   return std::nullopt;

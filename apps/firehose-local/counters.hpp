@@ -26,10 +26,10 @@ struct Counters {
   Counter resets_before{0};            // --reset-before: connection dropped, nothing stored
   Counter resets_after{0};             // --reset-after: connection dropped after storing
   Counter records_stored_unacknowledged{0};  // stored by a reset-after request (the client saw no answer)
-  Counter latency_injected{0};         // requests delayed by --latency-ms
-  Counter stalls{0};                   // requests stalled by --stall-rate
-  Counter requests_invalid{0};         // put requests refused by validation (4xx before reaching a stream)
-  Counter auth_failures{0};            // requests refused by signature checking
+  Counter latency_injected{0};               // requests delayed by --latency-ms
+  Counter stalls{0};                         // requests stalled by --stall-rate
+  Counter requests_invalid{0};               // put requests refused by validation (4xx before reaching a stream)
+  Counter auth_failures{0};                  // requests refused by signature checking
 
   nlohmann::json to_json() const;
   void reset();

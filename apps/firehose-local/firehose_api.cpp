@@ -22,9 +22,8 @@ constexpr std::string_view kInternalFailureMessage =
 // Operations of the service that firehose-local does not emulate: they are
 // real, so UnknownOperationException would mislead.
 constexpr std::array<std::string_view, 8> kNotImplemented = {
-    "ListTagsForDeliveryStream",     "TagDeliveryStream",          "UntagDeliveryStream",
-    "StartDeliveryStreamEncryption", "StopDeliveryStreamEncryption", "UpdateDestination",
-    "GetKinesisStream",              "VerifyResourcesExistForTagris"};
+    "ListTagsForDeliveryStream",    "TagDeliveryStream", "UntagDeliveryStream", "StartDeliveryStreamEncryption",
+    "StopDeliveryStreamEncryption", "UpdateDestination", "GetKinesisStream",    "VerifyResourcesExistForTagris"};
 
 ApiResponse error(const Error& e) { return error_response(e, kFirehoseContentType); }
 
@@ -208,10 +207,9 @@ ApiResponse FirehoseApi::create_delivery_stream(std::string_view body) {
   const std::string compression = definition->destination.value("CompressionFormat", "UNCOMPRESSED");
   const RuntimeSettings runtime = parts_.settings.runtime();
   Delivery& delivery = parts_.delivery;
-  auto created = parts_.registry.create(std::move(definition.value()), runtime.create_delay,
-                                        [&delivery](const StreamDefinition& stream) {
-                                          delivery.configure(delivery_destination(stream));
-                                        });
+  auto created = parts_.registry.create(
+      std::move(definition.value()), runtime.create_delay,
+      [&delivery](const StreamDefinition& stream) { delivery.configure(delivery_destination(stream)); });
   if (!created.ok()) return error(created.error());
   const StreamDefinition& stream = *created->definition;
   if (compression != "UNCOMPRESSED" && compression != "GZIP") {

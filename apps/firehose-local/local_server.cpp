@@ -120,9 +120,9 @@ Result<std::unique_ptr<LocalServer>> LocalServer::start(Settings settings) {
   parts->live->on_change([store](const Settings& s) { store->set_visibility_delay(s.runtime.metrics_delay); });
   parts->faults = std::make_unique<FaultInjector>(parts->seed);
 
-  parts->firehose = std::make_unique<FirehoseApi>(FirehoseApi::Parts{
-      settings.region, settings.account_id, *parts->live, *parts->registry, *parts->delivery, parts->quotas,
-      *parts->faults, parts->counters, *parts->metrics, nullptr});
+  parts->firehose = std::make_unique<FirehoseApi>(
+      FirehoseApi::Parts{settings.region, settings.account_id, *parts->live, *parts->registry, *parts->delivery,
+                         parts->quotas, *parts->faults, parts->counters, *parts->metrics, nullptr});
   parts->control = std::make_unique<ControlApi>(
       *parts->live, parts->counters, *parts->delivery,
       ConsoleSources{parts->registry.get(), parts->recent_objects.get(), parts->metrics_store.get()});

@@ -166,7 +166,8 @@ Result<PutRequest> parse_put_record_batch(std::string_view body) {
   }
   for (std::size_t i = 0; i < decoded.size(); ++i) {
     const std::string path = fmt::format("records.{}.member.data", i + 1);
-    if (!decoded[i]) errors.not_null(path);
+    if (!decoded[i])
+      errors.not_null(path);
     else if (decoded[i]->size() > limits::kMaxRecordBytes) {
       errors.max_length(blob_value(decoded[i]->size()), path, limits::kMaxRecordBytes);
     }

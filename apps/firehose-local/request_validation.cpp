@@ -32,8 +32,7 @@ Error type_error(const nlohmann::json& value, const char* expected) {
 }
 
 bool stream_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-         c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
 }
 
 }  // namespace
@@ -91,8 +90,10 @@ void check_stream_name(ValidationErrors& errors, std::string_view path, const st
   }
   if (protocol::validate_stream_name(*name).ok()) return;
   // The shared rule said no; report each constraint the way the model states it.
-  if (name->size() < limits::kMinStreamNameLength) errors.min_length(quote_value(*name), path, limits::kMinStreamNameLength);
-  if (name->size() > limits::kMaxStreamNameLength) errors.max_length(quote_value(*name), path, limits::kMaxStreamNameLength);
+  if (name->size() < limits::kMinStreamNameLength)
+    errors.min_length(quote_value(*name), path, limits::kMinStreamNameLength);
+  if (name->size() > limits::kMaxStreamNameLength)
+    errors.max_length(quote_value(*name), path, limits::kMaxStreamNameLength);
   if (name->empty() || !std::all_of(name->begin(), name->end(), stream_name_char)) {
     errors.pattern(quote_value(*name), path, "[a-zA-Z0-9_.-]+");
   }
@@ -122,8 +123,8 @@ void check_integer(ValidationErrors& errors, std::string_view path, const std::o
   if (*value > max) errors.max_value(quote_value(std::to_string(*value)), path, max);
 }
 
-void check_enum(ValidationErrors& errors, std::string_view path, const std::optional<std::string>& value,
-                bool required, std::initializer_list<std::string_view> allowed) {
+void check_enum(ValidationErrors& errors, std::string_view path, const std::optional<std::string>& value, bool required,
+                std::initializer_list<std::string_view> allowed) {
   if (!value) {
     if (required) errors.not_null(path);
     return;
@@ -186,8 +187,10 @@ bool json_nesting_within(std::string_view body, std::size_t limit) {
   for (std::size_t i = 0; i < body.size(); ++i) {
     const char c = body[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {

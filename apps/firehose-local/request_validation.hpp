@@ -56,8 +56,8 @@ void check_string(ValidationErrors& errors, std::string_view path, const std::op
                   bool required, std::size_t min, std::size_t max, std::string_view regex = {});
 void check_integer(ValidationErrors& errors, std::string_view path, const std::optional<long long>& value,
                    bool required, long long min, long long max);
-void check_enum(ValidationErrors& errors, std::string_view path, const std::optional<std::string>& value,
-                bool required, std::initializer_list<std::string_view> allowed);
+void check_enum(ValidationErrors& errors, std::string_view path, const std::optional<std::string>& value, bool required,
+                std::initializer_list<std::string_view> allowed);
 
 // Errors of the service's own checks (HTTP 400).
 Error serialization_error(std::string message);

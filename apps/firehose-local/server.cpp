@@ -4,14 +4,14 @@
 
 #include <charconv>
 
-#include <httplib.h>
 #include <fmt/format.h>
+#include <httplib.h>
 #include <spdlog/spdlog.h>
 
-#include "core/crypto.hpp"
 #include "connection_gate.hpp"
 #include "console_access.hpp"
 #include "console_page.hpp"
+#include "core/crypto.hpp"
 #include "random.hpp"
 #include "request_validation.hpp"
 #include "server_sockets.hpp"
@@ -147,10 +147,12 @@ class HttpServer::Impl {
  public:
   Impl(Routes routes, const RequestAuthenticator& authenticator, Counters& counters, Options options)
       : tls_(options.tls),
-        server_(static_cast<std::size_t>(options.threads),
-                gate_options(options),
-                options.max_body_bytes, options.request_timeout),
-        routes_(std::move(routes)), authenticator_(authenticator), counters_(counters), options_(options),
+        server_(static_cast<std::size_t>(options.threads), gate_options(options), options.max_body_bytes,
+                options.request_timeout),
+        routes_(std::move(routes)),
+        authenticator_(authenticator),
+        counters_(counters),
+        options_(options),
         ids_(options.seed ^ 0x5eed5eed5eed5eedULL) {
     server_.set_keep_alive_max_count(100000);
     // Only said in answers' Keep-Alive header: the gate closes idle connections.
@@ -198,25 +200,25 @@ class HttpServer::Impl {
     server_.Post(".*", [this](const httplib::Request& req, httplib::Response& res) { aws_api(req, res); });
     // Answers cpp-httplib makes itself (404 for other paths, 413, 400 for
     // broken HTTP) get the AWS error shape too; handler answers pass as they are.
-    server_.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request&,
-                                                                          httplib::Response& res) {
-      if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-      const char* code = res.status == 413 ? "RequestEntityTooLargeException"
-                         : res.status == 404 ? "UnknownOperationException"
-                                             : "SerializationException";
-      const std::string message = res.status == 413
-                                      ? fmt::format("The request body exceeds the {} bytes this server reads",
-                                                    options_.max_body_bytes)
-                                      : fmt::format("HTTP status {}", res.status);
-      ApiResponse response = error_response(res.status, code, message, kFirehoseContentType);
-      write(res, response);
-      return httplib::Server::HandlerResponse::Handled;
-    }));
+    server_.set_error_handler(
+        httplib::Server::HandlerWithResponse([this](const httplib::Request&, httplib::Response& res) {
+          if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+          const char* code = res.status == 413   ? "RequestEntityTooLargeException"
+                             : res.status == 404 ? "UnknownOperationException"
+                                                 : "SerializationException";
+          const std::string message =
+              res.status == 413
+                  ? fmt::format("The request body exceeds the {} bytes this server reads", options_.max_body_bytes)
+                  : fmt::format("HTTP status {}", res.status);
+          ApiResponse response = error_response(res.status, code, message, kFirehoseContentType);
+          write(res, response);
+          return httplib::Server::HandlerResponse::Handled;
+        }));
   }
 
   Result<int> bind(const std::string& host, int port) {
-    const bool bound = port == 0 ? (bound_port_ = server_.bind_to_any_port(host)) > 0
-                                 : server_.bind_to_port(host, port);
+    const bool bound =
+        port == 0 ? (bound_port_ = server_.bind_to_any_port(host)) > 0 : server_.bind_to_port(host, port);
     if (!bound) {
       return make_error(ErrorKind::Config, "BindFailed",
                         fmt::format("cannot listen on {}:{}: {}", host, port, std::strerror(errno)));
@@ -259,10 +261,9 @@ class HttpServer::Impl {
   }
 
   static ApiResponse too_deep(std::string_view content_type) {
-    return error_response(400, "SerializationException",
-                          fmt::format("The request body nests objects and arrays deeper than {} levels",
-                                      kMaxJsonNesting),
-                          content_type);
+    return error_response(
+        400, "SerializationException",
+        fmt::format("The request body nests objects and arrays deeper than {} levels", kMaxJsonNesting), content_type);
   }
 
   std::string request_id() {

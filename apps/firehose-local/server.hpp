@@ -37,15 +37,15 @@ class HttpServer {
     ControlApi* control = nullptr;
   };
   struct Options {
-    int threads = 128;                             // workers: requests answered at once
-    std::size_t max_connections = 1000;            // open at once; the next is answered 503
+    int threads = 128;                                                   // workers: requests answered at once
+    std::size_t max_connections = 1000;                                  // open at once; the next is answered 503
     std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};  // first byte to end of header
     std::chrono::milliseconds keep_alive{std::chrono::seconds(15)};      // an idle connection is closed after
-    std::chrono::seconds request_timeout{60};      // reading the body and writing the answer
-    std::size_t max_body_bytes = 16 * 1024 * 1024;  // above: 413 before reading the body
-    std::uint64_t seed = 0;                          // request ids
-    bool console_write = false;                      // --console-write: browsers may change settings
-    std::shared_ptr<const TlsContext> tls;          // HTTPS with this certificate; null: HTTP
+    std::chrono::seconds request_timeout{60};                            // reading the body and writing the answer
+    std::size_t max_body_bytes = 16 * 1024 * 1024;                       // above: 413 before reading the body
+    std::uint64_t seed = 0;                                              // request ids
+    bool console_write = false;             // --console-write: browsers may change settings
+    std::shared_ptr<const TlsContext> tls;  // HTTPS with this certificate; null: HTTP
   };
 
   HttpServer(Routes routes, const RequestAuthenticator& authenticator, Counters& counters, Options options);

@@ -76,8 +76,7 @@ void for_each_descriptor(Fn fn) {
 
 }  // namespace
 
-bool reset_connection(const std::string& local_addr, int local_port, const std::string& remote_addr,
-                      int remote_port) {
+bool reset_connection(const std::string& local_addr, int local_port, const std::string& remote_addr, int remote_port) {
   bool found = false;
   for_each_descriptor([&](int fd) {
     if (!matches(fd, local_addr, local_port, remote_addr, remote_port)) return true;

@@ -12,8 +12,7 @@ namespace firehose::local {
 // Resets the connection (the client reads ECONNRESET, or an empty reply if it
 // was not reading yet) and leaves the descriptor open for its owner to close;
 // further writes to it fail. False when no such socket was found.
-bool reset_connection(const std::string& local_addr, int local_port, const std::string& remote_addr,
-                      int remote_port);
+bool reset_connection(const std::string& local_addr, int local_port, const std::string& remote_addr, int remote_port);
 
 // Ends the reading side of every connection accepted on `local_port`, for a
 // prompt shutdown: idle keep-alive connections see the end of their input and

@@ -23,9 +23,9 @@ std::string openssl_reason(std::string_view otherwise) {
 Result<std::shared_ptr<const TlsContext>> TlsContext::load(const std::filesystem::path& cert,
                                                            const std::filesystem::path& key) {
   const auto refused = [&](std::string_view why) {
-    return make_error(ErrorKind::Config, "InvalidSetting",
-                      fmt::format("--tls-cert {} / --tls-key {}: cannot load them: {}", cert.string(), key.string(),
-                                  why));
+    return make_error(
+        ErrorKind::Config, "InvalidSetting",
+        fmt::format("--tls-cert {} / --tls-key {}: cannot load them: {}", cert.string(), key.string(), why));
   };
   ERR_clear_error();
   SSL_CTX* context = SSL_CTX_new(TLS_server_method());

@@ -10,8 +10,8 @@
 #include <map>
 #include <sstream>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 namespace firehose::local {
 namespace {
@@ -170,7 +170,8 @@ const std::vector<Option>& options() {
         });
     add("account-id", "ID", "12-digit account id in ARNs and messages (default 123456789012)", false,
         [](Settings& s, std::string_view v) -> Status {
-          const bool ok = v.size() == 12 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+          const bool ok =
+              v.size() == 12 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
           if (!ok) return invalid("account-id", fmt::format("'{}' is not 12 digits", v));
           s.account_id = std::string(v);
           return {};
@@ -186,9 +187,12 @@ const std::vector<Option>& options() {
         set_credentials);
     add("sink", "spool|discard", "spool: store and deliver records (default); discard: validate and count only", false,
         [](Settings& s, std::string_view v) -> Status {
-          if (v == "spool") s.sink = Sink::Spool;
-          else if (v == "discard") s.sink = Sink::Discard;
-          else return invalid("sink", fmt::format("'{}' is not spool or discard", v));
+          if (v == "spool")
+            s.sink = Sink::Spool;
+          else if (v == "discard")
+            s.sink = Sink::Discard;
+          else
+            return invalid("sink", fmt::format("'{}' is not spool or discard", v));
           return {};
         });
     add("threads", "N", "HTTP worker threads: requests answered at once (default 128)", false,
@@ -207,8 +211,8 @@ const std::vector<Option>& options() {
           s.max_connections = static_cast<std::size_t>(*n);
           return {};
         });
-    add("header-timeout", "SECONDS", "a request header must arrive within this of its first byte (default 10)",
-        false, [](Settings& s, std::string_view v) -> Status {
+    add("header-timeout", "SECONDS", "a request header must arrive within this of its first byte (default 10)", false,
+        [](Settings& s, std::string_view v) -> Status {
           auto value = seconds("header-timeout", v);
           if (!value.ok()) return value.error();
           if (value->count() == 0) return invalid("header-timeout", "must be more than 0");
@@ -235,19 +239,23 @@ const std::vector<Option>& options() {
           s.log_level = std::string(v);
           return {};
         });
-    add("console-write", "", "let the web console (GET /) change faults and quotas; without it the console only shows them",
-        false, [](Settings& s, std::string_view v) -> Status {
-          if (v == "1" || v == "true") s.console_write = true;
-          else if (v == "0" || v == "false") s.console_write = false;
-          else return invalid("console-write", fmt::format("'{}' is not true or false", v));
+    add("console-write", "",
+        "let the web console (GET /) change faults and quotas; without it the console only shows them", false,
+        [](Settings& s, std::string_view v) -> Status {
+          if (v == "1" || v == "true")
+            s.console_write = true;
+          else if (v == "0" || v == "false")
+            s.console_write = false;
+          else
+            return invalid("console-write", fmt::format("'{}' is not true or false", v));
           return {};
         });
     add("create-delay", "SECONDS", "time a new stream stays CREATING (default 0.5)", true,
         delay_setter("create-delay", &RuntimeSettings::create_delay));
     add("delete-delay", "SECONDS", "time a deleted stream stays DELETING (default 0.5)", true,
         delay_setter("delete-delay", &RuntimeSettings::delete_delay));
-    add("metrics-delay", "SECONDS", "how long a metric sample stays invisible, like CloudWatch's lag (default 0)",
-        true, [](Settings& s, std::string_view v) -> Status {
+    add("metrics-delay", "SECONDS", "how long a metric sample stays invisible, like CloudWatch's lag (default 0)", true,
+        [](Settings& s, std::string_view v) -> Status {
           auto value = seconds("metrics-delay", v);
           if (!value.ok()) return value.error();
           s.runtime.metrics_delay = std::chrono::duration_cast<std::chrono::seconds>(*value);
@@ -265,10 +273,15 @@ const std::vector<Option>& options() {
         "ServiceUnavailableException (default), InternalFailure, or mix (each failure picks one)", true,
         [](Settings& s, std::string_view v) -> Status {
           auto& code = s.runtime.faults.fail_records_code;
-          if (v == "ServiceUnavailableException") code = RecordFailureCode::ServiceUnavailable;
-          else if (v == "InternalFailure") code = RecordFailureCode::InternalFailure;
-          else if (v == "mix") code = RecordFailureCode::Mix;
-          else return invalid("fail-records-code", fmt::format("'{}' is not ServiceUnavailableException, InternalFailure or mix", v));
+          if (v == "ServiceUnavailableException")
+            code = RecordFailureCode::ServiceUnavailable;
+          else if (v == "InternalFailure")
+            code = RecordFailureCode::InternalFailure;
+          else if (v == "mix")
+            code = RecordFailureCode::Mix;
+          else
+            return invalid("fail-records-code",
+                           fmt::format("'{}' is not ServiceUnavailableException, InternalFailure or mix", v));
           return {};
         });
     add("fail-requests", "RATE", "fraction of put requests answered with a 500 or 503 error", true,
@@ -277,10 +290,14 @@ const std::vector<Option>& options() {
         "500 (InternalFailure), 503 (ServiceUnavailableException) or mix (default: each failure picks one)", true,
         [](Settings& s, std::string_view v) -> Status {
           auto& status = s.runtime.faults.fail_requests_status;
-          if (v == "500") status = RequestFailureStatus::InternalError500;
-          else if (v == "503") status = RequestFailureStatus::Unavailable503;
-          else if (v == "mix") status = RequestFailureStatus::Mix;
-          else return invalid("fail-requests-status", fmt::format("'{}' is not 500, 503 or mix", v));
+          if (v == "500")
+            status = RequestFailureStatus::InternalError500;
+          else if (v == "503")
+            status = RequestFailureStatus::Unavailable503;
+          else if (v == "mix")
+            status = RequestFailureStatus::Mix;
+          else
+            return invalid("fail-requests-status", fmt::format("'{}' is not 500, 503 or mix", v));
           return {};
         });
     add("reset-before", "RATE", "fraction of put requests whose connection is reset before anything is stored", true,
@@ -288,8 +305,7 @@ const std::vector<Option>& options() {
     add("reset-after", "RATE",
         "fraction of put requests whose records are stored, then the connection is reset without an answer", true,
         rate_setter("reset-after", &FaultSettings::reset_after));
-    add("latency-ms", "MS[:JITTER_MS]", "added to every put: MS plus a uniform random 0..JITTER_MS", true,
-        set_latency);
+    add("latency-ms", "MS[:JITTER_MS]", "added to every put: MS plus a uniform random 0..JITTER_MS", true, set_latency);
     add("stall-rate", "RATE", "fraction of put requests that get no answer for --stall-seconds", true,
         rate_setter("stall-rate", &FaultSettings::stall_rate));
     add("stall-seconds", "SECONDS", "length of a stall (default 10)", true,
@@ -323,7 +339,9 @@ std::optional<std::string> json_as_text(const nlohmann::json& value) {
   return std::nullopt;
 }
 
-std::string seconds_text(std::chrono::milliseconds ms) { return fmt::format("{}", static_cast<double>(ms.count()) / 1000); }
+std::string seconds_text(std::chrono::milliseconds ms) {
+  return fmt::format("{}", static_cast<double>(ms.count()) / 1000);
+}
 
 }  // namespace
 
@@ -398,7 +416,7 @@ nlohmann::json settings_to_json(const Settings& s) {
   nlohmann::json keys = nlohmann::json::array();
   for (const auto& [key, secret] : s.credentials) keys.push_back(key);
   const char* record_code = f.fail_records_code == RecordFailureCode::ServiceUnavailable ? "ServiceUnavailableException"
-                            : f.fail_records_code == RecordFailureCode::InternalFailure ? "InternalFailure"
+                            : f.fail_records_code == RecordFailureCode::InternalFailure  ? "InternalFailure"
                                                                                          : "mix";
   const char* request_status = f.fail_requests_status == RequestFailureStatus::InternalError500 ? "500"
                                : f.fail_requests_status == RequestFailureStatus::Unavailable503 ? "503"
@@ -431,9 +449,8 @@ nlohmann::json settings_to_json(const Settings& s) {
       {"fail-requests-status", request_status},
       {"reset-before", f.reset_before},
       {"reset-after", f.reset_after},
-      {"latency-ms", f.latency_jitter.count() == 0
-                         ? fmt::format("{}", f.latency.count())
-                         : fmt::format("{}:{}", f.latency.count(), f.latency_jitter.count())},
+      {"latency-ms", f.latency_jitter.count() == 0 ? fmt::format("{}", f.latency.count())
+                                                   : fmt::format("{}:{}", f.latency.count(), f.latency_jitter.count())},
       {"stall-rate", f.stall_rate},
       {"stall-seconds", std::stod(seconds_text(f.stall))},
   };

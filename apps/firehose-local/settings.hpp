@@ -56,14 +56,14 @@ enum class Sink { Spool, Discard };
 
 struct Settings {
   std::string host = "127.0.0.1";
-  int port = 4573;  // 0 picks a free port
+  int port = 4573;                 // 0 picks a free port
   std::filesystem::path data_dir;  // empty: a new temporary directory
   std::string region = "us-east-1";
   std::string account_id = "123456789012";
-  std::optional<std::uint64_t> seed;  // empty: drawn at start-up (and logged)
+  std::optional<std::uint64_t> seed;                             // empty: drawn at start-up (and logged)
   std::vector<std::pair<std::string, std::string>> credentials;  // access key id, secret; empty: no checking
   Sink sink = Sink::Spool;
-  int threads = 128;  // HTTP worker threads: requests answered at once
+  int threads = 128;                   // HTTP worker threads: requests answered at once
   std::size_t max_connections = 1000;  // open at once (slow and idle ones wait without a worker)
   std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};  // first byte to end of a request header
   // HTTPS instead of HTTP: the PEM certificate (chain) and its private key; both or neither.

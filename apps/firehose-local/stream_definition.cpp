@@ -9,8 +9,8 @@
 #include "request_validation.hpp"
 
 // Reads a typed member or returns its SerializationException.
-#define LOCAL_TRY(var, expr)            \
-  auto var##_result = (expr);           \
+#define LOCAL_TRY(var, expr)                           \
+  auto var##_result = (expr);                          \
   if (!var##_result.ok()) return var##_result.error(); \
   auto var = std::move(var##_result.value())
 
@@ -31,12 +31,16 @@ constexpr int kDefaultBufferMiB = 5;
 constexpr int kDefaultBufferSeconds = 300;
 
 // The destinations of the model; firehose-local emulates the first two.
-constexpr std::array<const char*, 10> kDestinationKeys = {
-    "ExtendedS3DestinationConfiguration", "S3DestinationConfiguration",
-    "RedshiftDestinationConfiguration", "ElasticsearchDestinationConfiguration",
-    "AmazonopensearchserviceDestinationConfiguration", "SplunkDestinationConfiguration",
-    "HttpEndpointDestinationConfiguration", "AmazonOpenSearchServerlessDestinationConfiguration",
-    "SnowflakeDestinationConfiguration", "IcebergDestinationConfiguration"};
+constexpr std::array<const char*, 10> kDestinationKeys = {"ExtendedS3DestinationConfiguration",
+                                                          "S3DestinationConfiguration",
+                                                          "RedshiftDestinationConfiguration",
+                                                          "ElasticsearchDestinationConfiguration",
+                                                          "AmazonopensearchserviceDestinationConfiguration",
+                                                          "SplunkDestinationConfiguration",
+                                                          "HttpEndpointDestinationConfiguration",
+                                                          "AmazonOpenSearchServerlessDestinationConfiguration",
+                                                          "SnowflakeDestinationConfiguration",
+                                                          "IcebergDestinationConfiguration"};
 constexpr std::array<const char*, 3> kOtherSourceKeys = {"KinesisStreamSourceConfiguration", "MSKSourceConfiguration",
                                                          "DatabaseSourceConfiguration"};
 
@@ -72,8 +76,7 @@ bool usable_bucket_name(std::string_view name) {
   return std::all_of(name.begin(), name.end(), [&](char c) { return alnum(c) || c == '.' || c == '-'; });
 }
 
-Result<json> read_s3_destination(const json& config, const std::string& path, bool extended,
-                                 ValidationErrors& errors) {
+Result<json> read_s3_destination(const json& config, const std::string& path, bool extended, ValidationErrors& errors) {
   json out = json::object();
   LOCAL_TRY(role, string_member(config, "RoleARN"));
   check_string(errors, path_of(path, "RoleARN"), role, true, 1, 512, kRoleArnPattern);
@@ -83,10 +86,10 @@ Result<json> read_s3_destination(const json& config, const std::string& path, bo
   if (bucket && errors.size() == errors_before && !usable_bucket_name(bucket->substr(bucket->find(":::") + 3))) {
     // The model's pattern lets "arn:aws:s3:::.." through; such a stream could
     // never deliver (its directory would be outside --data-dir).
-    return invalid_argument(fmt::format(
-        "BucketARN {} does not name an S3 bucket: lowercase letters, digits, dots and hyphens, at most 63, "
-        "beginning and ending with a letter or digit, no '..'",
-        *bucket));
+    return invalid_argument(
+        fmt::format("BucketARN {} does not name an S3 bucket: lowercase letters, digits, dots and hyphens, at most 63, "
+                    "beginning and ending with a letter or digit, no '..'",
+                    *bucket));
   }
   out["RoleARN"] = role.value_or("");
   out["BucketARN"] = bucket.value_or("");
@@ -165,8 +168,8 @@ Result<json> read_s3_destination(const json& config, const std::string& path, bo
   LOCAL_TRY(time_zone, string_member(config, "CustomTimeZone"));
   check_string(errors, path_of(path, "CustomTimeZone"), time_zone, false, 0, 50, kTimeZonePattern);
   if (time_zone) out["CustomTimeZone"] = *time_zone;
-  for (const char* kept : {"ProcessingConfiguration", "DataFormatConversionConfiguration",
-                           "DynamicPartitioningConfiguration"}) {
+  for (const char* kept :
+       {"ProcessingConfiguration", "DataFormatConversionConfiguration", "DynamicPartitioningConfiguration"}) {
     if (auto copied = copy_structure(config, kept, out); !copied) return copied.error();
   }
   return out;
@@ -206,8 +209,7 @@ std::string stream_arn(std::string_view region, std::string_view account_id, std
   return fmt::format("arn:{}:firehose:{}:{}:deliverystream/{}", partition_of(region), region, account_id, name);
 }
 
-Result<StreamDefinition> parse_create_request(const json& request, std::string_view region,
-                                              std::string_view account_id,
+Result<StreamDefinition> parse_create_request(const json& request, std::string_view region, std::string_view account_id,
                                               std::chrono::system_clock::time_point now) {
   ValidationErrors errors;
   StreamDefinition definition;
@@ -263,12 +265,13 @@ Result<StreamDefinition> parse_create_request(const json& request, std::string_v
 
   // The service's own rules, after the model's.
   if (type && *type != "DirectPut") {
-    return invalid_argument(fmt::format(
-        "firehose-local emulates DirectPut streams only; DeliveryStreamType {} is not supported", *type));
+    return invalid_argument(
+        fmt::format("firehose-local emulates DirectPut streams only; DeliveryStreamType {} is not supported", *type));
   }
   if (other_source) {
-    return invalid_argument("KinesisStreamSourceConfiguration, MSKSourceConfiguration and DatabaseSourceConfiguration "
-                            "are only applicable for their own stream types, not DirectPut");
+    return invalid_argument(
+        "KinesisStreamSourceConfiguration, MSKSourceConfiguration and DatabaseSourceConfiguration "
+        "are only applicable for their own stream types, not DirectPut");
   }
   if (destinations.size() != 1) {
     return invalid_argument("Exactly one destination configuration is supported for a Firehose");
@@ -303,8 +306,8 @@ namespace {
 
 json s3_description(const json& config) {
   json out = json::object();
-  for (const char* key : {"RoleARN", "BucketARN", "Prefix", "ErrorOutputPrefix", "BufferingHints",
-                          "CompressionFormat", "EncryptionConfiguration", "CloudWatchLoggingOptions"}) {
+  for (const char* key : {"RoleARN", "BucketARN", "Prefix", "ErrorOutputPrefix", "BufferingHints", "CompressionFormat",
+                          "EncryptionConfiguration", "CloudWatchLoggingOptions"}) {
     if (config.contains(key)) out[key] = config.at(key);
   }
   return out;

@@ -38,8 +38,7 @@ std::string stream_arn(std::string_view region, std::string_view account_id, std
 // (a stream firehose-local cannot emulate: not DirectPut, no or several
 // destinations, a destination other than S3).
 Result<StreamDefinition> parse_create_request(const nlohmann::json& request, std::string_view region,
-                                              std::string_view account_id,
-                                              std::chrono::system_clock::time_point now);
+                                              std::string_view account_id, std::chrono::system_clock::time_point now);
 
 // The DeliveryStreamDescription object of DescribeDeliveryStream, without
 // Destinations paging (the caller applies ExclusiveStartDestinationId).

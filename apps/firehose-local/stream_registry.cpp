@@ -19,7 +19,9 @@ std::int64_t to_millis(system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-system_clock::time_point from_millis(std::int64_t ms) { return system_clock::time_point(std::chrono::milliseconds(ms)); }
+system_clock::time_point from_millis(std::int64_t ms) {
+  return system_clock::time_point(std::chrono::milliseconds(ms));
+}
 
 // write(2) the whole text to `path` and fsync it: the rename that follows
 // must never expose a partial file, even after a power loss.
@@ -174,8 +176,7 @@ Result<StreamSnapshot> StreamRegistry::create(StreamDefinition definition, std::
   purge_locked(now);
   if (streams_.contains(definition.name)) {
     return make_error(ErrorKind::Client, "ResourceInUseException",
-                      fmt::format("Firehose {} under accountId {} already exists", definition.name, account_id_),
-                      400);
+                      fmt::format("Firehose {} under accountId {} already exists", definition.name, account_id_), 400);
   }
   Entry entry;
   entry.active_at = now + create_delay;
@@ -205,10 +206,10 @@ Result<bool> StreamRegistry::begin_delete(std::string_view name, std::chrono::mi
   Entry& entry = it->second;
   const StreamStatus status = status_of(entry, now);
   if (status == StreamStatus::Creating) {
-    return make_error(ErrorKind::Client, "ResourceInUseException",
-                      fmt::format("Firehose {} under account {} is still CREATING and cannot be deleted yet.", name,
-                                  account_id_),
-                      400);
+    return make_error(
+        ErrorKind::Client, "ResourceInUseException",
+        fmt::format("Firehose {} under account {} is still CREATING and cannot be deleted yet.", name, account_id_),
+        400);
   }
   if (status == StreamStatus::Deleting) return false;
   Entry updated = entry;

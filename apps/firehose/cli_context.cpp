@@ -27,14 +27,18 @@ void CliContext::add_global_options(CLI::App& app) {
   output_option_ = app.add_option("--output", options_.output, "Output format: json, text or table (as the AWS CLI's)")
                        ->check(CLI::IsMember({"json", "text", "table"}))
                        ->group(group);
-  app.add_option("--max-attempts", options_.max_attempts, "Attempts per call, first one included (else AWS_MAX_ATTEMPTS, 3)")
+  app.add_option("--max-attempts", options_.max_attempts,
+                 "Attempts per call, first one included (else AWS_MAX_ATTEMPTS, 3)")
       ->check(CLI::Range(1, 100))
       ->group(group);
-  app.add_option("--log-level", options_.log_level, "Log level on stderr (else FIREHOSE_LOG_LEVEL, config file, warning)")
+  app.add_option("--log-level", options_.log_level,
+                 "Log level on stderr (else FIREHOSE_LOG_LEVEL, config file, warning)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warning", "error", "off"}))
       ->group(group);
   app.add_flag("--debug", options_.debug, "Same as --log-level debug (the AWS CLI's flag)")->group(group);
-  app.add_option("--log-format", options_.log_format, "Log format on stderr: text for people, json for machines\n(else FIREHOSE_LOG_FORMAT, config file; default text on a terminal, json otherwise)")
+  app.add_option("--log-format", options_.log_format,
+                 "Log format on stderr: text for people, json for machines\n(else FIREHOSE_LOG_FORMAT, config file; "
+                 "default text on a terminal, json otherwise)")
       ->check(CLI::IsMember({"text", "json"}))
       ->group(group);
   app.add_option("--config", options_.config_file,
@@ -66,8 +70,7 @@ std::optional<int> CliContext::configure_logging() {
     return exit_code_for_settings(resolved.error());
   }
   settings_ = std::move(resolved).value();
-  const std::string level =
-      settings_->log_level.source == "default" ? default_log_level_ : settings_->log_level.value;
+  const std::string level = settings_->log_level.source == "default" ? default_log_level_ : settings_->log_level.value;
   log_format_ = settings_->log_format.value.value_or(isatty(STDERR_FILENO) == 1 ? "text" : "json");
   setup_logging(level, log_format_);
   return std::nullopt;

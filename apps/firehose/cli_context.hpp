@@ -23,7 +23,7 @@ struct GlobalOptions {
   std::optional<int> max_attempts;
   std::optional<std::string> ca_bundle;
   bool no_verify_ssl = false;
-  std::string output = "json";  // json | text | table
+  std::string output = "json";             // json | text | table
   std::optional<std::string> config_file;  // --config: the CLI's own settings (config.hpp)
   std::optional<std::string> log_level;    // unset: FIREHOSE_LOG_LEVEL, config file, the command's default
   bool debug = false;                      // --debug: the AWS CLI's spelling of --log-level debug

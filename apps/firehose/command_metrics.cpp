@@ -20,11 +20,11 @@
 #include "duration_arg.hpp"
 #include "firehose/cloudwatch_client.hpp"
 #include "firehose/firehose_client.hpp"
+#include "firehose/retry.hpp"
 #include "metrics_chart.hpp"
 #include "metrics_json.hpp"
 #include "metrics_query.hpp"
 #include "metrics_table.hpp"
-#include "firehose/retry.hpp"
 
 namespace firehose::cli {
 namespace {
@@ -103,9 +103,9 @@ Result<Plan> plan_of(const MetricsArgs& args, bool watch_given) {
   if (!period) return period.error();
   plan.period = *period;
   if (plan.period.count() % 60 != 0) {
-    return make_error(ErrorKind::Client, "InvalidPeriod",
-                      fmt::format("--period {}: Firehose metrics have one-minute resolution; use a multiple of 60 s",
-                                  args.period));
+    return make_error(
+        ErrorKind::Client, "InvalidPeriod",
+        fmt::format("--period {}: Firehose metrics have one-minute resolution; use a multiple of 60 s", args.period));
   }
   if (plan.period > plan.since) {
     return make_error(ErrorKind::Client, "InvalidPeriod",
@@ -113,8 +113,8 @@ Result<Plan> plan_of(const MetricsArgs& args, bool watch_given) {
   }
   if ((plan.since.count() + plan.period.count() - 1) / plan.period.count() > static_cast<long>(kMaxPeriods)) {
     return make_error(ErrorKind::Client, "TooManyPeriods",
-                      fmt::format("--since {} / --period {} is more than {} periods: use a longer period",
-                                  args.since, args.period, kMaxPeriods));
+                      fmt::format("--since {} / --period {} is more than {} periods: use a longer period", args.since,
+                                  args.period, kMaxPeriods));
   }
   if (!args.wait_for_data.empty()) {
     auto wait = parse_duration_or_zero(args.wait_for_data);  // 0: one look, no waiting
@@ -134,7 +134,8 @@ Result<Plan> plan_of(const MetricsArgs& args, bool watch_given) {
 
 std::string render(View view, const metrics::StreamMetrics& data, bool one_line_json) {
   switch (view) {
-    case View::Json: return one_line_json ? metrics::to_json(data).dump() + "\n" : metrics::to_json(data).dump(4) + "\n";
+    case View::Json:
+      return one_line_json ? metrics::to_json(data).dump() + "\n" : metrics::to_json(data).dump(4) + "\n";
     case View::Table: return metrics::render_table(data);
     case View::Chart: break;
   }
@@ -210,7 +211,7 @@ class MetricsCommand {
     auto firehose = FirehoseClient::create(session_);
     if (!firehose) return std::nullopt;
     auto described = call_with_retries(*session_, "DescribeDeliveryStream",
-                                [&] { return (*firehose)->describe_delivery_stream(args_.stream); });
+                                       [&] { return (*firehose)->describe_delivery_stream(args_.stream); });
     if (described) return std::nullopt;
     if (described.error().code == "ResourceNotFoundException") return described.error();
     spdlog::warn("could not check that delivery stream {} exists: {}", args_.stream, described.error().to_string());
@@ -260,10 +261,10 @@ class MetricsCommand {
     std::string text = render(view_, data, plan_.watch_every.has_value());
     if (redraw_ && plan_.watch_every) {
       const auto now = std::chrono::system_clock::now();
-      text = "\x1b[H\x1b[2J" + text +
-             fmt::format("\nupdated {:%H:%M:%S}, every {}; Ctrl-C to stop\n",
-                         fmt::localtime(std::chrono::system_clock::to_time_t(now)),
-                         format_duration(*plan_.watch_every));
+      text =
+          "\x1b[H\x1b[2J" + text +
+          fmt::format("\nupdated {:%H:%M:%S}, every {}; Ctrl-C to stop\n",
+                      fmt::localtime(std::chrono::system_clock::to_time_t(now)), format_duration(*plan_.watch_every));
     } else if (plan_.watch_every && view_ != View::Json && shown_ > 0) {
       text = "\n" + text;
     }

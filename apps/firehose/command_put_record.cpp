@@ -6,10 +6,10 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
-#include "stream_state.hpp"
-#include "firehose/retry.hpp"
 #include "firehose/firehose_client.hpp"
 #include "firehose/limits.hpp"
+#include "firehose/retry.hpp"
+#include "stream_state.hpp"
 
 namespace firehose::cli {
 namespace {
@@ -64,15 +64,15 @@ void register_put_record(CLI::App& app, CliContext& context, Action& action) {
       if (args->newline && (payload.empty() || payload.back() != '\n')) payload.push_back('\n');
       // Refused here, as every command refuses an input over the limit: a usage error (exit 2).
       if (payload.size() > limits::kMaxRecordBytes) {
-        return context.usage_error(fmt::format("the record has {} bytes, over Firehose's 1,024,000-byte limit",
-                                               payload.size()));
+        return context.usage_error(
+            fmt::format("the record has {} bytes, over Firehose's 1,024,000-byte limit", payload.size()));
       }
       auto session = context.session();
       if (!session) return context.fail(session.error());
       auto client = FirehoseClient::create(*session);
       if (!client) return context.fail(client.error());
-      auto result = call_with_retries(**session, "PutRecord",
-                                           [&] { return (*client)->put_record(args->stream, payload); });
+      auto result =
+          call_with_retries(**session, "PutRecord", [&] { return (*client)->put_record(args->stream, payload); });
       if (!result) return context.fail(explain_stream_error(result.error(), **client, args->stream));
       context.print("PutRecord", {{"RecordId", result->record_id}, {"Encrypted", result->encrypted}});
       return kSuccess;

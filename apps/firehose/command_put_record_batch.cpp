@@ -4,11 +4,11 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "firehose/batch_put.hpp"
+#include "firehose/limits.hpp"
 #include "input_file.hpp"
 #include "line_reader.hpp"
 #include "stream_state.hpp"
-#include "firehose/batch_put.hpp"
-#include "firehose/limits.hpp"
 
 namespace firehose::cli {
 namespace {
@@ -28,22 +28,24 @@ Result<std::vector<std::string>> read_records(const std::string& path) {
   LineLimit limit;
   limit.on_torn_last_line = [&](std::string_view, std::size_t size) {
     // Nothing is sent: a torn record is not half-sent, and the file can be given again once complete.
-    refused = make_error(ErrorKind::Client, "TornLine", fmt::format("{}: {}; nothing sent", input_name(path),
-                                                                    torn_line_message(size)));
+    refused = make_error(ErrorKind::Client, "TornLine",
+                         fmt::format("{}: {}; nothing sent", input_name(path), torn_line_message(size)));
   };
-  const bool read_ok = for_each_line_block(*file, [&] { return refused.has_value(); },
-                                           [&](std::span<const std::string_view> lines) {
-    for (std::string_view line : lines) {
-      if (refused) return;
-      if (line.size() > limits::kMaxRecordBytes) {
-        refused = make_error(ErrorKind::Client, "RecordTooLarge",
-                             fmt::format("{}:{}: a record of {} bytes is over Firehose's 1,024,000-byte limit",
-                                         input_name(path), records.size() + 1, line.size()));
-        return;
-      }
-      records.emplace_back(line);
-    }
-  }, limit);
+  const bool read_ok = for_each_line_block(
+      *file, [&] { return refused.has_value(); },
+      [&](std::span<const std::string_view> lines) {
+        for (std::string_view line : lines) {
+          if (refused) return;
+          if (line.size() > limits::kMaxRecordBytes) {
+            refused = make_error(ErrorKind::Client, "RecordTooLarge",
+                                 fmt::format("{}:{}: a record of {} bytes is over Firehose's 1,024,000-byte limit",
+                                             input_name(path), records.size() + 1, line.size()));
+            return;
+          }
+          records.emplace_back(line);
+        }
+      },
+      limit);
   const int read_errno = errno;
   close_input(*file);
   if (refused) return *refused;
@@ -89,8 +91,8 @@ void register_put_record_batch(CLI::App& app, CliContext& context, Action& actio
         }
       }
       context.print("PutRecordBatch", {{"FailedPutCount", report->result.failed_put_count},
-                     {"Encrypted", report->result.encrypted},
-                     {"RequestResponses", std::move(responses)}});
+                                       {"Encrypted", report->result.encrypted},
+                                       {"RequestResponses", std::move(responses)}});
       return report->result.failed_put_count == 0 ? kSuccess : kPartialFailure;
     };
   });

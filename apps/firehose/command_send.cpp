@@ -1,10 +1,10 @@
 // firehose send: stream lines from files or stdin through the producer.
+#include <unistd.h>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <csignal>
-#include <unistd.h>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -16,16 +16,16 @@
 #include "commands.hpp"
 #include "config.hpp"
 #include "duration_arg.hpp"
+#include "firehose/cloudwatch_client.hpp"
+#include "firehose/dead_letter.hpp"
+#include "firehose/firehose_client.hpp"
+#include "firehose/limits.hpp"
+#include "firehose/producer.hpp"
 #include "input_file.hpp"
 #include "line_reader.hpp"
 #include "progress.hpp"
 #include "stop_signals.hpp"
 #include "stream_state.hpp"
-#include "firehose/cloudwatch_client.hpp"
-#include "firehose/firehose_client.hpp"
-#include "firehose/limits.hpp"
-#include "firehose/producer.hpp"
-#include "firehose/dead_letter.hpp"
 
 namespace firehose::cli {
 namespace {
@@ -80,7 +80,8 @@ int run_send(CliContext& context, SendArgs& args) {
   const ResolvedSendSettings& settings = context.settings();
   if (settings.delivery_stream.value.empty()) {
     return context.usage_error(
-        "no delivery stream: give --delivery-stream-name, FIREHOSE_DELIVERY_STREAM or delivery_stream in the config file");
+        "no delivery stream: give --delivery-stream-name, FIREHOSE_DELIVERY_STREAM or delivery_stream in the config "
+        "file");
   }
   ProducerOptions options;
   apply_to(settings, options);
@@ -145,7 +146,10 @@ int run_send(CliContext& context, SendArgs& args) {
     // Streamed: memory stays flat whatever the file's size.
     auto read = for_each_dead_letter(args.from_dead_letter, [&](DeadLetterEntry&& entry) {
       if (entry.truncated) {
-        RefusedRecord again{std::move(entry.data), entry.size.value_or(0), true, entry.error_code,
+        RefusedRecord again{std::move(entry.data),
+                            entry.size.value_or(0),
+                            true,
+                            entry.error_code,
                             entry.error_message + " (only its first bytes were kept: cannot be sent again)",
                             entry.source};
         producer->refuse(again);
@@ -171,22 +175,22 @@ int run_send(CliContext& context, SendArgs& args) {
       ++line_no;
       const std::string source = source_of(input, line_no);
       if (first_refusal.empty()) {
-        first_refusal = fmt::format("{}: {} bytes with its newline, over the 1,024,000-byte record limit", source, size);
+        first_refusal =
+            fmt::format("{}: {} bytes with its newline, over the 1,024,000-byte record limit", source, size);
       }
       spdlog::error("{}: {} bytes with its newline, over Firehose's 1,024,000-byte record limit; not sent", source,
                     size);
-      producer->refuse(RefusedRecord{std::string(prefix), size, true, "RecordTooLarge",
-                                     fmt::format("{} bytes with its newline, over the 1,024,000-byte record limit",
-                                                 size),
-                                     source});
+      producer->refuse(
+          RefusedRecord{std::string(prefix), size, true, "RecordTooLarge",
+                        fmt::format("{} bytes with its newline, over the 1,024,000-byte record limit", size), source});
     };
     limit.on_torn_last_line = [&](std::string_view prefix, std::size_t size) {
       ++line_no;
       const std::string source = source_of(input, line_no);
       spdlog::warn("{}: {}; not sent", source, torn_line_message(size));
       if (first_refusal.empty()) first_refusal = fmt::format("{}: {}", source, torn_line_message(size));
-      producer->refuse(RefusedRecord{std::string(prefix), size, prefix.size() < size, "TornLine",
-                                     torn_line_message(size), source});
+      producer->refuse(
+          RefusedRecord{std::string(prefix), size, prefix.size() < size, "TornLine", torn_line_message(size), source});
     };
     // A block's lines go to the producer together: one lock and one budget charge per block.
     auto on_lines = [&](std::span<const std::string_view> lines) {
@@ -225,7 +229,8 @@ int run_send(CliContext& context, SendArgs& args) {
   };
   std::fputs((summary.dump() + "\n").c_str(), stdout);
   std::fflush(stdout);
-  if (auto fatal = producer->fatal_error()) return context.fail(explain_stream_error(*fatal, **client, settings.delivery_stream.value));
+  if (auto fatal = producer->fatal_error())
+    return context.fail(explain_stream_error(*fatal, **client, settings.delivery_stream.value));
   if (signals.stopping()) return StopSignals::exit_code(signals.received());
   if (!read_ok) return context.usage_error(read_error);
   if (failed == 0) return kSuccess;
@@ -236,10 +241,11 @@ int run_send(CliContext& context, SendArgs& args) {
   std::string why;
   if (!first_refusal.empty()) why += "; the first refused: " + first_refusal;
   if (last_call_error) why += "; the last failed call: " + last_call_error->to_string();
-  std::fprintf(stderr, "error: %llu of %llu records not delivered%s%s\n", static_cast<unsigned long long>(failed),
-               static_cast<unsigned long long>(records),
-               options.dead_letter_path.empty() ? "" : fmt::format(" (they are in {})", options.dead_letter_path).c_str(),
-               why.c_str());
+  std::fprintf(
+      stderr, "error: %llu of %llu records not delivered%s%s\n", static_cast<unsigned long long>(failed),
+      static_cast<unsigned long long>(records),
+      options.dead_letter_path.empty() ? "" : fmt::format(" (they are in {})", options.dead_letter_path).c_str(),
+      why.c_str());
   return kPartialFailure;
 }
 
@@ -256,9 +262,11 @@ void register_send(CLI::App& app, CliContext& context, Action& action) {
   auto& flags = context.settings_flags();
   cmd->add_option("--delivery-stream-name", flags.delivery_stream, "Delivery stream (else FIREHOSE_DELIVERY_STREAM)");
   cmd->add_option("inputs", args->inputs, "Input files, '-' for stdin (default: stdin)");
-  cmd->add_option("--max-in-flight", flags.max_in_flight, "PutRecordBatch requests at once (else FIREHOSE_MAX_IN_FLIGHT, 16)")
+  cmd->add_option("--max-in-flight", flags.max_in_flight,
+                  "PutRecordBatch requests at once (else FIREHOSE_MAX_IN_FLIGHT, 16)")
       ->check(CLI::Range(1, 256));
-  cmd->add_option("--linger-ms", flags.linger_ms, "How long a partial batch waits for more records (else FIREHOSE_LINGER_MS, 100)")
+  cmd->add_option("--linger-ms", flags.linger_ms,
+                  "How long a partial batch waits for more records (else FIREHOSE_LINGER_MS, 100)")
       ->check(CLI::Range(0, 60000));
   cmd->add_option("--max-batch-records", flags.max_batch_records,
                   "Records per PutRecordBatch call, <= 500 (else FIREHOSE_MAX_BATCH_RECORDS, 500)");

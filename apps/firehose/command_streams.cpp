@@ -8,8 +8,8 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
-#include "firehose/retry.hpp"
 #include "firehose/firehose_client.hpp"
+#include "firehose/retry.hpp"
 
 namespace firehose::cli {
 namespace {
@@ -37,7 +37,8 @@ Status wait_until_active(const FirehoseClient& client, const Session& session, c
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string last = "unknown";
   for (;;) {
-    auto described = call_with_retries(session, "DescribeDeliveryStream", [&] { return client.describe_delivery_stream(stream); });
+    auto described =
+        call_with_retries(session, "DescribeDeliveryStream", [&] { return client.describe_delivery_stream(stream); });
     if (described) {
       last = described->delivery_stream_status;
       if (last == "ACTIVE") return {};
@@ -95,7 +96,7 @@ void register_stream_commands(CLI::App& app, CliContext& context, Action& action
     action = [&context, args] {
       return with_client(context, [&](const FirehoseClient& client, const Session& session) {
         auto result = call_with_retries(session, "DescribeDeliveryStream",
-                                             [&] { return client.describe_delivery_stream(args->stream); });
+                                        [&] { return client.describe_delivery_stream(args->stream); });
         if (!result) return context.fail(result.error());
         nlohmann::ordered_json description = nlohmann::ordered_json::parse(result->raw_json);
         format_timestamps(description);
@@ -105,8 +106,8 @@ void register_stream_commands(CLI::App& app, CliContext& context, Action& action
     };
   });
 
-  auto* create = app.add_subcommand(
-      "create-delivery-stream", "Create a DirectPut delivery stream with an S3 destination (CreateDeliveryStream)");
+  auto* create = app.add_subcommand("create-delivery-stream",
+                                    "Create a DirectPut delivery stream with an S3 destination (CreateDeliveryStream)");
   create->add_option("--delivery-stream-name", args->stream, "Delivery stream name")->required();
   create->add_option("--bucket-arn", args->bucket_arn, "Destination bucket, arn:aws:s3:::NAME")->required();
   create->add_option("--role-arn", args->role_arn, "Role Firehose assumes to write to the bucket")->required();
@@ -114,8 +115,7 @@ void register_stream_commands(CLI::App& app, CliContext& context, Action& action
   create->add_option("--error-output-prefix", args->error_output_prefix, "S3 key prefix for failed deliveries");
   create->add_option("--buffer-size-mb", args->buffer_size_mb, "Buffer size before delivery, 1-128 MiB")
       ->check(CLI::Range(1, 128));
-  create->add_option("--buffer-interval-seconds", args->buffer_interval_seconds,
-                     "Buffer time before delivery, 0-900 s")
+  create->add_option("--buffer-interval-seconds", args->buffer_interval_seconds, "Buffer time before delivery, 0-900 s")
       ->check(CLI::Range(0, 900));
   create->add_option("--compression", args->compression, "UNCOMPRESSED, GZIP, ZIP, Snappy or HADOOP_SNAPPY")
       ->check(CLI::IsMember({"UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"}));
@@ -139,8 +139,8 @@ void register_stream_commands(CLI::App& app, CliContext& context, Action& action
           if (args->buffer_interval_seconds) hints.interval_in_seconds = *args->buffer_interval_seconds;
           request.buffering_hints = hints;
         }
-        auto arn = call_with_retries(session, "CreateDeliveryStream",
-                                          [&] { return client.create_delivery_stream(request); });
+        auto arn =
+            call_with_retries(session, "CreateDeliveryStream", [&] { return client.create_delivery_stream(request); });
         if (!arn) return context.fail(arn.error());
         if (args->wait) {
           auto active = wait_until_active(client, session, args->stream,
@@ -174,7 +174,7 @@ void register_stream_commands(CLI::App& app, CliContext& context, Action& action
     action = [&context, args] {
       return with_client(context, [&](const FirehoseClient& client, const Session& session) {
         auto names = call_with_retries(session, "ListDeliveryStreams",
-                                            [&] { return client.list_all_delivery_streams(args->stream_type); });
+                                       [&] { return client.list_all_delivery_streams(args->stream_type); });
         if (!names) return context.fail(names.error());
         context.print("ListDeliveryStreams", {{"DeliveryStreamNames", *names}, {"HasMoreDeliveryStreams", false}});
         return static_cast<int>(kSuccess);

@@ -108,8 +108,9 @@ void register_verify(CLI::App& app, CliContext& context, Action& action) {
   local->excludes(bucket);
   cmd->add_option("--prefix", args->prefix,
                   "Only objects whose key starts with it (--local-dir: their path under the directory)");
-  cmd->add_option("--since", args->since,
-                  "Only objects modified since: a duration back from now (30m, 2h) or a UTC time (2026-12-03T10:00:00Z)");
+  cmd->add_option(
+      "--since", args->since,
+      "Only objects modified since: a duration back from now (30m, 2h) or a UTC time (2026-12-03T10:00:00Z)");
   cmd->add_option("--key", args->key, "Match records by this top-level JSON field (else by the whole line)");
   cmd->add_option("--dead-letter", args->dead_letters, "Dead-letter files of the sending run (send --dead-letter)")
       ->expected(1, -1);
@@ -119,7 +120,8 @@ void register_verify(CLI::App& app, CliContext& context, Action& action) {
       ->check(CLI::IsMember({"exact", "bloom"}))
       ->capture_default_str();
   cmd->add_option("--expected-records", args->expected_records,
-                  "The number of records sent: the Bloom filters' capacity, the exact table's first size\n(default: estimated from the inputs' size and first MiB)")
+                  "The number of records sent: the Bloom filters' capacity, the exact table's first size\n(default: "
+                  "estimated from the inputs' size and first MiB)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   cmd->add_option("--false-positive-rate", args->false_positive_rate,
                   "bloom: each filter's false-positive rate at its capacity")

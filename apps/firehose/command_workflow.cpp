@@ -36,8 +36,8 @@ struct WorkflowArgs {
   std::string metrics_wait = "0";
   std::string progress_interval = "10s";
   double shutdown_grace_seconds = 10;
-  bool verify = false;       // --verify: check every record arrived once (workflow_verify.hpp)
-  std::string verify_wait;   // S3: how long to wait first (empty: the buffering interval + 30 s)
+  bool verify = false;      // --verify: check every record arrived once (workflow_verify.hpp)
+  std::string verify_wait;  // S3: how long to wait first (empty: the buffering interval + 30 s)
 };
 
 // A wait may be zero: read once.
@@ -72,7 +72,8 @@ class WorkflowRun {
           "no delivery stream: give --delivery-stream-name, FIREHOSE_DELIVERY_STREAM or delivery_stream in the "
           "config file");
     }
-    if (!args_.records_file.empty() && args_.count) return context_.usage_error("--records and --count exclude each other");
+    if (!args_.records_file.empty() && args_.count)
+      return context_.usage_error("--records and --count exclude each other");
     input_.records_file = args_.records_file;
     input_.count = args_.count.value_or(kExampleDataSetSize);
     input_.seed = args_.seed;
@@ -130,7 +131,8 @@ class WorkflowRun {
     const auto started = std::chrono::steady_clock::now();
     metrics_options_ = {stream_, run_started_, *wait, 0, look_later_command()};
     SingleRecordSender single(client_, session_, stream_, single_policy, dead_letter.get());
-    ProgressReporter progress(stderr_progress_options(*interval, input_.known_total()), [this] { return live_counts(); });
+    ProgressReporter progress(stderr_progress_options(*interval, input_.known_total()),
+                              [this] { return live_counts(); });
 
     log_event(spdlog::level::info, event::kPhase, {{"stream", stream_}, {"step", "put_record"}},
               fmt::format("Step 2: the first {} records one by one with PutRecord", args_.single_records));
@@ -150,7 +152,9 @@ class WorkflowRun {
       producer_->put_copy(record, [this](const RecordOutcome& outcome) { on_outcome(outcome); });
     };
     auto read = for_each_input_record(input_, should_stop, on_record);
-    if (!producer_ && !fatal) metrics_after_single_ = read_metrics("after PutRecord (step 3)", static_cast<double>(single.stats().acknowledged));
+    if (!producer_ && !fatal)
+      metrics_after_single_ =
+          read_metrics("after PutRecord (step 3)", static_cast<double>(single.stats().acknowledged));
 
     signals.reading_done();
     if (producer_) {
@@ -162,7 +166,8 @@ class WorkflowRun {
     }
     const bool interrupted = signals.stopping();
     progress.stop();
-    const std::uint64_t acknowledged = single.stats().acknowledged + (batch_metrics_ ? batch_metrics_->records_acknowledged : 0);
+    const std::uint64_t acknowledged =
+        single.stats().acknowledged + (batch_metrics_ ? batch_metrics_->records_acknowledged : 0);
     if (!fatal && !interrupted) {
       metrics_after_batch_ = read_metrics("after PutRecordBatch (step 5)", static_cast<double>(acknowledged));
     }
@@ -179,8 +184,9 @@ class WorkflowRun {
     auto summary = workflow_summary(summary_input);
     WorkflowVerifyOutcome verified;
     if (args_.verify && !fatal && !interrupted) {
-      verified = verify_workflow_run({stream_, input_, settings.dead_letter.value, run_started_, verify_wait, *interval},
-                                     session_, *client_, [&] { return signals.stopping(); });
+      verified =
+          verify_workflow_run({stream_, input_, settings.dead_letter.value, run_started_, verify_wait, *interval},
+                              session_, *client_, [&] { return signals.stopping(); });
       if (verified.report) summary["verify"] = *verified.report;
       if (!verified.later_command.empty()) {
         summary["verify"] = {{"later", verified.later_command}};
@@ -204,9 +210,10 @@ class WorkflowRun {
     if (!read) return context_.usage_error(read.error().message);
     if (verified.error) return context_.fail(*verified.error);
     if (verified.missing > 0) {
-      std::fprintf(stderr, "error: %s\n",
-                   fmt::format("verify: {} records sent are missing (neither delivered nor dead-lettered)",
-                               verified.missing).c_str());
+      std::fprintf(
+          stderr, "error: %s\n",
+          fmt::format("verify: {} records sent are missing (neither delivered nor dead-lettered)", verified.missing)
+              .c_str());
       return kPartialFailure;
     }
     if (summary["failed"].get<std::uint64_t>() == 0) return kSuccess;
@@ -244,15 +251,20 @@ class WorkflowRun {
   }
 
   void log_too_large(std::size_t size) const {
-    log_event(spdlog::level::err, event::kError, {{"stream", stream_}, {"bytes", size}, {"error_code", "RecordTooLarge"}},
+    log_event(spdlog::level::err, event::kError,
+              {{"stream", stream_}, {"bytes", size}, {"error_code", "RecordTooLarge"}},
               fmt::format("a record of {} bytes is over Firehose's 1,024,000-byte limit; not sent", size));
   }
 
   void on_outcome(const RecordOutcome& outcome) {
     if (outcome.acknowledged) return;
     log_event(spdlog::level::err, event::kDeadLettered,
-              {{"stream", stream_}, {"operation", "PutRecordBatch"}, {"records", 1}, {"attempt", outcome.attempts},
-               {"error_code", outcome.error_code}, {"dead_letter", outcome.dead_lettered}},
+              {{"stream", stream_},
+               {"operation", "PutRecordBatch"},
+               {"records", 1},
+               {"attempt", outcome.attempts},
+               {"error_code", outcome.error_code},
+               {"dead_letter", outcome.dead_lettered}},
               fmt::format("record given up after {} attempts: {}: {}{}", outcome.attempts, outcome.error_code,
                           outcome.error_message, outcome.dead_lettered ? " (dead-lettered)" : ""));
   }
@@ -291,17 +303,17 @@ class WorkflowRun {
         {"logs", logs},
         {"config_file", s.config_file},
     };
-    log_event(spdlog::level::info, event::kConfig, fields,
-              fmt::format("Configuration: stream {} in {} at {} (CloudWatch {}); input: {}; first {} records with "
-                          "PutRecord (up to {} attempts), the rest with PutRecordBatch (at most {} records and {} bytes "
-                          "a call, {} in flight, linger {} ms, up to {} attempts a record); dead letters: {}; metrics "
-                          "wait {} s; logs: {}; config file: {}",
-                          stream_, session_->region(), client_->endpoint_url(), cloudwatch_->endpoint_url(),
-                          input_.describe(), args_.single_records, single_policy.max_attempts,
-                          options.max_batch_records, options.max_batch_bytes, options.max_in_flight,
-                          options.linger.count(), options.retry.max_attempts,
-                          options.dead_letter_path.empty() ? "none" : options.dead_letter_path, wait.count(), logs,
-                          s.config_file.empty() ? "none" : s.config_file));
+    log_event(
+        spdlog::level::info, event::kConfig, fields,
+        fmt::format("Configuration: stream {} in {} at {} (CloudWatch {}); input: {}; first {} records with "
+                    "PutRecord (up to {} attempts), the rest with PutRecordBatch (at most {} records and {} bytes "
+                    "a call, {} in flight, linger {} ms, up to {} attempts a record); dead letters: {}; metrics "
+                    "wait {} s; logs: {}; config file: {}",
+                    stream_, session_->region(), client_->endpoint_url(), cloudwatch_->endpoint_url(),
+                    input_.describe(), args_.single_records, single_policy.max_attempts, options.max_batch_records,
+                    options.max_batch_bytes, options.max_in_flight, options.linger.count(), options.retry.max_attempts,
+                    options.dead_letter_path.empty() ? "none" : options.dead_letter_path, wait.count(), logs,
+                    s.config_file.empty() ? "none" : s.config_file));
   }
 
   std::string look_later_command() const {
@@ -348,7 +360,8 @@ void register_workflow(CLI::App& app, CliContext& context, Action& action) {
       "Settings also come from FIREHOSE_* variables and the config file (see README). Exit codes as send's.");
   auto& flags = context.settings_flags();
   cmd->add_option("--delivery-stream-name", flags.delivery_stream, "Delivery stream (else FIREHOSE_DELIVERY_STREAM)");
-  auto* records = cmd->add_option("--records", args->records_file, "NDJSON file of records, one a line ('-' for stdin)");
+  auto* records =
+      cmd->add_option("--records", args->records_file, "NDJSON file of records, one a line ('-' for stdin)");
   auto* count = cmd->add_option("--count", args->count, "Generate this many records in the example's shape (2550)")
                     ->check(CLI::NonNegativeNumber);
   records->excludes(count);
@@ -362,13 +375,17 @@ void register_workflow(CLI::App& app, CliContext& context, Action& action) {
                   "Poll CloudWatch up to DURATION for the metrics to come in (0: read once; never hangs)")
       ->type_name("DURATION")
       ->capture_default_str();
-  cmd->add_option("--max-batch-records", flags.max_batch_records, "Records per PutRecordBatch call, <= 500 "
-                                                                  "(else FIREHOSE_MAX_BATCH_RECORDS, 500)");
-  cmd->add_option("--max-batch-bytes", flags.max_batch_bytes, "Request body bytes per call, <= 4 MiB "
-                                                              "(else FIREHOSE_MAX_BATCH_BYTES, 4194304)");
-  cmd->add_option("--max-in-flight", flags.max_in_flight, "PutRecordBatch requests at once (else FIREHOSE_MAX_IN_FLIGHT, 16)");
+  cmd->add_option("--max-batch-records", flags.max_batch_records,
+                  "Records per PutRecordBatch call, <= 500 "
+                  "(else FIREHOSE_MAX_BATCH_RECORDS, 500)");
+  cmd->add_option("--max-batch-bytes", flags.max_batch_bytes,
+                  "Request body bytes per call, <= 4 MiB "
+                  "(else FIREHOSE_MAX_BATCH_BYTES, 4194304)");
+  cmd->add_option("--max-in-flight", flags.max_in_flight,
+                  "PutRecordBatch requests at once (else FIREHOSE_MAX_IN_FLIGHT, 16)");
   cmd->add_option("--linger-ms", flags.linger_ms, "How long a partial batch waits (else FIREHOSE_LINGER_MS, 100)");
-  cmd->add_option("--dead-letter", flags.dead_letter, "NDJSON file for records given up on (else FIREHOSE_DEAD_LETTER)");
+  cmd->add_option("--dead-letter", flags.dead_letter,
+                  "NDJSON file for records given up on (else FIREHOSE_DEAD_LETTER)");
   cmd->add_option("--progress-interval", args->progress_interval,
                   "Off a terminal, a JSON progress event every DURATION (on a terminal: a live status line)")
       ->type_name("DURATION")

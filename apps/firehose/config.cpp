@@ -29,9 +29,8 @@ Error beyond_limit(std::string message) {
 
 // The first source that has the setting: the flag, the environment variable, the config file.
 template <class FlagValue>
-std::optional<Found> find(const std::optional<FlagValue>& flag, std::string_view flag_name,
-                          const Environment& env, std::string_view variable, const ConfigFileValues* file,
-                          std::string_view key) {
+std::optional<Found> find(const std::optional<FlagValue>& flag, std::string_view flag_name, const Environment& env,
+                          std::string_view variable, const ConfigFileValues* file, std::string_view key) {
   if (flag) {
     if constexpr (std::is_same_v<FlagValue, std::string>) {
       return Found{*flag, std::string(flag_name), true};
@@ -101,9 +100,7 @@ Status from_flag_as_usage(Status status, const std::optional<Found>& found) {
 }
 
 // The smallest batch size that still holds one maximum-size record, whatever the stream name.
-std::size_t min_batch_bytes() {
-  return limits::min_batch_request_bytes();
-}
+std::size_t min_batch_bytes() { return limits::min_batch_request_bytes(); }
 
 }  // namespace
 
@@ -144,18 +141,17 @@ Result<ResolvedSendSettings> resolve_send_settings(const SettingsFlags& flags, c
     if (auto s = check(assign_choice(settings.delivery_stream, found, {}), found); !s) return s.error();
   }
   {
-    auto found = find(flags.max_batch_records, "--max-batch-records", env, "FIREHOSE_MAX_BATCH_RECORDS", f,
-                      "max_batch_records");
+    auto found =
+        find(flags.max_batch_records, "--max-batch-records", env, "FIREHOSE_MAX_BATCH_RECORDS", f, "max_batch_records");
     auto s = assign_integer(settings.max_batch_records, found, 1, limits::kMaxBatchRecords,
                             "PutRecordBatch's limit of 500 records a call");
     if (s = check(s, found); !s) return s.error();
   }
   {
-    auto found = find(flags.max_batch_bytes, "--max-batch-bytes", env, "FIREHOSE_MAX_BATCH_BYTES", f,
-                      "max_batch_bytes");
+    auto found =
+        find(flags.max_batch_bytes, "--max-batch-bytes", env, "FIREHOSE_MAX_BATCH_BYTES", f, "max_batch_bytes");
     auto s = assign_integer(settings.max_batch_bytes, found, static_cast<std::int64_t>(min_batch_bytes()),
-                            limits::kMaxBatchRequestBytes,
-                            "PutRecordBatch's limit of 4 MiB (4194304 bytes) a call");
+                            limits::kMaxBatchRequestBytes, "PutRecordBatch's limit of 4 MiB (4194304 bytes) a call");
     if (s = check(s, found); !s) return s.error();
   }
   {

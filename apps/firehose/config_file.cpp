@@ -55,23 +55,23 @@ Result<ConfigFileValues> parse_config_text(std::string_view text, const std::str
     const std::string name(key.str());
     const KeySpec* spec = find_key(name);
     if (spec == nullptr) {
-      return invalid(fmt::format("config file {} line {}: unknown key '{}' (known: delivery_stream, max_batch_records, "
-                                 "max_batch_bytes, max_in_flight, linger_ms, max_attempts, dead_letter, log_level, "
-                                 "log_format)",
-                                 path, key.source().begin.line, name));
+      return invalid(
+          fmt::format("config file {} line {}: unknown key '{}' (known: delivery_stream, max_batch_records, "
+                      "max_batch_bytes, max_in_flight, linger_ms, max_attempts, dead_letter, log_level, "
+                      "log_format)",
+                      path, key.source().begin.line, name));
     }
     if (spec->integer) {
       const auto value = node.value_exact<std::int64_t>();
       if (!value) {
-        return invalid(fmt::format("config file {} line {}: {} must be an integer", path, key.source().begin.line,
-                                   name));
+        return invalid(
+            fmt::format("config file {} line {}: {} must be an integer", path, key.source().begin.line, name));
       }
       result.values.emplace(name, *value);
     } else {
       const auto value = node.value_exact<std::string>();
       if (!value) {
-        return invalid(fmt::format("config file {} line {}: {} must be a string", path, key.source().begin.line,
-                                   name));
+        return invalid(fmt::format("config file {} line {}: {} must be a string", path, key.source().begin.line, name));
       }
       result.values.emplace(name, *value);
     }

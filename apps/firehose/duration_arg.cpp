@@ -21,10 +21,22 @@ Result<std::chrono::seconds> parse_duration_or_zero(std::string_view text) {
   std::string_view digits = text;
   if (!digits.empty()) {
     switch (digits.back()) {
-      case 's': unit = 1; digits.remove_suffix(1); break;
-      case 'm': unit = 60; digits.remove_suffix(1); break;
-      case 'h': unit = 3600; digits.remove_suffix(1); break;
-      case 'd': unit = 86400; digits.remove_suffix(1); break;
+      case 's':
+        unit = 1;
+        digits.remove_suffix(1);
+        break;
+      case 'm':
+        unit = 60;
+        digits.remove_suffix(1);
+        break;
+      case 'h':
+        unit = 3600;
+        digits.remove_suffix(1);
+        break;
+      case 'd':
+        unit = 86400;
+        digits.remove_suffix(1);
+        break;
       default: break;
     }
   }

@@ -27,8 +27,8 @@ void ExampleRecordGenerator::next(std::string& line) {
       kExampleBaseTimestamp + static_cast<std::int64_t>(below(time_and_level, kExampleTimestampSpread));
   const char* level = kAlertLevels[time_and_level & 3];  // the low bits: independent of the offset's high bits
   line.clear();
-  fmt::format_to(std::back_inserter(line), R"({{"ip_address":"{}.{}.{}.{}","timestamp":{},"alert_level":"{}"}})",
-                 first, second, third, fourth, timestamp, level);
+  fmt::format_to(std::back_inserter(line), R"({{"ip_address":"{}.{}.{}.{}","timestamp":{},"alert_level":"{}"}})", first,
+                 second, third, fourth, timestamp, level);
   line.push_back('\n');
 }
 

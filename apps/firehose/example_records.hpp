@@ -13,8 +13,8 @@
 
 namespace firehose::cli {
 
-inline constexpr std::uint64_t kDefaultExampleSeed = 2550;     // any fixed value; documented in README
-inline constexpr std::uint64_t kExampleDataSetSize = 2550;     // the AWS example's generator writes 2,550
+inline constexpr std::uint64_t kDefaultExampleSeed = 2550;         // any fixed value; documented in README
+inline constexpr std::uint64_t kExampleDataSetSize = 2550;         // the AWS example's generator writes 2,550
 inline constexpr std::int64_t kExampleBaseTimestamp = 1700000000;  // 2023-11-14T22:13:20Z
 inline constexpr std::int64_t kExampleTimestampSpread = 86400;     // offsets within one day
 

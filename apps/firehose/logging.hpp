@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/common.h>
+#include <nlohmann/json.hpp>
 
 namespace firehose::cli {
 
@@ -23,20 +23,20 @@ bool logging_is_json();
 
 // The event vocabulary (docs/logging.md).
 namespace event {
-inline constexpr std::string_view kConfig = "config";          // settings in force, once
-inline constexpr std::string_view kPhase = "phase";            // a step of the workflow begins
-inline constexpr std::string_view kRecordPut = "record_put";   // PutRecord acknowledged a record
-inline constexpr std::string_view kBatchPut = "batch_put";     // one PutRecordBatch answer
-inline constexpr std::string_view kRetry = "retry";            // a call is sent again after a delay
-inline constexpr std::string_view kThrottled = "throttled";    // the service said "slow down"
-inline constexpr std::string_view kDeadLettered = "dead_lettered";  // a record given up on
-inline constexpr std::string_view kMetrics = "metrics";        // CloudWatch numbers read back (or not in yet)
-inline constexpr std::string_view kProgress = "progress";      // periodic counts during a run
-inline constexpr std::string_view kSummary = "summary";        // the run's totals, once at the end
+inline constexpr std::string_view kConfig = "config";                   // settings in force, once
+inline constexpr std::string_view kPhase = "phase";                     // a step of the workflow begins
+inline constexpr std::string_view kRecordPut = "record_put";            // PutRecord acknowledged a record
+inline constexpr std::string_view kBatchPut = "batch_put";              // one PutRecordBatch answer
+inline constexpr std::string_view kRetry = "retry";                     // a call is sent again after a delay
+inline constexpr std::string_view kThrottled = "throttled";             // the service said "slow down"
+inline constexpr std::string_view kDeadLettered = "dead_lettered";      // a record given up on
+inline constexpr std::string_view kMetrics = "metrics";                 // CloudWatch numbers read back (or not in yet)
+inline constexpr std::string_view kProgress = "progress";               // periodic counts during a run
+inline constexpr std::string_view kSummary = "summary";                 // the run's totals, once at the end
 inline constexpr std::string_view kVerifyProgress = "verify_progress";  // firehose verify: what it has read so far
-inline constexpr std::string_view kVerify = "verify";          // firehose verify's report (workflow --verify)
-inline constexpr std::string_view kError = "error";            // what stopped the run
-inline constexpr std::string_view kLog = "log";                // a message without an event (the library's)
+inline constexpr std::string_view kVerify = "verify";                   // firehose verify's report (workflow --verify)
+inline constexpr std::string_view kError = "error";                     // what stopped the run
+inline constexpr std::string_view kLog = "log";                         // a message without an event (the library's)
 }  // namespace event
 
 // Logs one event: in JSON its fields (an object) go into the line; in text

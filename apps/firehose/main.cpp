@@ -29,10 +29,11 @@ int main(int argc, char** argv) {
   // peak RSS with --pack for a 36 MiB budget. A fixed threshold keeps such
   // blocks in mappings returned at free: 49-51 MiB (docs/producer.md).
   mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-  CLI::App app{"firehose: send data to Amazon Kinesis Data Firehose, the AWS CLI's way.\n"
-               "Credentials, region and endpoint come from the flags, the environment and\n"
-               "~/.aws/{config,credentials}, exactly as for the AWS CLI.",
-               "firehose"};
+  CLI::App app{
+      "firehose: send data to Amazon Kinesis Data Firehose, the AWS CLI's way.\n"
+      "Credentials, region and endpoint come from the flags, the environment and\n"
+      "~/.aws/{config,credentials}, exactly as for the AWS CLI.",
+      "firehose"};
   app.set_version_flag("--version", "firehose " FIREHOSE_VERSION);
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the command, as with the AWS CLI
@@ -71,7 +72,8 @@ int main(int argc, char** argv) {
   // A closed stdout: the answer or summary would be lost (or, worse, written
   // into whatever file or socket reuses descriptor 1). Refused before anything is sent.
   if (::fcntl(STDOUT_FILENO, F_GETFD) < 0 && errno == EBADF) {
-    std::fprintf(stderr, "error: stdout is closed: the command's output would be lost (redirect it, e.g. >/dev/null)\n");
+    std::fprintf(stderr,
+                 "error: stdout is closed: the command's output would be lost (redirect it, e.g. >/dev/null)\n");
     return kUsage;
   }
   const int code = action ? action() : kUsage;

@@ -107,11 +107,10 @@ std::string render_chart(const StreamMetrics& metrics, const ChartOptions& optio
   shown.count = columns;
 
   const bool dated = spans_days(metrics.window);
-  std::string out = fmt::format("{}: {} periods of {}, {} to {} {}", metrics.stream, metrics.window.count,
-                                format_duration(metrics.window.period),
-                                format_clock(metrics.window.start, options.utc_offset, dated),
-                                format_clock(metrics.window.end(), options.utc_offset, dated),
-                                format_utc_offset(options.utc_offset));
+  std::string out =
+      fmt::format("{}: {} periods of {}, {} to {} {}", metrics.stream, metrics.window.count,
+                  format_duration(metrics.window.period), format_clock(metrics.window.start, options.utc_offset, dated),
+                  format_clock(metrics.window.end(), options.utc_offset, dated), format_utc_offset(options.utc_offset));
   if (columns < metrics.window.count) out += fmt::format(" (charts: the last {})", columns);
   out += "\n\n";
   for (const auto& row : rows) {

@@ -21,9 +21,7 @@ struct Row {
   std::string values;
 };
 
-std::string number_or_dash(const std::optional<double>& value) {
-  return value ? format_number(*value, false) : "-";
-}
+std::string number_or_dash(const std::optional<double>& value) { return value ? format_number(*value, false) : "-"; }
 
 std::string values_of(const Series& series) {
   std::string out;
@@ -58,8 +56,8 @@ std::vector<Row> rows_of(const StreamMetrics& m) {
   rows.push_back({fmt::format("{} max (ms)", kLatencyMetric), "-", number_or_dash(peak(m.latency_maximum)),
                   values_of(m.latency_maximum)});
   for (const auto& view : limit_views(m)) {
-    rows.push_back({view.name, number_or_dash(latest(*view.limits)), number_or_dash(peak(*view.limits)),
-                    values_of(*view.limits)});
+    rows.push_back(
+        {view.name, number_or_dash(latest(*view.limits)), number_or_dash(peak(*view.limits)), values_of(*view.limits)});
     const Series use = use_percent(*view.rate_sums, *view.limits, m.window.period);
     rows.push_back({fmt::format("{} use (%)", view.name), "-", number_or_dash(peak(use)), values_of(use)});
   }

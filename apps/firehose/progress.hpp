@@ -28,11 +28,11 @@
 namespace firehose::cli {
 
 struct ProgressCounts {
-  std::uint64_t records_done = 0;   // acknowledged + failed: records with an outcome
+  std::uint64_t records_done = 0;  // acknowledged + failed: records with an outcome
   std::uint64_t acknowledged = 0;
   std::uint64_t failed = 0;
   std::uint64_t bytes_acknowledged = 0;
-  std::uint64_t in_flight = 0;      // requests
+  std::uint64_t in_flight = 0;  // requests
   std::uint64_t retries = 0;
   std::uint64_t throttled = 0;
 };
@@ -41,11 +41,11 @@ struct ProgressCounts {
 ProgressCounts progress_counts_of(const ProducerMetrics& metrics);
 
 struct ProgressOptions {
-  bool terminal = false;                                 // status line (true) or progress events
-  std::chrono::milliseconds redraw{250};                 // status line refresh
-  std::chrono::milliseconds interval{10'000};            // progress event period (--progress-interval)
-  std::optional<std::uint64_t> total_records;            // known input size: ETA and percentage
-  std::size_t width = 0;                                 // terminal columns; 0 = ask the terminal
+  bool terminal = false;                       // status line (true) or progress events
+  std::chrono::milliseconds redraw{250};       // status line refresh
+  std::chrono::milliseconds interval{10'000};  // progress event period (--progress-interval)
+  std::optional<std::uint64_t> total_records;  // known input size: ETA and percentage
+  std::size_t width = 0;                       // terminal columns; 0 = ask the terminal
 };
 
 // The CLI's rule: a status line when stderr is a terminal and logs are text,

@@ -12,8 +12,8 @@ Error explain_stream_error(Error error, const FirehoseClient& client, std::strin
   std::string hint = status == "CREATING"
                          ? "Firehose takes records once it is ACTIVE; create-delivery-stream --wait returns then"
                          : "Firehose takes records only on an ACTIVE stream";
-  error.message = fmt::format("stream '{}' is {}, not ACTIVE: {} (the service said: {})", stream, status, hint,
-                              error.message);
+  error.message =
+      fmt::format("stream '{}' is {}, not ACTIVE: {} (the service said: {})", stream, status, hint, error.message);
   return error;
 }
 

@@ -26,11 +26,11 @@ namespace firehose::cli {
 enum class VerifyMode { kExact, kBloom };
 
 struct MatcherOptions {
-  std::string key_field;          // empty: the whole line is the key
-  std::size_t examples = 5;       // how many of each kind are named
+  std::string key_field;     // empty: the whole line is the key
+  std::size_t examples = 5;  // how many of each kind are named
   VerifyMode mode = VerifyMode::kExact;
-  std::uint64_t expected_records = 0;  // bloom: the filters' capacity (sent records)
-  double false_positive_rate = 1e-4;   // bloom: per filter, at that capacity
+  std::uint64_t expected_records = 0;          // bloom: the filters' capacity (sent records)
+  double false_positive_rate = 1e-4;           // bloom: per filter, at that capacity
   std::uint64_t expected_dead_letters = 1000;  // bloom: the dead-letter filter's capacity
 };
 
@@ -48,28 +48,28 @@ struct RecordExample {
 };
 
 struct VerifyCounts {
-  std::uint64_t sent = 0;                  // records read from the inputs
-  std::uint64_t delivered = 0;             // records (lines) read from the delivered objects
-  std::uint64_t delivered_once = 0;        // sent records found delivered (each copy sent, one delivered)
-  std::uint64_t missing = 0;               // sent, not delivered, not dead-lettered
-  std::uint64_t dead_lettered = 0;         // sent, not delivered, in a dead-letter file
+  std::uint64_t sent = 0;                         // records read from the inputs
+  std::uint64_t delivered = 0;                    // records (lines) read from the delivered objects
+  std::uint64_t delivered_once = 0;               // sent records found delivered (each copy sent, one delivered)
+  std::uint64_t missing = 0;                      // sent, not delivered, not dead-lettered
+  std::uint64_t dead_lettered = 0;                // sent, not delivered, in a dead-letter file
   std::uint64_t dead_lettered_and_delivered = 0;  // in a dead-letter file and delivered all the same
-  std::uint64_t duplicated = 0;            // sent records delivered more often than sent
-  std::uint64_t extra_copies = 0;          // the copies beyond the first
-  std::uint64_t never_sent = 0;            // delivered records that no input holds
-  std::uint64_t dead_letter_entries = 0;   // records read from the dead-letter files
-  std::uint64_t without_key = 0;           // --key: lines without that field (matched whole)
-  std::uint64_t over_record_limit = 0;     // input lines over the 1,024,000-byte record limit (never sendable)
+  std::uint64_t duplicated = 0;                   // sent records delivered more often than sent
+  std::uint64_t extra_copies = 0;                 // the copies beyond the first
+  std::uint64_t never_sent = 0;                   // delivered records that no input holds
+  std::uint64_t dead_letter_entries = 0;          // records read from the dead-letter files
+  std::uint64_t without_key = 0;                  // --key: lines without that field (matched whole)
+  std::uint64_t over_record_limit = 0;            // input lines over the 1,024,000-byte record limit (never sendable)
 };
 
 struct VerifyReport {
   VerifyCounts counts;
   std::vector<RecordExample> missing, duplicated, never_sent, dead_lettered;
   VerifyMode mode = VerifyMode::kExact;
-  std::uint64_t objects = 0;         // delivered objects read
-  std::uint64_t distinct_keys = 0;   // exact mode
-  std::uint64_t memory_bytes = 0;    // the key store's
-  double false_positive_rate = 0;    // bloom mode
+  std::uint64_t objects = 0;        // delivered objects read
+  std::uint64_t distinct_keys = 0;  // exact mode
+  std::uint64_t memory_bytes = 0;   // the key store's
+  double false_positive_rate = 0;   // bloom mode
 };
 
 // The key of a line: the value of `field` (compact JSON, so 1 and "1"

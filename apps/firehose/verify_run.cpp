@@ -3,8 +3,8 @@
 #include <unistd.h>
 
 #include <cmath>
-#include <filesystem>
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -58,15 +58,20 @@ class VerifyProgress {
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     const std::uint64_t sent = counts_.sent_lines, delivered = counts_.delivered_lines, objects = counts_.objects;
     const double mib = static_cast<double>(counts_.object_bytes.load()) / (1024.0 * 1024.0);
-    const std::string text = fmt::format("verify: {}: {} sent records read, {} delivered in {} objects ({:.1f} MiB), {:.1f} s",
-                                         phase, sent, delivered, objects, mib, elapsed);
+    const std::string text =
+        fmt::format("verify: {}: {} sent records read, {} delivered in {} objects ({:.1f} MiB), {:.1f} s", phase, sent,
+                    delivered, objects, mib, elapsed);
     if (terminal_) {
       status_line::show(text);
       return;
     }
     log_event(spdlog::level::info, event::kVerifyProgress,
-              {{"phase", phase}, {"sent_read", sent}, {"delivered_read", delivered}, {"objects_read", objects},
-               {"object_bytes", counts_.object_bytes.load()}, {"elapsed_s", std::round(elapsed * 1000) / 1000}},
+              {{"phase", phase},
+               {"sent_read", sent},
+               {"delivered_read", delivered},
+               {"objects_read", objects},
+               {"object_bytes", counts_.object_bytes.load()},
+               {"elapsed_s", std::round(elapsed * 1000) / 1000}},
               text);
   }
 
@@ -86,10 +91,12 @@ class VerifyProgress {
 std::uint64_t estimate_records(SentRecords& sent) {
   const std::uint64_t total = sent.size_bytes();
   std::uint64_t lines = 0, bytes = 0;
-  (void)sent.for_each([&](std::string_view line, const LineSource&) {
-    ++lines;
-    bytes += line.size() + 1;
-  }, [&] { return bytes < 1024 * 1024; });
+  (void)sent.for_each(
+      [&](std::string_view line, const LineSource&) {
+        ++lines;
+        bytes += line.size() + 1;
+      },
+      [&] { return bytes < 1024 * 1024; });
   if (lines == 0) return 1000;
   // 10 % over the estimate: the first MiB's lines may be longer than the rest.
   return std::max<std::uint64_t>(1000, total / std::max<std::uint64_t>(bytes / lines, 1) * 11 / 10);
@@ -120,10 +127,12 @@ Result<VerifyReport> run_verification(VerifyRequest& request, const std::shared_
   auto always = [] { return true; };
 
   progress.phase("reading what was sent");
-  auto sent = request.sent->for_each([&](std::string_view line, const LineSource&) {
-    counts.sent_lines.fetch_add(1, std::memory_order_relaxed);
-    matcher->on_sent(line);
-  }, always);
+  auto sent = request.sent->for_each(
+      [&](std::string_view line, const LineSource&) {
+        counts.sent_lines.fetch_add(1, std::memory_order_relaxed);
+        matcher->on_sent(line);
+      },
+      always);
   if (!sent) return sent.error();
 
   progress.phase("reading the dead-letter files");
@@ -133,18 +142,19 @@ Result<VerifyReport> run_verification(VerifyRequest& request, const std::shared_
   if (!dead) return dead.error();
 
   progress.phase("reading what was delivered");
-  auto delivered = for_each_delivered_line(request.delivered, s3.get(), session.get(), counts,
-                                           [&](std::string_view line, const LineSource& source) {
-                                             matcher->on_delivered(line, source);
-                                           });
+  auto delivered = for_each_delivered_line(
+      request.delivered, s3.get(), session.get(), counts,
+      [&](std::string_view line, const LineSource& source) { matcher->on_delivered(line, source); });
   if (!delivered) return delivered.error();
 
   if (matcher->wants_second_pass()) {
     progress.phase("reading what was sent again");
     bool more = true;
-    auto again = request.sent->for_each([&](std::string_view line, const LineSource& source) {
-      if (more) more = matcher->on_sent_again(line, source);
-    }, [&] { return more; });
+    auto again = request.sent->for_each(
+        [&](std::string_view line, const LineSource& source) {
+          if (more) more = matcher->on_sent_again(line, source);
+        },
+        [&] { return more; });
     if (!again) return again.error();
   }
   progress.stop();
@@ -159,12 +169,13 @@ std::string verify_summary_text(const VerifyReport& report) {
   std::string text = fmt::format(
       "{} sent, {} delivered in {} objects: {} delivered once, {} missing, {} dead-lettered, {} delivered more than "
       "once ({} extra copies), {} delivered but never sent",
-      c.sent, c.delivered, report.objects, c.delivered_once, c.missing, c.dead_lettered, c.duplicated,
-      c.extra_copies, c.never_sent);
+      c.sent, c.delivered, report.objects, c.delivered_once, c.missing, c.dead_lettered, c.duplicated, c.extra_copies,
+      c.never_sent);
   if (c.dead_lettered_and_delivered > 0) {
     text += fmt::format("; {} dead-lettered records were delivered all the same", c.dead_lettered_and_delivered);
   }
-  if (c.over_record_limit > 0) text += fmt::format("; {} input lines are over the record limit (never sendable)", c.over_record_limit);
+  if (c.over_record_limit > 0)
+    text += fmt::format("; {} input lines are over the record limit (never sendable)", c.over_record_limit);
   if (c.without_key > 0) text += fmt::format("; {} lines without the key field (matched whole)", c.without_key);
   return text;
 }

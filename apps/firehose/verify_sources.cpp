@@ -52,15 +52,16 @@ class SentFiles final : public SentRecords {
         if (over_limit_ != nullptr) ++*over_limit_;
       };
       bool stopped = false;
-      const bool read = for_each_line_block(*file, [&] { return stopped; },
-                                            [&](std::span<const std::string_view> lines) {
-                                              for (std::string_view line : lines) {
-                                                ++source.line;
-                                                on_line(without_newline(line), source);
-                                              }
-                                              stopped = !keep_going();
-                                            },
-                                            limit);
+      const bool read = for_each_line_block(
+          *file, [&] { return stopped; },
+          [&](std::span<const std::string_view> lines) {
+            for (std::string_view line : lines) {
+              ++source.line;
+              on_line(without_newline(line), source);
+            }
+            stopped = !keep_going();
+          },
+          limit);
       const int error_number = errno;
       close_input(*file);
       if (!read) return make_error(ErrorKind::Client, "UnreadableInput", read_error_message(path, error_number));
@@ -197,11 +198,14 @@ Status read_s3(const DeliveredLocation& where, const S3Client& s3, const Session
       Status decoding;
       std::uint64_t read = 0;
       auto got = call_with_retries(session, "GetObject", [&] {
-        return s3.get_object(where.bucket, object, [&](std::string_view bytes) {
-          read += bytes.size();
-          decoding = lines.feed(bytes);
-          return decoding.ok();
-        }, read);
+        return s3.get_object(
+            where.bucket, object,
+            [&](std::string_view bytes) {
+              read += bytes.size();
+              decoding = lines.feed(bytes);
+              return decoding.ok();
+            },
+            read);
       });
       if (!got) return got;
       if (!decoding) return decoding;

@@ -47,9 +47,9 @@ std::unique_ptr<SentRecords> sent_from_files(std::vector<std::string> paths, std
 
 // Where the delivered objects are.
 struct DeliveredLocation {
-  std::string local_dir;  // firehose-local's data directory, or a folder inside it
-  std::string bucket;     // or an S3 bucket
-  std::string prefix;     // keys (or paths under local_dir) that start with it
+  std::string local_dir;                                       // firehose-local's data directory, or a folder inside it
+  std::string bucket;                                          // or an S3 bucket
+  std::string prefix;                                          // keys (or paths under local_dir) that start with it
   std::optional<std::chrono::system_clock::time_point> since;  // objects modified at or after
 };
 

@@ -47,12 +47,16 @@ Status for_each_input_record(const WorkflowInput& input, const std::function<boo
     torn = make_error(ErrorKind::Client, "TornLine",
                       fmt::format("{}: {}; not sent", input_name(input.records_file), torn_line_message(size)));
   };
-  const bool read = for_each_line_block(*file, should_stop, [&](std::span<const std::string_view> lines) {
-    for (std::string_view line : lines) on_record(line);
-  }, limit);
+  const bool read = for_each_line_block(
+      *file, should_stop,
+      [&](std::span<const std::string_view> lines) {
+        for (std::string_view line : lines) on_record(line);
+      },
+      limit);
   const int read_errno = errno;
   close_input(*file);
-  if (!read) return make_error(ErrorKind::Client, "UnreadableInput", read_error_message(input.records_file, read_errno));
+  if (!read)
+    return make_error(ErrorKind::Client, "UnreadableInput", read_error_message(input.records_file, read_errno));
   if (torn) return *torn;
   return {};
 }

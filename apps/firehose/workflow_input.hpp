@@ -14,8 +14,8 @@
 namespace firehose::cli {
 
 struct WorkflowInput {
-  std::string records_file;           // "-" for stdin; empty = generate
-  std::uint64_t count = 0;            // records to generate
+  std::string records_file;  // "-" for stdin; empty = generate
+  std::uint64_t count = 0;   // records to generate
   std::uint64_t seed = 0;
 
   // The number of records when known in advance (generated input).

@@ -88,14 +88,15 @@ MetricsReading read_back_metrics(const CloudWatchClient& client, const Session& 
   fields["incoming_put_requests"] = number(t.incoming_put_requests);
   fields["throttled_records"] = number(t.throttled_records);
   if (!reading.complete) fields["look_later"] = options.look_later_command;
-  log_event(spdlog::level::info, event::kMetrics, fields,
-            fmt::format("CloudWatch metrics {} (AWS/Firehose, since {:%H:%M} UTC): IncomingRecords {}, IncomingBytes {}, "
-                        "IncomingPutRequests {}, ThrottledRecords {}{}",
-                        step, fmt::gmtime(std::chrono::system_clock::to_time_t(options.run_started)), t.incoming_records,
-                        t.incoming_bytes, t.incoming_put_requests, t.throttled_records,
-                        reading.complete ? std::string()
-                                         : fmt::format(" (not all in yet: {} records acknowledged; look later with: {})",
-                                                       options.expected_records, options.look_later_command)));
+  log_event(
+      spdlog::level::info, event::kMetrics, fields,
+      fmt::format("CloudWatch metrics {} (AWS/Firehose, since {:%H:%M} UTC): IncomingRecords {}, IncomingBytes {}, "
+                  "IncomingPutRequests {}, ThrottledRecords {}{}",
+                  step, fmt::gmtime(std::chrono::system_clock::to_time_t(options.run_started)), t.incoming_records,
+                  t.incoming_bytes, t.incoming_put_requests, t.throttled_records,
+                  reading.complete ? std::string()
+                                   : fmt::format(" (not all in yet: {} records acknowledged; look later with: {})",
+                                                 options.expected_records, options.look_later_command)));
   return reading;
 }
 // snippet-end:[cpp.example_code.firehose.Monitoring]

@@ -39,9 +39,9 @@ std::optional<MetricTotals> totals_of(const metrics::StreamMetrics& data);
 struct MetricsReadOptions {
   std::string stream;
   metrics::TimePoint run_started;
-  std::chrono::seconds wait{0};        // --metrics-wait
-  double expected_records = 0;         // records acknowledged so far
-  std::string look_later_command;      // the `firehose metrics ...` line for later
+  std::chrono::seconds wait{0};    // --metrics-wait
+  double expected_records = 0;     // records acknowledged so far
+  std::string look_later_command;  // the `firehose metrics ...` line for later
 };
 
 // Reads (and polls up to `wait`), then logs one `metrics` event for `step`

@@ -34,18 +34,23 @@ void report_batch(const std::string& stream, std::size_t records, std::size_t by
     if (is_throttling_error_code(code)) throttled += all_one_code ? records : count;
   }
   const double latency_ms = std::chrono::duration<double, std::milli>(latency).count();
-  log_event(failed_put_count > 0 ? spdlog::level::warn : spdlog::level::info, event::kBatchPut,
-            {{"stream", stream}, {"records", records}, {"bytes", bytes}, {"failed_put_count", failed_put_count},
-             {"error_codes", codes}, {"attempt", attempt}, {"latency_ms", round_to(latency_ms, 0.1)}},
-            fmt::format("PutRecordBatch: {} records, {} bytes, FailedPutCount {}{}{} (attempt {}, {:.1f} ms)", records,
-                        bytes, failed_put_count, code_texts.empty() ? "" : ": ", fmt::join(code_texts, ", "), attempt,
-                        latency_ms));
+  log_event(
+      failed_put_count > 0 ? spdlog::level::warn : spdlog::level::info, event::kBatchPut,
+      {{"stream", stream},
+       {"records", records},
+       {"bytes", bytes},
+       {"failed_put_count", failed_put_count},
+       {"error_codes", codes},
+       {"attempt", attempt},
+       {"latency_ms", round_to(latency_ms, 0.1)}},
+      fmt::format("PutRecordBatch: {} records, {} bytes, FailedPutCount {}{}{} (attempt {}, {:.1f} ms)", records, bytes,
+                  failed_put_count, code_texts.empty() ? "" : ": ", fmt::join(code_texts, ", "), attempt, latency_ms));
   if (throttled > 0) {
     tally.throttled_records.fetch_add(throttled, std::memory_order_relaxed);
-    log_event(spdlog::level::warn, event::kThrottled,
-              {{"stream", stream}, {"operation", "PutRecordBatch"}, {"records", throttled}, {"attempt", attempt}},
-              fmt::format("PutRecordBatch: {} records throttled (the producer slows down and retries them)",
-                          throttled));
+    log_event(
+        spdlog::level::warn, event::kThrottled,
+        {{"stream", stream}, {"operation", "PutRecordBatch"}, {"records", throttled}, {"attempt", attempt}},
+        fmt::format("PutRecordBatch: {} records throttled (the producer slows down and retries them)", throttled));
   }
 }
 

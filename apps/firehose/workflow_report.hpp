@@ -5,10 +5,10 @@
 // failed / dead-lettered, possible duplicates, bytes, wall time, latency
 // percentiles, FailedPutCount totals taken from the answers).
 #include <atomic>
-#include <mutex>
-#include <optional>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -42,7 +42,7 @@ void observe_batches(ProducerOptions& options, BatchTally& tally);
 struct WorkflowSummaryInput {
   std::string stream;
   const SingleRecordStats* single = nullptr;
-  const ProducerMetrics* batch = nullptr;  // nullptr when the PutRecordBatch step did not run
+  const ProducerMetrics* batch = nullptr;   // nullptr when the PutRecordBatch step did not run
   std::uint64_t batch_records_refused = 0;  // lines the producer refused (too large, empty)
   const BatchTally* tally = nullptr;
   const MetricsReading* metrics_after_single = nullptr;

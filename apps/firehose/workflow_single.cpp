@@ -49,8 +49,11 @@ Status SingleRecordSender::send(std::string_view record) {
       stats_.latency_ms.push_back(latency);
       if (possible_duplicate) ++stats_.possible_duplicates;
       log_event(spdlog::level::info, event::kRecordPut,
-                {{"stream", stream_}, {"record_id", answer->record_id}, {"bytes", record.size()},
-                 {"attempt", attempt}, {"latency_ms", std::round(latency * 10) / 10}},
+                {{"stream", stream_},
+                 {"record_id", answer->record_id},
+                 {"bytes", record.size()},
+                 {"attempt", attempt},
+                 {"latency_ms", std::round(latency * 10) / 10}},
                 fmt::format("Record ingested successfully: RecordId {} ({} bytes, attempt {})", answer->record_id,
                             record.size(), attempt));
       return {};
@@ -71,9 +74,14 @@ Status SingleRecordSender::send(std::string_view record) {
     const auto delay = *next;
     ++stats_.retries;
     log_event(spdlog::level::warn, event::kRetry,
-              {{"stream", stream_}, {"operation", "PutRecord"}, {"attempt", attempt},
-               {"max_attempts", policy_.max_attempts}, {"error_code", error.code}, {"delay_ms", delay.count()},
-               {"request_id", error.request_id}, {"throttled", error.kind == ErrorKind::Throttle}},
+              {{"stream", stream_},
+               {"operation", "PutRecord"},
+               {"attempt", attempt},
+               {"max_attempts", policy_.max_attempts},
+               {"error_code", error.code},
+               {"delay_ms", delay.count()},
+               {"request_id", error.request_id},
+               {"throttled", error.kind == ErrorKind::Throttle}},
               fmt::format("Operation failed, retrying in {} ms (PutRecord attempt {}/{}: {})", delay.count(), attempt,
                           policy_.max_attempts, error.code));
     std::this_thread::sleep_for(delay);
@@ -102,8 +110,13 @@ Status SingleRecordSender::give_up(std::string_view record, const Error& error, 
     written = true;
   }
   log_event(spdlog::level::err, event::kDeadLettered,
-            {{"stream", stream_}, {"operation", "PutRecord"}, {"records", 1}, {"bytes", record.size()},
-             {"attempt", attempts}, {"error_code", error.code}, {"request_id", error.request_id},
+            {{"stream", stream_},
+             {"operation", "PutRecord"},
+             {"records", 1},
+             {"bytes", record.size()},
+             {"attempt", attempts},
+             {"error_code", error.code},
+             {"request_id", error.request_id},
              {"dead_letter", written}},
             fmt::format("PutRecord gave up after {} attempts: {}{}", attempts, error.to_string(),
                         written ? fmt::format(" (written to {})", dead_letter_->path()) : std::string()));

@@ -10,25 +10,25 @@
 #include <string_view>
 #include <vector>
 
+#include "firehose/dead_letter.hpp"
 #include "firehose/firehose_client.hpp"
 #include "firehose/result.hpp"
 #include "firehose/retry_policy.hpp"
 #include "firehose/session.hpp"
-#include "firehose/dead_letter.hpp"
 
 namespace firehose::cli {
 
 struct SingleRecordStats {
-  std::uint64_t records = 0;       // records given to PutRecord
+  std::uint64_t records = 0;  // records given to PutRecord
   std::uint64_t acknowledged = 0;
-  std::uint64_t failed = 0;        // given up on (retries exhausted)
+  std::uint64_t failed = 0;  // given up on (retries exhausted)
   std::uint64_t dead_lettered = 0;
-  std::uint64_t requests = 0;      // PutRecord calls, retries included
+  std::uint64_t requests = 0;  // PutRecord calls, retries included
   std::uint64_t retries = 0;
-  std::uint64_t throttled = 0;     // calls answered with a throttle
+  std::uint64_t throttled = 0;            // calls answered with a throttle
   std::uint64_t possible_duplicates = 0;  // records retried after an answer was lost (it may have been stored)
   std::uint64_t bytes_acknowledged = 0;
-  std::vector<double> latency_ms;  // per acknowledged record, first send to answer
+  std::vector<double> latency_ms;     // per acknowledged record, first send to answer
   std::optional<Error> last_failure;  // why the last record given up on failed
 };
 

@@ -21,12 +21,14 @@ class GeneratedRecords final : public SentRecords {
   Status for_each(const OnLine& on_line, const std::function<bool()>& keep_going) override {
     LineSource source{"generated", 0};
     bool stop = false;
-    return for_each_input_record(input_, [&] { return stop; }, [&](std::string_view record) {
-      ++source.line;
-      if (!record.empty() && record.back() == '\n') record.remove_suffix(1);
-      on_line(record, source);
-      stop = !keep_going();
-    });
+    return for_each_input_record(
+        input_, [&] { return stop; },
+        [&](std::string_view record) {
+          ++source.line;
+          if (!record.empty() && record.back() == '\n') record.remove_suffix(1);
+          on_line(record, source);
+          stop = !keep_going();
+        });
   }
   std::uint64_t size_bytes() const override { return 0; }
 
@@ -56,8 +58,9 @@ Result<Destination> destination_of(const FirehoseClient& client, const std::stri
   constexpr std::string_view kArnPrefix = "arn:aws:s3:::";
   if (s3 == nullptr || !s3->contains("BucketARN") || !(*s3)["BucketARN"].is_string() ||
       (*s3)["BucketARN"].get<std::string>().rfind(kArnPrefix, 0) != 0) {
-    return make_error(ErrorKind::Client, "NoS3Destination",
-                      fmt::format("stream {} has no S3 destination to verify (DescribeDeliveryStream shows none)", stream));
+    return make_error(
+        ErrorKind::Client, "NoS3Destination",
+        fmt::format("stream {} has no S3 destination to verify (DescribeDeliveryStream shows none)", stream));
   }
   Destination out;
   out.bucket = (*s3)["BucketARN"].get<std::string>().substr(kArnPrefix.size());
@@ -72,9 +75,10 @@ Result<Destination> destination_of(const FirehoseClient& client, const std::stri
 }
 
 std::string later_command(const WorkflowVerifyRequest& request, const Destination& destination) {
-  std::string command = "firehose verify --input " +
-                        (request.input.records_file.empty() ? std::string("<the records>") : request.input.records_file) +
-                        " --s3-bucket " + destination.bucket;
+  std::string command =
+      "firehose verify --input " +
+      (request.input.records_file.empty() ? std::string("<the records>") : request.input.records_file) +
+      " --s3-bucket " + destination.bucket;
   if (!destination.prefix.empty()) command += " --prefix " + destination.prefix;
   if (!request.dead_letter.empty()) command += " --dead-letter " + request.dead_letter;
   return command;
@@ -106,7 +110,8 @@ WorkflowVerifyOutcome verify_workflow_run(const WorkflowVerifyRequest& request, 
     }
     verify.delivered = {*local_dir, "", destination->bucket + "/" + destination->prefix,
                         request.run_started - std::chrono::seconds(1)};
-    where = fmt::format("{}/{}{}", *local_dir, destination->bucket, destination->prefix.empty() ? "" : "/" + destination->prefix);
+    where = fmt::format("{}/{}{}", *local_dir, destination->bucket,
+                        destination->prefix.empty() ? "" : "/" + destination->prefix);
   } else {
     // S3: Firehose writes an object once its buffer fills or its interval ends.
     const auto wait = request.wait.value_or(std::chrono::seconds(destination->interval_seconds + 30));
@@ -114,11 +119,11 @@ WorkflowVerifyOutcome verify_workflow_run(const WorkflowVerifyRequest& request, 
       outcome.later_command = later_command(request, *destination);
       return outcome;
     }
-    log_event(spdlog::level::info, event::kPhase, {{"stream", request.stream}, {"step", "verify_wait"}},
-              fmt::format("Waiting {} for the stream's buffer (IntervalInSeconds {}) to reach s3://{}/{} before "
-                          "verifying (--verify-wait sets it; 0 prints the command to run later)",
-                          format_duration(wait), destination->interval_seconds, destination->bucket,
-                          destination->prefix));
+    log_event(
+        spdlog::level::info, event::kPhase, {{"stream", request.stream}, {"step", "verify_wait"}},
+        fmt::format("Waiting {} for the stream's buffer (IntervalInSeconds {}) to reach s3://{}/{} before "
+                    "verifying (--verify-wait sets it; 0 prints the command to run later)",
+                    format_duration(wait), destination->interval_seconds, destination->bucket, destination->prefix));
     const auto until = std::chrono::steady_clock::now() + wait;
     while (std::chrono::steady_clock::now() < until) {
       if (stopping()) {
@@ -153,9 +158,16 @@ WorkflowVerifyOutcome verify_workflow_run(const WorkflowVerifyRequest& request, 
   outcome.missing = c.missing;
   outcome.report = report_json(*report);
   log_event(c.missing == 0 ? spdlog::level::info : spdlog::level::err, event::kVerify,
-            {{"stream", request.stream}, {"where", where}, {"sent", c.sent}, {"delivered", c.delivered},
-             {"delivered_once", c.delivered_once}, {"missing", c.missing}, {"dead_lettered", c.dead_lettered},
-             {"duplicated", c.duplicated}, {"extra_copies", c.extra_copies}, {"never_sent", c.never_sent}},
+            {{"stream", request.stream},
+             {"where", where},
+             {"sent", c.sent},
+             {"delivered", c.delivered},
+             {"delivered_once", c.delivered_once},
+             {"missing", c.missing},
+             {"dead_lettered", c.dead_lettered},
+             {"duplicated", c.duplicated},
+             {"extra_copies", c.extra_copies},
+             {"never_sent", c.never_sent}},
             "Verify: " + verify_summary_text(*report));
   return outcome;
 }

@@ -30,8 +30,8 @@ struct WorkflowVerifyRequest {
 struct WorkflowVerifyOutcome {
   std::optional<nlohmann::ordered_json> report;  // the verify report, when it ran
   std::uint64_t missing = 0;
-  std::optional<Error> error;     // it could not run (the stream's destination, S3 ...)
-  std::string later_command;      // when it was put off: what to run later
+  std::optional<Error> error;  // it could not run (the stream's destination, S3 ...)
+  std::string later_command;   // when it was put off: what to run later
 };
 
 // `stopping` (Ctrl-C, SIGTERM) ends the wait for S3: the command is printed instead.

@@ -16,7 +16,9 @@
 
 namespace firehose {
 
-namespace aws { class ServiceClient; }
+namespace aws {
+class ServiceClient;
+}
 
 class CloudWatchClient {
  public:

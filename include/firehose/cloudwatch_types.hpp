@@ -33,13 +33,13 @@ struct StatisticSet {
 // carries the data.
 struct MetricDatum {
   std::string metric_name;
-  std::vector<Dimension> dimensions;  // at most 30
+  std::vector<Dimension> dimensions;   // at most 30
   std::optional<TimePoint> timestamp;  // unset: the time the service receives it
   std::optional<double> value;
   std::optional<StatisticSet> statistic_values;
-  std::vector<double> values;  // at most 150 distinct values...
-  std::vector<double> counts;  // ...each occurring counts[i] times (empty: once each)
-  std::string unit;            // a StandardUnit ("Count", "Bytes", ...); empty: not sent ("None")
+  std::vector<double> values;             // at most 150 distinct values...
+  std::vector<double> counts;             // ...each occurring counts[i] times (empty: once each)
+  std::string unit;                       // a StandardUnit ("Count", "Bytes", ...); empty: not sent ("None")
   std::optional<int> storage_resolution;  // 1 or 60
   bool operator==(const MetricDatum&) const = default;
 };
@@ -54,9 +54,9 @@ struct GetMetricStatisticsRequest {
   std::string name_space;
   std::string metric_name;
   std::vector<Dimension> dimensions;
-  TimePoint start_time;  // inclusive
-  TimePoint end_time;    // exclusive
-  int period = 60;       // seconds: a multiple of 60 (or 1, 5, 10, 20, 30 for high resolution)
+  TimePoint start_time;                          // inclusive
+  TimePoint end_time;                            // exclusive
+  int period = 60;                               // seconds: a multiple of 60 (or 1, 5, 10, 20, 30 for high resolution)
   std::vector<std::string> statistics;           // SampleCount|Average|Sum|Minimum|Maximum, 1..5
   std::vector<std::string> extended_statistics;  // percentiles "p99", "p99.9", 1..10; exclusive with statistics
   std::string unit;                              // empty: any unit
@@ -98,7 +98,7 @@ struct MetricStat {
 };
 
 struct MetricDataQuery {
-  std::string id;  // starts with a lower-case letter; letters, digits, '_'
+  std::string id;                         // starts with a lower-case letter; letters, digits, '_'
   std::optional<MetricStat> metric_stat;  // exactly one of metric_stat and expression
   std::string expression;
   std::string label;
@@ -112,7 +112,7 @@ struct GetMetricDataRequest {
   TimePoint start_time;
   TimePoint end_time;
   std::string next_token;
-  std::string scan_by;  // TimestampDescending (the default) | TimestampAscending
+  std::string scan_by;                // TimestampDescending (the default) | TimestampAscending
   std::optional<int> max_datapoints;  // unset: 100,800
   bool operator==(const GetMetricDataRequest&) const = default;
 };
@@ -149,8 +149,8 @@ struct DimensionFilter {
 };
 
 struct ListMetricsRequest {
-  std::string name_space;   // empty: any
-  std::string metric_name;  // empty: any
+  std::string name_space;                   // empty: any
+  std::string metric_name;                  // empty: any
   std::vector<DimensionFilter> dimensions;  // at most 10
   std::string next_token;
   std::string recently_active;  // "PT3H" or empty

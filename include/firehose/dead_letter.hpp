@@ -38,9 +38,9 @@ struct DeadLetterEntry {
   std::optional<std::chrono::system_clock::time_point> first_attempt;  // written to the millisecond
   std::optional<std::chrono::system_clock::time_point> last_attempt;
   bool possible_duplicate = false;
-  bool truncated = false;          // `data` holds only the record's first bytes
+  bool truncated = false;           // `data` holds only the record's first bytes
   std::optional<std::size_t> size;  // the record's full size, when it differs from data.size()
-  std::string source;              // where the record was read, when known
+  std::string source;               // where the record was read, when known
 
   bool operator==(const DeadLetterEntry&) const = default;
 };

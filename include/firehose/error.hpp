@@ -21,7 +21,7 @@ enum class TransportFailure { None, Dns, Refused, Reset, Timeout, Tls, Other };
 
 struct Error {
   ErrorKind kind = ErrorKind::Client;
-  std::string code;        // e.g. "ResourceNotFoundException", "ConnectionRefused"
+  std::string code;  // e.g. "ResourceNotFoundException", "ConnectionRefused"
   std::string message;
   int http_status = 0;     // 0 when there was no HTTP answer
   std::string request_id;  // x-amzn-RequestId, when the service sent one
@@ -35,7 +35,7 @@ struct Error {
   std::string to_string() const;
 };
 
-const char* to_string(ErrorKind kind);  // "throttle", "transient", "client", ...
+const char* to_string(ErrorKind kind);            // "throttle", "transient", "client", ...
 const char* to_string(TransportFailure failure);  // "dns", "refused", ...; "none"
 
 // True for kinds that are worth sending again (throttle, transient, transport),

@@ -15,8 +15,12 @@
 
 namespace firehose {
 
-namespace aws { class ServiceClient; }
-namespace detail { struct FirehoseClientAccess; }
+namespace aws {
+class ServiceClient;
+}
+namespace detail {
+struct FirehoseClientAccess;
+}
 
 class FirehoseClient {
  public:

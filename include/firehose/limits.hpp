@@ -6,7 +6,7 @@
 
 namespace firehose::limits {
 
-inline constexpr std::size_t kMaxRecordBytes = 1'024'000;        // raw data, before base64
+inline constexpr std::size_t kMaxRecordBytes = 1'024'000;  // raw data, before base64
 inline constexpr std::size_t kMaxBatchRecords = 500;
 inline constexpr std::size_t kMaxBatchRequestBytes = 4 * 1024 * 1024;  // serialised request body
 inline constexpr std::size_t kMinStreamNameLength = 1;

@@ -45,10 +45,10 @@ struct ProducerOptions {
   std::string delivery_stream_name;
 
   // Sending.
-  int max_in_flight = 16;                               // PutRecordBatch requests at once
-  std::chrono::milliseconds linger{100};                // how long a partial batch may wait for more records
-  std::size_t max_batch_records = 500;                  // <= 500 (the service's limit)
-  std::size_t max_batch_bytes = 4 * 1024 * 1024;        // serialised request body, <= 4 MiB
+  int max_in_flight = 16;                         // PutRecordBatch requests at once
+  std::chrono::milliseconds linger{100};          // how long a partial batch may wait for more records
+  std::size_t max_batch_records = 500;            // <= 500 (the service's limit)
+  std::size_t max_batch_bytes = 4 * 1024 * 1024;  // serialised request body, <= 4 MiB
 
   // Retrying: per record, only the records that failed.
   RetryPolicy retry{/*max_attempts=*/10, std::chrono::milliseconds(100), std::chrono::milliseconds(10'000)};
@@ -106,12 +106,12 @@ struct ProducerOptions {
 // What became of one record.
 struct RecordOutcome {
   bool acknowledged = false;
-  std::string record_id;      // when acknowledged (the Firehose record that carried it, when packed)
-  std::string error_code;     // when not: e.g. ServiceUnavailableException, RecordTooLarge, Shutdown
+  std::string record_id;   // when acknowledged (the Firehose record that carried it, when packed)
+  std::string error_code;  // when not: e.g. ServiceUnavailableException, RecordTooLarge, Shutdown
   std::string error_message;
-  int attempts = 0;           // sends of this record
+  int attempts = 0;  // sends of this record
   bool dead_lettered = false;
-  bool possible_duplicate = false;  // an earlier send's outcome was unknown (timeout, reset)
+  bool possible_duplicate = false;      // an earlier send's outcome was unknown (timeout, reset)
   std::chrono::nanoseconds latency{0};  // from put() to this outcome
 };
 
@@ -121,12 +121,12 @@ using OutcomeCallback = std::function<void(const RecordOutcome&)>;
 // records put() refuses: e.g. a line longer than the record limit, read only
 // in part so that memory stays bounded.
 struct RefusedRecord {
-  std::string data;          // what is known of it: its first bytes when truncated
-  std::size_t size = 0;      // its full size in bytes
-  bool truncated = false;    // `data` is only a prefix (the entry cannot be sent again)
-  std::string error_code;    // e.g. RecordTooLarge
+  std::string data;        // what is known of it: its first bytes when truncated
+  std::size_t size = 0;    // its full size in bytes
+  bool truncated = false;  // `data` is only a prefix (the entry cannot be sent again)
+  std::string error_code;  // e.g. RecordTooLarge
   std::string error_message;
-  std::string source;        // where it came from, e.g. "events.ndjson:12"
+  std::string source;  // where it came from, e.g. "events.ndjson:12"
 };
 
 enum class PutStatus { kAccepted, kFull, kClosed };

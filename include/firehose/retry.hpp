@@ -46,8 +46,7 @@ class RetryState {
 // (success) or an error that RetryState says not to retry, sleeping between
 // attempts. Each retry is logged as a warning on the "firehose" logger
 // (firehose/logging.hpp) with `operation`, the attempt and the error code.
-void run_with_retries(const Session& session, std::string_view operation,
-                      const std::function<const Error*()>& attempt);
+void run_with_retries(const Session& session, std::string_view operation, const std::function<const Error*()>& attempt);
 
 // Calls `call` (which returns a Result<T>) until it succeeds, fails with an
 // error that is not retryable, or runs out of attempts or quota; returns the

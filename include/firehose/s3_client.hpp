@@ -21,7 +21,9 @@
 
 namespace firehose {
 
-namespace aws { class ServiceClient; }
+namespace aws {
+class ServiceClient;
+}
 
 // One entry of a ListObjectsV2 answer.
 struct S3Object {
@@ -34,7 +36,7 @@ struct S3Object {
 // One page of ListObjectsV2.
 struct S3ObjectPage {
   std::vector<S3Object> objects;
-  bool truncated = false;              // more pages follow
+  bool truncated = false;               // more pages follow
   std::string next_continuation_token;  // give it back to get the next page
 };
 

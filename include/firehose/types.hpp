@@ -31,7 +31,7 @@ struct PutRecordBatchResult {
 };
 
 struct BufferingHints {
-  int size_in_mbs = 5;          // 1..128
+  int size_in_mbs = 5;            // 1..128
   int interval_in_seconds = 300;  // 0..900
 };
 

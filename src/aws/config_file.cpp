@@ -131,7 +131,7 @@ void warn_if_readable_by_others(const std::filesystem::path& path) {
   const std::lock_guard lock(mutex);
   if (!warned.insert(path.string()).second) return;
   logging::warn("the credentials file {} is readable by other users (mode {:04o}): chmod 600 {}", path.string(),
-               info.st_mode & 07777, path.string());
+                info.st_mode & 07777, path.string());
 }
 
 }  // namespace
@@ -143,8 +143,7 @@ Result<SharedConfig> SharedConfig::load(const Environment& env) {
     return p;
   };
   const auto config_path = expand(env.get_non_empty("AWS_CONFIG_FILE").value_or("~/.aws/config"));
-  const auto credentials_path =
-      expand(env.get_non_empty("AWS_SHARED_CREDENTIALS_FILE").value_or("~/.aws/credentials"));
+  const auto credentials_path = expand(env.get_non_empty("AWS_SHARED_CREDENTIALS_FILE").value_or("~/.aws/credentials"));
   auto config = ConfigFile::load(config_path);
   if (!config) return config.error();
   auto credentials = ConfigFile::load(credentials_path);

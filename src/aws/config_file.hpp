@@ -14,8 +14,8 @@
 namespace firehose::aws {
 
 struct ConfigSection {
-  std::map<std::string, std::string> values;                               // keys lower-cased
-  std::map<std::string, std::map<std::string, std::string>> nested;        // key -> nested block
+  std::map<std::string, std::string> values;                         // keys lower-cased
+  std::map<std::string, std::map<std::string, std::string>> nested;  // key -> nested block
 
   std::optional<std::string> get(const std::string& key) const;
   std::optional<std::string> get_nested(const std::string& key, const std::string& sub_key) const;

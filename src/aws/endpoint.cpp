@@ -202,8 +202,8 @@ Result<ResolvedEndpoint> resolve_rules_endpoint(const ServiceDescriptor& service
   }
   if (fips && dual_stack) {
     if (!partition.supports_fips || !partition.supports_dual_stack) {
-      return endpoint_configuration_error(fmt::format(
-          "FIPS and DualStack are enabled, but partition {} does not support one or both", partition.name));
+      return endpoint_configuration_error(
+          fmt::format("FIPS and DualStack are enabled, but partition {} does not support one or both", partition.name));
     }
     resolved.url = host_url(service.endpoint_prefix, true, region, partition.dual_stack_dns_suffix);
     return resolved;
@@ -281,8 +281,8 @@ Result<ResolvedEndpoint> resolve_endpoint(const ServiceDescriptor& service, cons
   const std::optional<ConfigSection> section = config.profile(profile);
   auto fips = variant_setting(use_fips, env, "AWS_USE_FIPS_ENDPOINT", section, profile, "use_fips_endpoint");
   if (!fips) return fips.error();
-  auto dual_stack = variant_setting(use_dual_stack, env, "AWS_USE_DUALSTACK_ENDPOINT", section, profile,
-                                    "use_dualstack_endpoint");
+  auto dual_stack =
+      variant_setting(use_dual_stack, env, "AWS_USE_DUALSTACK_ENDPOINT", section, profile, "use_dualstack_endpoint");
   if (!dual_stack) return dual_stack.error();
 
   EndpointParams params;
@@ -294,10 +294,10 @@ Result<ResolvedEndpoint> resolve_endpoint(const ServiceDescriptor& service, cons
     // Checked here rather than left to the rules so that the message can say
     // which settings collide.
     const auto collision = [&](std::string_view variant, const BoolSetting& setting) {
-      return endpoint_configuration_error(fmt::format(
-          "Invalid Configuration: {} and custom endpoint are not supported: {} is enabled by {} while the "
-          "endpoint {} comes from {}; turn {} off or drop the endpoint URL.",
-          variant, variant, setting.source, endpoint->url, endpoint->source, variant));
+      return endpoint_configuration_error(
+          fmt::format("Invalid Configuration: {} and custom endpoint are not supported: {} is enabled by {} while the "
+                      "endpoint {} comes from {}; turn {} off or drop the endpoint URL.",
+                      variant, variant, setting.source, endpoint->url, endpoint->source, variant));
     };
     if (params.use_fips) return collision("FIPS", *fips);
     if (params.use_dual_stack) return collision("Dualstack", *dual_stack);

@@ -27,13 +27,14 @@ struct ServiceDescriptor {
   std::string_view endpoint_prefix;  // first label of the default host
   std::string_view signing_name;     // SigV4 service name
   GovCloudFipsHost gov_cloud_fips = GovCloudFipsHost::FipsPrefix;
-  bool has_global_region_alias = false;  // region "aws-global" means https://{prefix}.amazonaws.com, signed for us-east-1
+  bool has_global_region_alias =
+      false;  // region "aws-global" means https://{prefix}.amazonaws.com, signed for us-east-1
 };
 
 inline constexpr ServiceDescriptor kFirehoseService{"Firehose", "firehose", "firehose", GovCloudFipsHost::FipsPrefix,
-                                                     false};
+                                                    false};
 inline constexpr ServiceDescriptor kCloudWatchService{"CloudWatch", "monitoring", "monitoring",
-                                                       GovCloudFipsHost::PlainPrefix, false};
+                                                      GovCloudFipsHost::PlainPrefix, false};
 inline constexpr ServiceDescriptor kStsService{"STS", "sts", "sts", GovCloudFipsHost::PlainUnlessDualStack, true};
 // S3 as `firehose verify` reads it (AWS_ENDPOINT_URL_S3, [services] s3 =):
 // regional hosts s3.{region}.amazonaws.com, s3-fips.{region}... with FIPS.
@@ -62,12 +63,12 @@ struct ResolvedEndpoint {
   std::string url;             // scheme://host[:port][/path], never a trailing slash
   std::string signing_region;  // empty only for a custom endpoint used without any region
   std::string signing_name;
-  std::string source;          // where the URL came from (the option's name, "AWS_ENDPOINT_URL", "endpoint rules", ...)
+  std::string source;  // where the URL came from (the option's name, "AWS_ENDPOINT_URL", "endpoint rules", ...)
 };
 
 // The inputs of a service's endpoint rule set (Region, UseFIPS, UseDualStack, Endpoint).
 struct EndpointParams {
-  std::optional<std::string> region;    // empty counts as unset
+  std::optional<std::string> region;  // empty counts as unset
   bool use_fips = false;
   bool use_dual_stack = false;
   std::optional<std::string> endpoint;  // a custom endpoint URL

@@ -105,9 +105,9 @@ std::string origin_of(std::string_view url) {
   if (scheme_end == std::string_view::npos) return std::string(url.substr(0, url.find_first_of("/?#")));
   auto authority_start = scheme_end + 3;
   auto authority_end = url.find_first_of("/?#", authority_start);
-  auto authority = url.substr(authority_start, authority_end == std::string_view::npos
-                                                   ? std::string_view::npos
-                                                   : authority_end - authority_start);
+  auto authority =
+      url.substr(authority_start,
+                 authority_end == std::string_view::npos ? std::string_view::npos : authority_end - authority_start);
   if (auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
   return fmt::format("{}://{}", url.substr(0, scheme_end), authority);
 }
@@ -128,7 +128,9 @@ bool is_token(std::string_view s) {
 
 // A CR or LF in a value would let it end the header and start another (or
 // the body); whatever produced it, the request must not go out.
-bool is_safe_value(std::string_view s) { return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos; }
+bool is_safe_value(std::string_view s) {
+  return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
 
 Error invalid_request(std::string code, std::string message) {
   return make_error(ErrorKind::Client, std::move(code), std::move(message));
@@ -298,30 +300,26 @@ Error transfer_error(CURLcode code, std::string_view detail, const HttpRequest& 
     return e;
   };
   switch (code) {
-    case CURLE_COULDNT_RESOLVE_HOST:
-      return transport(TransportFailure::Dns, "DnsFailure", "could not resolve host");
-    case CURLE_COULDNT_RESOLVE_PROXY:
-      return transport(TransportFailure::Dns, "DnsFailure", "could not resolve proxy");
-    case CURLE_COULDNT_CONNECT:
-      return transport(TransportFailure::Refused, "ConnectionRefused", "could not connect");
+    case CURLE_COULDNT_RESOLVE_HOST: return transport(TransportFailure::Dns, "DnsFailure", "could not resolve host");
+    case CURLE_COULDNT_RESOLVE_PROXY: return transport(TransportFailure::Dns, "DnsFailure", "could not resolve proxy");
+    case CURLE_COULDNT_CONNECT: return transport(TransportFailure::Refused, "ConnectionRefused", "could not connect");
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
     case CURLE_PARTIAL_FILE:
     case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-      return transport(TransportFailure::Reset, "ConnectionReset", "connection closed or reset");
+    case CURLE_HTTP2_STREAM: return transport(TransportFailure::Reset, "ConnectionReset", "connection closed or reset");
     case CURLE_OPERATION_TIMEDOUT:
-      return request_sent
-                 ? transport(TransportFailure::Timeout, "RequestTimeout", "no complete answer in time")
-                 : transport(TransportFailure::Timeout, "ConnectTimeout", "no connection in time");
+      return request_sent ? transport(TransportFailure::Timeout, "RequestTimeout", "no complete answer in time")
+                          : transport(TransportFailure::Timeout, "ConnectTimeout", "no connection in time");
     case CURLE_SSL_CACERT_BADFILE: {
       // Our configuration, not the network: retrying cannot help.
       return make_error(ErrorKind::Config, "InvalidCaBundle", fmt::format("unusable CA bundle ({}): {}", where, what));
     }
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
-      return make_error(ErrorKind::Config, "InvalidUrl", fmt::format("cannot send to '{}': {}", origin_of(request.url), what));
+      return make_error(ErrorKind::Config, "InvalidUrl",
+                        fmt::format("cannot send to '{}': {}", origin_of(request.url), what));
     case CURLE_PEER_FAILED_VERIFICATION: {
       // An unknown CA (a self-signed test server) or a name mismatch: say how to trust it.
       Error e = transport(TransportFailure::Tls, "TlsError", "the server's TLS certificate is not trusted");
@@ -339,14 +337,10 @@ Error transfer_error(CURLcode code, std::string_view detail, const HttpRequest& 
     case CURLE_SSL_ISSUER_ERROR:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
     case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_CLIENTCERT:
-      return transport(TransportFailure::Tls, "TlsError", "TLS failure");
-    case CURLE_ABORTED_BY_CALLBACK:
-      return transport(TransportFailure::Other, "RequestAborted", "abandoned (shutdown)");
-    case CURLE_WEIRD_SERVER_REPLY:
-      return transport(TransportFailure::Other, "InvalidResponse", "not an HTTP answer");
-    default:
-      return transport(TransportFailure::Other, "TransportError", "transfer failed");
+    case CURLE_SSL_CLIENTCERT: return transport(TransportFailure::Tls, "TlsError", "TLS failure");
+    case CURLE_ABORTED_BY_CALLBACK: return transport(TransportFailure::Other, "RequestAborted", "abandoned (shutdown)");
+    case CURLE_WEIRD_SERVER_REPLY: return transport(TransportFailure::Other, "InvalidResponse", "not an HTTP answer");
+    default: return transport(TransportFailure::Other, "TransportError", "transfer failed");
   }
 }
 
@@ -354,7 +348,8 @@ class CurlHttpClient final : public HttpClient {
  public:
   explicit CurlHttpClient(HttpOptions options) : options_(std::move(options)) {
     if (global_init_ == CURLE_OK && options_.user_agent.empty()) {
-      user_agent_ = fmt::format("firehose/{} libcurl/{}", FIREHOSE_VERSION, curl_version_info(CURLVERSION_NOW)->version);
+      user_agent_ =
+          fmt::format("firehose/{} libcurl/{}", FIREHOSE_VERSION, curl_version_info(CURLVERSION_NOW)->version);
     } else {
       user_agent_ = options_.user_agent.empty() ? std::string("firehose/" FIREHOSE_VERSION) : options_.user_agent;
     }

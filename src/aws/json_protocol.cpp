@@ -17,7 +17,10 @@ Error error_from_response(const HttpResponse& response) {
   const auto body = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_object()) {
     for (const char* key : {"__type", "code", "Code"}) {
-      if (auto it = body.find(key); it != body.end() && it->is_string()) { code = it->get<std::string>(); break; }
+      if (auto it = body.find(key); it != body.end() && it->is_string()) {
+        code = it->get<std::string>();
+        break;
+      }
     }
     for (const char* key : {"message", "Message", "errorMessage"}) {
       if (auto it = body.find(key); it != body.end() && it->is_string()) {
@@ -53,10 +56,10 @@ Error error_from_response(const HttpResponse& response) {
     // statuses, and 429); a 501 or a 404 from something that is not the
     // service would answer every attempt the same.
     const int status = response.status;
-    error.kind = status == 429 ? ErrorKind::Throttle
+    error.kind = status == 429                                                      ? ErrorKind::Throttle
                  : status == 500 || status == 502 || status == 503 || status == 504 ? ErrorKind::Transient
-                 : status == 401 || status == 403 ? ErrorKind::Auth
-                                                  : ErrorKind::Client;
+                 : status == 401 || status == 403                                   ? ErrorKind::Auth
+                                                                                    : ErrorKind::Client;
     return error;
   }
   error.kind = classify_error_code(error.code, response.status);
@@ -89,8 +92,8 @@ std::string text_gist(std::string_view body, std::size_t max_chars) {
   return out;
 }
 
-HttpRequest make_request(const std::string& endpoint_url, std::string_view json_version,
-                         std::string_view target_prefix, std::string_view operation, std::string body) {
+HttpRequest make_request(const std::string& endpoint_url, std::string_view json_version, std::string_view target_prefix,
+                         std::string_view operation, std::string body) {
   HttpRequest request;
   request.method = "POST";
   request.url = endpoint_url;

@@ -21,7 +21,7 @@ Error error_from_response(const HttpResponse& response);
 std::string text_gist(std::string_view body, std::size_t max_chars = 120);
 
 // Fills method, headers (Content-Type, X-Amz-Target) and body of a JSON call.
-HttpRequest make_request(const std::string& endpoint_url, std::string_view json_version,
-                         std::string_view target_prefix, std::string_view operation, std::string body);
+HttpRequest make_request(const std::string& endpoint_url, std::string_view json_version, std::string_view target_prefix,
+                         std::string_view operation, std::string body);
 
 }  // namespace firehose::aws::json_protocol

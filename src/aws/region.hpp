@@ -11,9 +11,8 @@
 namespace firehose::aws {
 
 // The first non-empty of: the explicit option (`flag`, which messages call
-// `flag_name`), AWS_REGION, AWS_DEFAULT_REGION, the profile's `region`. No region at all is a Config error "NoRegion"; a
-// region that cannot be a DNS label (it becomes part of the host name) is a
-// Config error "InvalidRegion".
+// `flag_name`), AWS_REGION, AWS_DEFAULT_REGION, the profile's `region`. No region at all is a Config error "NoRegion";
+// a region that cannot be a DNS label (it becomes part of the host name) is a Config error "InvalidRegion".
 Result<std::string> resolve_region(const Environment& env, const SharedConfig& config, const std::string& profile,
                                    const std::optional<std::string>& flag,
                                    std::string_view flag_name = "SessionOptions::region");

@@ -34,13 +34,9 @@ constexpr std::array<std::string_view, 14> kThrottlingCodes{
 };
 
 constexpr std::array<std::string_view, 8> kTransientCodes{
-    "RequestTimeout",
-    "RequestTimeoutException",
-    "PriorRequestNotComplete",
+    "RequestTimeout",        "RequestTimeoutException", "PriorRequestNotComplete",
     "InternalFailure",  // also Firehose's other per-record failure
-    "InternalServerError",
-    "InternalError",
-    "ServiceUnavailable",
+    "InternalServerError",   "InternalError",           "ServiceUnavailable",
     "IDPCommunicationError",  // STS web identity: the identity provider did not answer
 };
 

@@ -15,8 +15,8 @@ ServiceClient::ServiceClient(ServiceEndpoint endpoint, CredentialsProviderPtr cr
 Result<HttpResponse> ServiceClient::send(HttpRequest& request) const {
   auto credentials = credentials_->get();
   if (!credentials) return credentials.error();
-  if (auto signed_ok = sigv4::sign_request(request, *credentials, endpoint_.signing_region, endpoint_.signing_name,
-                                           clock_());
+  if (auto signed_ok =
+          sigv4::sign_request(request, *credentials, endpoint_.signing_region, endpoint_.signing_name, clock_());
       !signed_ok) {
     return signed_ok.error();
   }

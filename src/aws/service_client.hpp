@@ -22,8 +22,9 @@ class ServiceClient {
  public:
   using Clock = std::function<std::chrono::system_clock::time_point()>;
 
-  ServiceClient(ServiceEndpoint endpoint, CredentialsProviderPtr credentials, HttpClientPtr http,
-                Clock clock = [] { return std::chrono::system_clock::now(); });
+  ServiceClient(
+      ServiceEndpoint endpoint, CredentialsProviderPtr credentials, HttpClientPtr http,
+      Clock clock = [] { return std::chrono::system_clock::now(); });
 
   // Signs `request` in place and sends it; it stays the caller's (a body's
   // buffer can be reused). An HTTP answer >= 300 becomes an Error parsed by

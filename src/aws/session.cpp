@@ -15,7 +15,7 @@ Result<std::shared_ptr<aws::ServiceClient>> Session::Impl::service_client(const 
   auto resolved = endpoint(service);
   if (!resolved) return resolved.error();
   logging::debug("{} endpoint {} (from {}), signing region {}", service.service_id, resolved->url, resolved->source,
-                resolved->signing_region);
+                 resolved->signing_region);
   aws::ServiceEndpoint target{resolved->url, resolved->signing_region.empty() ? region : resolved->signing_region,
                               resolved->signing_name};
   return std::make_shared<aws::ServiceClient>(std::move(target), credentials, http);
@@ -76,8 +76,8 @@ Result<std::unique_ptr<Session::Impl>> make_session_impl(const SessionOptions& o
     // the AWS CLI's, the endpoint_url option names the called service's endpoint only.
     const Session::Impl* self = impl.get();
     chain.sts_endpoint = [self](const std::string&) -> Result<std::string> {
-      auto sts = aws::resolve_endpoint(aws::kStsService, self->env, self->config, self->profile, std::nullopt,
-                                       self->region);
+      auto sts =
+          aws::resolve_endpoint(aws::kStsService, self->env, self->config, self->profile, std::nullopt, self->region);
       if (!sts) return sts.error();
       return sts->url;
     };

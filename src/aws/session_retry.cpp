@@ -48,8 +48,8 @@ void run_with_retries(const Session& session, std::string_view operation,
       return;
     }
     logging::warn("{}: attempt {}/{} failed with {} ({}); retrying in {:.3f} s", operation, attempt,
-                 retry.policy().max_attempts, error->code, error->message,
-                 static_cast<double>(delay->count()) / 1000.0);
+                  retry.policy().max_attempts, error->code, error->message,
+                  static_cast<double>(delay->count()) / 1000.0);
     std::this_thread::sleep_for(*delay);
   }
 }

@@ -55,10 +55,9 @@ Status CloudWatchClient::put_metric_data(const cloudwatch::PutMetricDataRequest&
   if (auto valid = cloudwatch::validate_put_metric_data(request); !valid) return unsent(valid.error());
   std::string body = cloudwatch::put_metric_data_body(request);
   if (body.size() > cloudwatch::limits::kMaxPutPayloadBytes) {
-    return unsent(cloudwatch::service_error(
-        cloudwatch::kRequestEntityTooLarge,
-        fmt::format("PutMetricData request of {} bytes is over the {}-byte limit", body.size(),
-                    cloudwatch::limits::kMaxPutPayloadBytes)));
+    return unsent(cloudwatch::service_error(cloudwatch::kRequestEntityTooLarge,
+                                            fmt::format("PutMetricData request of {} bytes is over the {}-byte limit",
+                                                        body.size(), cloudwatch::limits::kMaxPutPayloadBytes)));
   }
   auto answer = call(cloudwatch::kPutMetricData, std::move(body));
   if (!answer) return answer.error();
@@ -116,7 +115,8 @@ Result<cloudwatch::ListMetricsResult> CloudWatchClient::list_metrics(
   return cloudwatch::parse_list_metrics_response(*answer);
 }
 
-Result<std::vector<cloudwatch::Metric>> CloudWatchClient::list_all_metrics(cloudwatch::ListMetricsRequest request) const {
+Result<std::vector<cloudwatch::Metric>> CloudWatchClient::list_all_metrics(
+    cloudwatch::ListMetricsRequest request) const {
   std::vector<cloudwatch::Metric> metrics;
   for (;;) {
     auto page = list_metrics(request);

@@ -28,7 +28,8 @@ struct DecodeTable {
   unsigned char value[256];
   constexpr DecodeTable() : value() {
     for (auto& v : value) v = kInvalid;
-    for (unsigned i = 0; i < 64; ++i) value[static_cast<unsigned char>(kBase64Alphabet[i])] = static_cast<unsigned char>(i);
+    for (unsigned i = 0; i < 64; ++i)
+      value[static_cast<unsigned char>(kBase64Alphabet[i])] = static_cast<unsigned char>(i);
   }
 };
 constexpr DecodeTable kDecode;
@@ -80,10 +81,10 @@ inline void store_pairs(char* dst, std::uint64_t a, std::uint64_t b, std::uint64
 __attribute__((target("avx2"))) inline __m256i indices_avx2(__m256i in) {
   const __m256i spread = _mm256_shuffle_epi8(in, _mm256_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10,  //
                                                                   1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10));
-  const __m256i ac = _mm256_mulhi_epu16(_mm256_and_si256(spread, _mm256_set1_epi32(0x0fc0fc00)),
-                                        _mm256_set1_epi32(0x04000040));
-  const __m256i bd = _mm256_mullo_epi16(_mm256_and_si256(spread, _mm256_set1_epi32(0x003f03f0)),
-                                        _mm256_set1_epi32(0x01000010));
+  const __m256i ac =
+      _mm256_mulhi_epu16(_mm256_and_si256(spread, _mm256_set1_epi32(0x0fc0fc00)), _mm256_set1_epi32(0x04000040));
+  const __m256i bd =
+      _mm256_mullo_epi16(_mm256_and_si256(spread, _mm256_set1_epi32(0x003f03f0)), _mm256_set1_epi32(0x01000010));
   return _mm256_or_si256(ac, bd);
 }
 

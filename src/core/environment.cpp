@@ -1,10 +1,10 @@
 #include "firehose/environment.hpp"
 
+#include <pwd.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
-#include <pwd.h>
-#include <unistd.h>
 
 namespace firehose {
 

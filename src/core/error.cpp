@@ -39,8 +39,7 @@ const char* to_string(TransportFailure failure) {
 bool is_retryable(const Error& error) {
   // A certificate that failed verification fails the same way next time.
   if (error.kind == ErrorKind::Transport && error.transport == TransportFailure::Tls) return false;
-  return error.kind == ErrorKind::Throttle || error.kind == ErrorKind::Transient ||
-         error.kind == ErrorKind::Transport;
+  return error.kind == ErrorKind::Throttle || error.kind == ErrorKind::Transient || error.kind == ErrorKind::Transport;
 }
 
 }  // namespace firehose

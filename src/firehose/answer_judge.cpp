@@ -10,12 +10,10 @@ bool outcome_unknown(const Error& error) {
   if (error.kind != ErrorKind::Transport) return false;
   switch (error.transport) {
     case TransportFailure::Reset:
-    case TransportFailure::Other:
-      return true;
+    case TransportFailure::Other: return true;
     case TransportFailure::Timeout:
       return error.code != "ConnectTimeout";  // the server never saw a request that could not connect
-    default:
-      return false;  // DNS, refused, TLS: nothing reached the service
+    default: return false;                    // DNS, refused, TLS: nothing reached the service
   }
 }
 
@@ -23,8 +21,8 @@ bool outcome_unknown(const Error& error) {
 RecordVerdict judge_entry(std::string_view error_code, std::string_view error_message) {
   RecordVerdict verdict;
   if (error_code.empty()) return verdict;
-  verdict.error = make_error(aws::classify_error_code(error_code, 200), std::string(error_code),
-                             std::string(error_message));
+  verdict.error =
+      make_error(aws::classify_error_code(error_code, 200), std::string(error_code), std::string(error_message));
   verdict.throttled = verdict.error.kind == ErrorKind::Throttle;
   // One record's refusal never stops the stream: the others were answered.
   verdict.verdict = is_retryable(verdict.error) ? Verdict::kRetry : Verdict::kFail;

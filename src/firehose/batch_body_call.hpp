@@ -15,8 +15,7 @@ namespace firehose {
 namespace detail {
 struct FirehoseClientAccess {
   static Result<PutRecordBatchAnswer> put_record_batch_body(const FirehoseClient& client, std::string& body,
-                                                            std::size_t record_count,
-                                                            const std::atomic<bool>* abort);
+                                                            std::size_t record_count, const std::atomic<bool>* abort);
 };
 }  // namespace detail
 

@@ -49,7 +49,7 @@ Result<BatchPutReport> put_records_in_batches(const FirehoseClient& client, std:
   std::vector<std::size_t> pending(records.size());
   for (std::size_t i = 0; i < pending.size(); ++i) pending[i] = i;
   std::vector<Error> last_error(records.size());
-  std::optional<Error> whole_call_error;  // the last error that failed a whole call
+  std::optional<Error> whole_call_error;       // the last error that failed a whole call
   std::vector<bool> in_doubt(records.size());  // a send's outcome was unknown (counted once)
   bool fatal = false;
   bool any_acknowledged = false;
@@ -59,8 +59,8 @@ Result<BatchPutReport> put_records_in_batches(const FirehoseClient& client, std:
     if (attempt > 1) {
       const auto delay = aws::retry_delay(retry, attempt - 1, random);
       logging::warn("PutRecordBatch: attempt {}/{} for {} failed record(s) (last error {}); retrying in {:.3f} s",
-                   attempt, retry.max_attempts, pending.size(), last_error[pending.front()].code,
-                   static_cast<double>(delay.count()) / 1000.0);
+                    attempt, retry.max_attempts, pending.size(), last_error[pending.front()].code,
+                    static_cast<double>(delay.count()) / 1000.0);
       if (sleep) {
         sleep(delay);
       } else {

@@ -75,9 +75,9 @@ Result<PutRecordBatchResult> FirehoseClient::put_record_batch(std::string_view s
 }
 
 Result<PutRecordBatchAnswer> detail::FirehoseClientAccess::put_record_batch_body(const FirehoseClient& client,
-                                                                                std::string& body,
-                                                                                std::size_t record_count,
-                                                                                const std::atomic<bool>* abort) {
+                                                                                 std::string& body,
+                                                                                 std::size_t record_count,
+                                                                                 const std::atomic<bool>* abort) {
   int sends = 1;
   auto text = client.call_keeping_body("PutRecordBatch", body, &sends, abort);
   if (!text) return text.error();

@@ -30,7 +30,7 @@ inline constexpr std::string_view kListMetrics = "ListMetrics";
 
 // Timestamps travel as epoch seconds: a JSON integer for whole seconds (what
 // botocore sends), else a number with the milliseconds as the fraction.
-double to_epoch_seconds(TimePoint time);  // millisecond precision (rounded down)
+double to_epoch_seconds(TimePoint time);       // millisecond precision (rounded down)
 TimePoint from_epoch_seconds(double seconds);  // rounded to the millisecond
 
 // ---- client: request bodies (validate first: validation.hpp) ----

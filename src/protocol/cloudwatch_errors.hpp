@@ -11,11 +11,12 @@
 namespace firehose::cloudwatch {
 
 // Query codes of the modelled exceptions (shape name in the comment).
-inline constexpr std::string_view kInvalidParameterValue = "InvalidParameterValue";              // InvalidParameterValueException
-inline constexpr std::string_view kMissingParameter = "MissingParameter";                        // MissingRequiredParameterException
-inline constexpr std::string_view kInvalidParameterCombination = "InvalidParameterCombination";  // InvalidParameterCombinationException
-inline constexpr std::string_view kInvalidNextToken = "InvalidNextToken";                        // InvalidNextToken
-inline constexpr std::string_view kInternalServiceError = "InternalServiceError";                // InternalServiceFault (500)
+inline constexpr std::string_view kInvalidParameterValue = "InvalidParameterValue";  // InvalidParameterValueException
+inline constexpr std::string_view kMissingParameter = "MissingParameter";  // MissingRequiredParameterException
+inline constexpr std::string_view kInvalidParameterCombination =
+    "InvalidParameterCombination";                                         // InvalidParameterCombinationException
+inline constexpr std::string_view kInvalidNextToken = "InvalidNextToken";  // InvalidNextToken
+inline constexpr std::string_view kInternalServiceError = "InternalServiceError";  // InternalServiceFault (500)
 // Not in the model, but what the service answers: GetMetricData's parameter
 // errors, and the AWS JSON protocols' own errors.
 inline constexpr std::string_view kValidationError = "ValidationError";

@@ -7,13 +7,13 @@
 namespace firehose::cloudwatch::limits {
 
 // PutMetricData
-inline constexpr std::size_t kMaxMetricDataPerPut = 1000;           // MetricData entries per call
-inline constexpr std::size_t kMaxPutPayloadBytes = 1024 * 1024;      // "1 MB for HTTP POST requests"
-inline constexpr std::size_t kMaxValuesPerDatum = 150;               // Values / Counts entries
-inline constexpr double kMaxValueMagnitude = 0x1p360;                // values lie in [-2^360, 2^360]...
-inline constexpr double kMinNonZeroMagnitude = 0x1p-360;             // ...and non-zero ones are at least 2^-360
-inline constexpr std::chrono::hours kMaxTimestampAge{24 * 14};       // two weeks in the past
-inline constexpr std::chrono::hours kMaxTimestampLead{2};            // two hours in the future
+inline constexpr std::size_t kMaxMetricDataPerPut = 1000;        // MetricData entries per call
+inline constexpr std::size_t kMaxPutPayloadBytes = 1024 * 1024;  // "1 MB for HTTP POST requests"
+inline constexpr std::size_t kMaxValuesPerDatum = 150;           // Values / Counts entries
+inline constexpr double kMaxValueMagnitude = 0x1p360;            // values lie in [-2^360, 2^360]...
+inline constexpr double kMinNonZeroMagnitude = 0x1p-360;         // ...and non-zero ones are at least 2^-360
+inline constexpr std::chrono::hours kMaxTimestampAge{24 * 14};   // two weeks in the past
+inline constexpr std::chrono::hours kMaxTimestampLead{2};        // two hours in the future
 
 // Names
 inline constexpr std::size_t kMaxDimensions = 30;

@@ -19,12 +19,11 @@ namespace {
 using std::chrono::seconds;
 
 constexpr std::array<std::string_view, 27> kStandardUnits = {
-    "Seconds",          "Microseconds",     "Milliseconds",     "Bytes",           "Kilobytes",
-    "Megabytes",        "Gigabytes",        "Terabytes",        "Bits",            "Kilobits",
-    "Megabits",         "Gigabits",         "Terabits",         "Percent",         "Count",
-    "Bytes/Second",     "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second",
-    "Bits/Second",      "Kilobits/Second",  "Megabits/Second",  "Gigabits/Second", "Terabits/Second",
-    "Count/Second",     "None"};
+    "Seconds",          "Microseconds",     "Milliseconds", "Bytes",           "Kilobytes",        "Megabytes",
+    "Gigabytes",        "Terabytes",        "Bits",         "Kilobits",        "Megabits",         "Gigabits",
+    "Terabits",         "Percent",          "Count",        "Bytes/Second",    "Kilobytes/Second", "Megabytes/Second",
+    "Gigabytes/Second", "Terabytes/Second", "Bits/Second",  "Kilobits/Second", "Megabits/Second",  "Gigabits/Second",
+    "Terabits/Second",  "Count/Second",     "None"};
 
 constexpr std::string_view kStatisticSet = "[ Average, Sum, SampleCount, Maximum, Minimum ]";
 
@@ -49,9 +48,7 @@ Error missing(std::string_view code, std::string_view path) {
   return service_error(code, fmt::format("The parameter {} is required.", path));
 }
 
-std::string units_list() {
-  return fmt::format("[ {} ]", fmt::join(kStandardUnits, ", "));
-}
+std::string units_list() { return fmt::format("[ {} ]", fmt::join(kStandardUnits, ", ")); }
 
 // ASCII without control characters, and not only white space: the rule for
 // namespaces, dimension names and dimension values.
@@ -69,9 +66,8 @@ bool is_printable_ascii_text(std::string_view text) {
 Status check_name(Codes codes, std::string_view path, std::string_view name) {
   if (name.empty()) return missing(codes.missing, path);
   if (name.size() > limits::kMaxNameLength) {
-    return service_error(codes.invalid,
-                         fmt::format("The parameter {} must not be longer than {} characters.", path,
-                                     limits::kMaxNameLength));
+    return service_error(codes.invalid, fmt::format("The parameter {} must not be longer than {} characters.", path,
+                                                    limits::kMaxNameLength));
   }
   return {};
 }
@@ -91,9 +87,8 @@ Status check_dimension_name(Codes codes, std::string_view path, std::string_view
 Status check_dimension_value(Codes codes, std::string_view path, std::string_view value) {
   if (value.empty()) return missing(codes.missing, path);
   if (value.size() > limits::kMaxDimensionValueLength) {
-    return service_error(codes.invalid,
-                         fmt::format("The parameter {} must not be longer than {} characters.", path,
-                                     limits::kMaxDimensionValueLength));
+    return service_error(codes.invalid, fmt::format("The parameter {} must not be longer than {} characters.", path,
+                                                    limits::kMaxDimensionValueLength));
   }
   if (!is_printable_ascii_text(value)) return invalid_value(path, value, codes);
   return {};
@@ -108,9 +103,9 @@ Status check_dimensions(Codes codes, const std::string& path, const std::vector<
     if (auto ok = check_dimension_name(codes, member + ".Name", dims[i].name); !ok) return ok;
     if (auto ok = check_dimension_value(codes, member + ".Value", dims[i].value); !ok) return ok;
     if (!names.insert(dims[i].name).second) {
-      return service_error(codes.invalid,
-                           fmt::format("The collection {} must not contain duplicate dimension names ({}).", path,
-                                       dims[i].name));
+      return service_error(
+          codes.invalid,
+          fmt::format("The collection {} must not contain duplicate dimension names ({}).", path, dims[i].name));
     }
   }
   return {};
@@ -205,8 +200,9 @@ Status check_datum(const MetricDatum& datum, std::size_t index) {
   }
   if (auto ok = check_unit(prefix + "Unit", datum.unit); !ok) return ok;
   if (datum.storage_resolution && *datum.storage_resolution != 1 && *datum.storage_resolution != 60) {
-    return service_error(kInvalidParameterValue,
-                         fmt::format("The parameter {}StorageResolution must be a value in the set [ 1, 60 ].", prefix));
+    return service_error(
+        kInvalidParameterValue,
+        fmt::format("The parameter {}StorageResolution must be a value in the set [ 1, 60 ].", prefix));
   }
   return {};
 }
@@ -252,8 +248,8 @@ Status check_query(const MetricDataQuery& query, std::size_t index) {
   if (auto ok = check_period(kValidationError, stat_prefix + "Period", stat.period); !ok) return ok;
   if (stat.stat.empty()) return missing(kValidationError, stat_prefix + "Stat");
   if (!stat.unit.empty() && !is_standard_unit(stat.unit)) {
-    return service_error(kValidationError, fmt::format("The parameter {}Unit must be a value in the set {}.",
-                                                       stat_prefix, units_list()));
+    return service_error(kValidationError,
+                         fmt::format("The parameter {}Unit must be a value in the set {}.", stat_prefix, units_list()));
   }
   return {};
 }

@@ -7,8 +7,8 @@
 #include <utility>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <simdjson.h>
+#include <nlohmann/json.hpp>
 
 #include "core/crypto.hpp"
 #include "core/json_parsers.hpp"
@@ -61,9 +61,9 @@ Status validate_stream_name(std::string_view name) {
     return !(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-');
   });
   if (bad != name.end()) {
-    return make_error(ErrorKind::Client, "ValidationException",
-                      fmt::format("delivery stream name '{}' may only contain letters, digits, '_', '.' and '-'",
-                                  name));
+    return make_error(
+        ErrorKind::Client, "ValidationException",
+        fmt::format("delivery stream name '{}' may only contain letters, digits, '_', '.' and '-'", name));
   }
   return {};
 }
@@ -119,9 +119,10 @@ Result<std::string> create_delivery_stream_body(const CreateDeliveryStreamReques
     static constexpr std::array<std::string_view, 5> kFormats = {"UNCOMPRESSED", "GZIP", "ZIP", "Snappy",
                                                                  "HADOOP_SNAPPY"};
     if (std::find(kFormats.begin(), kFormats.end(), request.compression_format) == kFormats.end()) {
-      return invalid_argument(fmt::format("compression '{}' is not one of UNCOMPRESSED, GZIP, ZIP, Snappy, "
-                                          "HADOOP_SNAPPY",
-                                          request.compression_format));
+      return invalid_argument(
+          fmt::format("compression '{}' is not one of UNCOMPRESSED, GZIP, ZIP, Snappy, "
+                      "HADOOP_SNAPPY",
+                      request.compression_format));
     }
     s3["CompressionFormat"] = request.compression_format;
   }
@@ -263,7 +264,8 @@ Status read_entry(dom::element item, StringArena& arena, PutRecordBatchAnswer::E
     std::string_view text;
     *target = field.value.get_string().get(text) == simdjson::SUCCESS ? arena.keep(text) : std::string_view();
   }
-  if (entry.record_id.empty() && entry.error_code.empty()) return malformed("an entry has neither RecordId nor ErrorCode");
+  if (entry.record_id.empty() && entry.error_code.empty())
+    return malformed("an entry has neither RecordId nor ErrorCode");
   return {};
 }
 

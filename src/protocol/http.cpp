@@ -27,14 +27,14 @@ const std::string* HttpRequest::header(std::string_view name) const { return fin
 void HttpRequest::set_header(std::string name, std::string value) {
   // The first occurrence keeps its position (a signed request's header order
   // then stays stable); later duplicates go, so the name appears once.
-  auto first = std::find_if(headers.begin(), headers.end(),
-                            [&](const HttpHeader& h) { return same_name(h.name, name); });
+  auto first =
+      std::find_if(headers.begin(), headers.end(), [&](const HttpHeader& h) { return same_name(h.name, name); });
   if (first == headers.end()) {
     headers.push_back({std::move(name), std::move(value)});
     return;
   }
-  auto rest = std::remove_if(std::next(first), headers.end(),
-                             [&](const HttpHeader& h) { return same_name(h.name, name); });
+  auto rest =
+      std::remove_if(std::next(first), headers.end(), [&](const HttpHeader& h) { return same_name(h.name, name); });
   headers.erase(rest, headers.end());
   first->name = std::move(name);
   first->value = std::move(value);

@@ -18,8 +18,8 @@ using detail::iequals;
 // botocore's SIGNED_HEADERS_BLACKLIST: headers that proxies and HTTP stacks
 // add, drop or rewrite on the way, so a signature over them would break.
 constexpr std::array<std::string_view, 11> kUnsignedHeaders = {
-    "connection", "expect",  "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
-    "trailer",    "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id"};
+    "connection",        "expect",  "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+    "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id"};
 
 bool is_unsigned_header(std::string_view lower_name) {
   return std::find(kUnsignedHeaders.begin(), kUnsignedHeaders.end(), lower_name) != kUnsignedHeaders.end();
@@ -130,8 +130,8 @@ Signature sign(const SignableRequest& request, const SigningParams& params) {
   names.erase(std::unique(names.begin(), names.end()), names.end());
 
   detail::Computed computed = detail::compute(detail::CanonicalInput{
-      request.method, request.path, request.query, &headers, &names, request.payload_hash, out.amz_date,
-      params.region, params.service, params.secret_access_key, params.normalize_path});
+      request.method, request.path, request.query, &headers, &names, request.payload_hash, out.amz_date, params.region,
+      params.service, params.secret_access_key, params.normalize_path});
 
   out.authorization = fmt::format("{} Credential={}/{}, SignedHeaders={}, Signature={}", detail::kAlgorithm,
                                   params.access_key_id, computed.scope, computed.signed_headers, computed.signature);
@@ -164,8 +164,8 @@ Status sign_request(HttpRequest& request, const Credentials& credentials, const 
   signable.query = std::move(url->query);
   signable.headers = request.headers;
   const std::string* content_sha = find_header(request.headers, "x-amz-content-sha256");
-  signable.payload_hash = content_sha != nullptr ? std::string(trim_spaces(*content_sha))
-                                                 : crypto::sha256_hex(request.body);
+  signable.payload_hash =
+      content_sha != nullptr ? std::string(trim_spaces(*content_sha)) : crypto::sha256_hex(request.body);
 
   SigningParams params;
   params.access_key_id = credentials.access_key_id;

@@ -19,19 +19,19 @@ namespace firehose::aws::sigv4 {
 
 // What the signature covers, as it travels on the wire.
 struct SignableRequest {
-  std::string method;                // "POST"
-  std::string path;                  // raw, percent-encoding as sent: "/", "/a%20b"
-  std::string query;                 // raw, without '?': "" or "a=1&b=2"
-  std::vector<HttpHeader> headers;   // names in any case; repeated names allowed, order kept
-  std::string payload_hash;          // lower-case hex SHA-256 of the body
+  std::string method;               // "POST"
+  std::string path;                 // raw, percent-encoding as sent: "/", "/a%20b"
+  std::string query;                // raw, without '?': "" or "a=1&b=2"
+  std::vector<HttpHeader> headers;  // names in any case; repeated names allowed, order kept
+  std::string payload_hash;         // lower-case hex SHA-256 of the body
 };
 
 struct SigningParams {
   std::string access_key_id;
   std::string secret_access_key;
-  std::string session_token;  // empty for long-term keys
-  std::string region;         // "us-east-1"
-  std::string service;        // signing name: "firehose", "monitoring", "sts"
+  std::string session_token;                   // empty for long-term keys
+  std::string region;                          // "us-east-1"
+  std::string service;                         // signing name: "firehose", "monitoring", "sts"
   std::chrono::system_clock::time_point time;  // the signing time; sub-second part ignored
   // S3 signs the path as sent, already URI-encoded once: no dot-segment
   // removal, no second encoding (sign_request sets it for service "s3").
@@ -73,7 +73,7 @@ Status sign_request(HttpRequest& request, const Credentials& credentials, const 
 // SignedHeaders=host;x-amz-date, Signature=<hex>".
 struct ParsedAuthorization {
   std::string access_key_id;
-  std::string date;     // scope date, YYYYMMDD
+  std::string date;  // scope date, YYYYMMDD
   std::string region;
   std::string service;
   std::string signature;
@@ -95,8 +95,7 @@ using SecretLookup = std::function<std::optional<std::string>(const std::string&
 //   UnrecognizedClientException          unknown access key id
 //   InvalidSignatureException            wrong signature, scope date != request date,
 //                                        request time further than max_skew from now
-Status verify(const SignableRequest& request, const SecretLookup& secret_for,
-              std::chrono::system_clock::time_point now,
+Status verify(const SignableRequest& request, const SecretLookup& secret_for, std::chrono::system_clock::time_point now,
               std::chrono::seconds max_skew = std::chrono::minutes(5));
 
 }  // namespace firehose::aws::sigv4

@@ -74,8 +74,8 @@ unsigned to_number(std::string_view digits) {
   return n;
 }
 
-std::optional<std::chrono::system_clock::time_point> make_time(int y, unsigned mo, unsigned d, unsigned h,
-                                                              unsigned mi, unsigned s) {
+std::optional<std::chrono::system_clock::time_point> make_time(int y, unsigned mo, unsigned d, unsigned h, unsigned mi,
+                                                               unsigned s) {
   using namespace std::chrono;
   const year_month_day date{year{y}, month{mo}, day{d}};
   if (!date.ok() || h > 23 || mi > 59 || s > 59) return std::nullopt;

@@ -45,7 +45,7 @@ struct CanonicalInput {
   std::string_view method;
   std::string_view path;
   std::string_view query;
-  const std::vector<HttpHeader>* headers;     // the request's headers, signing headers included
+  const std::vector<HttpHeader>* headers;  // the request's headers, signing headers included
   const std::vector<std::string>* signed_names;
   std::string_view payload_hash;
   std::string_view amz_date;

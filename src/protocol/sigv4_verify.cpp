@@ -70,14 +70,17 @@ Result<ParsedAuthorization> parse_authorization(std::string_view header) {
       if (part.empty()) continue;
       const std::size_t eq = part.find('=');
       if (eq == std::string_view::npos) {
-        return incomplete(fmt::format("'{}' not a valid key=value pair (missing equal-sign) in Authorization header: '{}'.",
-                                      part, text));
+        return incomplete(fmt::format(
+            "'{}' not a valid key=value pair (missing equal-sign) in Authorization header: '{}'.", part, text));
       }
       const std::string_view key = trim(part.substr(0, eq));
       const std::string_view value = trim(part.substr(eq + 1));
-      if (key == "Credential") credential = value;
-      else if (key == "SignedHeaders") signed_headers = value;
-      else if (key == "Signature") signature = value;
+      if (key == "Credential")
+        credential = value;
+      else if (key == "SignedHeaders")
+        signed_headers = value;
+      else if (key == "Signature")
+        signature = value;
     }
   }
   if (!credential || !signed_headers || !signature) {
@@ -90,8 +93,8 @@ Result<ParsedAuthorization> parse_authorization(std::string_view header) {
 
   const std::vector<std::string_view> scope = split(*credential, '/');
   if (scope.size() != 5 || scope[0].empty() || scope[1].size() != 8 ||
-      !std::all_of(scope[1].begin(), scope[1].end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-      scope[2].empty() || scope[3].empty() || scope[4] != "aws4_request") {
+      !std::all_of(scope[1].begin(), scope[1].end(), [](char c) { return c >= '0' && c <= '9'; }) || scope[2].empty() ||
+      scope[3].empty() || scope[4] != "aws4_request") {
     return incomplete(fmt::format(
         "Credential should be '<access key id>/<YYYYMMDD>/<region>/<service>/aws4_request', not '{}'.", *credential));
   }
@@ -102,7 +105,8 @@ Result<ParsedAuthorization> parse_authorization(std::string_view header) {
   parsed.service = std::string(scope[3]);
   parsed.signature = std::string(*signature);
   for (std::string_view name : split(*signed_headers, ';')) {
-    if (name.empty()) return incomplete(fmt::format("Invalid SignedHeaders '{}' in Authorization header.", *signed_headers));
+    if (name.empty())
+      return incomplete(fmt::format("Invalid SignedHeaders '{}' in Authorization header.", *signed_headers));
     parsed.signed_headers.emplace_back(name);
   }
   if (parsed.signature.empty()) return incomplete(fmt::format("Empty Signature in Authorization header: '{}'.", text));
@@ -112,7 +116,8 @@ Result<ParsedAuthorization> parse_authorization(std::string_view header) {
 Status verify(const SignableRequest& request, const SecretLookup& secret_for, std::chrono::system_clock::time_point now,
               std::chrono::seconds max_skew) {
   const std::string* authorization = find_header(request.headers, "authorization");
-  if (authorization == nullptr) return auth_error("MissingAuthenticationTokenException", "Missing Authentication Token");
+  if (authorization == nullptr)
+    return auth_error("MissingAuthenticationTokenException", "Missing Authentication Token");
   auto parsed = parse_authorization(*authorization);
   if (!parsed.ok()) return parsed.error();
 
@@ -147,16 +152,16 @@ Status verify(const SignableRequest& request, const SecretLookup& secret_for, st
                                   parsed->date, amz_date.substr(0, 8), amz_date));
   }
   if (*signed_at < now - max_skew) {
-    return auth_error("InvalidSignatureException",
-                      fmt::format("Signature expired: {} is now earlier than {} ({} - {})", amz_date,
-                                  detail::format_amz_date(now - max_skew), detail::format_amz_date(now),
-                                  describe_window(max_skew)));
+    return auth_error(
+        "InvalidSignatureException",
+        fmt::format("Signature expired: {} is now earlier than {} ({} - {})", amz_date,
+                    detail::format_amz_date(now - max_skew), detail::format_amz_date(now), describe_window(max_skew)));
   }
   if (*signed_at > now + max_skew) {
-    return auth_error("InvalidSignatureException",
-                      fmt::format("Signature not yet current: {} is still later than {} ({} + {})", amz_date,
-                                  detail::format_amz_date(now + max_skew), detail::format_amz_date(now),
-                                  describe_window(max_skew)));
+    return auth_error(
+        "InvalidSignatureException",
+        fmt::format("Signature not yet current: {} is still later than {} ({} + {})", amz_date,
+                    detail::format_amz_date(now + max_skew), detail::format_amz_date(now), describe_window(max_skew)));
   }
 
   const std::optional<std::string> secret = secret_for ? secret_for(parsed->access_key_id) : std::nullopt;
@@ -164,9 +169,9 @@ Status verify(const SignableRequest& request, const SecretLookup& secret_for, st
     return auth_error("UnrecognizedClientException", "The security token included in the request is invalid.");
   }
 
-  const detail::Computed expected = detail::compute(detail::CanonicalInput{
-      request.method, request.path, request.query, &request.headers, &parsed->signed_headers, request.payload_hash,
-      amz_date, parsed->region, parsed->service, *secret});
+  const detail::Computed expected = detail::compute(
+      detail::CanonicalInput{request.method, request.path, request.query, &request.headers, &parsed->signed_headers,
+                             request.payload_hash, amz_date, parsed->region, parsed->service, *secret});
   if (!crypto::constant_time_equals(expected.signature, parsed->signature)) {
     return auth_error("InvalidSignatureException",
                       "The request signature we calculated does not match the signature you provided. Check your AWS "

@@ -19,10 +19,10 @@ Error corrupt(std::string_view why) {
 }  // namespace
 
 struct ObjectDecoder::State {
-  std::string head;         // the first bytes, until two decide the format
+  std::string head;  // the first bytes, until two decide the format
   bool decided = false;
   bool gzip = false;
-  bool in_member = false;   // inside a gzip member (its end not seen yet)
+  bool in_member = false;  // inside a gzip member (its end not seen yet)
   bool zlib_ready = false;
   z_stream zlib{};
   std::string output = std::string(kOutputChunk, '\0');

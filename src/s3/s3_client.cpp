@@ -122,8 +122,8 @@ Status S3Client::get_object(std::string_view bucket, const S3Object& object,
     if (!object.etag.empty()) request.set_header("If-Match", object.etag);
     auto response = service_->send(request);
     if (!response) {
-      return with_context(response.error(), fmt::format("GetObject s3://{}/{} (bytes {}-{})", bucket, object.key,
-                                                        offset, last));
+      return with_context(response.error(),
+                          fmt::format("GetObject s3://{}/{} (bytes {}-{})", bucket, object.key, offset, last));
     }
     if (response->status == 200) {
       // The whole object (a server that ignores Range): what this range

@@ -3,8 +3,8 @@
 // Every body ends in a value or an Error.
 #include <cstdint>
 
-#include "protocol/cloudwatch.hpp"
 #include "fuzz_input.hpp"
+#include "protocol/cloudwatch.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace firehose::cloudwatch;

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include "protocol/firehose.hpp"
 #include "fuzz_input.hpp"
+#include "protocol/firehose.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace firehose::protocol;
@@ -19,8 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (owned.ok() != in_place.ok()) __builtin_trap();
   if (in_place.ok()) {
     const auto copied = to_result(*in_place);
-    if (copied.failed_put_count != owned->failed_put_count ||
-        copied.responses.size() != owned->responses.size()) {
+    if (copied.failed_put_count != owned->failed_put_count || copied.responses.size() != owned->responses.size()) {
       __builtin_trap();
     }
   }

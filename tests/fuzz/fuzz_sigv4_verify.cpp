@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string>
 
-#include "protocol/sigv4.hpp"
 #include "fuzz_input.hpp"
+#include "protocol/sigv4.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace firehose;
@@ -38,8 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // The same request signed properly verifies (the extra header may be one
   // signing drops or replaces; it stays signed or unsigned consistently).
-  sigv4::SigningParams params{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", "us-east-1",
-                              "firehose", now};
+  sigv4::SigningParams params{
+      "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", "us-east-1", "firehose", now};
   const sigv4::Signature signature = sigv4::sign(request, params);
   sigv4::SignableRequest signed_request = request;
   for (const HttpHeader& header : signature.headers_to_add) signed_request.headers.push_back(header);

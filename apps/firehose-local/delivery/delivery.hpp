@@ -23,13 +23,13 @@ namespace firehose::local {
 // Where and how one stream's records are delivered.
 struct StreamDestination {
   std::string stream_name;
-  int version = 1;                       // the stream's VersionId; part of object names
-  std::string bucket;                    // from the BucketARN (arn:aws:s3:::BUCKET)
-  std::string prefix;                    // S3 key prefix; objects go under DIR/<bucket>/<prefix>YYYY/MM/DD/HH/
+  int version = 1;     // the stream's VersionId; part of object names
+  std::string bucket;  // from the BucketARN (arn:aws:s3:::BUCKET)
+  std::string prefix;  // S3 key prefix; objects go under DIR/<bucket>/<prefix>YYYY/MM/DD/HH/
   std::string error_output_prefix;
-  std::size_t buffer_bytes = 5 * 1024 * 1024;       // BufferingHints.SizeInMBs
-  std::chrono::seconds buffer_interval{300};        // BufferingHints.IntervalInSeconds
-  bool gzip = false;                                 // CompressionFormat GZIP: objects get a .gz suffix
+  std::size_t buffer_bytes = 5 * 1024 * 1024;  // BufferingHints.SizeInMBs
+  std::chrono::seconds buffer_interval{300};   // BufferingHints.IntervalInSeconds
+  bool gzip = false;                           // CompressionFormat GZIP: objects get a .gz suffix
 };
 
 // One object written (for the AWS/Firehose DeliveryToS3.* metrics).
@@ -37,7 +37,7 @@ struct DeliveredObject {
   std::string stream_name;
   std::filesystem::path path;
   std::uint64_t records = 0;
-  std::uint64_t bytes = 0;  // raw record bytes, before compression
+  std::uint64_t bytes = 0;                              // raw record bytes, before compression
   std::chrono::system_clock::time_point oldest_record;  // for DataFreshness
 };
 

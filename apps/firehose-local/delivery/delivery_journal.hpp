@@ -27,8 +27,8 @@ namespace firehose::local {
 
 struct JournalState {
   SpoolPosition delivered;
-  std::optional<std::string> object;          // path relative to the data directory
-  std::optional<SpoolPosition> object_end;    // set once the object's content is complete
+  std::optional<std::string> object;        // path relative to the data directory
+  std::optional<SpoolPosition> object_end;  // set once the object's content is complete
   bool operator==(const JournalState&) const = default;
 };
 

@@ -58,8 +58,10 @@ std::string format_java_timestamp(std::string_view pattern, const std::tm& t) {
     switch (c) {
       case 'y':
       case 'u':
-        if (run == 2) out += fmt::format("{:02}", (t.tm_year + 1900) % 100);
-        else out += fmt::format("{:0{}}", t.tm_year + 1900, width);
+        if (run == 2)
+          out += fmt::format("{:02}", (t.tm_year + 1900) % 100);
+        else
+          out += fmt::format("{:0{}}", t.tm_year + 1900, width);
         break;
       case 'M': out += fmt::format("{:0{}}", t.tm_mon + 1, width); break;
       case 'd': out += fmt::format("{:0{}}", t.tm_mday, width); break;
@@ -123,9 +125,10 @@ std::string evaluate_prefix(std::string_view prefix, std::chrono::system_clock::
 std::string object_key(const StreamDestination& destination, std::chrono::system_clock::time_point oldest,
                        std::string_view uuid, std::string_view random_text) {
   const std::tm t = utc_fields(oldest);
-  return fmt::format("{}{}-{}-{:04}-{:02}-{:02}-{:02}-{:02}-{:02}-{}{}", evaluate_prefix(destination.prefix, oldest, random_text),
-                     destination.stream_name, destination.version, t.tm_year + 1900, t.tm_mon + 1, t.tm_mday,
-                     t.tm_hour, t.tm_min, t.tm_sec, uuid, destination.gzip ? ".gz" : "");
+  return fmt::format("{}{}-{}-{:04}-{:02}-{:02}-{:02}-{:02}-{:02}-{}{}",
+                     evaluate_prefix(destination.prefix, oldest, random_text), destination.stream_name,
+                     destination.version, t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
+                     uuid, destination.gzip ? ".gz" : "");
 }
 
 Result<std::filesystem::path> object_file_path(const std::filesystem::path& data_dir, std::string_view bucket,
@@ -148,8 +151,10 @@ Result<std::filesystem::path> object_file_path(const std::filesystem::path& data
     if (component == "..") component = "%2E%2E";
     std::string safe;
     for (const char c : component) {
-      if (c == '\0') safe += "%00";
-      else safe.push_back(c);
+      if (c == '\0')
+        safe += "%00";
+      else
+        safe.push_back(c);
     }
     path /= safe;
     ++components;
@@ -165,10 +170,10 @@ std::string random_uuid() {
   fill_random(words, sizeof words);
   std::uint64_t high = words[0];
   std::uint64_t low = words[1];
-  high = (high & ~0xf000ULL) | 0x4000ULL;                   // version 4
-  low = (low & ~(0xc0ULL << 56)) | (0x80ULL << 56);         // RFC 4122 variant
-  return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", high >> 32, (high >> 16) & 0xffff, high & 0xffff,
-                     low >> 48, low & 0xffffffffffffULL);
+  high = (high & ~0xf000ULL) | 0x4000ULL;            // version 4
+  low = (low & ~(0xc0ULL << 56)) | (0x80ULL << 56);  // RFC 4122 variant
+  return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", high >> 32, (high >> 16) & 0xffff, high & 0xffff, low >> 48,
+                     low & 0xffffffffffffULL);
 }
 
 std::string random_string() {

@@ -65,8 +65,8 @@ Result<std::unique_ptr<ObjectWriter>> ObjectWriter::open(std::filesystem::path f
   if (!state->fd.valid()) return io_error("open", state->temp_path, errno);
   if (options.gzip) {
     // windowBits 15 + 16: a gzip header and trailer instead of a zlib one.
-    if (deflateInit2(&state->zlib, std::clamp(options.gzip_level, 0, 9), Z_DEFLATED, 15 + 16, 8,
-                     Z_DEFAULT_STRATEGY) != Z_OK) {
+    if (deflateInit2(&state->zlib, std::clamp(options.gzip_level, 0, 9), Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+        Z_OK) {
       ::unlink(state->temp_path.c_str());
       return make_error(ErrorKind::Transient, "InternalFailure", "deflateInit2 failed");
     }

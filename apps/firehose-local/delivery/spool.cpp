@@ -136,7 +136,8 @@ Result<SpoolTotals> StreamSpool::append(const std::vector<std::string_view>& rec
     if (!current_fd_.valid()) written = open_current_segment();
     const auto path = directory_ / segment_file_name(current_sequence_);
     if (written) written = write_all(current_fd_.get(), frame, path);
-    if (written && options_.durable && ::fdatasync(current_fd_.get()) != 0) written = io_error("fdatasync", path, errno);
+    if (written && options_.durable && ::fdatasync(current_fd_.get()) != 0)
+      written = io_error("fdatasync", path, errno);
     if (written) {
       last_arrival_ms_ = arrival_ms;
       current_size_ += frame.size();

@@ -28,7 +28,7 @@ struct SpoolOptions {
 // Records accepted and not yet delivered.
 struct SpoolTotals {
   std::uint64_t records = 0;
-  std::uint64_t bytes = 0;  // raw record bytes
+  std::uint64_t bytes = 0;                                      // raw record bytes
   std::optional<std::chrono::system_clock::time_point> oldest;  // arrival of the oldest one
 };
 
@@ -53,8 +53,7 @@ class StreamSpool {
   // Appends the records as one frame. Arrival times never go backwards
   // within a stream, so the first record of an object is also its oldest.
   // Returns the totals after the append.
-  Result<SpoolTotals> append(const std::vector<std::string_view>& records,
-                             std::chrono::system_clock::time_point now);
+  Result<SpoolTotals> append(const std::vector<std::string_view>& records, std::chrono::system_clock::time_point now);
   // Later append() calls fail (the stream is being removed).
   void close_for_appends();
 

@@ -40,8 +40,10 @@ std::filesystem::path stream_spool_directory(const std::filesystem::path& data_d
     for (const char c : stream_name) {
       const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
                          c == '.' || c == '-';
-      if (plain) name.push_back(c);
-      else name += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+      if (plain)
+        name.push_back(c);
+      else
+        name += fmt::format("%{:02X}", static_cast<unsigned char>(c));
     }
   }
   return data_dir / "spool" / name;
@@ -58,8 +60,7 @@ StreamDelivery::StreamDelivery(std::filesystem::path data_dir, StreamDestination
 
 Result<std::unique_ptr<StreamDelivery>> StreamDelivery::open(std::filesystem::path data_dir,
                                                              StreamDestination destination,
-                                                             StreamDeliveryOptions options,
-                                                             DeliveryListener listener) {
+                                                             StreamDeliveryOptions options, DeliveryListener listener) {
   std::unique_ptr<StreamDelivery> stream(
       new StreamDelivery(std::move(data_dir), std::move(destination), std::move(options), std::move(listener)));
   const auto& directory = stream->spool_directory_;
@@ -168,8 +169,8 @@ Status StreamDelivery::deliver_locked(bool everything, Clock::time_point now) {
     writing.object = path->lexically_relative(data_dir_).generic_string();
     if (auto written = write_journal(journal_path(), writing, options_.durable); !written) return written;
 
-    auto writer = ObjectWriter::open(*path, ObjectWriterOptions{destination.gzip, options_.gzip_level,
-                                                                options_.durable});
+    auto writer =
+        ObjectWriter::open(*path, ObjectWriterOptions{destination.gzip, options_.gzip_level, options_.durable});
     if (!writer) return writer.error();
     DeliveredObject object{destination.stream_name, *path, 0, 0, **first};
     while (object.records < remaining_records && object.bytes < limit) {

@@ -69,9 +69,8 @@ bool stored_resolution_serves(int period) { return period % 60 == 0; }
 
 Result<std::string> put_metric_data(MetricsStore& store, std::string_view body, TimePoint now) {
   if (body.size() > cw::limits::kMaxPutPayloadBytes) {
-    return cw::service_error(cw::kRequestEntityTooLarge,
-                             fmt::format("Request size {} exceeded {} bytes", body.size(),
-                                         cw::limits::kMaxPutPayloadBytes));
+    return cw::service_error(cw::kRequestEntityTooLarge, fmt::format("Request size {} exceeded {} bytes", body.size(),
+                                                                     cw::limits::kMaxPutPayloadBytes));
   }
   auto request = cw::parse_put_metric_data_request(body);
   if (!request) return request.error();
@@ -110,9 +109,9 @@ Result<std::string> get_metric_statistics(const MetricsStore& store, std::string
   cw::GetMetricStatisticsResult result;
   result.label = request->metric_name;
   if (stored_resolution_serves(request->period)) {
-    const auto points = store.query(key_of({request->name_space, request->metric_name, request->dimensions}),
-                                    request->start_time, request->end_time, std::chrono::seconds(request->period),
-                                    now, request->unit);
+    const auto points =
+        store.query(key_of({request->name_space, request->metric_name, request->dimensions}), request->start_time,
+                    request->end_time, std::chrono::seconds(request->period), now, request->unit);
     for (const auto& point : points) {
       cw::Datapoint out;
       out.timestamp = point.timestamp;
@@ -143,9 +142,7 @@ struct Item {
   double value;
 };
 
-std::int64_t epoch_ms(TimePoint time) {
-  return std::chrono::floor<milliseconds>(time.time_since_epoch()).count();
-}
+std::int64_t epoch_ms(TimePoint time) { return std::chrono::floor<milliseconds>(time.time_since_epoch()).count(); }
 
 // Identifies a request apart from its paging parameters.
 std::string fingerprint(cw::GetMetricDataRequest request) {
@@ -251,8 +248,7 @@ Result<std::string> get_metric_data(const MetricsStore& store, std::string_view 
   if (last != items.end()) {
     for (auto it = last; it != items.end(); ++it) result.results[slot[it->query]].status_code = "PartialData";
     const Item& final_item = *(last - 1);
-    result.next_token =
-        encode_metric_data_token({request_fingerprint, final_item.timestamp_ms, final_item.query});
+    result.next_token = encode_metric_data_token({request_fingerprint, final_item.timestamp_ms, final_item.query});
   }
   return cw::get_metric_data_response_body(result);
 }
@@ -277,7 +273,8 @@ Result<std::string> list_metrics(const MetricsStore& store, std::string_view bod
 
   auto first = after ? std::upper_bound(keys.begin(), keys.end(), *after) : keys.begin();
   const auto remaining = static_cast<std::size_t>(keys.end() - first);
-  const auto last = remaining > cw::limits::kListMetricsPageSize ? first + cw::limits::kListMetricsPageSize : keys.end();
+  const auto last =
+      remaining > cw::limits::kListMetricsPageSize ? first + cw::limits::kListMetricsPageSize : keys.end();
   cw::ListMetricsResult result;
   for (auto it = first; it != last; ++it) result.metrics.push_back(metric_of(*it));
   if (last != keys.end()) result.next_token = encode_list_metrics_token(*(last - 1));
@@ -289,7 +286,8 @@ Result<std::string> list_metrics(const MetricsStore& store, std::string_view bod
 CloudWatchApi::CloudWatchApi(MetricsStore& store) : store_(store) {}
 
 ApiResponse CloudWatchApi::handle(std::string_view operation, std::string_view body, TimePoint now) {
-  if (operation.size() > cw::kTargetPrefix.size() && operation.substr(0, cw::kTargetPrefix.size()) == cw::kTargetPrefix &&
+  if (operation.size() > cw::kTargetPrefix.size() &&
+      operation.substr(0, cw::kTargetPrefix.size()) == cw::kTargetPrefix &&
       operation[cw::kTargetPrefix.size()] == '.') {
     operation.remove_prefix(cw::kTargetPrefix.size() + 1);
   }

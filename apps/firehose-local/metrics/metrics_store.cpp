@@ -22,9 +22,7 @@ std::int64_t epoch_seconds_ceil(MetricsStore::TimePoint time) {
   return std::chrono::ceil<seconds>(time.time_since_epoch()).count();
 }
 
-std::int64_t minute_of(MetricsStore::TimePoint time) {
-  return floor_div(epoch_seconds_floor(time), kSecondsPerMinute);
-}
+std::int64_t minute_of(MetricsStore::TimePoint time) { return floor_div(epoch_seconds_floor(time), kSecondsPerMinute); }
 
 MetricsStore::TimePoint from_epoch_seconds(std::int64_t s) { return MetricsStore::TimePoint(seconds(s)); }
 

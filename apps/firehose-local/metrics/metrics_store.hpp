@@ -98,12 +98,10 @@ class MetricsStore {
   using Units = std::map<std::string, Cell, std::less<>>;
   using Minutes = std::map<std::int64_t, Units>;  // minute index (epoch minutes) -> units
 
-  void add(const MetricKey& key, const StatisticSet& set, std::string_view unit, TimePoint when,
-           TimePoint recorded_at);
+  void add(const MetricKey& key, const StatisticSet& set, std::string_view unit, TimePoint when, TimePoint recorded_at);
   StatisticSet visible_at(const Cell& cell, TimePoint now) const;
   std::vector<MetricKey> list_matching(std::string_view name_space, std::string_view metric_name,
-                                       const Dimensions& dimension_filter,
-                                       std::optional<TimePoint> active_since) const;
+                                       const Dimensions& dimension_filter, std::optional<TimePoint> active_since) const;
 
   mutable std::mutex mutex_;
   std::chrono::seconds visibility_delay_;

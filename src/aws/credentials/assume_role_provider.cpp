@@ -13,9 +13,7 @@
 namespace firehose::aws {
 namespace {
 
-Error invalid_config(std::string message) {
-  return make_error(ErrorKind::Config, "InvalidConfig", std::move(message));
-}
+Error invalid_config(std::string message) { return make_error(ErrorKind::Config, "InvalidConfig", std::move(message)); }
 
 // role_arn without web_identity_token_file: what botocore assumes with AssumeRole.
 bool assumes_role(const ConfigSection& section) {
@@ -40,9 +38,9 @@ AssumeRoleProvider::AssumeRoleProvider(ProfileContext context, std::shared_ptr<c
     : context_(std::move(context)), sts_(std::move(sts)), sources_(std::move(sources)), clock_(std::move(clock)) {
   if (!sources_.for_profile) {
     sources_.for_profile = [](const ProfileContext& source) -> CredentialsProviderPtr {
-      return std::make_shared<ChainProvider>(std::vector<CredentialsProviderPtr>{
-          std::make_shared<ProfileProvider>(source, ProfileFile::Credentials),
-          std::make_shared<ProfileProvider>(source, ProfileFile::Config)});
+      return std::make_shared<ChainProvider>(
+          std::vector<CredentialsProviderPtr>{std::make_shared<ProfileProvider>(source, ProfileFile::Credentials),
+                                              std::make_shared<ProfileProvider>(source, ProfileFile::Config)});
     };
   }
 }
@@ -50,7 +48,8 @@ AssumeRoleProvider::AssumeRoleProvider(ProfileContext context, std::shared_ptr<c
 Result<Credentials> AssumeRoleProvider::get() {
   auto section = context_.section();
   if (!section) return credentials_not_found(context_.not_found_message());
-  if (!section->get("role_arn")) return credentials_not_found(fmt::format("profile {} has no role_arn", context_.profile));
+  if (!section->get("role_arn"))
+    return credentials_not_found(fmt::format("profile {} has no role_arn", context_.profile));
   if (!assumes_role(*section)) {
     return credentials_not_found(
         fmt::format("profile {} has web_identity_token_file (the web identity provider's)", context_.profile));
@@ -90,7 +89,7 @@ Result<Credentials> AssumeRoleProvider::assume(const std::string& profile, std::
 }
 
 Result<Credentials> AssumeRoleProvider::source_credentials(const std::string& profile, const ConfigSection& section,
-                                                          std::vector<std::string>& visited) {
+                                                           std::vector<std::string>& visited) {
   const auto source_profile = section.get("source_profile");
   const auto credential_source = section.get("credential_source");
   if (source_profile && credential_source) {
@@ -133,8 +132,8 @@ Result<Credentials> AssumeRoleProvider::source_credentials(const std::string& pr
   if (has_static_keys(*source_section) || !assumes_role(*source_section)) {
     auto creds = sources_.for_profile(context_.with_profile(source_name))->get();
     if (!creds && is_credentials_not_found(creds.error())) {
-      return invalid_config(fmt::format("source_profile {} of profile {} has no credentials: {}", source_name,
-                                        profile, creds.error().message));
+      return invalid_config(fmt::format("source_profile {} of profile {} has no credentials: {}", source_name, profile,
+                                        creds.error().message));
     }
     return creds;
   }

@@ -40,10 +40,10 @@ Result<Credentials> CachingProvider::refresh(std::unique_lock<std::mutex>& lock)
   if (result && result->expiration && *result->expiration <= options_.clock()) {
     // As botocore: credentials that come expired are an error here, not a
     // signature the service refuses later (or, locally, none at all).
-    result = make_error(ErrorKind::Config, "ExpiredCredentials",
-                        fmt::format("the {} credentials expired at {} (refresh them, or their expiration setting)",
-                                    result->provider.empty() ? inner_->name() : result->provider,
-                                    format_iso8601(*result->expiration)));
+    result = make_error(
+        ErrorKind::Config, "ExpiredCredentials",
+        fmt::format("the {} credentials expired at {} (refresh them, or their expiration setting)",
+                    result->provider.empty() ? inner_->name() : result->provider, format_iso8601(*result->expiration)));
   }
   lock.lock();
   refreshing_ = false;
@@ -61,7 +61,7 @@ Result<Credentials> CachingProvider::refresh(std::unique_lock<std::mutex>& lock)
   if (cached_ && now < cached_->expires_at) {
     next_attempt_ = now + options_.retry_interval;
     logging::warn("refreshing {} credentials failed, using the current ones until they expire: {}", inner_->name(),
-                 result.error().to_string());
+                  result.error().to_string());
     return cached_->credentials;
   }
   return result;

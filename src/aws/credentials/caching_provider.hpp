@@ -60,8 +60,8 @@ class CachingProvider : public CredentialsProvider {
   std::condition_variable refreshed_;
   std::optional<Cached> cached_;
   bool refreshing_ = false;
-  std::uint64_t refresh_count_ = 0;           // bumped when a refresh ends, wakes waiters
-  std::optional<Error> last_refresh_error_;   // outcome of the last refresh, shared with waiters
+  std::uint64_t refresh_count_ = 0;          // bumped when a refresh ends, wakes waiters
+  std::optional<Error> last_refresh_error_;  // outcome of the last refresh, shared with waiters
   std::chrono::system_clock::time_point next_attempt_{};
 };
 

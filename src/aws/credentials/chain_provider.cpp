@@ -15,8 +15,7 @@ Result<Credentials> ChainProvider::get() {
   for (const auto& provider : providers_) {
     auto result = provider->get();
     if (result) {
-      logging::debug("credentials from the {} provider{}", provider->name(),
-                    result->expiration ? " (temporary)" : "");
+      logging::debug("credentials from the {} provider{}", provider->name(), result->expiration ? " (temporary)" : "");
       return result;
     }
     Error error = result.error();

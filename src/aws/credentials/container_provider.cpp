@@ -32,7 +32,8 @@ std::optional<UrlParts> split_url(const std::string& url) {
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string::npos || scheme_end == 0) return std::nullopt;
   UrlParts parts;
-  for (char c : url.substr(0, scheme_end)) parts.scheme += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char c : url.substr(0, scheme_end))
+    parts.scheme += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   std::string authority = url.substr(scheme_end + 3);
   authority = authority.substr(0, authority.find_first_of("/?#"));
   if (const auto at = authority.rfind('@'); at != std::string::npos) authority = authority.substr(at + 1);
@@ -90,9 +91,9 @@ Result<std::optional<std::string>> authorization_token(const Environment& env) {
 }
 
 Error http_error(const std::string& url, const HttpResponse& response) {
-  const ErrorKind kind = response.status >= 500 || response.status == 429 ? ErrorKind::Transient
+  const ErrorKind kind = response.status >= 500 || response.status == 429   ? ErrorKind::Transient
                          : response.status == 401 || response.status == 403 ? ErrorKind::Auth
-                                                                             : ErrorKind::Client;
+                                                                            : ErrorKind::Client;
   std::string body = response.body.substr(0, 512);
   return make_error(kind, fmt::format("HTTP{}", response.status),
                     fmt::format("container credentials endpoint {} answered HTTP {}{}{}", url, response.status,
@@ -127,7 +128,8 @@ Result<Credentials> ContainerProvider::get() {
     if (auto allowed = check_container_full_uri(*full); !allowed) return allowed.error();
     url = *full;
   } else {
-    return credentials_not_found("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI not set");
+    return credentials_not_found(
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI not set");
   }
 
   Error last_error;

@@ -80,22 +80,19 @@ Result<ImdsProvider::Token> ImdsProvider::fetch_token() {
     if (!response) {
       // A silent endpoint may be an IMDSv1-only proxy that drops PUTs; botocore tries v1 then.
       if (response.error().transport == TransportFailure::Timeout) return Token{};
-      unreachable = credentials_not_found(fmt::format("no answer from {}: {}", settings_.endpoint, response.error().message));
+      unreachable =
+          credentials_not_found(fmt::format("no answer from {}: {}", settings_.endpoint, response.error().message));
       continue;
     }
     unreachable.reset();
     switch (response->status) {
-      case 200:
-        return Token{response->body};
+      case 200: return Token{response->body};
       case 403:
       case 404:
-      case 405:
-        return Token{};
+      case 405: return Token{};
       case 400:
-        return credentials_not_found(
-            fmt::format("{} refused the IMDSv2 token request (HTTP 400)", settings_.endpoint));
-      default:
-        break;  // 5xx and the like: try again, then fall back to v1 as botocore does
+        return credentials_not_found(fmt::format("{} refused the IMDSv2 token request (HTTP 400)", settings_.endpoint));
+      default: break;  // 5xx and the like: try again, then fall back to v1 as botocore does
     }
   }
   if (unreachable) return *unreachable;
@@ -149,11 +146,9 @@ Result<Credentials> ImdsProvider::get() {
     const auto code = doc.find("Code");
     if (code != doc.end() && code->is_string() && code->get<std::string>() != "Success") {
       const auto message = doc.find("Message");
-      return credentials_not_found(fmt::format("{} could not provide role {} credentials: {} {}", settings_.endpoint,
-                                               role, code->get<std::string>(),
-                                               message != doc.end() && message->is_string()
-                                                   ? message->get<std::string>()
-                                                   : std::string()));
+      return credentials_not_found(fmt::format(
+          "{} could not provide role {} credentials: {} {}", settings_.endpoint, role, code->get<std::string>(),
+          message != doc.end() && message->is_string() ? message->get<std::string>() : std::string()));
     }
   }
   auto creds = parse_credentials_json(

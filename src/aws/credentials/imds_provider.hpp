@@ -17,11 +17,11 @@
 namespace firehose::aws {
 
 struct ImdsSettings {
-  bool disabled = false;                      // AWS_EC2_METADATA_DISABLED=true
+  bool disabled = false;  // AWS_EC2_METADATA_DISABLED=true
   std::string endpoint = "http://169.254.169.254";
-  bool v1_disabled = false;                   // AWS_EC2_METADATA_V1_DISABLED / ec2_metadata_v1_disabled
-  int attempts = 1;                           // AWS_METADATA_SERVICE_NUM_ATTEMPTS (botocore default 1)
-  std::chrono::milliseconds timeout{1000};    // AWS_METADATA_SERVICE_TIMEOUT, for the HttpClient
+  bool v1_disabled = false;                 // AWS_EC2_METADATA_V1_DISABLED / ec2_metadata_v1_disabled
+  int attempts = 1;                         // AWS_METADATA_SERVICE_NUM_ATTEMPTS (botocore default 1)
+  std::chrono::milliseconds timeout{1000};  // AWS_METADATA_SERVICE_TIMEOUT, for the HttpClient
 
   // From the environment, then the profile (ec2_metadata_service_endpoint,
   // ec2_metadata_service_endpoint_mode = IPv6, ec2_metadata_v1_disabled,

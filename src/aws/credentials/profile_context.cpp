@@ -4,7 +4,8 @@
 
 namespace firehose::aws {
 
-Result<ProfileContext> ProfileContext::load(const Environment& env, const std::optional<std::string>& explicit_profile) {
+Result<ProfileContext> ProfileContext::load(const Environment& env,
+                                            const std::optional<std::string>& explicit_profile) {
   auto files = SharedConfig::load(env);
   if (!files) return files.error();
   ProfileContext context;

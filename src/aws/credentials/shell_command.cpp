@@ -2,16 +2,16 @@
 
 #include <signal.h>
 
-#include <algorithm>
-#include <cerrno>
-#include <cstdint>
-#include <cstring>
-#include <optional>
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -87,7 +87,8 @@ Result<ShellCommandOutput> run_shell_command(const std::string& command, std::ch
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::optional<std::string> stopped;  // why the command was killed
   while (open_pipes > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       stopped = fmt::format("did not finish within {} ms", timeout.count());
       break;
@@ -124,8 +125,7 @@ Result<ShellCommandOutput> run_shell_command(const std::string& command, std::ch
     output.exit_status = 128 + WTERMSIG(status);
   }
   if (stopped) {
-    return make_error(ErrorKind::Config, "CredentialProcessFailed",
-                      fmt::format("`{}` {}: stopped", command, *stopped));
+    return make_error(ErrorKind::Config, "CredentialProcessFailed", fmt::format("`{}` {}: stopped", command, *stopped));
   }
   return output;
 }

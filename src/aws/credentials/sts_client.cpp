@@ -37,10 +37,17 @@ void add_field(std::string& form, std::string_view key, std::string_view value) 
 }
 
 bool is_auth_code(std::string_view code) {
-  constexpr std::array codes = {"AccessDenied",        "AccessDeniedException", "InvalidClientTokenId",
-                                "SignatureDoesNotMatch", "IncompleteSignature", "ExpiredToken",
-                                "ExpiredTokenException", "InvalidIdentityToken", "IDPRejectedClaim",
-                                "MissingAuthenticationToken", "UnrecognizedClientException"};
+  constexpr std::array codes = {"AccessDenied",
+                                "AccessDeniedException",
+                                "InvalidClientTokenId",
+                                "SignatureDoesNotMatch",
+                                "IncompleteSignature",
+                                "ExpiredToken",
+                                "ExpiredTokenException",
+                                "InvalidIdentityToken",
+                                "IDPRejectedClaim",
+                                "MissingAuthenticationToken",
+                                "UnrecognizedClientException"};
   for (const char* c : codes) {
     if (code == c) return true;
   }
@@ -69,8 +76,8 @@ Error sts_error(const std::string& action, const std::string& endpoint, const Ht
   } else if (is_auth_code(code) || response.status == 401 || response.status == 403) {
     kind = ErrorKind::Auth;
   }
-  Error error = make_error(kind, std::move(code), fmt::format("STS {} at {}: {}", action, endpoint, message),
-                           response.status);
+  Error error =
+      make_error(kind, std::move(code), fmt::format("STS {} at {}: {}", action, endpoint, message), response.status);
   if (auto id = xml_element_text(body, "RequestId")) {
     error.request_id = *id;
   } else if (const std::string* header = response.header("x-amzn-requestid")) {

@@ -128,7 +128,8 @@ void AdaptiveRateLimiter::update_limits(TimePoint now) {
   refill(now);  // what accrued so far accrued at the old rates
   if (!enabled_ && !slow_starting(now)) return;
   const Rates target = target_rates(now);
-  for (auto [bucket, rate] : {std::pair{&records_, target.records}, {&bytes_, target.bytes}, {&requests_, target.requests}}) {
+  for (auto [bucket, rate] :
+       {std::pair{&records_, target.records}, {&bytes_, target.bytes}, {&requests_, target.requests}}) {
     bucket->rate = rate;
     bucket->capacity = rate * options_.burst_seconds;
     // A full bucket stays full when its capacity grows with the rate (else a
@@ -153,7 +154,8 @@ nanoseconds AdaptiveRateLimiter::take_or_wait(TimePoint now, std::size_t records
       // A request larger than the capacity waits for a full bucket, then
       // leaves it in debt.
       const double required = std::min(want, bucket.capacity);
-      if (!bucket.full && bucket.tokens < required) wait_seconds = std::max(wait_seconds, (required - bucket.tokens) / bucket.rate);
+      if (!bucket.full && bucket.tokens < required)
+        wait_seconds = std::max(wait_seconds, (required - bucket.tokens) / bucket.rate);
     };
     need(records_, amount.records);
     need(bytes_, amount.bytes);
@@ -162,7 +164,8 @@ nanoseconds AdaptiveRateLimiter::take_or_wait(TimePoint now, std::size_t records
       const auto wait = std::chrono::ceil<nanoseconds>(duration<double>(wait_seconds));
       return std::max(wait, nanoseconds(1));
     }
-    for (auto [bucket, taken] : {std::pair{&records_, amount.records}, {&bytes_, amount.bytes}, {&requests_, amount.requests}}) {
+    for (auto [bucket, taken] :
+         {std::pair{&records_, amount.records}, {&bytes_, amount.bytes}, {&requests_, amount.requests}}) {
       bucket->tokens -= taken;
       bucket->full = false;
     }
@@ -260,8 +263,8 @@ void AdaptiveRateLimiter::record_answer(const Answer& answer, bool new_request) 
   std::lock_guard lock(mutex_);
   const TimePoint t = now();
   if (answer.answered) {
-    accepted_.record(t, Rates{static_cast<double>(answer.accepted_records),
-                              static_cast<double>(answer.accepted_bytes), new_request ? 1.0 : 0.0});
+    accepted_.record(t, Rates{static_cast<double>(answer.accepted_records), static_cast<double>(answer.accepted_bytes),
+                              new_request ? 1.0 : 0.0});
     note_accepted_rate(t);
   } else {
     // Time passes for the accepted rate too: under a storm of whole-request
@@ -314,7 +317,8 @@ void AdaptiveRateLimiter::throttled(TimePoint t, const Answer& answer) {
     // No more refused than faults explain: not a sign that the rate is too high.
     if (!evidence) return;
   }
-  decrease(t, share, known, answer.answered && answer.sent_at != TimePoint::max() ? handled_at(answer, t) : TimePoint::max(),
+  decrease(t, share, known,
+           answer.answered && answer.sent_at != TimePoint::max() ? handled_at(answer, t) : TimePoint::max(),
            !answer.answered);
 }
 
@@ -404,8 +408,9 @@ void AdaptiveRateLimiter::decrease(TimePoint t, double share, double known, Time
   }
   ++decreases_;
   update_limits(t);
-  logging::debug("rate limiter: throttled share {:.3f} (faults explain {:.3f}): limit now {:.0f} records/s, {:.0f} KiB/s",
-                share, known, records_.rate, bytes_.rate / 1024);
+  logging::debug(
+      "rate limiter: throttled share {:.3f} (faults explain {:.3f}): limit now {:.0f} records/s, {:.0f} KiB/s", share,
+      known, records_.rate, bytes_.rate / 1024);
   // No saved-up burst right after being told to slow down.
   for (Bucket* bucket : {&records_, &bytes_, &requests_}) {
     bucket->tokens = std::min(bucket->tokens, 0.0);

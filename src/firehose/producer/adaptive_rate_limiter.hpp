@@ -115,7 +115,7 @@ struct RateLimiterOptions {
   // throttle is a signal (the SDKs' behaviour). Chosen with
   // tests/unit/firehose/producer/rate_limiter_simulation (docs/producer.md).
   bool tell_faults_from_quota = true;
-  double share_margin = 0.02;             // + share_margin_of_faults x the faults' share
+  double share_margin = 0.02;  // + share_margin_of_faults x the faults' share
   double share_margin_of_faults = 0.25;
   std::chrono::seconds fault_window{10};  // slots the faults' share is the lowest of
   std::size_t fault_slot_records = 1000;  // slots taken together until they hold this many answered records
@@ -213,7 +213,7 @@ class AdaptiveRateLimiter {
   // Refuses all current and future acquire() calls (shutdown).
   void cancel();
 
-  bool limiting() const;  // during slow start and since the first throttle
+  bool limiting() const;      // during slow start and since the first throttle
   RateLimits limits() const;  // now
   double bytes_per_second_limit() const { return limits().bytes_per_second; }  // 0 when not limiting
   // How many throttle signals lowered the rate (the others were part of an

@@ -31,8 +31,8 @@ ordered_json time_or_null(const std::optional<std::chrono::system_clock::time_po
 }
 
 // Looks up `key` in `object`, checking its type; `why` gets the reason on failure.
-const nlohmann::json* field(const nlohmann::json& object, const char* key, nlohmann::json::value_t type,
-                            bool nullable, std::string& why) {
+const nlohmann::json* field(const nlohmann::json& object, const char* key, nlohmann::json::value_t type, bool nullable,
+                            std::string& why) {
   const auto it = object.find(key);
   if (it == object.end()) {
     why = fmt::format("missing \"{}\"", key);
@@ -74,7 +74,8 @@ Result<DeadLetterEntry> parse_dead_letter(std::string_view line) {
 
   std::string why;
   const auto* stream = field(object, "stream", value_t::string, false, why);
-  const bool truncated = object.contains("truncated") && object["truncated"].is_boolean() && object["truncated"].get<bool>();
+  const bool truncated =
+      object.contains("truncated") && object["truncated"].is_boolean() && object["truncated"].get<bool>();
   const auto* data = stream ? field(object, truncated ? "data_prefix" : "data", value_t::string, false, why) : nullptr;
   const auto* code = data ? field(object, "error_code", value_t::string, false, why) : nullptr;
   const auto* message = code ? field(object, "error_message", value_t::string, false, why) : nullptr;

@@ -64,8 +64,8 @@ std::uint64_t LatencyHistogram::percentile_of(const std::array<std::uint64_t, kB
                                               std::uint64_t total, double fraction, std::uint64_t max) {
   if (total == 0) return 0;
   fraction = std::clamp(fraction, 0.0, 1.0);
-  const auto rank = std::max<std::uint64_t>(
-      1, static_cast<std::uint64_t>(std::ceil(fraction * static_cast<double>(total))));
+  const auto rank =
+      std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(fraction * static_cast<double>(total))));
   std::uint64_t seen = 0;
   for (std::size_t i = 0; i < kBucketCount; ++i) {
     seen += buckets[i];

@@ -24,7 +24,7 @@ namespace firehose::producer {
 class LatencyHistogram {
  public:
   static constexpr int kSubBucketBits = 5;
-  static constexpr int kRangeBits = 40;  // 2^40 ns, about 18.3 minutes
+  static constexpr int kRangeBits = 40;                                     // 2^40 ns, about 18.3 minutes
   static constexpr double kMaxRelativeError = 1.0 / (2 << kSubBucketBits);  // half a bucket: 1/64
 
   LatencyHistogram() = default;

@@ -28,8 +28,8 @@ constexpr std::size_t kErrorTextBytes = 256;
 // A Firehose record's share, carried by the user record that started it:
 // the record, its error text, its body entry's framing ({"Data":""} and a
 // comma), its answer, and the pointers to it in queues and batches.
-constexpr std::size_t kFirehoseRecordCharge = heap_block(sizeof(PendingRecord)) + kErrorTextBytes + 12 +
-                                              kAnswerBytesPerRecord + 4 * sizeof(PendingPtr);
+constexpr std::size_t kFirehoseRecordCharge =
+    heap_block(sizeof(PendingRecord)) + kErrorTextBytes + 12 + kAnswerBytesPerRecord + 4 * sizeof(PendingPtr);
 
 // A user record's own share: its bytes (its own string, or its slice of a
 // packed record plus a delimiter), their base64 in a request body, and its

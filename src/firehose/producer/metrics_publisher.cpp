@@ -176,8 +176,8 @@ Status validate_metrics_options(const ProducerOptions& options) {
   }
   // The namespace (and the stream name as a dimension value) as CloudWatch would judge them.
   cloudwatch::PutMetricDataRequest probe{options.metrics_namespace, {}};
-  probe.metric_data.push_back(make_datum(kCounterMetrics[0].name, kCounterMetrics[0].unit,
-                                         options.delivery_stream_name, std::chrono::system_clock::now()));
+  probe.metric_data.push_back(make_datum(kCounterMetrics[0].name, kCounterMetrics[0].unit, options.delivery_stream_name,
+                                         std::chrono::system_clock::now()));
   probe.metric_data.back().value = 0;
   if (auto valid = cloudwatch::validate_put_metric_data(probe); !valid) {
     return option_error(fmt::format("metrics_namespace: {}", valid.error().message));

@@ -85,8 +85,9 @@ class MetricsPublisher {
   using Source = std::function<MetricsSample()>;
   using Clock = std::function<cloudwatch::TimePoint()>;
 
-  MetricsPublisher(MetricsPublisherOptions options, PutMetricData put, Source source,
-                   Clock clock = [] { return std::chrono::system_clock::now(); });
+  MetricsPublisher(
+      MetricsPublisherOptions options, PutMetricData put, Source source,
+      Clock clock = [] { return std::chrono::system_clock::now(); });
   ~MetricsPublisher();  // stop()
   MetricsPublisher(const MetricsPublisher&) = delete;
   MetricsPublisher& operator=(const MetricsPublisher&) = delete;

@@ -16,8 +16,7 @@ std::size_t billed(std::size_t size) {
 OutcomeResolver::OutcomeResolver(std::string stream_name, std::unique_ptr<DeadLetterWriter> dead_letter)
     : stream_name_(std::move(stream_name)), dead_letter_(std::move(dead_letter)) {}
 
-void OutcomeResolver::acknowledge(PendingRecord& record, std::string_view record_id, SteadyTime now,
-                                  AckTally& tally) {
+void OutcomeResolver::acknowledge(PendingRecord& record, std::string_view record_id, SteadyTime now, AckTally& tally) {
   tally.billed += billed(record.data.size());
   tally.records += record.users.size();
   for (auto& user : record.users) {

@@ -8,14 +8,14 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string_view>
 
-#include "firehose/producer.hpp"
 #include "firehose/dead_letter.hpp"
+#include "firehose/producer.hpp"
 #include "firehose/producer/latency_histogram.hpp"
 #include "firehose/producer/pending_record.hpp"
 

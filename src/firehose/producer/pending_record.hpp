@@ -27,7 +27,7 @@ struct UserRecord {
 struct PendingRecord {
   std::string data;
   std::vector<UserRecord> users;
-  int attempts = 0;                 // sends so far
+  int attempts = 0;  // sends so far
   WallTime first_attempt{};
   WallTime last_attempt{};
   SteadyTime deadline{};            // the earliest user's put_time + record TTL

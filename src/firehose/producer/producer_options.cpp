@@ -8,9 +8,7 @@ namespace firehose::producer {
 
 namespace {
 
-Error invalid_option(std::string message) {
-  return make_error(ErrorKind::Client, "InvalidOption", std::move(message));
-}
+Error invalid_option(std::string message) { return make_error(ErrorKind::Client, "InvalidOption", std::move(message)); }
 
 }  // namespace
 
@@ -21,8 +19,8 @@ Status validate_producer_options(const ProducerOptions& options) {
     return invalid_option("max_batch_records must be 1 to 500");
   }
   if (options.max_batch_bytes > limits::kMaxBatchRequestBytes ||
-      options.max_batch_bytes < protocol::PutRecordBatchSize(options.delivery_stream_name.size())
-                                    .size_with(limits::kMaxRecordBytes)) {
+      options.max_batch_bytes <
+          protocol::PutRecordBatchSize(options.delivery_stream_name.size()).size_with(limits::kMaxRecordBytes)) {
     return invalid_option("max_batch_bytes must hold one maximum-size record and be <= 4 MiB");
   }
   if (options.retry.max_attempts < 1) return invalid_option("max_attempts must be at least 1");

@@ -22,11 +22,11 @@ namespace firehose::producer {
 struct Judgement {
   // With their RecordId: a view into the judged answer, which must outlive it.
   std::vector<std::pair<PendingPtr, std::string_view>> acknowledged;
-  Batch retry;                 // in the order they were sent
+  Batch retry;  // in the order they were sent
   SteadyTime retry_at{};
-  Batch failed;                // for good; last_error says why
-  std::optional<Error> fatal;  // set: stop the producer (the batch's records are in `failed`)
-  std::size_t throttled = 0;   // records refused with a throttle ("Slow down.") or a throttled call
+  Batch failed;                         // for good; last_error says why
+  std::optional<Error> fatal;           // set: stop the producer (the batch's records are in `failed`)
+  std::size_t throttled = 0;            // records refused with a throttle ("Slow down.") or a throttled call
   std::size_t possible_duplicates = 0;  // user records newly in doubt (a send's outcome unknown), each once
   bool whole_call_failed = false;
 };

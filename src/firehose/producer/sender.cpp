@@ -156,8 +156,8 @@ void Sender::note_call_failure(const Error& error) {
   if (failed_calls_in_a_row_ > 1 && now - last_streak_log_ < kReminder) return;
   last_streak_log_ = now;
   logging::warn("PutRecordBatch failed{}: {}; its records are sent again (at most {} attempts each)",
-               failed_calls_in_a_row_ > 1 ? fmt::format(" ({} calls in a row)", failed_calls_in_a_row_) : "",
-               error.to_string(), options_.retry.max_attempts);
+                failed_calls_in_a_row_ > 1 ? fmt::format(" ({} calls in a row)", failed_calls_in_a_row_) : "",
+                error.to_string(), options_.retry.max_attempts);
 }
 
 void Sender::note_call_answered() {
@@ -168,8 +168,8 @@ void Sender::note_call_answered() {
   failed_calls_in_a_row_ = 0;
 }
 
-void Sender::report_batch(std::size_t count, std::size_t bytes, int attempt,
-                          const Result<PutRecordBatchAnswer>& answer, std::chrono::nanoseconds latency) const {
+void Sender::report_batch(std::size_t count, std::size_t bytes, int attempt, const Result<PutRecordBatchAnswer>& answer,
+                          std::chrono::nanoseconds latency) const {
   BatchReport report;
   report.records = count;
   report.bytes = bytes;

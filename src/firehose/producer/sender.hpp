@@ -6,9 +6,9 @@
 // once (max_in_flight threads); this class is shared by them and holds no
 // per-call state.
 #include <atomic>
-#include <mutex>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 

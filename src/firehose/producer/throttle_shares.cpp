@@ -14,8 +14,7 @@ std::int64_t slot_of(RateTime now) { return now.time_since_epoch() / kShareSlot;
 
 }  // namespace
 
-void ThrottleShares::count(RateTime now, bool answered, std::size_t accepted, std::size_t throttled,
-                           bool new_request) {
+void ThrottleShares::count(RateTime now, bool answered, std::size_t accepted, std::size_t throttled, bool new_request) {
   const std::int64_t slot = slot_of(now);
   if (slots_.empty() || slots_.back().slot != slot) slots_.push_back({slot, {}, {}});
   Slot& current = slots_.back();

@@ -49,8 +49,9 @@ TEST(ConfigFile, RejectsMalformedLinesNamingTheLine) {
 }
 
 TEST(SharedConfig, CredentialsFileOverridesConfigAndProfilePrefixIsUsed) {
-  auto config = ConfigFile::parse("[default]\nregion=us-west-2\naws_access_key_id=FROMCONFIG\n"
-                                  "[profile dev]\nregion=eu-central-1\n[dev]\nregion=wrong\n");
+  auto config = ConfigFile::parse(
+      "[default]\nregion=us-west-2\naws_access_key_id=FROMCONFIG\n"
+      "[profile dev]\nregion=eu-central-1\n[dev]\nregion=wrong\n");
   auto credentials = ConfigFile::parse("[default]\naws_access_key_id=FROMCREDS\n[dev]\naws_secret_access_key=s\n");
   ASSERT_TRUE(config.ok());
   ASSERT_TRUE(credentials.ok());
@@ -69,14 +70,15 @@ TEST(SharedConfig, CredentialsFileOverridesConfigAndProfilePrefixIsUsed) {
 TEST(SharedConfig, ActiveProfileOrder) {
   EXPECT_EQ(active_profile_name(Environment::from_map({}), std::nullopt), "default");
   EXPECT_EQ(active_profile_name(Environment::from_map({{"AWS_DEFAULT_PROFILE", "b"}}), std::nullopt), "b");
-  EXPECT_EQ(active_profile_name(Environment::from_map({{"AWS_PROFILE", "a"}, {"AWS_DEFAULT_PROFILE", "b"}}),
-                                std::nullopt), "a");
+  EXPECT_EQ(
+      active_profile_name(Environment::from_map({{"AWS_PROFILE", "a"}, {"AWS_DEFAULT_PROFILE", "b"}}), std::nullopt),
+      "a");
   EXPECT_EQ(active_profile_name(Environment::from_map({{"AWS_PROFILE", "a"}}), std::string("c")), "c");
 }
 
 TEST(SharedConfig, LoadsFilesNamedByEnvironmentAndToleratesMissingOnes) {
-  auto env = Environment::from_map({{"AWS_CONFIG_FILE", "/nonexistent/config"},
-                                    {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials"}});
+  auto env = Environment::from_map(
+      {{"AWS_CONFIG_FILE", "/nonexistent/config"}, {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials"}});
   auto shared = SharedConfig::load(env);
   ASSERT_TRUE(shared.ok());
   EXPECT_FALSE(shared->profile("default").has_value());
@@ -89,8 +91,8 @@ std::string warnings_for_credentials_mode(const std::filesystem::path& path, std
   std::ostringstream log;
   // Through the library's public logging hook (its messages never reach spdlog's default logger).
   firehose::set_log_callback([&log](const firehose::LogMessage& m) { log << m.text << '\n'; });
-  auto env = Environment::from_map({{"AWS_CONFIG_FILE", "/nonexistent/config"},
-                                    {"AWS_SHARED_CREDENTIALS_FILE", path.string()}});
+  auto env = Environment::from_map(
+      {{"AWS_CONFIG_FILE", "/nonexistent/config"}, {"AWS_SHARED_CREDENTIALS_FILE", path.string()}});
   const bool loaded = SharedConfig::load(env).ok() && SharedConfig::load(env).ok();  // read twice
   firehose::set_log_callback(nullptr);
   EXPECT_TRUE(loaded);
@@ -101,8 +103,8 @@ TEST(SharedConfig, WarnsOnceWhenTheCredentialsFileIsReadableByOthers) {
   const auto dir = std::filesystem::temp_directory_path() / ("firehose-config-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   using std::filesystem::perms;
-  const std::string open_log = warnings_for_credentials_mode(dir / "open", perms::owner_read | perms::owner_write |
-                                                                               perms::group_read | perms::others_read);
+  const std::string open_log = warnings_for_credentials_mode(
+      dir / "open", perms::owner_read | perms::owner_write | perms::group_read | perms::others_read);
   EXPECT_NE(open_log.find("readable by other users (mode 0644): chmod 600"), std::string::npos) << open_log;
   EXPECT_EQ(open_log.find("readable by other users"), open_log.rfind("readable by other users")) << "once";
   EXPECT_EQ(open_log.find("s3cr3t"), std::string::npos) << open_log;

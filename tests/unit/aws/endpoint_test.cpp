@@ -47,13 +47,23 @@ TEST(EndpointNames, SigningNamesAndPrefixes) {
 
 TEST(Partition, RegionsMapToTheirPartitions) {
   const std::map<std::string, std::string> expected{
-      {"us-east-1", "aws"},          {"il-central-1", "aws"},           {"mx-central-1", "aws"},
-      {"aws-global", "aws"},         {"cn-north-1", "aws-cn"},          {"aws-cn-global", "aws-cn"},
-      {"eusc-de-east-1", "aws-eusc"}, {"us-iso-east-1", "aws-iso"},     {"us-isob-east-1", "aws-iso-b"},
-      {"eu-isoe-west-1", "aws-iso-e"}, {"us-isof-south-1", "aws-iso-f"}, {"us-gov-west-1", "aws-us-gov"},
+      {"us-east-1", "aws"},
+      {"il-central-1", "aws"},
+      {"mx-central-1", "aws"},
+      {"aws-global", "aws"},
+      {"cn-north-1", "aws-cn"},
+      {"aws-cn-global", "aws-cn"},
+      {"eusc-de-east-1", "aws-eusc"},
+      {"us-iso-east-1", "aws-iso"},
+      {"us-isob-east-1", "aws-iso-b"},
+      {"eu-isoe-west-1", "aws-iso-e"},
+      {"us-isof-south-1", "aws-iso-f"},
+      {"us-gov-west-1", "aws-us-gov"},
       {"aws-us-gov-global", "aws-us-gov"},
       // Unknown regions fall back to aws, as botocore does.
-      {"fake-region-10", "aws"},     {"mars-north-1", "aws"},          {"US-EAST-1", "aws"},
+      {"fake-region-10", "aws"},
+      {"mars-north-1", "aws"},
+      {"US-EAST-1", "aws"},
   };
   for (const auto& [region, partition] : expected) EXPECT_EQ(partition_of(region).name, partition) << region;
   EXPECT_EQ(partition_of("").name, "aws");
@@ -131,8 +141,8 @@ TEST(EndpointRules, RefusesBadRegionsAndEndpoints) {
   ASSERT_FALSE(empty_region.ok());
   EXPECT_EQ(empty_region.error().code, "NoRegion");
 
-  for (const char* url : {"localhost:4573", "ftp://example.com", "https://", "https:///path", "http://a b",
-                          "https://example.com/?x=1"}) {
+  for (const char* url :
+       {"localhost:4573", "ftp://example.com", "https://", "https:///path", "http://a b", "https://example.com/?x=1"}) {
     auto resolved = resolve_rules_endpoint(kFirehoseService, params_for("us-east-1", false, false, url));
     ASSERT_FALSE(resolved.ok()) << url;
     EXPECT_EQ(resolved.error().code, "InvalidEndpoint") << url;
@@ -201,9 +211,7 @@ void run_rule_cases(const ServiceDescriptor& service, const std::string& file, s
 
 TEST(EndpointRulesConformance, Firehose) { run_rule_cases(kFirehoseService, "firehose-endpoint-tests.json", 40); }
 
-TEST(EndpointRulesConformance, CloudWatch) {
-  run_rule_cases(kCloudWatchService, "cloudwatch-endpoint-tests.json", 20);
-}
+TEST(EndpointRulesConformance, CloudWatch) { run_rule_cases(kCloudWatchService, "cloudwatch-endpoint-tests.json", 20); }
 
 // ---------------------------------------------------------------------------
 // Configured endpoints: precedence
@@ -289,8 +297,8 @@ TEST(ConfiguredEndpoint, IgnoreSwitchesDropEverythingButTheFlag) {
 
 TEST(ConfiguredEndpoint, ReportsWhereTheUrlCameFrom) {
   const SharedConfig config = config_with(kEndpointProfiles);
-  auto from_services = resolve_endpoint(kFirehoseService, Environment::from_map({}), config, "both", std::nullopt,
-                                        "eu-west-1");
+  auto from_services =
+      resolve_endpoint(kFirehoseService, Environment::from_map({}), config, "both", std::nullopt, "eu-west-1");
   ASSERT_TRUE(from_services.ok());
   EXPECT_NE(from_services->source.find("[services local]"), std::string::npos) << from_services->source;
   EXPECT_EQ(from_services->signing_region, "eu-west-1");
@@ -311,9 +319,10 @@ TEST(ConfiguredEndpoint, FipsAndDualStackFromArgumentsEnvironmentAndProfile) {
   EXPECT_EQ(endpoint_url(kFirehoseService, {{"AWS_USE_FIPS_ENDPOINT", "false"}}, "fips"),
             "https://firehose.us-east-1.amazonaws.com");
   EXPECT_EQ(endpoint_url(kCloudWatchService, {}, "dual"), "https://monitoring.us-east-1.api.aws");
-  EXPECT_EQ(endpoint_url(kCloudWatchService, {{"AWS_USE_DUALSTACK_ENDPOINT", "true"}, {"AWS_USE_FIPS_ENDPOINT", "true"}},
-                         "default", std::nullopt, "cn-north-1"),
-            "https://monitoring-fips.cn-north-1.api.amazonwebservices.com.cn");
+  EXPECT_EQ(
+      endpoint_url(kCloudWatchService, {{"AWS_USE_DUALSTACK_ENDPOINT", "true"}, {"AWS_USE_FIPS_ENDPOINT", "true"}},
+                   "default", std::nullopt, "cn-north-1"),
+      "https://monitoring-fips.cn-north-1.api.amazonwebservices.com.cn");
 
   const SharedConfig config = config_with(kEndpointProfiles);
   auto explicit_off = resolve_endpoint(kFirehoseService, Environment::from_map({{"AWS_USE_FIPS_ENDPOINT", "true"}}),
@@ -325,8 +334,8 @@ TEST(ConfiguredEndpoint, FipsAndDualStackFromArgumentsEnvironmentAndProfile) {
   ASSERT_TRUE(explicit_on.ok());
   EXPECT_EQ(explicit_on->url, "https://firehose-fips.us-west-2.api.aws");
 
-  auto broken = resolve_endpoint(kFirehoseService, Environment::from_map({}), config, "broken", std::nullopt,
-                                 "us-west-2");
+  auto broken =
+      resolve_endpoint(kFirehoseService, Environment::from_map({}), config, "broken", std::nullopt, "us-west-2");
   ASSERT_FALSE(broken.ok());
   EXPECT_EQ(broken.error().code, "InvalidConfigValue");
   EXPECT_NE(broken.error().message.find("use_fips_endpoint"), std::string::npos);
@@ -345,9 +354,9 @@ TEST(ConfiguredEndpoint, FipsOrDualStackWithAConfiguredEndpointIsRefusedNamingBo
 
   auto dual = resolve_endpoint(kFirehoseService, Environment::from_map({}), config, "dual", std::nullopt, "us-east-1");
   EXPECT_TRUE(dual.ok());  // no endpoint configured for that profile: dual-stack is fine
-  auto dual_with_env = resolve_endpoint(kFirehoseService,
-                                        Environment::from_map({{"AWS_ENDPOINT_URL", "https://global-env.example"}}),
-                                        config, "dual", std::nullopt, "us-east-1");
+  auto dual_with_env =
+      resolve_endpoint(kFirehoseService, Environment::from_map({{"AWS_ENDPOINT_URL", "https://global-env.example"}}),
+                       config, "dual", std::nullopt, "us-east-1");
   ASSERT_FALSE(dual_with_env.ok());
   EXPECT_NE(dual_with_env.error().message.find("Dualstack and custom endpoint are not supported"), std::string::npos);
   EXPECT_NE(dual_with_env.error().message.find("use_dualstack_endpoint in profile 'dual'"), std::string::npos);
@@ -470,8 +479,8 @@ TEST(ConfiguredEndpointConformance, SharedTestSuite) {
           continue;
         }
         std::map<std::string, std::string> variables;
-        for (const auto& [key, value] : suite.at("environments").at(test_case.at("environment").get<std::string>())
-                                            .items()) {
+        for (const auto& [key, value] :
+             suite.at("environments").at(test_case.at("environment").get<std::string>()).items()) {
           variables[rename_key(key, mapping)] = value.get<std::string>();
         }
         const Environment env = Environment::from_map(variables);

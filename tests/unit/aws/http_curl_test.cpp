@@ -19,12 +19,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <map>
-#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -617,7 +617,7 @@ TEST_F(CurlHttpClientTest, ResetAndSilentCloseAreResetsAndTheNextRequestWorks) {
   RawServer server([&](int fd, int index) {
     std::string buffer;
     read_request(fd, buffer);
-    if (index == 0) abort_on_close(fd);       // RST
+    if (index == 0) abort_on_close(fd);           // RST
     if (index >= 2) send_all(fd, ok_response());  // index 1: FIN, no answer
   });
   auto client = make_curl_http_client();

@@ -14,8 +14,9 @@ HttpResponse response(int status, std::string body, std::vector<HttpHeader> head
 }
 
 TEST(JsonProtocolError, ReadsTypeMessageAndRequestId) {
-  auto e = error_from_response(response(400, R"({"__type":"ResourceNotFoundException","message":"Stream s not found."})",
-                                        {{"x-amzn-requestid", "req-1"}}));
+  auto e =
+      error_from_response(response(400, R"({"__type":"ResourceNotFoundException","message":"Stream s not found."})",
+                                   {{"x-amzn-requestid", "req-1"}}));
   EXPECT_EQ(e.code, "ResourceNotFoundException");
   EXPECT_EQ(e.message, "Stream s not found.");
   EXPECT_EQ(e.request_id, "req-1");
@@ -25,8 +26,9 @@ TEST(JsonProtocolError, ReadsTypeMessageAndRequestId) {
 }
 
 TEST(JsonProtocolError, NormalisesNamespacedCodesAndClassifies) {
-  auto e = error_from_response(
-      response(503, R"({"__type":"com.amazonaws.firehose#ServiceUnavailableException:http://internal","Message":"Slow down."})"));
+  auto e = error_from_response(response(
+      503,
+      R"({"__type":"com.amazonaws.firehose#ServiceUnavailableException:http://internal","Message":"Slow down."})"));
   EXPECT_EQ(e.code, "ServiceUnavailableException");
   EXPECT_EQ(e.message, "Slow down.");
   EXPECT_EQ(e.kind, ErrorKind::Throttle);
@@ -37,12 +39,13 @@ TEST(JsonProtocolError, NormalisesNamespacedCodesAndClassifies) {
 TEST(JsonProtocolError, FallsBackToHeadersAndXml) {
   auto header = error_from_response(response(400, "", {{"x-amzn-errortype", "UnrecognizedClientException:http://x"}}));
   EXPECT_EQ(header.code, "UnrecognizedClientException");
-  auto query = error_from_response(
-      response(400, R"({"__type":"x#InvalidParameterValue","message":"m"})", {{"x-amzn-query-error", "InvalidParameterValue;Sender"}}));
+  auto query = error_from_response(response(400, R"({"__type":"x#InvalidParameterValue","message":"m"})",
+                                            {{"x-amzn-query-error", "InvalidParameterValue;Sender"}}));
   EXPECT_EQ(query.code, "InvalidParameterValue");
   auto xml = error_from_response(response(
-      403, "<?xml version=\"1.0\"?><ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code>"
-           "<Message>The request signature we calculated does not match.</Message></Error></Errors></ErrorResponse>"));
+      403,
+      "<?xml version=\"1.0\"?><ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code>"
+      "<Message>The request signature we calculated does not match.</Message></Error></Errors></ErrorResponse>"));
   EXPECT_EQ(xml.code, "SignatureDoesNotMatch");
   EXPECT_EQ(xml.message, "The request signature we calculated does not match.");
   EXPECT_EQ(xml.kind, ErrorKind::Auth);

@@ -69,8 +69,8 @@ TEST(RegionName, HostLabelRules) {
   for (const char* good : {"us-east-1", "eu-isoe-west-1", "aws-global", "fake-region-10", "a", "US-EAST-1"}) {
     EXPECT_TRUE(is_valid_region_name(good)) << good;
   }
-  for (const char* bad : {"", "-us-east-1", "us-east-1-", "us east 1", "us_east_1", "us-east-1/", "12345",
-                          "us-east-1.example.com"}) {
+  for (const char* bad :
+       {"", "-us-east-1", "us-east-1-", "us east 1", "us_east_1", "us-east-1/", "12345", "us-east-1.example.com"}) {
     EXPECT_FALSE(is_valid_region_name(bad)) << bad;
   }
   EXPECT_TRUE(is_valid_region_name(std::string(63, 'a')));
@@ -83,8 +83,8 @@ TEST(ResolveRegion, MessagesNameTheOptionAsTheApplicationCallsIt) {
   ASSERT_FALSE(by_default.ok());
   EXPECT_NE(by_default.error().message.find("(from SessionOptions::region)"), std::string::npos)
       << by_default.error().message;
-  auto from_cli = resolve_region(Environment::from_map({}), config_with(kProfiles), "bare", std::string("no_such"),
-                                 "--region");
+  auto from_cli =
+      resolve_region(Environment::from_map({}), config_with(kProfiles), "bare", std::string("no_such"), "--region");
   ASSERT_FALSE(from_cli.ok());
   EXPECT_NE(from_cli.error().message.find("(from --region)"), std::string::npos) << from_cli.error().message;
   auto missing = resolve_region(Environment::from_map({}), config_with(kProfiles), "bare", std::nullopt, "--region");

@@ -24,9 +24,9 @@ TEST(RetryDelay, CeilingDoublesFromOneSecondUpToTwenty) {
   const RetryPolicy policy;
   // With the largest random draw the delay is the ceiling itself.
   const std::vector<std::pair<int, milliseconds>> expected{
-      {1, milliseconds(1000)},  {2, milliseconds(2000)},  {3, milliseconds(4000)},  {4, milliseconds(8000)},
-      {5, milliseconds(16000)}, {6, milliseconds(20000)}, {7, milliseconds(20000)}, {64, milliseconds(20000)},
-      {1000, milliseconds(20000)},
+      {1, milliseconds(1000)},  {2, milliseconds(2000)},   {3, milliseconds(4000)},
+      {4, milliseconds(8000)},  {5, milliseconds(16000)},  {6, milliseconds(20000)},
+      {7, milliseconds(20000)}, {64, milliseconds(20000)}, {1000, milliseconds(20000)},
   };
   for (const auto& [attempt, ceiling] : expected) {
     EXPECT_EQ(retry_delay(policy, attempt, constant(1.0)), ceiling) << attempt;
@@ -288,7 +288,7 @@ TEST(RetryQuota, TimeoutsCostTen) {
   EXPECT_EQ(RetryQuota::retry_cost(error_of(ErrorKind::Transient)), 5);
   EXPECT_EQ(quota.try_acquire(timeout), 10);
   EXPECT_EQ(quota.try_acquire(timeout), 10);
-  EXPECT_FALSE(quota.try_acquire(timeout).has_value());  // 5 left: not enough for a timeout retry
+  EXPECT_FALSE(quota.try_acquire(timeout).has_value());             // 5 left: not enough for a timeout retry
   EXPECT_EQ(quota.try_acquire(error_of(ErrorKind::Transient)), 5);  // but enough for an ordinary one
   EXPECT_EQ(quota.available(), 0);
 }

@@ -11,9 +11,9 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include "aws/credentials/credentials_servers.hpp"
 #include "aws/session_impl.hpp"
 #include "core/crypto.hpp"
-#include "aws/credentials/credentials_servers.hpp"
 #include "protocol/sigv4.hpp"
 
 namespace firehose {
@@ -36,16 +36,15 @@ std::shared_ptr<Session> session_for(const std::string& endpoint_url) {
   options.region = "us-east-1";
   options.endpoint_url = endpoint_url;
   options.credentials = std::make_shared<FixedCredentials>();
-  auto impl = make_session_impl(options, aws::Environment::from_map({{"AWS_CONFIG_FILE", "/nonexistent/config"},
-                                                                      {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/c"}}));
+  auto impl =
+      make_session_impl(options, aws::Environment::from_map({{"AWS_CONFIG_FILE", "/nonexistent/config"},
+                                                             {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/c"}}));
   EXPECT_TRUE(impl.ok()) << impl.error().to_string();
   return std::make_shared<Session>(std::move(impl).value());
 }
 
 // Ten minutes ago, on a minute boundary (moto aligns its periods on the first sample).
-TimePoint recent_minute() {
-  return std::chrono::floor<minutes>(std::chrono::system_clock::now()) - minutes(10);
-}
+TimePoint recent_minute() { return std::chrono::floor<minutes>(std::chrono::system_clock::now()) - minutes(10); }
 
 cw::MetricDatum datum(const std::string& name, TimePoint time, double value, const std::string& stream) {
   cw::MetricDatum d;
@@ -132,7 +131,8 @@ TEST_F(CloudWatchClientMotoTest, GetMetricDataReadsItBack) {
   cw::GetMetricDataRequest request;
   cw::MetricDataQuery query;
   query.id = "bytes";
-  query.metric_stat = cw::MetricStat{{name_space(), "IncomingBytes", {{"DeliveryStreamName", "orders"}}}, 60, "Sum", ""};
+  query.metric_stat =
+      cw::MetricStat{{name_space(), "IncomingBytes", {{"DeliveryStreamName", "orders"}}}, 60, "Sum", ""};
   request.queries = {query};
   request.start_time = t0;
   request.end_time = t0 + minutes(3);

@@ -14,8 +14,13 @@ namespace {
 
 TEST(CryptoBase64, Rfc4648Vectors) {
   const std::pair<const char*, const char*> vectors[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},        {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+      {"", ""},
+      {"f", "Zg=="},
+      {"fo", "Zm8="},
+      {"foo", "Zm9v"},
+      {"foob", "Zm9vYg=="},
+      {"fooba", "Zm9vYmE="},
+      {"foobar", "Zm9vYmFy"},
   };
   for (const auto& [raw, encoded] : vectors) {
     SCOPED_TRACE(raw);
@@ -132,19 +137,19 @@ TEST(CryptoBase64, RoundTripsARecordSizedBuffer) {
 
 TEST(CryptoBase64, StrictDecodingRejectsMalformedInput) {
   const char* invalid[] = {
-      "Zg",          // missing padding
-      "Zg=",         // short padding
-      "Zm9vY",       // length not a multiple of 4
-      "Z===",        // too much padding
-      "Zm9v====",    // a whole group of padding
-      "Zg==Zg==",    // padding in the middle
-      "=Zm9",        // padding first
-      "Zm=v",        // padding inside a group
-      "Zm9v\n",      // whitespace
-      "Zm9 v",       // whitespace
-      "Zm9-",        // URL-safe alphabet
-      "Zm9_",        // URL-safe alphabet
-      "Zm9v!A==",    // punctuation
+      "Zg",           // missing padding
+      "Zg=",          // short padding
+      "Zm9vY",        // length not a multiple of 4
+      "Z===",         // too much padding
+      "Zm9v====",     // a whole group of padding
+      "Zg==Zg==",     // padding in the middle
+      "=Zm9",         // padding first
+      "Zm=v",         // padding inside a group
+      "Zm9v\n",       // whitespace
+      "Zm9 v",        // whitespace
+      "Zm9-",         // URL-safe alphabet
+      "Zm9_",         // URL-safe alphabet
+      "Zm9v!A==",     // punctuation
       "\xc3\xa9QQQ",  // non-ASCII
   };
   for (const char* text : invalid) {

@@ -66,8 +66,8 @@ TEST_F(LogHookTest, MessagesAtOrAboveTheLevelReachTheCallback) {
 
 TEST_F(LogHookTest, NeverWritesToSpdlogsDefaultLogger) {
   std::ostringstream captured;
-  auto application = std::make_shared<spdlog::logger>(
-      "application", std::make_shared<spdlog::sinks::ostream_sink_mt>(captured));
+  auto application =
+      std::make_shared<spdlog::logger>("application", std::make_shared<spdlog::sinks::ostream_sink_mt>(captured));
   auto previous = spdlog::default_logger();
   spdlog::set_default_logger(application);
   logging::warn("a library message, to the callback");

@@ -267,8 +267,8 @@ TEST(CloudWatchProtocolTest, ClientReadsMotoAnswers) {
 }
 
 TEST(CloudWatchProtocolTest, ClientAcceptsIsoTimestampsLikeBotocore) {
-  auto stats = parse_get_metric_statistics_response(
-      R"({"Datapoints": [{"Timestamp": "2024-01-01T00:01:00Z", "Sum": 1}]})");
+  auto stats =
+      parse_get_metric_statistics_response(R"({"Datapoints": [{"Timestamp": "2024-01-01T00:01:00Z", "Sum": 1}]})");
   ASSERT_TRUE(stats.ok()) << stats.error().to_string();
   EXPECT_EQ(stats->datapoints[0].timestamp, at_s(kJan2024 + 60));
 }
@@ -300,8 +300,8 @@ TEST(CloudWatchProtocolTest, ClientRefusesUnreadableAnswers) {
     EXPECT_EQ(parsed.error().code, "MalformedResponse") << body;
     EXPECT_EQ(parsed.error().kind, ErrorKind::Transient) << body;
   }
-  auto mismatched = parse_get_metric_data_response(
-      R"({"MetricDataResults": [{"Id": "q", "Timestamps": [1, 2], "Values": [1]}]})");
+  auto mismatched =
+      parse_get_metric_data_response(R"({"MetricDataResults": [{"Id": "q", "Timestamps": [1, 2], "Values": [1]}]})");
   ASSERT_FALSE(mismatched.ok());
   EXPECT_NE(mismatched.error().message.find("2 timestamps for 1 values"), std::string::npos)
       << mismatched.error().message;
@@ -436,7 +436,8 @@ TEST(CloudWatchValidationTest, GetMetricStatisticsRules) {
 
   auto r = valid_statistics_request();
   r.period = 61;
-  expect_refused(validate_get_metric_statistics(r), kInvalidParameterValue, "The parameter Period must be a multiple of 60.");
+  expect_refused(validate_get_metric_statistics(r), kInvalidParameterValue,
+                 "The parameter Period must be a multiple of 60.");
   r.period = 30;  // high resolution
   r.end_time = r.start_time + std::chrono::minutes(5);
   EXPECT_TRUE(validate_get_metric_statistics(r).ok());
@@ -472,7 +473,8 @@ TEST(CloudWatchValidationTest, GetMetricStatisticsRules) {
 
   r = valid_statistics_request();
   r.unit = "Furlongs";
-  expect_refused(validate_get_metric_statistics(r), kInvalidParameterValue, "The parameter Unit must be a value in the set");
+  expect_refused(validate_get_metric_statistics(r), kInvalidParameterValue,
+                 "The parameter Unit must be a value in the set");
 
   r = valid_statistics_request();
   r.name_space.clear();
@@ -570,7 +572,8 @@ TEST(CloudWatchValidationTest, PutMetricDataRules) {
 
   r = sample_put();
   r.metric_data[0].unit = "Count/Minute";
-  expect_refused(validate_put_metric_data(r), kInvalidParameterValue, "MetricData.member.1.Unit must be a value in the set");
+  expect_refused(validate_put_metric_data(r), kInvalidParameterValue,
+                 "MetricData.member.1.Unit must be a value in the set");
   r = sample_put();
   r.metric_data[0].storage_resolution = 30;
   expect_refused(validate_put_metric_data(r), kInvalidParameterValue,
@@ -641,10 +644,12 @@ TEST(CloudWatchValidationTest, GetMetricDataRules) {
 
   r = valid_data_request();
   r.queries[0].metric_stat->period = 90;
-  expect_refused(validate_get_metric_data(r), kValidationError, "MetricDataQueries.member.1.MetricStat.Period must be a multiple of 60");
+  expect_refused(validate_get_metric_data(r), kValidationError,
+                 "MetricDataQueries.member.1.MetricStat.Period must be a multiple of 60");
   r = valid_data_request();
   r.queries[0].metric_stat->stat.clear();
-  expect_refused(validate_get_metric_data(r), kValidationError, "MetricDataQueries.member.1.MetricStat.Stat is required");
+  expect_refused(validate_get_metric_data(r), kValidationError,
+                 "MetricDataQueries.member.1.MetricStat.Stat is required");
   r = valid_data_request();
   r.queries[0].metric_stat->stat = "tm99";  // CloudWatch knows more statistics than firehose-local computes
   EXPECT_TRUE(validate_get_metric_data(r).ok());

@@ -134,8 +134,9 @@ TEST(Responses, PutRecordBatchEntriesDecodeEscapesAndSkipUnknownMembers) {
 }
 
 TEST(Responses, PutRecordBatchRejectsTruncatedAndWronglyTypedAnswers) {
-  for (const char* bad : {R"({"RequestResponses":[{"RecordId":"a"})", R"({"RequestResponses":{"RecordId":"a"}})",
-                          R"({"RequestResponses":["a"]})", R"([{"RecordId":"a"}])", R"({"RequestResponses":[{"RecordId":5}]})"}) {
+  for (const char* bad :
+       {R"({"RequestResponses":[{"RecordId":"a"})", R"({"RequestResponses":{"RecordId":"a"}})",
+        R"({"RequestResponses":["a"]})", R"([{"RecordId":"a"}])", R"({"RequestResponses":[{"RecordId":5}]})"}) {
     auto result = parse_put_record_batch_response(bad, 1);
     ASSERT_FALSE(result.ok()) << bad;
     EXPECT_EQ(result.error().code, "MalformedResponse") << bad;

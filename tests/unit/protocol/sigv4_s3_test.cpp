@@ -45,8 +45,8 @@ TEST(Sigv4S3, SignsTheDocumentationsListObjectsExample) {
   credentials.access_key_id = "AKIAIOSFODNN7EXAMPLE";
   credentials.secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
   ASSERT_TRUE(sign_request(request, credentials, "us-east-1", "s3", may_24_2013()).ok());
-  EXPECT_NE(request.header("Authorization")->find(
-                "Signature=34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7"),
+  EXPECT_NE(request.header("Authorization")
+                ->find("Signature=34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7"),
             std::string::npos)
       << *request.header("Authorization");
 }

@@ -51,11 +51,13 @@ const fs::path kSuiteDir = fs::path(FIREHOSE_SHARED_DIR) / "conformance" / "sigv
 
 // The cases botocore's tests/unit/auth/test_sigv4.py leaves out, with its reasons.
 const std::map<std::string, std::string> kSkippedLikeBotocore = {
-    {"normalize-path/get-space",
-     "botocore skips it: the request line holds a raw space, which HTTP parsers reject"},
-    {"get-vanilla-query-order-key-case", "botocore skips it: multiple query params of the same key not supported by the SDKs"},
-    {"get-vanilla-query-order-key", "botocore skips it: multiple query params of the same key not supported by the SDKs"},
-    {"get-vanilla-query-order-value", "botocore skips it: multiple query params of the same key not supported by the SDKs"},
+    {"normalize-path/get-space", "botocore skips it: the request line holds a raw space, which HTTP parsers reject"},
+    {"get-vanilla-query-order-key-case",
+     "botocore skips it: multiple query params of the same key not supported by the SDKs"},
+    {"get-vanilla-query-order-key",
+     "botocore skips it: multiple query params of the same key not supported by the SDKs"},
+    {"get-vanilla-query-order-value",
+     "botocore skips it: multiple query params of the same key not supported by the SDKs"},
 };
 
 // Case directories relative to the suite ("get-vanilla", "normalize-path/get-slash"),
@@ -169,9 +171,8 @@ TEST_P(Sigv4Suite, SignsLikeTheSuite) {
 TEST_P(Sigv4Suite, VerifiesTheSuitesAuthorization) {
   const SuiteCase c = load_suite_case(GetParam());
   SignableRequest request = signable_of(c.request);
-  if (!c.params.session_token.empty() && !std::any_of(request.headers.begin(), request.headers.end(), [](auto& h) {
-        return h.name == "X-Amz-Security-Token";
-      })) {
+  if (!c.params.session_token.empty() && !std::any_of(request.headers.begin(), request.headers.end(),
+                                                      [](auto& h) { return h.name == "X-Amz-Security-Token"; })) {
     request.headers.push_back(HttpHeader{"X-Amz-Security-Token", c.params.session_token});
   }
   request.headers.push_back(HttpHeader{"Authorization", c.authz});
@@ -249,8 +250,7 @@ const std::string* header(const HttpRequest& request, std::string_view name) {
   const std::string* found = nullptr;
   int count = 0;
   for (const HttpHeader& h : request.headers) {
-    if (h.name.size() == name.size() &&
-        std::equal(h.name.begin(), h.name.end(), name.begin(), [](char a, char b) {
+    if (h.name.size() == name.size() && std::equal(h.name.begin(), h.name.end(), name.begin(), [](char a, char b) {
           return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
         })) {
       found = &h.value;
@@ -273,8 +273,8 @@ TEST(Sigv4Botocore, SignRequestMatchesBotocore) {
   for (const auto& vector : file["vectors"]) {
     SCOPED_TRACE(vector["name"].get<std::string>());
     HttpRequest request = request_of(vector);
-    const Status status = sign_request(request, credentials_of(file, vector), vector["region"], vector["service"],
-                                       time_of(vector));
+    const Status status =
+        sign_request(request, credentials_of(file, vector), vector["region"], vector["service"], time_of(vector));
     ASSERT_TRUE(status.ok()) << status.error().to_string();
     const auto& expected = vector["expected"];
     const std::string* authorization = header(request, "authorization");
@@ -346,8 +346,8 @@ SigningParams example_params() {
 }
 
 TEST(Sigv4Sign, IsAPureFunctionOfItsInputs) {
-  const SignableRequest request{"POST", "/", "", {{"Host", "firehose.us-east-1.amazonaws.com"}},
-                                crypto::sha256_hex("{}")};
+  const SignableRequest request{
+      "POST", "/", "", {{"Host", "firehose.us-east-1.amazonaws.com"}}, crypto::sha256_hex("{}")};
   const Signature a = sign(request, example_params());
   const Signature b = sign(request, example_params());
   EXPECT_EQ(a.authorization, b.authorization);
@@ -432,8 +432,8 @@ TEST(Sigv4SignRequest, ResigningReplacesTheSigningHeaders) {
 
 TEST(Sigv4SignRequest, RejectsUnusableUrlsAndCredentials) {
   Credentials creds{kAccessKey, kSecretKey, "", std::nullopt, "test"};
-  for (const char* url : {"", "firehose.us-east-1.amazonaws.com/", "https:///", "http://h:port/", "http://h:99999/",
-                          "http://[::1/"}) {
+  for (const char* url :
+       {"", "firehose.us-east-1.amazonaws.com/", "https:///", "http://h:port/", "http://h:99999/", "http://[::1/"}) {
     SCOPED_TRACE(url);
     HttpRequest request;
     request.url = url;

@@ -225,10 +225,10 @@ TEST(Sigv4Verify, UsesExactlyTheHeadersTheClientListed) {
   const detail::Computed client = detail::compute(
       {"POST", "/", "", &headers, &names, hash, "20240301T102030Z", "us-east-1", "firehose", kSecretKey});
   SignableRequest received{"POST", "/", "", headers, hash};
-  received.headers.push_back({"Authorization", fmt::format("AWS4-HMAC-SHA256 Credential={}/{}, SignedHeaders={}, "
-                                                           "Signature={}",
-                                                           kAccessKey, client.scope, client.signed_headers,
-                                                           client.signature)});
+  received.headers.push_back(
+      {"Authorization", fmt::format("AWS4-HMAC-SHA256 Credential={}/{}, SignedHeaders={}, "
+                                    "Signature={}",
+                                    kAccessKey, client.scope, client.signed_headers, client.signature)});
   EXPECT_TRUE(verify(received, known_keys, signing_time()).ok());
   find(received, "Content-Type")->value = "text/plain";  // not signed by this client
   EXPECT_TRUE(verify(received, known_keys, signing_time()).ok());

@@ -40,7 +40,8 @@ Result<std::string> decode(std::string_view stored, std::size_t piece, bool* was
 
 std::string lines(int count) {
   std::string text;
-  for (int i = 0; i < count; ++i) text += "{\"id\":" + std::to_string(i) + ",\"pad\":\"" + std::string(i % 50, 'x') + "\"}\n";
+  for (int i = 0; i < count; ++i)
+    text += "{\"id\":" + std::to_string(i) + ",\"pad\":\"" + std::string(i % 50, 'x') + "\"}\n";
   return text;
 }
 

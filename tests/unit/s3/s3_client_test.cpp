@@ -26,8 +26,9 @@ std::shared_ptr<Session> session_for(const std::string& endpoint_url) {
   options.region = "eu-west-1";
   options.endpoint_url = endpoint_url;
   options.credentials = std::make_shared<FixedCredentials>();
-  auto impl = make_session_impl(options, aws::Environment::from_map({{"AWS_CONFIG_FILE", "/nonexistent/config"},
-                                                                      {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/c"}}));
+  auto impl =
+      make_session_impl(options, aws::Environment::from_map({{"AWS_CONFIG_FILE", "/nonexistent/config"},
+                                                             {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/c"}}));
   EXPECT_TRUE(impl.ok()) << impl.error().to_string();
   return std::make_shared<Session>(std::move(impl).value());
 }
@@ -42,24 +43,28 @@ class LoopbackS3 {
       const std::string token = req.get_param_value("continuation-token");
       std::string body = "<ListBucketResult><Name>bucket</Name>";
       if (token.empty()) {
-        body += "<Contents><Key>a/one</Key><Size>27</Size><ETag>&quot;e1&quot;</ETag></Contents>"
-                "<IsTruncated>true</IsTruncated><NextContinuationToken>page+2/=</NextContinuationToken>";
+        body +=
+            "<Contents><Key>a/one</Key><Size>27</Size><ETag>&quot;e1&quot;</ETag></Contents>"
+            "<IsTruncated>true</IsTruncated><NextContinuationToken>page+2/=</NextContinuationToken>";
       } else {
-        body += "<Contents><Key>a/two two</Key><Size>27</Size><ETag>\"e2\"</ETag></Contents>"
-                "<IsTruncated>false</IsTruncated>";
+        body +=
+            "<Contents><Key>a/two two</Key><Size>27</Size><ETag>\"e2\"</ETag></Contents>"
+            "<IsTruncated>false</IsTruncated>";
       }
       res.set_content(body + "</ListBucketResult>", "application/xml");
     });
     server_.Get("/missing", [this](const httplib::Request& req, httplib::Response& res) {
       remember(req);
       res.status = 404;
-      res.set_content("<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message>"
-                      "<BucketName>missing</BucketName></Error>",
-                      "application/xml");
+      res.set_content(
+          "<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message>"
+          "<BucketName>missing</BucketName></Error>",
+          "application/xml");
     });
     server_.Get(R"(/bucket/(.+))", [this](const httplib::Request& req, httplib::Response& res) {
       remember(req);
-      res.set_content(shrink_ ? kContent.substr(0, 20) : kContent, "application/octet-stream");  // httplib serves the Range
+      res.set_content(shrink_ ? kContent.substr(0, 20) : kContent,
+                      "application/octet-stream");  // httplib serves the Range
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -116,14 +121,17 @@ TEST(S3Client, ReadsAnObjectInRangesPinnedToItsEtag) {
   ASSERT_TRUE(client.ok());
   S3Object object{"a/two two", 27, {}, "\"e2\""};
   std::string read;
-  auto got = (*client)->get_object("bucket", object, [&](std::string_view bytes) {
-    read.append(bytes);
-    return true;
-  }, 0, 10);
+  auto got = (*client)->get_object(
+      "bucket", object,
+      [&](std::string_view bytes) {
+        read.append(bytes);
+        return true;
+      },
+      0, 10);
   ASSERT_TRUE(got.ok()) << got.error().to_string();
   EXPECT_EQ(read, kContent);
   const auto requests = s3.requests();
-  ASSERT_EQ(requests.size(), 3u);  // 10 + 10 + 7 bytes
+  ASSERT_EQ(requests.size(), 3u);                    // 10 + 10 + 7 bytes
   EXPECT_EQ(requests[0].path, "/bucket/a/two two");  // sent as a%20two, decoded by the server
   EXPECT_EQ(requests[0].get_header_value("Range"), "bytes=0-9");
   EXPECT_EQ(requests[2].get_header_value("Range"), "bytes=20-26");
@@ -135,7 +143,8 @@ TEST(S3Client, AnObjectShorterThanListedIsAnError) {
   s3.shrink_ = true;
   auto client = S3Client::create(session_for(s3.url()));
   ASSERT_TRUE(client.ok());
-  auto got = (*client)->get_object("bucket", S3Object{"a/one", 27, {}, ""}, [](std::string_view) { return true; }, 0, 10);
+  auto got = (*client)->get_object(
+      "bucket", S3Object{"a/one", 27, {}, ""}, [](std::string_view) { return true; }, 0, 10);
   ASSERT_FALSE(got.ok());
   EXPECT_NE(got.error().to_string().find("a/one"), std::string::npos) << got.error().to_string();
 }

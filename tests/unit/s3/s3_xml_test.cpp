@@ -38,13 +38,14 @@ TEST(S3ListObjectsV2, AnEmptyBucketIsAnEmptyLastPage) {
 }
 
 TEST(S3ListObjectsV2, SomethingElseIsNotAnEmptyBucket) {
-  for (std::string_view body : {std::string_view("<html><body>Welcome</body></html>"), std::string_view(""),
-                                std::string_view("<ListBucketResult><Contents><Size>1</Size></Contents>"
-                                                 "<IsTruncated>false</IsTruncated></ListBucketResult>"),
-                                std::string_view("<ListBucketResult><Contents><Key>k</Key><Size>-1</Size></Contents>"
-                                                 "<IsTruncated>false</IsTruncated></ListBucketResult>"),
-                                std::string_view("<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>"),
-                                std::string_view("<ListBucketResult></ListBucketResult>")}) {
+  for (std::string_view body :
+       {std::string_view("<html><body>Welcome</body></html>"), std::string_view(""),
+        std::string_view("<ListBucketResult><Contents><Size>1</Size></Contents>"
+                         "<IsTruncated>false</IsTruncated></ListBucketResult>"),
+        std::string_view("<ListBucketResult><Contents><Key>k</Key><Size>-1</Size></Contents>"
+                         "<IsTruncated>false</IsTruncated></ListBucketResult>"),
+        std::string_view("<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>"),
+        std::string_view("<ListBucketResult></ListBucketResult>")}) {
     auto page = parse_list_objects_v2(body);
     ASSERT_FALSE(page.ok()) << body;
     EXPECT_EQ(page.error().code, "MalformedResponse");

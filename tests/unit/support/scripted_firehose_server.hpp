@@ -91,9 +91,9 @@ class ScriptedFirehoseServer {
 
   // A FirehoseClient pointed at this server.
   std::shared_ptr<FirehoseClient> client(aws::HttpOptions http = {}) const {
-    auto service = std::make_shared<aws::ServiceClient>(aws::ServiceEndpoint{url(), "us-east-1", "firehose"},
-                                                        std::make_shared<FixedCredentials>(),
-                                                        aws::make_curl_http_client(http));
+    auto service =
+        std::make_shared<aws::ServiceClient>(aws::ServiceEndpoint{url(), "us-east-1", "firehose"},
+                                             std::make_shared<FixedCredentials>(), aws::make_curl_http_client(http));
     return std::make_shared<FirehoseClient>(service);
   }
 

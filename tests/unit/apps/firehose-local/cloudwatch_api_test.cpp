@@ -34,8 +34,8 @@ const TimePoint kNow = at(3600);
 
 const std::string* find_header(const ApiResponse& response, std::string_view name) {
   for (const auto& [key, value] : response.headers) {
-    if (key.size() == name.size() &&
-        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+    if (key.size() == name.size() && std::equal(key.begin(), key.end(), name.begin(),
+                                                [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
       return &value;
     }
   }
@@ -68,7 +68,8 @@ class CloudWatchApiTest : public ::testing::Test {
     EXPECT_EQ(response.body, "{}");
   }
 
-  static cw::PutMetricDataRequest values(const std::string& metric, const std::vector<std::pair<TimePoint, double>>& points,
+  static cw::PutMetricDataRequest values(const std::string& metric,
+                                         const std::vector<std::pair<TimePoint, double>>& points,
                                          const std::string& unit = "Count") {
     cw::PutMetricDataRequest request;
     request.name_space = "App";
@@ -265,8 +266,8 @@ TEST_F(CloudWatchApiTest, PutMetricDataLimitsThatNeedTheServer) {
   auto future = values("M", {{kNow + std::chrono::hours(3), 1}});
   EXPECT_EQ(client_view(call("PutMetricData", cw::put_metric_data_body(future))).code, "InvalidParameterValue");
 
-  std::string huge = R"({"Namespace": "App", "MetricData": [{"MetricName": ")" + std::string(1024 * 1024, 'x') +
-                     R"(", "Value": 1}]})";
+  std::string huge =
+      R"({"Namespace": "App", "MetricData": [{"MetricName": ")" + std::string(1024 * 1024, 'x') + R"(", "Value": 1}]})";
   const auto too_large = call("PutMetricData", huge);
   EXPECT_EQ(too_large.status, 413);
   EXPECT_EQ(client_view(too_large).code, "RequestEntityTooLarge");
@@ -319,7 +320,7 @@ class GetMetricDataTest : public CloudWatchApiTest {
 
   // Follows NextToken, checking every page, and merges results by id.
   std::map<std::string, std::vector<std::pair<TimePoint, double>>> all_pages(cw::GetMetricDataRequest request,
-                                                                            int* pages) {
+                                                                             int* pages) {
     std::map<std::string, std::vector<std::pair<TimePoint, double>>> merged;
     *pages = 0;
     for (;;) {
@@ -538,9 +539,9 @@ TEST_F(CloudWatchApiTest, CloudWatchClientTalksToIt) {
   });
   aws::testing::ServerThread thread(server);
   ASSERT_GT(thread.port(), 0);
-  CloudWatchClient client(std::make_shared<aws::ServiceClient>(
-      aws::ServiceEndpoint{thread.base_url(), "us-east-1", "monitoring"}, std::make_shared<FixedCredentials>(),
-      aws::make_curl_http_client()));
+  CloudWatchClient client(
+      std::make_shared<aws::ServiceClient>(aws::ServiceEndpoint{thread.base_url(), "us-east-1", "monitoring"},
+                                           std::make_shared<FixedCredentials>(), aws::make_curl_http_client()));
 
   auto put_status = client.put_metric_data(values("Latency", {{at(0), 3}, {at(60), 4}, {at(120), 5}}));
   ASSERT_TRUE(put_status.ok()) << put_status.error().to_string();

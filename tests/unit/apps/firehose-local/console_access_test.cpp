@@ -41,9 +41,9 @@ TEST(ConsoleAccess, WritableConsoleAcceptsItsOwnOriginOnly) {
   const auto other = browser_change_refusal(true, "POST", from("http://evil.example"));
   ASSERT_TRUE(other);
   EXPECT_NE(other->find("http://evil.example"), std::string::npos) << *other;
-  EXPECT_TRUE(browser_change_refusal(true, "POST", from("http://127.0.0.1:4574")));      // another port
-  EXPECT_TRUE(browser_change_refusal(true, "POST", from("http://localhost:4573")));      // another name
-  EXPECT_TRUE(browser_change_refusal(true, "POST", from("null")));                       // sandboxed frame, file://
+  EXPECT_TRUE(browser_change_refusal(true, "POST", from("http://127.0.0.1:4574")));  // another port
+  EXPECT_TRUE(browser_change_refusal(true, "POST", from("http://localhost:4573")));  // another name
+  EXPECT_TRUE(browser_change_refusal(true, "POST", from("null")));                   // sandboxed frame, file://
   EXPECT_TRUE(browser_change_refusal(true, "POST", from("http://127.0.0.1:4573", "cross-site")));
   EXPECT_TRUE(browser_change_refusal(true, "POST", from(std::nullopt, "same-site")));
   EXPECT_TRUE(browser_change_refusal(true, "POST", BrowserHeaders{"http://", std::nullopt, ""}));  // no Host

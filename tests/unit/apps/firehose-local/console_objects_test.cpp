@@ -98,14 +98,15 @@ TEST(ConsolePreview, GzObjectsAreReadChunkByChunkUpToTheFileBound) {
   const std::string compressed = gzip(content);
   ASSERT_GT(compressed.size(), 32u * 1024) << "more than two chunks of 16 KiB";
   write_file(dir.path() / "o.gz", compressed);
-  auto preview = preview_object(dir.path() / "o.gz",
-                                PreviewLimits{.lines = 5, .line_bytes = 6, .decoded_bytes = 60'000});
+  auto preview =
+      preview_object(dir.path() / "o.gz", PreviewLimits{.lines = 5, .line_bytes = 6, .decoded_bytes = 60'000});
   ASSERT_TRUE(preview.ok()) << preview.error().message;
-  EXPECT_EQ(preview->lines, (std::vector<std::string>{"line 0\u2026", "line 1\u2026", "line 2\u2026", "line 3\u2026",
-                                                      "line 4\u2026"}));
+  EXPECT_EQ(preview->lines,
+            (std::vector<std::string>{"line 0\u2026", "line 1\u2026", "line 2\u2026", "line 3\u2026", "line 4\u2026"}));
   // With a file bound of 16 KiB only the first two records can be decoded.
-  preview = preview_object(dir.path() / "o.gz", PreviewLimits{.lines = 5, .line_bytes = 6, .decoded_bytes = 60'000,
-                                                              .file_bytes = 16 * 1024});
+  preview =
+      preview_object(dir.path() / "o.gz",
+                     PreviewLimits{.lines = 5, .line_bytes = 6, .decoded_bytes = 60'000, .file_bytes = 16 * 1024});
   ASSERT_TRUE(preview.ok());
   EXPECT_LE(preview->lines.size(), 3u);
   EXPECT_EQ(preview->lines.at(0), "line 0\u2026");

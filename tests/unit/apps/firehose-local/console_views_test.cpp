@@ -20,8 +20,10 @@ const system_clock::time_point kNow(std::chrono::seconds(1'704'067'230));  // 20
 StreamDefinition definition(const std::string& name, const std::string& prefix) {
   nlohmann::json request = {{"DeliveryStreamName", name},
                             {"ExtendedS3DestinationConfiguration",
-                             {{"RoleARN", testing::kRoleArn}, {"BucketARN", testing::kBucketArn},
-                              {"Prefix", prefix}, {"CompressionFormat", "GZIP"},
+                             {{"RoleARN", testing::kRoleArn},
+                              {"BucketARN", testing::kBucketArn},
+                              {"Prefix", prefix},
+                              {"CompressionFormat", "GZIP"},
                               {"BufferingHints", {{"SizeInMBs", 1}, {"IntervalInSeconds", 60}}}}}};
   auto parsed = parse_create_request(request, "us-east-1", "123456789012", kNow);
   EXPECT_TRUE(parsed.ok());
@@ -53,7 +55,7 @@ TEST(ConsoleViews, MetricsPerStreamPerMinuteWithinTheWindow) {
   store.record(incoming, 10, "Count", kNow - std::chrono::minutes(2));
   store.record(incoming, 5, "Count", kNow);
   store.record(incoming, 7, "Count", kNow);
-  store.record(incoming, 99, "Count", kNow - std::chrono::minutes(45));  // outside the 30 minutes
+  store.record(incoming, 99, "Count", kNow - std::chrono::minutes(45));                       // outside the 30 minutes
   store.record(MetricKey{"MyApp", "Sent", {{"DeliveryStreamName", "s"}}}, 1, "Count", kNow);  // not AWS/Firehose
   const nlohmann::json view = metrics_view(store, kNow);
   EXPECT_EQ(view["period_seconds"], 60);

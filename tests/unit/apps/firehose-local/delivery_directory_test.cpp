@@ -104,7 +104,8 @@ TEST(DeliveryDirectory, ObjectHoldsRecordsConcatenatedExactlyAsSent) {
     records.push_back(std::move(record));
   }
   for (std::size_t i = 0; i < records.size(); i += 100) {
-    std::vector<std::string> batch(records.begin() + static_cast<long>(i), records.begin() + static_cast<long>(i + 100));
+    std::vector<std::string> batch(records.begin() + static_cast<long>(i),
+                                   records.begin() + static_cast<long>(i + 100));
     ASSERT_TRUE(delivery->accept("s", views(batch)).ok());
   }
   EXPECT_TRUE(log.objects().empty());
@@ -298,15 +299,15 @@ TEST(DeliveryDirectory, ObjectsAreNamedLikeTheS3Destination) {
   std::map<std::string, std::string> paths;
   for (const auto& object : log.objects()) paths[object.stream_name] = object.path.string();
   ASSERT_EQ(paths.size(), 3u);
-  EXPECT_TRUE(std::regex_match(
-      paths["stream.one"],
-      std::regex(root + "/my-bucket/logs/2024/05/01/13/stream\\.one-4-2024-05-01-13-45-07-" + uuid)))
+  EXPECT_TRUE(
+      std::regex_match(paths["stream.one"],
+                       std::regex(root + "/my-bucket/logs/2024/05/01/13/stream\\.one-4-2024-05-01-13-45-07-" + uuid)))
       << paths["stream.one"];
   EXPECT_TRUE(std::regex_match(paths["stream_two"],
                                std::regex(root + "/bucket/raw2024/05/01/13/stream_two-1-2024-05-01-13-45-07-" + uuid)))
       << paths["stream_two"];
-  EXPECT_TRUE(std::regex_match(paths["three"],
-                               std::regex(root + "/bucket/2024/05/01/13/three-1-2024-05-01-13-45-07-" + uuid + "\\.gz")))
+  EXPECT_TRUE(std::regex_match(
+      paths["three"], std::regex(root + "/bucket/2024/05/01/13/three-1-2024-05-01-13-45-07-" + uuid + "\\.gz")))
       << paths["three"];
 }
 

@@ -48,7 +48,9 @@ class FirehoseApiTest : public ::testing::Test {
     return s;
   }
 
-  FirehoseApi::Outcome call(std::string_view operation, const std::string& body) { return api_.handle(operation, body); }
+  FirehoseApi::Outcome call(std::string_view operation, const std::string& body) {
+    return api_.handle(operation, body);
+  }
   json ok(std::string_view operation, const json& body) {
     auto outcome = call(operation, body.dump());
     EXPECT_EQ(outcome.response.status, 200) << operation << ": " << outcome.response.body;
@@ -62,7 +64,8 @@ class FirehoseApiTest : public ::testing::Test {
     last_message_ = parsed.value("message", "");
     // The code is in the body and in x-amzn-ErrorType.
     bool header = false;
-    for (const auto& [name, value] : outcome.response.headers) header = header || (name == "x-amzn-ErrorType" && value == parsed.at("__type"));
+    for (const auto& [name, value] : outcome.response.headers)
+      header = header || (name == "x-amzn-ErrorType" && value == parsed.at("__type"));
     EXPECT_TRUE(header);
     return parsed.at("__type");
   }
@@ -120,7 +123,8 @@ TEST_F(FirehoseApiTest, SerializationErrorsForMalformedBodiesAndTypes) {
     EXPECT_EQ(raw_error(op, std::string("{\"DeliveryStreamName\":")), "SerializationException") << op;
     EXPECT_EQ(raw_error(op, std::string("[]")), "SerializationException") << op;
   }
-  EXPECT_EQ(error("PutRecord", json{{"DeliveryStreamName", 5}, {"Record", {{"Data", "YQ=="}}}}), "SerializationException");
+  EXPECT_EQ(error("PutRecord", json{{"DeliveryStreamName", 5}, {"Record", {{"Data", "YQ=="}}}}),
+            "SerializationException");
   EXPECT_EQ(error("PutRecord", json{{"DeliveryStreamName", "s"}, {"Record", "YQ=="}}), "SerializationException");
   EXPECT_EQ(error("PutRecordBatch", json{{"DeliveryStreamName", "s"}, {"Records", {{"Data", "YQ=="}}}}),
             "SerializationException");
@@ -162,9 +166,10 @@ TEST_F(FirehoseApiTest, PutValidationListsEveryViolationInTheServiceWording) {
 TEST_F(FirehoseApiTest, RecordAndBatchLimits) {
   create("s");
   const std::string max_record(1'024'000, 'x');
-  EXPECT_EQ(ok("PutRecord", {{"DeliveryStreamName", "s"}, {"Record", {{"Data", aws::crypto::base64_encode(max_record)}}}})
-                .count("RecordId"),
-            1u);
+  EXPECT_EQ(
+      ok("PutRecord", {{"DeliveryStreamName", "s"}, {"Record", {{"Data", aws::crypto::base64_encode(max_record)}}}})
+          .count("RecordId"),
+      1u);
   EXPECT_EQ(error("PutRecord", json{{"DeliveryStreamName", "s"},
                                     {"Record", {{"Data", aws::crypto::base64_encode(max_record + "x")}}}}),
             "ValidationException");
@@ -172,7 +177,8 @@ TEST_F(FirehoseApiTest, RecordAndBatchLimits) {
             "1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=1024001 cap=1024001]' at "
             "'record.data' failed to satisfy constraint: Member must have length less than or equal to 1024000");
 
-  EXPECT_EQ(error("PutRecordBatch", batch("s", {"a", max_record + "x", "b", max_record + "yy"})), "ValidationException");
+  EXPECT_EQ(error("PutRecordBatch", batch("s", {"a", max_record + "x", "b", max_record + "yy"})),
+            "ValidationException");
   EXPECT_NE(last_message_.find("2 validation errors detected"), std::string::npos);
   EXPECT_NE(last_message_.find("'records.2.member.data'"), std::string::npos);
   EXPECT_NE(last_message_.find("'records.4.member.data'"), std::string::npos);
@@ -180,7 +186,8 @@ TEST_F(FirehoseApiTest, RecordAndBatchLimits) {
   EXPECT_EQ(error("PutRecordBatch", batch("s", {})), "ValidationException");
   EXPECT_EQ(ok("PutRecordBatch", batch("s", std::vector<std::string>(500, "r"))).at("RequestResponses").size(), 500u);
   EXPECT_EQ(error("PutRecordBatch", batch("s", std::vector<std::string>(501, "r"))), "ValidationException");
-  EXPECT_NE(last_message_.find("at 'records' failed to satisfy constraint: Member must have length less than or equal to 500"),
+  EXPECT_NE(last_message_.find(
+                "at 'records' failed to satisfy constraint: Member must have length less than or equal to 500"),
             std::string::npos);
   EXPECT_EQ(error("PutRecordBatch", json{{"DeliveryStreamName", "s"}}), "ValidationException");
 
@@ -209,21 +216,24 @@ TEST_F(FirehoseApiTest, PutsToMissingOrInactiveStreams) {
 TEST_F(FirehoseApiTest, CreateValidation) {
   const json s3 = {{"RoleARN", testing::kRoleArn}, {"BucketARN", testing::kBucketArn}};
   EXPECT_EQ(error("CreateDeliveryStream", json::object()), "ValidationException");
-  EXPECT_EQ(error("CreateDeliveryStream", json{{"DeliveryStreamName", "a b"}, {"ExtendedS3DestinationConfiguration", s3}}),
-            "ValidationException");
-  EXPECT_EQ(error("CreateDeliveryStream", json{{"DeliveryStreamName", "x"},
-                                               {"ExtendedS3DestinationConfiguration", {{"BucketARN", testing::kBucketArn}}}}),
-            "ValidationException");
+  EXPECT_EQ(
+      error("CreateDeliveryStream", json{{"DeliveryStreamName", "a b"}, {"ExtendedS3DestinationConfiguration", s3}}),
+      "ValidationException");
+  EXPECT_EQ(
+      error("CreateDeliveryStream", json{{"DeliveryStreamName", "x"},
+                                         {"ExtendedS3DestinationConfiguration", {{"BucketARN", testing::kBucketArn}}}}),
+      "ValidationException");
   EXPECT_NE(last_message_.find("'extendedS3DestinationConfiguration.roleARN'"), std::string::npos);
-  EXPECT_EQ(error("CreateDeliveryStream", json{{"DeliveryStreamName", "x"},
-                                               {"ExtendedS3DestinationConfiguration",
-                                                {{"RoleARN", "role"}, {"BucketARN", "arn:aws:s3:::b"}}}}),
+  EXPECT_EQ(error("CreateDeliveryStream",
+                  json{{"DeliveryStreamName", "x"},
+                       {"ExtendedS3DestinationConfiguration", {{"RoleARN", "role"}, {"BucketARN", "arn:aws:s3:::b"}}}}),
             "ValidationException");
   EXPECT_NE(last_message_.find("regular expression pattern"), std::string::npos);
   json hints = s3;
   hints["BufferingHints"] = {{"SizeInMBs", 0}, {"IntervalInSeconds", 901}};
-  EXPECT_EQ(error("CreateDeliveryStream", json{{"DeliveryStreamName", "x"}, {"ExtendedS3DestinationConfiguration", hints}}),
-            "ValidationException");
+  EXPECT_EQ(
+      error("CreateDeliveryStream", json{{"DeliveryStreamName", "x"}, {"ExtendedS3DestinationConfiguration", hints}}),
+      "ValidationException");
   EXPECT_NE(last_message_.find("2 validation errors"), std::string::npos);
   EXPECT_NE(last_message_.find("'extendedS3DestinationConfiguration.bufferingHints.sizeInMBs'"), std::string::npos);
   json compression = s3;
@@ -246,19 +256,20 @@ TEST_F(FirehoseApiTest, CreateValidation) {
   EXPECT_EQ(error("CreateDeliveryStream",
                   json{{"DeliveryStreamName", "x"}, {"HttpEndpointDestinationConfiguration", json::object()}}),
             "InvalidArgumentException");
-  EXPECT_EQ(error("CreateDeliveryStream", json{{"DeliveryStreamName", "x"},
-                                               {"ExtendedS3DestinationConfiguration", s3},
-                                               {"DeliveryStreamEncryptionConfigurationInput",
-                                                {{"KeyType", "CUSTOMER_MANAGED_CMK"}}}}),
+  EXPECT_EQ(error("CreateDeliveryStream",
+                  json{{"DeliveryStreamName", "x"},
+                       {"ExtendedS3DestinationConfiguration", s3},
+                       {"DeliveryStreamEncryptionConfigurationInput", {{"KeyType", "CUSTOMER_MANAGED_CMK"}}}}),
             "InvalidArgumentException");
-  EXPECT_EQ(error("CreateDeliveryStream", json{{"DeliveryStreamName", "x"},
-                                               {"ExtendedS3DestinationConfiguration", s3},
-                                               {"Tags", json::array()}}),
-            "ValidationException");
+  EXPECT_EQ(
+      error("CreateDeliveryStream",
+            json{{"DeliveryStreamName", "x"}, {"ExtendedS3DestinationConfiguration", s3}, {"Tags", json::array()}}),
+      "ValidationException");
 
   ok("CreateDeliveryStream", {{"DeliveryStreamName", "x"}, {"ExtendedS3DestinationConfiguration", s3}});
-  EXPECT_EQ(error("CreateDeliveryStream", json{{"DeliveryStreamName", "x"}, {"ExtendedS3DestinationConfiguration", s3}}),
-            "ResourceInUseException");
+  EXPECT_EQ(
+      error("CreateDeliveryStream", json{{"DeliveryStreamName", "x"}, {"ExtendedS3DestinationConfiguration", s3}}),
+      "ResourceInUseException");
 }
 
 TEST_F(FirehoseApiTest, DescribeShowsTheDestinationWithDefaults) {
@@ -287,8 +298,8 @@ TEST_F(FirehoseApiTest, DescribeShowsTheDestinationWithDefaults) {
   EXPECT_TRUE(delivery_.configured.back().gzip);
   EXPECT_EQ(delivery_.configured.back().buffer_bytes, 1024u * 1024);
 
-  const json after = ok("DescribeDeliveryStream", {{"DeliveryStreamName", "d"},
-                                                   {"ExclusiveStartDestinationId", "destinationId-000000000001"}});
+  const json after = ok("DescribeDeliveryStream",
+                        {{"DeliveryStreamName", "d"}, {"ExclusiveStartDestinationId", "destinationId-000000000001"}});
   EXPECT_TRUE(after.at("DeliveryStreamDescription").at("Destinations").empty());
   EXPECT_EQ(error("DescribeDeliveryStream", json{{"DeliveryStreamName", "d"}, {"Limit", 0}}), "ValidationException");
   EXPECT_EQ(error("DescribeDeliveryStream", json{{"DeliveryStreamName", "zz"}}), "ResourceNotFoundException");
@@ -325,7 +336,8 @@ TEST_F(FirehoseApiTest, ThrottledRecordsGetSlowDownInsideA200) {
   const json b = ok("PutRecordBatch", batch("s", {"1", "2", "3", "4"}));
   EXPECT_EQ(b.at("FailedPutCount"), 2);
   EXPECT_TRUE(b["RequestResponses"][1].contains("RecordId"));
-  EXPECT_EQ(b["RequestResponses"][2], (json{{"ErrorCode", "ServiceUnavailableException"}, {"ErrorMessage", "Slow down."}}));
+  EXPECT_EQ(b["RequestResponses"][2],
+            (json{{"ErrorCode", "ServiceUnavailableException"}, {"ErrorMessage", "Slow down."}}));
   EXPECT_EQ(delivery_.stored["s"], (std::vector<std::string>{"1", "2"}));
   EXPECT_EQ(counters_.records_throttled.load(), 2u);
   // PutRecord over quota: the whole call is a 503.
@@ -404,9 +416,9 @@ TEST_F(FirehoseApiTest, MetricsAreRecordedPerStream) {
   const auto now = std::chrono::system_clock::now();
   auto sum = [&](const char* name) {
     double total = 0;
-    for (const auto& p : store_.query(MetricKey{"AWS/Firehose", name, {{"DeliveryStreamName", "s"}}},
-                                      now - std::chrono::minutes(5), now + std::chrono::minutes(5),
-                                      std::chrono::seconds(60), now + std::chrono::minutes(5))) {
+    for (const auto& p :
+         store_.query(MetricKey{"AWS/Firehose", name, {{"DeliveryStreamName", "s"}}}, now - std::chrono::minutes(5),
+                      now + std::chrono::minutes(5), std::chrono::seconds(60), now + std::chrono::minutes(5))) {
       total += p.statistics.sum;
     }
     return total;

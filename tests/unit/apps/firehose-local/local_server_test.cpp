@@ -89,9 +89,9 @@ class LocalServerTest : public ::testing::Test {
   }
 
   static json stream_request(const std::string& name) {
-    return {{"DeliveryStreamName", name},
-            {"ExtendedS3DestinationConfiguration",
-             {{"RoleARN", testing::kRoleArn}, {"BucketARN", testing::kBucketArn}}}};
+    return {
+        {"DeliveryStreamName", name},
+        {"ExtendedS3DestinationConfiguration", {{"RoleARN", testing::kRoleArn}, {"BucketARN", testing::kBucketArn}}}};
   }
 
   testing::TempDir dir_;
@@ -129,10 +129,12 @@ TEST_F(LocalServerTest, WrongMissingExpiredAndMisscopedSignaturesAreRefused) {
     return json::parse(r->body).at("__type").get<std::string>();
   };
   EXPECT_EQ(code(call(*server, "ListDeliveryStreams", json::object(), "wrong-secret")), "InvalidSignatureException");
-  EXPECT_EQ(code(call(*server, "ListDeliveryStreams", json::object(), kSecret, std::chrono::system_clock::now() - 6min)),
-            "InvalidSignatureException");
-  EXPECT_EQ(code(call(*server, "ListDeliveryStreams", json::object(), kSecret, std::chrono::system_clock::now() + 6min)),
-            "InvalidSignatureException");
+  EXPECT_EQ(
+      code(call(*server, "ListDeliveryStreams", json::object(), kSecret, std::chrono::system_clock::now() - 6min)),
+      "InvalidSignatureException");
+  EXPECT_EQ(
+      code(call(*server, "ListDeliveryStreams", json::object(), kSecret, std::chrono::system_clock::now() + 6min)),
+      "InvalidSignatureException");
   EXPECT_EQ(code(call(*server, "ListDeliveryStreams", json::object(), kSecret, std::chrono::system_clock::now(),
                       "eu-west-1")),
             "InvalidSignatureException");
@@ -235,8 +237,8 @@ TEST_F(LocalServerTest, ResetAfterStoresButTheClientGetsNoAnswer) {
   RunningServer server(settings());
   ASSERT_EQ(call(*server, "CreateDeliveryStream", stream_request("s"))->status, 200);
   ASSERT_TRUE(server->settings().update({{"reset-after", 1.0}}).ok());
-  auto lost = call(*server, "PutRecordBatch",
-                   {{"DeliveryStreamName", "s"}, {"Records", json::array({{{"Data", "YQ=="}}})}});
+  auto lost =
+      call(*server, "PutRecordBatch", {{"DeliveryStreamName", "s"}, {"Records", json::array({{{"Data", "YQ=="}}})}});
   EXPECT_FALSE(lost) << "an answer arrived: " << (lost ? lost->body : "");
   EXPECT_EQ(server->counters().resets_after.load(), 1u);
   EXPECT_EQ(server->counters().records_stored_unacknowledged.load(), 1u);

@@ -44,11 +44,11 @@ TEST(MetricsStoreTest, StatisticSetAddAndMerge) {
 
 TEST(MetricsStoreTest, AggregatesMinutesIntoPeriodsFromTheRoundedStart) {
   MetricsStore store;
-  store.record(kIncoming, 1, "Count", at(10));       // minute 0
-  store.record(kIncoming, 2, "Count", at(70));       // minute 1
-  store.record(kIncoming, 4, "Count", at(299));      // minute 4
-  store.record(kIncoming, 8, "Count", at(300));      // minute 5
-  store.record(kIncoming, 16, "Count", at(60 * 11)); // minute 11
+  store.record(kIncoming, 1, "Count", at(10));        // minute 0
+  store.record(kIncoming, 2, "Count", at(70));        // minute 1
+  store.record(kIncoming, 4, "Count", at(299));       // minute 4
+  store.record(kIncoming, 8, "Count", at(300));       // minute 5
+  store.record(kIncoming, 16, "Count", at(60 * 11));  // minute 11
 
   // Start 00:00:30 is rounded down to 00:00; 5-minute buckets 00:00, 00:05, 00:10.
   const auto points = store.query(kIncoming, at(30), at(60 * 15), minutes(5), at(3600));

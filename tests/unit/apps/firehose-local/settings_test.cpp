@@ -34,9 +34,28 @@ TEST(LocalSettings, DefaultsMatchTheServiceQuotasAndDocumentedValues) {
 }
 
 TEST(LocalSettings, ParsesEveryKindOfFlag) {
-  auto s = parse({"--port", "0", "--fail-records", "0.25", "--fail-records-code", "InternalFailure", "--latency-ms",
-                  "20:5", "--credentials", "AK1:s1,AK2:s:2", "--create-delay", "1.5", "--quota-bytes", "1024",
-                  "--fail-requests-status", "503", "--sink", "discard", "--seed", "42", "--stall-seconds", "0.25"});
+  auto s = parse({"--port",
+                  "0",
+                  "--fail-records",
+                  "0.25",
+                  "--fail-records-code",
+                  "InternalFailure",
+                  "--latency-ms",
+                  "20:5",
+                  "--credentials",
+                  "AK1:s1,AK2:s:2",
+                  "--create-delay",
+                  "1.5",
+                  "--quota-bytes",
+                  "1024",
+                  "--fail-requests-status",
+                  "503",
+                  "--sink",
+                  "discard",
+                  "--seed",
+                  "42",
+                  "--stall-seconds",
+                  "0.25"});
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(s->port, 0);
   EXPECT_DOUBLE_EQ(s->runtime.faults.fail_records, 0.25);

@@ -29,11 +29,13 @@ std::FILE* file_with(const std::string& text) {
 std::vector<std::string> read_blocks(const std::string& text, std::size_t* calls = nullptr) {
   std::FILE* file = file_with(text);
   std::vector<std::string> lines;
-  EXPECT_TRUE(for_each_line_block(file, [] { return false; }, [&](std::span<const std::string_view> block) {
-    EXPECT_FALSE(block.empty());
-    if (calls != nullptr) ++*calls;
-    for (std::string_view line : block) lines.emplace_back(line);
-  }));
+  EXPECT_TRUE(for_each_line_block(
+      file, [] { return false; },
+      [&](std::span<const std::string_view> block) {
+        EXPECT_FALSE(block.empty());
+        if (calls != nullptr) ++*calls;
+        for (std::string_view line : block) lines.emplace_back(line);
+      }));
   std::fclose(file);
   return lines;
 }
@@ -70,14 +72,17 @@ TEST(LineReader, ALastLineOfAFileThatGrewWhileReadIsTorn) {
   LineLimit limit;
   limit.on_torn_last_line = [&](std::string_view prefix, std::size_t size) { torn.emplace_back(prefix, size); };
   bool appended = false;
-  EXPECT_TRUE(for_each_line_block(file, [] { return false; }, [&](std::span<const std::string_view> block) {
-    for (std::string_view line : block) lines.emplace_back(line);
-    if (!appended) {
-      appended = true;
-      // Another writer appends (pwrite leaves the reader's offset alone).
-      EXPECT_EQ(::pwrite(fileno(file), "c", 1, 3), 1);
-    }
-  }, limit));
+  EXPECT_TRUE(for_each_line_block(
+      file, [] { return false; },
+      [&](std::span<const std::string_view> block) {
+        for (std::string_view line : block) lines.emplace_back(line);
+        if (!appended) {
+          appended = true;
+          // Another writer appends (pwrite leaves the reader's offset alone).
+          EXPECT_EQ(::pwrite(fileno(file), "c", 1, 3), 1);
+        }
+      },
+      limit));
   std::fclose(file);
   EXPECT_EQ(lines, std::vector<std::string>{"a\n"});
   EXPECT_EQ(torn, (std::vector<std::pair<std::string, std::size_t>>{{"bc", 2}}));
@@ -88,9 +93,12 @@ TEST(LineReader, AnUnchangedFilesLastLineIsWholeEvenWithATornHandler) {
   std::vector<std::string> lines;
   LineLimit limit;
   limit.on_torn_last_line = [&](std::string_view, std::size_t) { ADD_FAILURE() << "not torn"; };
-  EXPECT_TRUE(for_each_line_block(file, [] { return false; }, [&](std::span<const std::string_view> block) {
-    for (std::string_view line : block) lines.emplace_back(line);
-  }, limit));
+  EXPECT_TRUE(for_each_line_block(
+      file, [] { return false; },
+      [&](std::span<const std::string_view> block) {
+        for (std::string_view line : block) lines.emplace_back(line);
+      },
+      limit));
   std::fclose(file);
   EXPECT_EQ(lines, (std::vector<std::string>{"a\n", "bc\n"}));
 }
@@ -99,7 +107,8 @@ TEST(LineReader, OneLineAtATimeIsTheSame) {
   const std::string text = "one\ntwo\n" + std::string(140000, 'z') + "\nlast";
   std::FILE* file = file_with(text);
   std::vector<std::string> lines;
-  EXPECT_TRUE(for_each_line(file, [] { return false; }, [&](std::string_view line) { lines.emplace_back(line); }));
+  EXPECT_TRUE(for_each_line(
+      file, [] { return false; }, [&](std::string_view line) { lines.emplace_back(line); }));
   std::fclose(file);
   EXPECT_EQ(lines, read_blocks(text));
   EXPECT_EQ(lines.size(), 4u);
@@ -114,7 +123,7 @@ namespace {
 // Lines over a limit are refused as they stream: their first bytes and
 // size are reported in order with the other lines, never the whole line.
 TEST(LineReader, LinesOverTheLimitAreReportedWithPrefixAndSizeInOrder) {
-  const std::string big(300'000, 'x');  // longer than a 128 KiB block
+  const std::string big(300'000, 'x');                                                  // longer than a 128 KiB block
   const std::string input = "a\n" + big + "\nb\n" + std::string(10, 'y') + "\n" + big;  // the last without '\n'
   std::FILE* file = fmemopen(const_cast<char*>(input.data()), input.size(), "rb");
   ASSERT_NE(file, nullptr);
@@ -145,9 +154,9 @@ TEST(LineReader, ALineExactlyAtTheLimitWithoutItsNewlineIsStillOverIt) {
   LineLimit limit;
   limit.max_bytes = 12;
   limit.on_oversize = [&](std::string_view, std::size_t size) { reported = size; };
-  EXPECT_TRUE(for_each_line_block(file, [] { return false; },
-                                  [&](std::span<const std::string_view> l) { lines += static_cast<int>(l.size()); },
-                                  limit));
+  EXPECT_TRUE(for_each_line_block(
+      file, [] { return false; }, [&](std::span<const std::string_view> l) { lines += static_cast<int>(l.size()); },
+      limit));
   std::fclose(file);
   EXPECT_EQ(lines, 0);
   EXPECT_EQ(reported, 13u);
@@ -163,9 +172,11 @@ TEST(LineReader, APipesLinesAreHandedOverBeforeTheBlockFillsOrThePipeCloses) {
   std::promise<std::string> first_line;
   std::atomic<bool> got_first{false};
   auto reader = std::async(std::launch::async, [&] {
-    return for_each_line(file, [] { return false; }, [&](std::string_view line) {
-      if (!got_first.exchange(true)) first_line.set_value(std::string(line));
-    });
+    return for_each_line(
+        file, [] { return false; },
+        [&](std::string_view line) {
+          if (!got_first.exchange(true)) first_line.set_value(std::string(line));
+        });
   });
   ASSERT_EQ(::write(fds[1], "first\n", 6), 6);
   // The writer keeps the pipe open: with a reader that waits for a whole

@@ -97,15 +97,14 @@ TEST(MetricsChart, BusyWindow) {
   const std::string expected =
       "events: 12 periods of 1m, 12:00 to 12:12 UTC\n"
       "\n"
-      "IncomingBytes" + sp(16) + "2,100,000 B" + sp(4) + "▅█▃" + sp(9) + "2 MiB, peak 20,000 B/s\n" +
-      "IncomingRecords" + sp(20) + "2,100" + sp(4) + "▅█▃" + sp(9) + "peak 20/s\n" +
-      "IncomingPutRequests" + sp(19) + "21" + sp(4) + "▅█▃" + sp(9) + "peak 0.2/s\n" +
-      "ThrottledRecords" + sp(22) + "50" + sp(5) + "█" + sp(10) + "peak 0.83/s\n" +
-      "PutRecordBatch.Latency" + sp(9) + "avg 30 ms" + sp(4) + "▅█▃" + sp(9) + "max 90 ms\n" +
-      "BytesPerSecondLimit" + sp(8) + "5,242,880 B/s" + sp(4) + "▅█▃" + sp(9) + "peak use 0.38%\n" +
-      "RecordsPerSecondLimit" + sp(10) + "500,000/s" + sp(4) + "▅█▃" + sp(9) + "peak use <0.01%\n" +
-      "PutRequestsPerSecondLimit" + sp(14) + "-" + sp(16) + "no data\n" +
-      sp(42) + "12:00  12:12\n";
+      "IncomingBytes" +
+      sp(16) + "2,100,000 B" + sp(4) + "▅█▃" + sp(9) + "2 MiB, peak 20,000 B/s\n" + "IncomingRecords" + sp(20) +
+      "2,100" + sp(4) + "▅█▃" + sp(9) + "peak 20/s\n" + "IncomingPutRequests" + sp(19) + "21" + sp(4) + "▅█▃" + sp(9) +
+      "peak 0.2/s\n" + "ThrottledRecords" + sp(22) + "50" + sp(5) + "█" + sp(10) + "peak 0.83/s\n" +
+      "PutRecordBatch.Latency" + sp(9) + "avg 30 ms" + sp(4) + "▅█▃" + sp(9) + "max 90 ms\n" + "BytesPerSecondLimit" +
+      sp(8) + "5,242,880 B/s" + sp(4) + "▅█▃" + sp(9) + "peak use 0.38%\n" + "RecordsPerSecondLimit" + sp(10) +
+      "500,000/s" + sp(4) + "▅█▃" + sp(9) + "peak use <0.01%\n" + "PutRequestsPerSecondLimit" + sp(14) + "-" + sp(16) +
+      "no data\n" + sp(42) + "12:00  12:12\n";
   EXPECT_EQ(render_chart(busy()), expected);
 }
 
@@ -127,8 +126,7 @@ TEST(MetricsChart, NarrowTerminalChartsTheLatestPeriods) {
   EXPECT_NE(text.find("\nIncomingBytes" + sp(16) + "2,100,000 B" + sp(2) + "▅█▃" + sp(9) + "2 MiB, peak"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("\nThrottledRecords" + sp(22) + "50" + sp(3) + "█" + sp(10) + "peak"), std::string::npos)
-      << text;
+  EXPECT_NE(text.find("\nThrottledRecords" + sp(22) + "50" + sp(3) + "█" + sp(10) + "peak"), std::string::npos) << text;
   EXPECT_TRUE(text.ends_with("\n" + sp(42) + "12:02\n")) << text;
   // Wide enough: every period.
   options.width = 200;
@@ -139,15 +137,12 @@ TEST(MetricsChart, NoDataAtAll) {
   const std::string expected =
       "events: 3 periods of 1m, 12:00 to 12:03 UTC\n"
       "\n"
-      "IncomingBytes" + sp(16) + "0 B" + sp(7) + "no data\n" +
-      "IncomingRecords" + sp(16) + "0" + sp(7) + "no data\n" +
-      "IncomingPutRequests" + sp(12) + "0" + sp(7) + "no data\n" +
-      "ThrottledRecords" + sp(15) + "0" + sp(7) + "no data\n" +
-      "PutRecordBatch.Latency" + sp(5) + "avg -" + sp(7) + "no data\n" +
-      "BytesPerSecondLimit" + sp(12) + "-" + sp(7) + "no data\n" +
-      "RecordsPerSecondLimit" + sp(10) + "-" + sp(7) + "no data\n" +
-      "PutRequestsPerSecondLimit" + sp(6) + "-" + sp(7) + "no data\n" +
-      sp(34) + "12:00\n";
+      "IncomingBytes" +
+      sp(16) + "0 B" + sp(7) + "no data\n" + "IncomingRecords" + sp(16) + "0" + sp(7) + "no data\n" +
+      "IncomingPutRequests" + sp(12) + "0" + sp(7) + "no data\n" + "ThrottledRecords" + sp(15) + "0" + sp(7) +
+      "no data\n" + "PutRecordBatch.Latency" + sp(5) + "avg -" + sp(7) + "no data\n" + "BytesPerSecondLimit" + sp(12) +
+      "-" + sp(7) + "no data\n" + "RecordsPerSecondLimit" + sp(10) + "-" + sp(7) + "no data\n" +
+      "PutRequestsPerSecondLimit" + sp(6) + "-" + sp(7) + "no data\n" + sp(34) + "12:00\n";
   EXPECT_EQ(render_chart(testing::no_data(3)), expected);
 }
 

@@ -25,9 +25,9 @@ inline StreamMetrics no_data(std::size_t count) {
   StreamMetrics m;
   m.stream = "events";
   m.window = minutes_from_noon(count);
-  for (Series* s : {&m.incoming_bytes, &m.incoming_records, &m.incoming_put_requests, &m.throttled_records,
-                    &m.latency_average, &m.latency_maximum, &m.latency_samples, &m.bytes_limit, &m.records_limit,
-                    &m.requests_limit}) {
+  for (Series* s :
+       {&m.incoming_bytes, &m.incoming_records, &m.incoming_put_requests, &m.throttled_records, &m.latency_average,
+        &m.latency_maximum, &m.latency_samples, &m.bytes_limit, &m.records_limit, &m.requests_limit}) {
     s->assign(count, std::nullopt);
   }
   return m;

@@ -32,8 +32,8 @@ TEST(MetricsJson, TopLevel) {
   std::vector<std::string> names;
   for (const auto& [name, _] : doc["metrics"].items()) names.push_back(name);
   EXPECT_EQ(names, (std::vector<std::string>{"IncomingBytes", "IncomingRecords", "IncomingPutRequests",
-                                              "ThrottledRecords", "PutRecordBatch.Latency", "BytesPerSecondLimit",
-                                              "RecordsPerSecondLimit", "PutRequestsPerSecondLimit"}));
+                                             "ThrottledRecords", "PutRecordBatch.Latency", "BytesPerSecondLimit",
+                                             "RecordsPerSecondLimit", "PutRequestsPerSecondLimit"}));
 }
 
 TEST(MetricsJson, SumsListOnlyPeriodsWithDatapoints) {

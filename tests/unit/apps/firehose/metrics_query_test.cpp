@@ -65,17 +65,16 @@ TEST(MetricsRequest, OneQueryPerSeriesOnTheStreamsDimension) {
     asked.emplace(query.metric_stat->metric.metric_name, query.metric_stat->stat);
   }
   EXPECT_EQ(ids.size(), 10u);
-  const std::set<std::pair<std::string, std::string>> expected{
-      {"IncomingBytes", "Sum"},
-      {"IncomingRecords", "Sum"},
-      {"IncomingPutRequests", "Sum"},
-      {"ThrottledRecords", "Sum"},
-      {"PutRecordBatch.Latency", "Average"},
-      {"PutRecordBatch.Latency", "Maximum"},
-      {"PutRecordBatch.Latency", "SampleCount"},
-      {"BytesPerSecondLimit", "Maximum"},
-      {"RecordsPerSecondLimit", "Maximum"},
-      {"PutRequestsPerSecondLimit", "Maximum"}};
+  const std::set<std::pair<std::string, std::string>> expected{{"IncomingBytes", "Sum"},
+                                                               {"IncomingRecords", "Sum"},
+                                                               {"IncomingPutRequests", "Sum"},
+                                                               {"ThrottledRecords", "Sum"},
+                                                               {"PutRecordBatch.Latency", "Average"},
+                                                               {"PutRecordBatch.Latency", "Maximum"},
+                                                               {"PutRecordBatch.Latency", "SampleCount"},
+                                                               {"BytesPerSecondLimit", "Maximum"},
+                                                               {"RecordsPerSecondLimit", "Maximum"},
+                                                               {"PutRequestsPerSecondLimit", "Maximum"}};
   EXPECT_EQ(asked, expected);
   // A request CloudWatch accepts (ids, periods, statistics).
   EXPECT_TRUE(cloudwatch::validate_get_metric_data(request).ok());
@@ -90,8 +89,7 @@ cloudwatch::MetricDataResult result(std::string id, std::vector<TimePoint> times
   return r;
 }
 
-std::string id_of(const cloudwatch::GetMetricDataRequest& request, const std::string& metric,
-                  const std::string& stat) {
+std::string id_of(const cloudwatch::GetMetricDataRequest& request, const std::string& metric, const std::string& stat) {
   for (const auto& query : request.queries) {
     if (query.metric_stat->metric.metric_name == metric && query.metric_stat->stat == stat) return query.id;
   }
@@ -103,8 +101,8 @@ TEST(MetricsAnswer, DatapointsLandInTheirPeriods) {
   const auto request = metric_data_request("events", window);
   cloudwatch::GetMetricDataResult answer;
   // Out of order, one before the window, one at its end (excluded), one inside a period.
-  answer.results.push_back(result(id_of(request, "IncomingRecords", "Sum"),
-                                  {at(3), at(-1), at(0), at(4), at(1, 30)}, {30, 99, 10, 77, 20}));
+  answer.results.push_back(
+      result(id_of(request, "IncomingRecords", "Sum"), {at(3), at(-1), at(0), at(4), at(1, 30)}, {30, 99, 10, 77, 20}));
   answer.results.push_back(result(id_of(request, "BytesPerSecondLimit", "Maximum"), {at(2)}, {5242880}));
   const StreamMetrics m = to_stream_metrics("events", window, answer);
   EXPECT_EQ(m.stream, "events");

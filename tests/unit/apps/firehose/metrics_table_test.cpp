@@ -32,20 +32,18 @@ TEST(MetricsTable, RowsTotalsPeaksAndPeriods) {
   // 0.0167 % then 0.0083 % (against the latest limit, 1000).
   const std::string expected =
       "delivery stream events: 2024-05-01T12:00:00Z to 2024-05-01T12:03:00Z, 3 periods of 60 s\n"
-      "metric" + sp(27) + sp(4) + "total" + sp(5) + "peak  per period\n" +
-      "IncomingBytes" + sp(20) + sp(2) + "1572864  1048576  1048576 524288 -\n" +
-      "IncomingBytes (MiB)" + sp(14) + sp(6) + "1.5" + sp(8) + "1  1 0.5 -\n" +
-      "IncomingRecords" + sp(18) + sp(7) + "15" + sp(7) + "10  10 5 -\n" +
-      "IncomingPutRequests" + sp(14) + sp(8) + "3" + sp(8) + "2  2 1 -\n" +
-      "ThrottledRecords" + sp(17) + sp(8) + "4" + sp(8) + "4  - 4 -\n" +
+      "metric" +
+      sp(27) + sp(4) + "total" + sp(5) + "peak  per period\n" + "IncomingBytes" + sp(20) + sp(2) +
+      "1572864  1048576  1048576 524288 -\n" + "IncomingBytes (MiB)" + sp(14) + sp(6) + "1.5" + sp(8) + "1  1 0.5 -\n" +
+      "IncomingRecords" + sp(18) + sp(7) + "15" + sp(7) + "10  10 5 -\n" + "IncomingPutRequests" + sp(14) + sp(8) +
+      "3" + sp(8) + "2  2 1 -\n" + "ThrottledRecords" + sp(17) + sp(8) + "4" + sp(8) + "4  - 4 -\n" +
       "PutRecordBatch.Latency avg (ms)" + sp(2) + sp(4) + "83.33" + sp(6) + "100  100 50 -\n" +
-      "PutRecordBatch.Latency max (ms)" + sp(2) + sp(8) + "-" + sp(6) + "150  150 60 -\n" +
-      "BytesPerSecondLimit" + sp(14) + sp(2) + "5242880  5242880  5242880 5242880 -\n" +
-      "BytesPerSecondLimit use (%)" + sp(6) + sp(8) + "-" + sp(5) + "0.33  0.33 0.17 -\n" +
-      "RecordsPerSecondLimit" + sp(12) + sp(5) + "1000" + sp(5) + "1000  1000 - -\n" +
+      "PutRecordBatch.Latency max (ms)" + sp(2) + sp(8) + "-" + sp(6) + "150  150 60 -\n" + "BytesPerSecondLimit" +
+      sp(14) + sp(2) + "5242880  5242880  5242880 5242880 -\n" + "BytesPerSecondLimit use (%)" + sp(6) + sp(8) + "-" +
+      sp(5) + "0.33  0.33 0.17 -\n" + "RecordsPerSecondLimit" + sp(12) + sp(5) + "1000" + sp(5) + "1000  1000 - -\n" +
       "RecordsPerSecondLimit use (%)" + sp(4) + sp(8) + "-" + sp(5) + "0.02  0.02 0.01 -\n" +
-      "PutRequestsPerSecondLimit" + sp(8) + sp(8) + "-" + sp(8) + "-  - - -\n" +
-      "PutRequestsPerSecondLimit use (%)" + sp(8) + "-" + sp(8) + "-  - - -\n";
+      "PutRequestsPerSecondLimit" + sp(8) + sp(8) + "-" + sp(8) + "-  - - -\n" + "PutRequestsPerSecondLimit use (%)" +
+      sp(8) + "-" + sp(8) + "-  - - -\n";
   EXPECT_EQ(render_table(small()), expected);
 }
 

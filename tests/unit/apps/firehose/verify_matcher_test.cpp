@@ -101,7 +101,7 @@ TEST(ExactMatcher, ALineSentTwiceIsExpectedTwice) {
   run.delivered = {"same", "other", "other"};
   const VerifyReport report = reconcile(run, {});
   EXPECT_EQ(report.counts.delivered_once, 2u);
-  EXPECT_EQ(report.counts.missing, 1u);  // one copy of "same"
+  EXPECT_EQ(report.counts.missing, 1u);     // one copy of "same"
   EXPECT_EQ(report.counts.duplicated, 1u);  // "other"
   EXPECT_EQ(report.counts.extra_copies, 1u);
   ASSERT_EQ(report.missing.size(), 1u);  // named once, not once per copy

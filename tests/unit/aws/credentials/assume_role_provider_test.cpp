@@ -31,9 +31,9 @@ void expect_config_error(const Result<Credentials>& creds, const std::string& fr
 }
 
 TEST(AssumeRoleProvider, ProfilesWithoutRoleArnAreSoftMisses) {
-  for (const auto& config : {std::string("[default]\nregion = us-east-1\n"),
-                             std::string("[default]\nrole_arn = arn:aws:iam::1:role/r\nweb_identity_token_file = /t\n"),
-                             std::string("")}) {
+  for (const auto& config :
+       {std::string("[default]\nregion = us-east-1\n"),
+        std::string("[default]\nrole_arn = arn:aws:iam::1:role/r\nweb_identity_token_file = /t\n"), std::string("")}) {
     auto creds = assume(config, "", "default");
     ASSERT_FALSE(creds.ok());
     EXPECT_TRUE(is_credentials_not_found(creds.error())) << creds.error().to_string();
@@ -49,8 +49,7 @@ TEST(AssumeRoleProvider, SourceProfileCyclesAreRefused) {
 }
 
 TEST(AssumeRoleProvider, SelfReferenceNeedsStaticKeys) {
-  expect_config_error(assume("[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = a\n", "", "a"),
-                      "a -> a");
+  expect_config_error(assume("[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = a\n", "", "a"), "a -> a");
 }
 
 TEST(AssumeRoleProvider, InvalidRoleConfigurations) {
@@ -69,10 +68,11 @@ TEST(AssumeRoleProvider, InvalidRoleConfigurations) {
                              "region = us-east-1\n",
                              "", "a"),
                       "source_profile b of profile a has no credentials");
-  expect_config_error(assume("[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n"
-                             "duration_seconds = an hour\n[profile b]\naws_access_key_id = A\naws_secret_access_key = s\n",
-                             "", "a"),
-                      "duration_seconds");
+  expect_config_error(
+      assume("[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n"
+             "duration_seconds = an hour\n[profile b]\naws_access_key_id = A\naws_secret_access_key = s\n",
+             "", "a"),
+      "duration_seconds");
 }
 
 TEST(AssumeRoleProvider, SendsTheProfilesRoleSettings) {
@@ -167,8 +167,9 @@ TEST_F(AssumeRoleProviderMotoTest, CredentialSourceEnvironment) {
   sources.for_credential_source = [env](const std::string& name) -> CredentialsProviderPtr {
     return name == "Environment" ? std::make_shared<EnvironmentProvider>(env) : nullptr;
   };
-  auto creds = assume("[default]\nrole_arn = arn:aws:iam::123456789012:role/from-env\ncredential_source = Environment\n",
-                      "", "default", sts(), sources);
+  auto creds =
+      assume("[default]\nrole_arn = arn:aws:iam::123456789012:role/from-env\ncredential_source = Environment\n", "",
+             "default", sts(), sources);
   ASSERT_TRUE(creds.ok()) << creds.error().to_string();
   EXPECT_FALSE(creds->session_token.empty());
 

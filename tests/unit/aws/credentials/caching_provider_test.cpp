@@ -19,7 +19,9 @@ class ManualClock {
  public:
   system_clock::time_point now() const { return base_ + std::chrono::seconds(offset_.load()); }
   void advance(std::chrono::seconds by) { offset_ += by.count(); }
-  WallClock fn() { return [this] { return now(); }; }
+  WallClock fn() {
+    return [this] { return now(); };
+  }
 
  private:
   system_clock::time_point base_ = system_clock::time_point(std::chrono::hours(24 * 365 * 50));

@@ -12,9 +12,8 @@
 namespace firehose::aws {
 namespace {
 
-constexpr const char* kCredentialsJson =
-    R"({"AccessKeyId":"ASIACONTAINER","SecretAccessKey":"secret","Token":"token",)"
-    R"("Expiration":"2031-02-03T04:05:06Z","RoleArn":"arn:aws:iam::1:role/task"})";
+constexpr const char* kCredentialsJson = R"({"AccessKeyId":"ASIACONTAINER","SecretAccessKey":"secret","Token":"token",)"
+                                         R"("Expiration":"2031-02-03T04:05:06Z","RoleArn":"arn:aws:iam::1:role/task"})";
 
 // An ECS/EKS-style credentials endpoint that records what it was sent.
 class CredentialsEndpoint {

@@ -19,8 +19,7 @@ DefaultChainOptions local_options(std::map<std::string, std::string> env, const 
   DefaultChainOptions options;
   options.env = Environment::from_map(env);
   options.explicit_profile = explicit_profile;
-  options.profiles = testing::profiles(config, credentials,
-                                       active_profile_name(options.env, explicit_profile));
+  options.profiles = testing::profiles(config, credentials, active_profile_name(options.env, explicit_profile));
   const int port = testing::free_port();
   options.sts_endpoint = [port](const std::string&) -> Result<std::string> {
     return "http://127.0.0.1:" + std::to_string(port);
@@ -44,11 +43,11 @@ Result<Credentials> resolve(DefaultChainOptions options) {
 std::string process_command(const testing::TempDir& dir, const std::string& key_id, const std::string& secret = "s",
                             const std::string& extra_json = "") {
   const auto counter = dir.path() / "runs";
-  const auto script = dir.write("proc-" + key_id + ".sh",
-                                "#!/bin/sh\necho run >> '" + counter.string() + "'\n" +
-                                    "printf '{\"Version\":1,\"AccessKeyId\":\"" + key_id +
-                                    "\",\"SecretAccessKey\":\"" + secret + "\"" + extra_json + "}'\n",
-                                fs::perms::owner_all);
+  const auto script =
+      dir.write("proc-" + key_id + ".sh",
+                "#!/bin/sh\necho run >> '" + counter.string() + "'\n" + "printf '{\"Version\":1,\"AccessKeyId\":\"" +
+                    key_id + "\",\"SecretAccessKey\":\"" + secret + "\"" + extra_json + "}'\n",
+                fs::perms::owner_all);
   return script.string();
 }
 
@@ -122,7 +121,8 @@ TEST(DefaultChain, ContainerComesAfterTheFiles) {
   ASSERT_TRUE(from_container.ok()) << from_container.error().to_string();
   EXPECT_EQ(from_container->provider, "container");
 
-  auto from_config = resolve(local_options(env, "[default]\naws_access_key_id = AKIDCONFIG\naws_secret_access_key = s\n"));
+  auto from_config =
+      resolve(local_options(env, "[default]\naws_access_key_id = AKIDCONFIG\naws_secret_access_key = s\n"));
   ASSERT_TRUE(from_config.ok());
   EXPECT_EQ(from_config->access_key_id, "AKIDCONFIG");
 }
@@ -135,10 +135,12 @@ TEST(DefaultChain, NothingFoundListsEveryProviderInOrder) {
   const std::string& message = creds.error().message;
   std::size_t previous = 0;
   for (const char* fragment :
-       {"environment: AWS_ACCESS_KEY_ID not set", "assume-role: profile default not found in ~/.aws/credentials, "
-                                                  "~/.aws/config",
+       {"environment: AWS_ACCESS_KEY_ID not set",
+        "assume-role: profile default not found in ~/.aws/credentials, "
+        "~/.aws/config",
         "web-identity: AWS_WEB_IDENTITY_TOKEN_FILE not set", "sso: ", "shared-credentials-file: ", "process: ",
-        "config-file: ", "container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "imds: disabled by AWS_EC2_METADATA_DISABLED"}) {
+        "config-file: ", "container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "imds: disabled by AWS_EC2_METADATA_DISABLED"}) {
     const auto at = message.find(fragment, previous);
     ASSERT_NE(at, std::string::npos) << fragment << "\nin: " << message;
     previous = at;
@@ -146,8 +148,9 @@ TEST(DefaultChain, NothingFoundListsEveryProviderInOrder) {
 }
 
 TEST(DefaultChain, SsoProfilesSayTheyAreNotSupported) {
-  auto creds = resolve(local_options({}, "[default]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = "
-                                         "us-east-1\nsso_account_id = 1\nsso_role_name = r\n"));
+  auto creds = resolve(local_options({},
+                                     "[default]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = "
+                                     "us-east-1\nsso_account_id = 1\nsso_role_name = r\n"));
   ASSERT_FALSE(creds.ok());
   EXPECT_NE(creds.error().message.find("SSO profiles are not supported yet"), std::string::npos)
       << creds.error().message;
@@ -219,8 +222,9 @@ class DefaultChainMotoTest : public testing::MotoTest {
 };
 
 TEST_F(DefaultChainMotoTest, AssumeRoleComesBeforeTheProfilesOwnKeys) {
-  auto creds = resolve(moto_options({}, "[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\n"
-                                        "source_profile = admin\naws_access_key_id = AKIDSELF\naws_secret_access_key = s\n",
+  auto creds = resolve(moto_options({},
+                                    "[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\n"
+                                    "source_profile = admin\naws_access_key_id = AKIDSELF\naws_secret_access_key = s\n",
                                     "", "admin"));
   ASSERT_TRUE(creds.ok()) << creds.error().to_string();
   EXPECT_EQ(creds->provider, "assume-role");
@@ -231,9 +235,9 @@ TEST_F(DefaultChainMotoTest, AssumeRoleComesBeforeTheProfilesOwnKeys) {
 TEST_F(DefaultChainMotoTest, WebIdentityFromTheEnvironmentComesBeforeStaticKeys) {
   testing::TempDir dir;
   const auto token = dir.write("token", "header.payload.signature");
-  auto creds = resolve(moto_options({{"AWS_WEB_IDENTITY_TOKEN_FILE", token.string()},
-                                     {"AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/pod"}},
-                                    "", "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = s\n"));
+  auto creds = resolve(moto_options(
+      {{"AWS_WEB_IDENTITY_TOKEN_FILE", token.string()}, {"AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/pod"}}, "",
+      "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = s\n"));
   ASSERT_TRUE(creds.ok()) << creds.error().to_string();
   EXPECT_EQ(creds->provider, "web-identity");
 }
@@ -243,8 +247,10 @@ TEST_F(DefaultChainMotoTest, SourceProfileWithCredentialProcessUnderSignatureChe
   ASSERT_TRUE(moto_->set_auth_enforced(true));
   testing::TempDir dir;
   const std::string command = process_command(dir, user.access_key_id, user.secret_access_key);
-  auto creds = resolve(moto_options({}, "[profile work]\nrole_arn = arn:aws:iam::123456789012:role/proc-role\n"
-                                        "source_profile = tool\n[profile tool]\ncredential_process = " + command + "\n",
+  auto creds = resolve(moto_options({},
+                                    "[profile work]\nrole_arn = arn:aws:iam::123456789012:role/proc-role\n"
+                                    "source_profile = tool\n[profile tool]\ncredential_process = " +
+                                        command + "\n",
                                     "", "work"));
   ASSERT_TRUE(creds.ok()) << creds.error().to_string();
   EXPECT_EQ(creds->provider, "assume-role");
@@ -256,9 +262,9 @@ TEST_F(DefaultChainMotoTest, CredentialSourceEcsContainerUnderSignatureChecking)
   ASSERT_TRUE(moto_->set_auth_enforced(true));
   httplib::Server server;
   server.Get("/task", [&](const httplib::Request&, httplib::Response& res) {
-    res.set_content(R"({"AccessKeyId":")" + user.access_key_id + R"(","SecretAccessKey":")" +
-                        user.secret_access_key + R"("})",
-                    "application/json");
+    res.set_content(
+        R"({"AccessKeyId":")" + user.access_key_id + R"(","SecretAccessKey":")" + user.secret_access_key + R"("})",
+        "application/json");
   });
   testing::ServerThread thread(server);
   auto creds = resolve(moto_options({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", thread.base_url() + "/task"}},

@@ -39,8 +39,8 @@ TEST(EnvironmentProvider, LegacySecurityTokenIsAccepted) {
 }
 
 TEST(EnvironmentProvider, UnsetOrEmptyAccessKeyIsASoftMiss) {
-  for (auto env : {Environment::from_map({}), Environment::from_map({{"AWS_ACCESS_KEY_ID", ""},
-                                                                      {"AWS_SECRET_ACCESS_KEY", "s"}})}) {
+  for (auto env : {Environment::from_map({}),
+                   Environment::from_map({{"AWS_ACCESS_KEY_ID", ""}, {"AWS_SECRET_ACCESS_KEY", "s"}})}) {
     auto creds = EnvironmentProvider(env).get();
     ASSERT_FALSE(creds.ok());
     EXPECT_TRUE(is_credentials_not_found(creds.error()));

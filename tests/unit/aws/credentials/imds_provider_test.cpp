@@ -48,8 +48,10 @@ class FakeImds {
                   }
                   const std::string role = req.matches[1];
                   if (role.empty()) {
-                    if (has_role) res.set_content(std::string(kRole) + "\n", "text/plain");
-                    else res.status = 404;
+                    if (has_role)
+                      res.set_content(std::string(kRole) + "\n", "text/plain");
+                    else
+                      res.status = 404;
                   } else if (role == kRole) {
                     res.set_content(credentials_document, "text/plain");
                   } else {
@@ -208,10 +210,11 @@ TEST(ImdsSettings, ResolvedFromEnvironmentThenProfile) {
   EXPECT_EQ(from_profile.timeout, 2500ms);
   EXPECT_TRUE(from_profile.v1_disabled);
 
-  auto from_env = ImdsSettings::resolve(Environment::from_map({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://10.1.2.3/"},
-                                                               {"AWS_METADATA_SERVICE_NUM_ATTEMPTS", "2"},
-                                                               {"AWS_EC2_METADATA_DISABLED", "TRUE"}}),
-                                        profile);
+  auto from_env =
+      ImdsSettings::resolve(Environment::from_map({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://10.1.2.3/"},
+                                                   {"AWS_METADATA_SERVICE_NUM_ATTEMPTS", "2"},
+                                                   {"AWS_EC2_METADATA_DISABLED", "TRUE"}}),
+                            profile);
   EXPECT_EQ(from_env.endpoint, "http://10.1.2.3");  // an explicit endpoint beats the mode
   EXPECT_EQ(from_env.attempts, 2);
   EXPECT_TRUE(from_env.disabled);

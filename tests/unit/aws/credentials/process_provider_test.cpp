@@ -25,10 +25,9 @@ class ProcessProviderTest : public ::testing::Test {
 };
 
 TEST_F(ProcessProviderTest, ParsesTemporaryCredentials) {
-  auto provider = provider_running(
-      R"(printf '{"Version": 1, "AccessKeyId": "AKIDPROC", "SecretAccessKey": "secret", )"
-      R"("SessionToken": "token", "Expiration": "2031-05-06T07:08:09Z"}')"
-      "\n");
+  auto provider = provider_running(R"(printf '{"Version": 1, "AccessKeyId": "AKIDPROC", "SecretAccessKey": "secret", )"
+                                   R"("SessionToken": "token", "Expiration": "2031-05-06T07:08:09Z"}')"
+                                   "\n");
   auto creds = provider.get();
   ASSERT_TRUE(creds.ok()) << creds.error().to_string();
   EXPECT_EQ(creds->access_key_id, "AKIDPROC");
@@ -68,17 +67,22 @@ TEST_F(ProcessProviderTest, BadJsonIsAnError) {
 }
 
 TEST_F(ProcessProviderTest, WrongVersionOrMissingKeyIsAnError) {
-  auto wrong_version =
-      provider_running(R"(echo '{"Version": 2, "AccessKeyId": "A", "SecretAccessKey": "s"}')" "\n").get();
+  auto wrong_version = provider_running(R"(echo '{"Version": 2, "AccessKeyId": "A", "SecretAccessKey": "s"}')"
+                                        "\n")
+                           .get();
   ASSERT_FALSE(wrong_version.ok());
   EXPECT_NE(wrong_version.error().message.find("Version"), std::string::npos);
 
-  auto missing_secret = provider_running(R"(echo '{"Version": 1, "AccessKeyId": "A"}')" "\n").get();
+  auto missing_secret = provider_running(R"(echo '{"Version": 1, "AccessKeyId": "A"}')"
+                                         "\n")
+                            .get();
   ASSERT_FALSE(missing_secret.ok());
   EXPECT_NE(missing_secret.error().message.find("SecretAccessKey"), std::string::npos);
 
-  auto bad_expiration = provider_running(
-      R"(echo '{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s", "Expiration": "soon"}')" "\n").get();
+  auto bad_expiration =
+      provider_running(R"(echo '{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s", "Expiration": "soon"}')"
+                       "\n")
+          .get();
   ASSERT_FALSE(bad_expiration.ok());
 }
 
@@ -86,7 +90,8 @@ TEST_F(ProcessProviderTest, LargeStderrDoesNotBlockTheCommand) {
   // More than a pipe buffer (64 KiB) on stderr before stdout is written.
   auto creds = provider_running(
                    "head -c 300000 /dev/zero | tr '\\0' x >&2\n"
-                   R"(echo '{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s"}')" "\n")
+                   R"(echo '{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s"}')"
+                   "\n")
                    .get();
   ASSERT_TRUE(creds.ok()) << creds.error().to_string();
   EXPECT_EQ(creds->access_key_id, "A");

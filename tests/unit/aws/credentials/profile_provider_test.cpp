@@ -11,8 +11,8 @@ namespace {
 using testing::profiles;
 
 TEST(ProfileProvider, ReadsKeysFromTheCredentialsFile) {
-  auto context = profiles("", "[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = s\naws_session_token = t\n",
-                          "dev");
+  auto context =
+      profiles("", "[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = s\naws_session_token = t\n", "dev");
   ProfileProvider provider(context, ProfileFile::Credentials);
   auto creds = provider.get();
   ASSERT_TRUE(creds.ok()) << creds.error().to_string();
@@ -70,8 +70,7 @@ TEST(ProfileProvider, MessagesNameTheConfiguredPaths) {
   auto context = ProfileContext::load(env, std::nullopt);
   ASSERT_TRUE(context.ok()) << context.error().to_string();
   EXPECT_EQ(context->profile, "nope");
-  EXPECT_EQ(context->not_found_message(),
-            "profile nope not found in " + credentials.string() + ", " + config.string());
+  EXPECT_EQ(context->not_found_message(), "profile nope not found in " + credentials.string() + ", " + config.string());
   auto creds = ProfileProvider(*context, ProfileFile::Config).get();
   ASSERT_FALSE(creds.ok());
   EXPECT_NE(creds.error().message.find(config.string()), std::string::npos);

@@ -192,7 +192,8 @@ TEST(StsClient, WebIdentityRequestCarriesNoSignature) {
 
 TEST(StsClient, SuccessWithoutCredentialsIsAnError) {
   httplib::Server server;
-  server.Post("/", [](const httplib::Request&, httplib::Response& res) { res.set_content("<html>proxy</html>", "text/html"); });
+  server.Post(
+      "/", [](const httplib::Request&, httplib::Response& res) { res.set_content("<html>proxy</html>", "text/html"); });
   testing::ServerThread thread(server);
   StsClient sts(thread.base_url(), "us-east-1", make_curl_http_client());
   AssumeRoleWithWebIdentityParams params;

@@ -107,12 +107,14 @@ TEST(WebIdentityProvider, MissesAndMisconfigurations) {
   EXPECT_FALSE(is_credentials_not_found(no_role.error()));
   EXPECT_TRUE(contains(no_role.error().message, "AWS_ROLE_ARN")) << no_role.error().message;
 
-  auto unreadable = WebIdentityProvider(Environment::from_map({{"AWS_WEB_IDENTITY_TOKEN_FILE", (dir.path() / "gone").string()},
-                                                               {"AWS_ROLE_ARN", "arn:aws:iam::1:role/r"}}),
-                                        testing::profiles("", ""), sts.client())
-                        .get();
+  auto unreadable =
+      WebIdentityProvider(Environment::from_map({{"AWS_WEB_IDENTITY_TOKEN_FILE", (dir.path() / "gone").string()},
+                                                 {"AWS_ROLE_ARN", "arn:aws:iam::1:role/r"}}),
+                          testing::profiles("", ""), sts.client())
+          .get();
   ASSERT_FALSE(unreadable.ok());
-  EXPECT_TRUE(contains(unreadable.error().message, "cannot read web identity token file")) << unreadable.error().message;
+  EXPECT_TRUE(contains(unreadable.error().message, "cannot read web identity token file"))
+      << unreadable.error().message;
   EXPECT_TRUE(sts.bodies().empty());
 }
 

@@ -29,7 +29,8 @@ struct FakeClock {
   int sleeps = 0;
 
   RateLimiterClock clock() {
-    return {[this] { return t; }, [this](nanoseconds d) {
+    return {[this] { return t; },
+            [this](nanoseconds d) {
               ++sleeps;
               t += d;
             }};
@@ -328,7 +329,8 @@ TEST(AdaptiveRateLimiter, CubicClimbsBackToTheLastMaximumAndPlateausThere) {
     EXPECT_NEAR(limit_after_recovering(RateAlgorithm::kCubic, std::chrono::duration<double>(t)), 1.0, 0.01) << t;
   }
   // Then convex probing beyond it.
-  EXPECT_NEAR(limit_after_recovering(RateAlgorithm::kCubic, std::chrono::duration<double>(2 * k)), cubic(2 * k, k), 1e-6);
+  EXPECT_NEAR(limit_after_recovering(RateAlgorithm::kCubic, std::chrono::duration<double>(2 * k)), cubic(2 * k, k),
+              1e-6);
   EXPECT_GT(cubic(2 * k, k), 1.25);
 }
 
@@ -525,8 +527,8 @@ std::vector<Scenario> scenarios() {
 }
 
 TEST(RateLimiterSimulation, SustainsTheQuotaWithFewThrottledRecords) {
-  std::printf("%-8s %-50s | %-29s | %-29s | %-29s | %s\n", "", "scenario (60 s simulated)", "whole run: quota, throttled",
-              "first 5 s: quota, throttled", "from 10 s: quota, throttled", "decreases");
+  std::printf("%-8s %-50s | %-29s | %-29s | %-29s | %s\n", "", "scenario (60 s simulated)",
+              "whole run: quota, throttled", "first 5 s: quota, throttled", "from 10 s: quota, throttled", "decreases");
   for (const Scenario& scenario : scenarios()) {
     for (RateAlgorithm algorithm : {RateAlgorithm::kCubic, RateAlgorithm::kAimd}) {
       simulation::Config config = scenario.config;
@@ -567,12 +569,13 @@ TEST(RateLimiterSimulation, SlowStartKeepsTheFirstSecondsWithinTheQuota) {
     abrupt.limiter.slow_start.enabled = false;
     const simulation::Result slow = simulation::run(config);
     const simulation::Result fast = simulation::run(abrupt);
-    std::printf("%2d in flight: first second %.1f %% of the quota, %.2f %% throttled (without slow start: %.1f %%, "
-                "%.2f %%); first 5 s %.1f %%, %.2f %% (%.1f %%, %.2f %%)\n",
-                senders, 100 * slow.first_second.quota_fraction, 100 * slow.first_second.throttled_fraction,
-                100 * fast.first_second.quota_fraction, 100 * fast.first_second.throttled_fraction,
-                100 * slow.startup.quota_fraction, 100 * slow.startup.throttled_fraction,
-                100 * fast.startup.quota_fraction, 100 * fast.startup.throttled_fraction);
+    std::printf(
+        "%2d in flight: first second %.1f %% of the quota, %.2f %% throttled (without slow start: %.1f %%, "
+        "%.2f %%); first 5 s %.1f %%, %.2f %% (%.1f %%, %.2f %%)\n",
+        senders, 100 * slow.first_second.quota_fraction, 100 * slow.first_second.throttled_fraction,
+        100 * fast.first_second.quota_fraction, 100 * fast.first_second.throttled_fraction,
+        100 * slow.startup.quota_fraction, 100 * slow.startup.throttled_fraction, 100 * fast.startup.quota_fraction,
+        100 * fast.startup.throttled_fraction);
     SCOPED_TRACE(senders);
     EXPECT_GT(fast.first_second.throttled_fraction, 0.3);  // the problem is real in the model
     EXPECT_LE(slow.first_second.throttled_fraction, 0.01);
@@ -719,9 +722,10 @@ TEST(RateLimiterSimulation, QuotaIsHeldUnderRandomFaultsToo) {
     config.retry_cap = std::chrono::milliseconds(1000);
     config.run_seconds = 60;
     const simulation::Result r = simulation::run(config);
-    std::printf("quota + %2.0f %% faults: steady %.2f %% of the quota, whole run %.2f %%, decreases %llu, fault share %.3f\n",
-                100 * p, 100 * r.steady.quota_fraction, 100 * r.whole.quota_fraction,
-                static_cast<unsigned long long>(r.decreases), r.fault_share);
+    std::printf(
+        "quota + %2.0f %% faults: steady %.2f %% of the quota, whole run %.2f %%, decreases %llu, fault share %.3f\n",
+        100 * p, 100 * r.steady.quota_fraction, 100 * r.whole.quota_fraction,
+        static_cast<unsigned long long>(r.decreases), r.fault_share);
     SCOPED_TRACE(p);
     EXPECT_GE(r.steady.quota_fraction, p < 0.1 ? 0.7 : 0.6);
     EXPECT_GT(r.decreases, 0u);
@@ -768,11 +772,12 @@ TEST(RateLimiterSimulation, LoopbackQuotaRun) {
       }
       if (const char* b = std::getenv("SIM_BURST")) config.limiter.burst_seconds = std::atof(b);
       const simulation::Result r = simulation::run(config);
-      std::printf("faults %2.0f %% seed %llu: whole %.1f %% of quota, %.2f %% throttled (faults excluded: %.2f %%); "
-                  "steady %.1f %%; decreases %llu\n",
-                  100 * p, static_cast<unsigned long long>(seed), 100 * r.whole.quota_fraction,
-                  100 * r.whole.throttled_fraction, 100 * (r.whole.throttled_fraction - p),
-                  100 * r.steady.quota_fraction, static_cast<unsigned long long>(r.decreases));
+      std::printf(
+          "faults %2.0f %% seed %llu: whole %.1f %% of quota, %.2f %% throttled (faults excluded: %.2f %%); "
+          "steady %.1f %%; decreases %llu\n",
+          100 * p, static_cast<unsigned long long>(seed), 100 * r.whole.quota_fraction,
+          100 * r.whole.throttled_fraction, 100 * (r.whole.throttled_fraction - p), 100 * r.steady.quota_fraction,
+          static_cast<unsigned long long>(r.decreases));
       SCOPED_TRACE(p);
       EXPECT_GE(r.whole.quota_fraction, 0.97);
       EXPECT_GE(r.steady.quota_fraction, p > 0 ? 0.9 : 0.97);

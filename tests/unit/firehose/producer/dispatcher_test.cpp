@@ -40,12 +40,12 @@ struct DispatcherRig {
 
   std::mutex mutex;
   std::condition_variable changed;
-  std::vector<std::size_t> batch_sizes;    // records per batch handed to a sender
-  std::map<std::string, int> sends;        // per record
+  std::vector<std::size_t> batch_sizes;      // records per batch handed to a sender
+  std::map<std::string, int> sends;          // per record
   std::map<std::string, std::string> codes;  // outcome per record: "" acknowledged, else the error code
   int in_send = 0;
-  bool hold = false;     // senders wait in send until released or aborted
-  bool aborted = false;  // the abort hook was called
+  bool hold = false;                                       // senders wait in send until released or aborted
+  bool aborted = false;                                    // the abort hook was called
   std::function<bool(PendingRecord&)> requeue_first_send;  // set: such records are requeued once
 
   std::unique_ptr<Dispatcher> dispatcher;
@@ -285,7 +285,7 @@ TEST(Dispatcher, PackedRecordsGiveBackTheShareOfTheFirehoseRecordTheyJoin) {
   EXPECT_EQ(enqueued.records, 3u);
   EXPECT_EQ(enqueued.bytes, 3u);
   EXPECT_EQ(enqueued.charge_returned, 2 * kFirehoseRecordCharge);  // b and c joined a's record
-  rig.dispatcher->begin_flush();  // seals the open packed record
+  rig.dispatcher->begin_flush();                                   // seals the open packed record
   ASSERT_TRUE(rig.all_resolved());
   rig.dispatcher->end_flush();
   EXPECT_EQ(rig.outcomes.acknowledged(), 3u);

@@ -18,12 +18,14 @@ using std::chrono::nanoseconds;
 // The nearest-rank percentile of exact values, the definition the histogram approximates.
 std::int64_t exact_percentile(std::vector<std::int64_t> values, double fraction) {
   std::sort(values.begin(), values.end());
-  const auto rank = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(values.size()))));
+  const auto rank =
+      std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(values.size()))));
   return values[rank - 1];
 }
 
 void expect_within_error(nanoseconds reported, std::int64_t exact, const char* what) {
-  const double allowed = static_cast<double>(exact) * LatencyHistogram::kMaxRelativeError + 1;  // +1 ns: integer buckets
+  const double allowed =
+      static_cast<double>(exact) * LatencyHistogram::kMaxRelativeError + 1;  // +1 ns: integer buckets
   EXPECT_LE(std::abs(static_cast<double>(reported.count() - exact)), allowed)
       << what << ": reported " << reported.count() << " ns, exact " << exact << " ns";
 }
@@ -74,7 +76,8 @@ TEST(LatencyHistogram, SingleValuesAcrossTheRangeComeBackWithinTheError) {
     histogram.record(nanoseconds(ns));
     EXPECT_EQ(histogram.count(), 1u);
     EXPECT_EQ(histogram.max(), nanoseconds(ns));
-    for (double fraction : {0.0, 0.5, 0.99, 1.0}) expect_within_error(histogram.percentile(fraction), ns, "single value");
+    for (double fraction : {0.0, 0.5, 0.99, 1.0})
+      expect_within_error(histogram.percentile(fraction), ns, "single value");
   }
 }
 
@@ -188,7 +191,6 @@ TEST(LatencyHistogram, ConcurrentRecordsAreAllCounted) {
   EXPECT_EQ(histogram.percentile(0.5), single.percentile(0.5));
   EXPECT_EQ(histogram.percentile(0.9), single.percentile(0.9));
 }
-
 
 TEST(LatencyHistogram, CountsTakenAtTwoMomentsGiveTheIntervalBetweenThem) {
   LatencyHistogram histogram;

@@ -16,8 +16,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include "aws/service_client.hpp"
 #include "aws/credentials/credentials_servers.hpp"
+#include "aws/service_client.hpp"
 #include "firehose/cloudwatch_client.hpp"
 #include "firehose/logging.hpp"
 #include "firehose/producer.hpp"
@@ -38,9 +38,9 @@ const std::string kStream = "orders";
 
 // Every metric a publish carries, by the names users will chart and alarm on.
 const std::set<std::string> kCounterNames = {
-    "RecordsPut",       "RecordsRejected",   "RecordsAcknowledged", "RecordsFailed",     "RecordsRetried",
-    "RecordsThrottled", "RecordsDeadLettered", "PossibleDuplicates", "BytesPut",          "BytesAcknowledged",
-    "BilledBytes",      "RequestsSucceeded", "RequestsPartiallyFailed", "RequestsFailed"};
+    "RecordsPut",       "RecordsRejected",     "RecordsAcknowledged",     "RecordsFailed", "RecordsRetried",
+    "RecordsThrottled", "RecordsDeadLettered", "PossibleDuplicates",      "BytesPut",      "BytesAcknowledged",
+    "BilledBytes",      "RequestsSucceeded",   "RequestsPartiallyFailed", "RequestsFailed"};
 const std::set<std::string> kGaugeNames = {"RequestsInFlight", "BufferedBytes"};
 
 // A CloudWatch endpoint: firehose-local's API and store over HTTP. Calls

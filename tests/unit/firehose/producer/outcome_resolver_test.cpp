@@ -120,8 +120,8 @@ TEST(OutcomeResolver, AcknowledgementsCountOncePerAnswerAndResolveWaiters) {
 
 TEST(OutcomeResolver, AThrowingCallbackDoesNotStopResolution) {
   OutcomeResolver outcomes("s", nullptr);
-  PendingRecord record = record_of({{"a", [](const RecordOutcome&) { throw std::runtime_error("boom"); }},
-                                    {"b", [](const RecordOutcome&) {}}});
+  PendingRecord record = record_of(
+      {{"a", [](const RecordOutcome&) { throw std::runtime_error("boom"); }}, {"b", [](const RecordOutcome&) {}}});
   record.last_error = make_error(ErrorKind::Client, "Shutdown", "closed");
   outcomes.expect(2);
   outcomes.fail(record);

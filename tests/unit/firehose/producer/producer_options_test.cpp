@@ -22,7 +22,8 @@ TEST(ProducerOptions, EachOutOfBoundsOptionIsRefusedByName) {
       {"max_batch_records", [](ProducerOptions& o) { o.max_batch_records = 0; }},
       {"max_batch_records", [](ProducerOptions& o) { o.max_batch_records = 501; }},
       {"max_batch_bytes", [](ProducerOptions& o) { o.max_batch_bytes = 4 * 1024 * 1024 + 1; }},
-      {"max_batch_bytes", [](ProducerOptions& o) { o.max_batch_bytes = 1024 * 1024; }},  // no room for a 1,024,000-byte record
+      {"max_batch_bytes",
+       [](ProducerOptions& o) { o.max_batch_bytes = 1024 * 1024; }},  // no room for a 1,024,000-byte record
       {"max_attempts", [](ProducerOptions& o) { o.retry.max_attempts = 0; }},
       {"record_ttl", [](ProducerOptions& o) { o.record_ttl = std::chrono::milliseconds(0); }},
       {"record_ttl", [](ProducerOptions& o) { o.record_ttl = std::chrono::hours(24 * 366); }},

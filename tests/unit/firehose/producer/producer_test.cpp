@@ -146,7 +146,7 @@ TEST(Producer, PutCopyAllTakesABlockOfRecordsAtOnceAndRefusesTheInvalidOnesOneBy
   for (int block = 0; block < 20; ++block) {
     std::vector<std::string> storage;  // overwritten once put_copy_all returns
     for (int i = 0; i < 100; ++i) storage.push_back("b" + std::to_string(block) + ":" + std::to_string(i) + "\n");
-    storage.push_back("");                            // empty: refused
+    storage.push_back("");                           // empty: refused
     storage.push_back(std::string(1'024'001, 'x'));  // too large: refused
     std::vector<std::string_view> views(storage.begin(), storage.end());
     ASSERT_EQ((*producer)->put_copy_all(views), PutStatus::kAccepted);
@@ -327,7 +327,8 @@ TEST(Producer, PackedRecordsShareTheChargeOfTheirFirehoseRecord) {
     auto producer = Producer::create(server.client(), options);
     EXPECT_TRUE(producer.ok());
     int accepted = 0;
-    while (accepted < 100000 && (*producer)->put(std::string(99, 'x') + "\n", OutcomeCallback{}) == PutStatus::kAccepted) {
+    while (accepted < 100000 &&
+           (*producer)->put(std::string(99, 'x') + "\n", OutcomeCallback{}) == PutStatus::kAccepted) {
       ++accepted;
     }
     EXPECT_LE((*producer)->metrics().buffered_bytes, options.memory_budget_bytes);

@@ -40,7 +40,7 @@ TEST(QuotaEstimator, NoEarlierEmptyMomentFarEnoughBackMeansNoMeasurement) {
   q.accepted(kStart + 100ms, {10, 10, 1}, kStart + 100ms);
   EXPECT_FALSE(q.measure(kStart + 1s, 0));  // no empty moment at all
   q.saturated(kStart + 900ms);
-  EXPECT_FALSE(q.measure(kStart + 1s, 0));  // 100 ms back: under span_min
+  EXPECT_FALSE(q.measure(kStart + 1s, 0));      // 100 ms back: under span_min
   EXPECT_FALSE(q.measure(RateTime::max(), 0));  // when the throttled request was handled is unknown
 }
 

@@ -51,9 +51,7 @@ struct Event {
   std::uint64_t sequence;  // ties broken by insertion order: deterministic
   EventKind kind;
   int sender;
-  bool operator>(const Event& other) const {
-    return at != other.at ? at > other.at : sequence > other.sequence;
-  }
+  bool operator>(const Event& other) const { return at != other.at ? at > other.at : sequence > other.sequence; }
 };
 
 // A uniform double in [0, 1) from the raw generator (the standard
@@ -115,8 +113,8 @@ Result run(const Config& config) {
           }
           // New records fill the rest, within what the limiter asks for (as the batcher does).
           const std::size_t hint = limiter.request_bytes_hint();
-          const std::size_t fits = hint == SIZE_MAX ? config.records_per_request
-                                                    : std::max<std::size_t>(1, hint / config.record_bytes);
+          const std::size_t fits =
+              hint == SIZE_MAX ? config.records_per_request : std::max<std::size_t>(1, hint / config.record_bytes);
           request.records.resize(std::max(request.records.size(), std::min(config.records_per_request, fits)));
         }
         const std::size_t bytes = request.records.size() * config.record_bytes;
@@ -173,19 +171,19 @@ Result run(const Config& config) {
       case EventKind::kResponse: {
         const bool whole_request_refused = request.accepted == SIZE_MAX;
         limiter.on_answer({whole_request_refused ? 0 : request.accepted,
-                           whole_request_refused ? 0 : request.accepted * config.record_bytes,
-                           request.throttled.size(), epoch + request.sent_at, !whole_request_refused});
+                           whole_request_refused ? 0 : request.accepted * config.record_bytes, request.throttled.size(),
+                           epoch + request.sent_at, !whole_request_refused});
         for (Record& record : request.throttled) {
-          const double ceiling = std::min(seconds(config.retry_cap),
-                                          seconds(config.retry_base) * std::pow(2.0, record.attempts - 1));
+          const double ceiling =
+              std::min(seconds(config.retry_cap), seconds(config.retry_base) * std::pow(2.0, record.attempts - 1));
           record.ready = now + from_seconds(uniform(generator) * ceiling);
           retries.push(record);
         }
         if (seconds(now) < config.trace_until_seconds) {
           std::printf("t=%8.4f sender=%2d sent_at=%8.4f accepted=%4zu throttled=%4zu limit=%8.0f KiB/s dec=%llu\n",
-                      seconds(now), event.sender, seconds(request.sent_at), whole_request_refused ? 0 : request.accepted,
-                      request.throttled.size(), limiter.bytes_per_second_limit() / 1024,
-                      static_cast<unsigned long long>(limiter.decreases()));
+                      seconds(now), event.sender, seconds(request.sent_at),
+                      whole_request_refused ? 0 : request.accepted, request.throttled.size(),
+                      limiter.bytes_per_second_limit() / 1024, static_cast<unsigned long long>(limiter.decreases()));
         }
         request.throttled.clear();
         schedule(now, EventKind::kSenderReady, event.sender);

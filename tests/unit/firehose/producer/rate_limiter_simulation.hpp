@@ -12,7 +12,7 @@ namespace firehose::producer::simulation {
 
 struct Config {
   RateLimiterOptions limiter;  // its clock is replaced by the simulation's
-  int senders = 16;                       // requests in flight at most
+  int senders = 16;            // requests in flight at most
   std::size_t records_per_request = 500;
   std::size_t record_bytes = 1024;
   double quota_bytes_per_second = 5.0 * 1024 * 1024;
@@ -34,7 +34,7 @@ struct Config {
 };
 
 struct Window {
-  double quota_fraction = 0;      // accepted / quota, in the binding dimension
+  double quota_fraction = 0;  // accepted / quota, in the binding dimension
   double accepted_records_per_second = 0;
   double throttled_fraction = 0;  // throttled record sends / record sends
   std::uint64_t record_sends = 0;

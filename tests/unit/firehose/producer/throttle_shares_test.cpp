@@ -14,7 +14,7 @@ ThrottleShares shares() { return ThrottleShares(10s, 0.02, 0.25); }
 
 TEST(ThrottleShares, TheLastSecondCountsRecordsAndRequestsApart) {
   auto s = shares();
-  s.count(kStart, true, 90, 10, true);        // a 200 with 10 of 100 records throttled
+  s.count(kStart, true, 90, 10, true);           // a 200 with 10 of 100 records throttled
   s.count(kStart + 100ms, false, 0, 500, true);  // a request of 500 refused whole
   const auto records = s.recent(kStart + 200ms, Unit::kRecords);
   EXPECT_EQ(records.answered, 100);
@@ -22,7 +22,7 @@ TEST(ThrottleShares, TheLastSecondCountsRecordsAndRequestsApart) {
   EXPECT_DOUBLE_EQ(records.share(), 0.1);
   const auto requests = s.recent(kStart + 200ms, Unit::kRequests);
   EXPECT_EQ(requests.answered, 2);
-  EXPECT_EQ(requests.throttled, 1);  // one event, not 500
+  EXPECT_EQ(requests.throttled, 1);                              // one event, not 500
   EXPECT_EQ(s.recent(kStart + 2s, Unit::kRecords).answered, 0);  // older than a second
 }
 
@@ -42,7 +42,7 @@ TEST(ThrottleShares, TheFaultsShareIsTheLowestOverGroupsOfEnoughAnswers) {
     const auto t = kStart + i * 250ms;
     s.count(t, true, 500 - static_cast<std::size_t>(throttled[i]), static_cast<std::size_t>(throttled[i]), true);
   }
-  const auto now = kStart + 1s + 10ms;  // all four slots complete
+  const auto now = kStart + 1s + 10ms;                        // all four slots complete
   EXPECT_LT(s.fault_share(kStart, Unit::kRecords, 1000), 0);  // nothing complete yet: unknown
   EXPECT_DOUBLE_EQ(s.fault_share(now, Unit::kRecords, 500), 0.05);
   // In pairs (1,000 answers each), from the newest: (30 %, 5 %) and (5 %, 20 %).
