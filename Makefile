@@ -27,6 +27,27 @@ endif
 CCACHE := $(shell command -v ccache)
 CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=Release -DFIREHOSE_WERROR=$(WERROR) -DPYTHON3=$(PYTHON) \
   $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE) -DCMAKE_C_COMPILER_LAUNCHER=$(CCACHE))
+# CI compiles `make build` / `make test` in unity batches (each header parsed once per batch, not
+# once per file: a fresh CI machine has no ccache, and this about halves the stage); a developer's
+# tree compiles file by file, so that a change rebuilds one file. UNITY=ON|OFF overrides.
+UNITY ?= $(if $(CI),ON,OFF)
+
+# $(call build_targets,BUILD_DIR,TARGETS): builds (every target when none is named). A unity batch
+# fails when two of its files define the same file-local name (a merge can bring one): then say
+# which list to extend, and rather than fail CI build the unit tests file by file (where most such
+# names are; what compiled stays), then, if that fails too, everything. A collision found this way
+# cost a CI run 40 minutes once: the warning is worth acting on.
+define build_targets
+	cmake --build $(1) -j $(JOBS) $(if $(2),--target $(2)) || { \
+	  grep -q '^CMAKE_UNITY_BUILD:BOOL=ON' $(1)/CMakeCache.txt || exit 1; \
+	  echo "warning: the unity build of $(1) failed (file-local names colliding in a batch? add the file" \
+	    "to FIREHOSE_UNITY_ALONE in CMakeLists.txt); building the unit tests file by file"; \
+	  cmake -S . -B $(1) -DFIREHOSE_UNITY_TESTS=OFF >/dev/null && \
+	  cmake --build $(1) -j $(JOBS) $(if $(2),--target $(2)); } || { \
+	  echo "warning: the unity build of $(1) failed again; building everything file by file"; \
+	  cmake -S . -B $(1) -DCMAKE_UNITY_BUILD=OFF >/dev/null && \
+	  cmake --build $(1) -j $(JOBS) $(if $(2),--target $(2)); }
+endef
 
 .PHONY: deps build test unit integration asan tsan clean demo
 
@@ -51,8 +72,8 @@ deps:
 	@[ -d resources/node_modules ] || npm ci --no-audit --no-fund --prefix resources
 
 build:
-	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null
-	cmake --build $(BUILD_DIR) -j $(JOBS)
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) -DCMAKE_UNITY_BUILD=$(UNITY) -UFIREHOSE_UNITY_TESTS >/dev/null
+	$(call build_targets,$(BUILD_DIR),)
 
 # The AWS example's flow on this machine, no AWS account needed (scripts/demo.sh).
 demo: deps build
@@ -75,14 +96,9 @@ SANITIZER_TARGETS := firehose firehose-local unit_tests
 SANITIZER_CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" \
   -DCMAKE_UNITY_BUILD=ON -DPYTHON3=$(PYTHON) $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE))
 asan tsan: deps
-	cmake -S . -B build-$@ $(SANITIZER_CMAKE_FLAGS) -DFIREHOSE_SANITIZE=$(if $(filter asan,$@),address,thread) >/dev/null
-	@# A unity batch fails when two of its files define the same file-local name (a merge can
-	@# bring one): say which list to extend, and build file by file rather than fail CI.
-	cmake --build build-$@ -j $(JOBS) --target $(SANITIZER_TARGETS) || { \
-	  echo "warning: the unity build of build-$@ failed (file-local names colliding in a batch? add the file" \
-	    "to FIREHOSE_UNITY_ALONE in CMakeLists.txt); building file by file"; \
-	  cmake -S . -B build-$@ -DCMAKE_UNITY_BUILD=OFF >/dev/null && \
-	  cmake --build build-$@ -j $(JOBS) --target $(SANITIZER_TARGETS); }
+	cmake -S . -B build-$@ $(SANITIZER_CMAKE_FLAGS) -DFIREHOSE_SANITIZE=$(if $(filter asan,$@),address,thread) \
+	  -UFIREHOSE_UNITY_TESTS >/dev/null
+	$(call build_targets,build-$@,$(SANITIZER_TARGETS))
 	JOBS=$(JOBS) scripts/sanitizer-tests.sh build-$@ $(if $(filter asan,$@),address,thread)
 
 # libFuzzer targets (tests/fuzz), built with Debian's clang 14 under ASan+UBSan,
