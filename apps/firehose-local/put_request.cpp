@@ -15,11 +15,11 @@ namespace {
 
 namespace dom = simdjson::dom;
 
-// Deeper than any Firehose request needs: a hostile body cannot make the parser's stack grow.
-constexpr std::size_t kMaxJsonDepth = 64;
-
 core::JsonParsers& json_parsers() {
-  static core::JsonParsers parsers(kMaxJsonDepth);
+  // Deeper than any Firehose request needs: a hostile body cannot make the
+  // parser's stack grow. The server leaves this limit to the parser on the
+  // put path (no scan of its own first).
+  static core::JsonParsers parsers(kMaxJsonNesting);
   return parsers;
 }
 
@@ -83,6 +83,7 @@ Result<dom::object> parse_object(const core::JsonParsers::Lease& parser, std::st
   }
   dom::element root;
   if (auto error = parser.get()->parse(body.data(), body.size()).get(root)) {
+    if (error == simdjson::DEPTH_ERROR) return serialization_error(too_deep_message());
     return serialization_error(fmt::format("Malformed JSON in the request body: {}", simdjson::error_message(error)));
   }
   if (!root.is_object()) return type_error(root, "a Structure");

@@ -202,6 +202,10 @@ bool json_nesting_within(std::string_view body, std::size_t limit) {
   return true;
 }
 
+std::string too_deep_message() {
+  return fmt::format("The request body nests objects and arrays deeper than {} levels", kMaxJsonNesting);
+}
+
 Result<nlohmann::json> parse_request_object(std::string_view body) {
   auto parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) return serialization_error("Malformed JSON in the request body");

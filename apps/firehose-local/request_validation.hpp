@@ -73,11 +73,14 @@ Result<const nlohmann::json*> object_member(const nlohmann::json& object, const 
 Result<const nlohmann::json*> array_member(const nlohmann::json& object, const char* key);
 
 // Requests nest objects and arrays a few levels deep; a body nested deeper than
-// this is refused before any parser (some recurse per level) sees it.
+// this is refused before any parser (some recurse per level) sees it, or by
+// the put path's parser itself (simdjson's depth limit).
 inline constexpr std::size_t kMaxJsonNesting = 64;
 // Whether no object or array in `body` is nested deeper than `limit` (strings
 // and their escapes skipped; the text need not be valid JSON).
 bool json_nesting_within(std::string_view body, std::size_t limit);
+// The SerializationException message for a body nested deeper than kMaxJsonNesting.
+std::string too_deep_message();
 
 // The JSON body of a request: an object, else a SerializationException.
 Result<nlohmann::json> parse_request_object(std::string_view body);

@@ -45,6 +45,7 @@ class Local:
             self.stop()
             raise RuntimeError(f"firehose-local did not start: {line.strip()!r} (log: {self.log.name})")
         self.url = line.split()[-1]
+        self.tls = tls  # (cert, key) when serving HTTPS
         self.ca_bundle = tls[0] if tls else None
         self._create_stream()
 

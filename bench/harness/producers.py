@@ -21,7 +21,7 @@ class Producer:
     small_only: bool = False  # the AWS CLI: the small set only
     packed: bool = False      # Firehose records are packs of lines: no per-line reconciliation
 
-    def command(self, build_dir, stream, files):
+    def command(self, build_dir, stream, files, tls=None):
         build = os.path.abspath(build_dir)
         if self.key in ("firehose", "firehose-pack"):
             pack = ["--pack"] if self.packed else []
@@ -36,7 +36,8 @@ class Producer:
         if self.key == "cli":
             return [os.path.join(PEERS, "aws_cli.sh"), stream, path]
         if self.key == "floor":
-            return [os.path.join(build, "bench", "bench_client_floor"), path]
+            # Over HTTPS the floor sends over TLS too, with firehose-local's certificate (cert, key).
+            return [os.path.join(build, "bench", "bench_client_floor"), path, *(["--tls", *tls] if tls else [])]
         raise ValueError(self.key)
 
 
@@ -89,10 +90,10 @@ def _peak_rss_kib(time_output):
 
 
 def _floor_figures(stdout):
-    """bench_client_floor's stage table: the last stage (everything, sent over loopback)."""
+    """bench_client_floor's stage table: the last stage (everything, sent over loopback, plain or TLS)."""
     rows = [line.split("\t") for line in stdout.splitlines() if line and not line.startswith("stage")]
     stages = {name: (float(user), float(sys_), float(total)) for name, user, sys_, total in rows}
-    return stages["+ send over loopback TCP"], stages
+    return stages.get("+ send over loopback TCP") or stages["+ send over TLS on loopback"], stages
 
 
 def measure(producer, files, records, local, build_dir, log_path, sample_rss=False):
@@ -108,7 +109,7 @@ def measure(producer, files, records, local, build_dir, log_path, sample_rss=Fal
         # Peak RSS from /usr/bin/time, whose child starts small: a child forked from this Python
         # process would count the harness's own RSS before exec in its ru_maxrss.
         time_output = log_path + ".time"
-        command = ["/usr/bin/time", "-f", "%M", "-o", time_output, *producer.command(build_dir, "bench", files)]
+        command = ["/usr/bin/time", "-f", "%M", "-o", time_output, *producer.command(build_dir, "bench", files, tls=local.tls)]
         process = subprocess.Popen(command, env=local.env(),
                                    stdout=subprocess.PIPE, stderr=log, text=True)
         samples, stop = [], threading.Event()

@@ -195,7 +195,7 @@ def write(info, results, img_dir, doc_path=None):
     tls = groups(results, "cpu", "https")
     if tls:
         out += [figure_table(tls), "", ratio_table(medians(tls), "firehose", ["1k"], "(a) firehose send over HTTPS"),
-                "", info.get("tls_floor", "") + ".", ""]
+                "", ratio_table(medians(tls), "floor", ["1k"], "(f) the floor over TLS"), ""]
     else:
         out += [info.get("tls", "not measured: the tls part was not run"), ""]
     rss = rss_table(results)

@@ -151,8 +151,7 @@ def main():
             info["tls"] = "not measured: TLS not available (this firehose-local has no --tls-cert)"
         else:
             info["tls"] = "measured"
-            tls_who = [p for p in runnable if p.tls and p.key != "floor"]
-            info["tls_floor"] = "not measured: bench_client_floor has no TLS mode"
+            tls_who = [p for p in runnable if p.tls]
             with Local(args.build, args.out, args=QUOTAS_OFF, tls=make_certificate(args.out)) as local:
                 for repeat in range(args.repeats):
                     cpu_pass(local, "https", [d for d in args.sets if d.name == "1k"], tls_who, repeat)

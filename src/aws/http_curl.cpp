@@ -224,14 +224,15 @@ struct ResponseBuilder {
   }
 
   // The body then arrives into one allocation instead of a doubling series
-  // of copies (a PutRecordBatch answer is ~120 KB). A length beyond any
+  // of copies (a PutRecordBatch answer is ~120 KB), with room for the
+  // parser's read-ahead (HttpResponse::kBodySlack). A length beyond any
   // answer we expect is not trusted with an allocation.
   void reserve_body(std::string_view length) {
     constexpr std::size_t kLargestReserve = 16 * 1024 * 1024;
     std::size_t bytes = 0;
     const auto [end, ec] = std::from_chars(length.data(), length.data() + length.size(), bytes);
     if (ec == std::errc() && end == length.data() + length.size() && bytes <= kLargestReserve) {
-      response.body.reserve(bytes);
+      response.body.reserve(bytes + HttpResponse::kBodySlack);
     }
   }
 

@@ -2,8 +2,10 @@
 // on its way into a PutRecordBatch body, the strict decoder every byte
 // firehose-local receives. Debian has no fast base64 library (libb64 is slower
 // than OpenSSL's EVP_EncodeBlock, which is itself a byte-at-a-time lookup), so
-// both encoders are ours: a portable one and, where the CPU has AVX2, a
-// vector one chosen at run time; tests hold both to OpenSSL's output.
+// both directions are ours: a portable kernel and, where the CPU has AVX2, a
+// vector one chosen at run time; tests hold both to OpenSSL's output. The
+// vector decoder is Muła and Lemire's ("Faster Base64 Encoding and Decoding
+// using AVX2 Instructions", 2018): it was a sixth of firehose-local's CPU.
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -186,6 +188,68 @@ char* base64_encode_avx2(const unsigned char* src, std::size_t left, char* dst) 
 }
 #endif
 
+std::size_t base64_decode_groups_portable(const unsigned char* src, std::size_t groups, unsigned char* dst) {
+  for (std::size_t g = 0; g < groups; ++g, src += 4, dst += 3) {
+    const unsigned a = kDecode.value[src[0]], b = kDecode.value[src[1]];
+    const unsigned c = kDecode.value[src[2]], d = kDecode.value[src[3]];
+    if ((a | b | c | d) > 63) return g;  // only kInvalid sets bits above the six a character carries
+    const unsigned triple = (a << 18) | (b << 12) | (c << 6) | d;
+    dst[0] = static_cast<unsigned char>(triple >> 16);
+    dst[1] = static_cast<unsigned char>(triple >> 8);
+    dst[2] = static_cast<unsigned char>(triple);
+  }
+  return groups;
+}
+
+#ifdef FIREHOSE_BASE64_AVX2
+__attribute__((target("avx2"))) std::size_t base64_decode_groups_avx2(const unsigned char* src, std::size_t groups,
+                                                                      unsigned char* dst) {
+  // Validation: each character's low nibble and high nibble select bit sets
+  // that share a bit exactly when the character is outside the alphabet.
+  const __m256i lut_lo = _mm256_setr_epi8(
+      0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1A, 0x1B, 0x1B, 0x1B, 0x1A,  //
+      0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1A, 0x1B, 0x1B, 0x1B, 0x1A);
+  const __m256i lut_hi = _mm256_setr_epi8(
+      0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10,  //
+      0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10);
+  // Translation: the offset to add per high nibble ('/' told apart from '+').
+  const __m256i lut_roll = _mm256_setr_epi8(0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0,  //
+                                            0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m256i mask_2f = _mm256_set1_epi8(0x2f);
+  std::size_t g = 0;
+  // 32 characters in, 24 bytes out per step, written as a 32-byte store: the
+  // loop stops while the output still has 8 bytes of room past the step
+  // (11 groups left: 33 bytes).
+  while (groups - g >= 11) {
+    const __m256i text = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src));
+    const __m256i hi_nibbles = _mm256_and_si256(_mm256_srli_epi32(text, 4), mask_2f);
+    const __m256i lo_nibbles = _mm256_and_si256(text, mask_2f);
+    const __m256i hi = _mm256_shuffle_epi8(lut_hi, hi_nibbles);
+    const __m256i lo = _mm256_shuffle_epi8(lut_lo, lo_nibbles);
+    if (!_mm256_testz_si256(lo, hi)) break;  // the portable loop finds which group
+    const __m256i eq_2f = _mm256_cmpeq_epi8(text, mask_2f);
+    const __m256i roll = _mm256_shuffle_epi8(lut_roll, _mm256_add_epi8(eq_2f, hi_nibbles));
+    const __m256i values = _mm256_add_epi8(text, roll);  // 6-bit values
+    // Four 6-bit values to three bytes per 32-bit lane, then the lanes' 12
+    // bytes each packed together.
+    const __m256i pairs = _mm256_maddubs_epi16(values, _mm256_set1_epi32(0x01400140));
+    __m256i bytes = _mm256_madd_epi16(pairs, _mm256_set1_epi32(0x00011000));
+    bytes = _mm256_shuffle_epi8(bytes, _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1,  //
+                                                        2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1));
+    bytes = _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 1, 2, 4, 5, 6, -1, -1));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), bytes);
+    src += 32;
+    dst += 24;
+    g += 8;
+  }
+  return g + base64_decode_groups_portable(src, groups - g, dst);
+}
+#else
+std::size_t base64_decode_groups_avx2(const unsigned char* src, std::size_t groups, unsigned char* dst) {
+  return base64_decode_groups_portable(src, groups, dst);
+}
+#endif
+
 }  // namespace detail
 
 std::size_t base64_encoded_size(std::size_t raw) { return (raw + 2) / 3 * 4; }
@@ -221,23 +285,20 @@ Result<std::string> base64_decode(std::string_view in) {
   const auto* src = reinterpret_cast<const unsigned char*>(in.data());
   auto* dst = reinterpret_cast<unsigned char*>(out.data());
   const std::size_t full_groups = in.size() / 4 - (padding > 0 ? 1 : 0);
-  for (std::size_t g = 0; g < full_groups; ++g, src += 4, dst += 3) {
-    const unsigned a = kDecode.value[src[0]], b = kDecode.value[src[1]];
-    const unsigned c = kDecode.value[src[2]], d = kDecode.value[src[3]];
-    if ((a | b | c | d) > 63) {  // only kInvalid sets bits above the six a character carries
-      for (std::size_t i = 0; i < 4; ++i) {
-        if (kDecode.value[src[i]] == kInvalid) {
-          const std::size_t offset = g * 4 + i;
-          return invalid_base64(offset, src[i] == '=' ? std::string("padding before the end")
-                                                      : fmt::format("invalid character 0x{:02x}", src[i]));
-        }
+  const std::size_t decoded = detail::base64_avx2_available()
+                                  ? detail::base64_decode_groups_avx2(src, full_groups, dst)
+                                  : detail::base64_decode_groups_portable(src, full_groups, dst);
+  if (decoded < full_groups) {
+    for (std::size_t i = decoded * 4;; ++i) {
+      const auto c = static_cast<unsigned char>(in[i]);
+      if (kDecode.value[c] == kInvalid) {
+        return invalid_base64(
+            i, c == '=' ? std::string("padding before the end") : fmt::format("invalid character 0x{:02x}", c));
       }
     }
-    const unsigned triple = (a << 18) | (b << 12) | (c << 6) | d;
-    dst[0] = static_cast<unsigned char>(triple >> 16);
-    dst[1] = static_cast<unsigned char>(triple >> 8);
-    dst[2] = static_cast<unsigned char>(triple);
   }
+  src += full_groups * 4;
+  dst += full_groups * 3;
   if (padding > 0) {
     // The last group: two or three significant characters, then the padding.
     const std::size_t base = full_groups * 4;

@@ -13,6 +13,7 @@
 #include "core/crypto.hpp"
 #include "core/json_parsers.hpp"
 #include "firehose/limits.hpp"
+#include "protocol/http.hpp"
 
 namespace firehose::protocol {
 namespace {
@@ -279,7 +280,9 @@ Status read_entry(dom::element item, StringArena& arena, PutRecordBatchAnswer::E
 // "JSON readers").
 Result<PutRecordBatchAnswer> read_put_record_batch_answer(std::string body, std::size_t records_sent) {
   // The parser reads up to SIMDJSON_PADDING bytes past the end: the body's
-  // own capacity provides them (else it would copy the body).
+  // own capacity provides them (else it would copy the body). The transport
+  // left that room already; reserving more would copy the whole answer.
+  static_assert(simdjson::SIMDJSON_PADDING <= aws::HttpResponse::kBodySlack);
   body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   PutRecordBatchAnswer answer;
   // The parsers are shared by the sender threads (core/json_parsers.hpp);

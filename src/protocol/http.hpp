@@ -35,6 +35,11 @@ struct HttpRequest {
 };
 
 struct HttpResponse {
+  // Spare capacity a transport leaves after a body it knows the length of:
+  // a JSON parser that reads past the end (simdjson's padding) then parses
+  // the body where it lies instead of copying it into a larger allocation.
+  static constexpr std::size_t kBodySlack = 64;
+
   int status = 0;
   std::vector<HttpHeader> headers;  // names lower-cased
   std::string body;
