@@ -169,18 +169,24 @@ const SWITCHES = [
   ["stall-seconds", "length of a stall", "text"],
 ];
 let shownSettings = "";
+// The error line speaks for the latest change only: an earlier change's
+// answer arriving late (a slow server) must not erase a newer one's error.
+let latestChange = 0;
 
 async function change(name, value) {
   const error = document.getElementById("settings-error");
+  const mine = ++latestChange;
+  let message;
   try {
     // Same origin: the browser sends Origin, which the server checks (--console-write).
     const answer = await fetch("/_local/settings", { method: "POST", cache: "no-store",
       headers: { "Content-Type": "application/json" }, body: JSON.stringify({ [name]: value }) });
     const body = await answer.json();
-    error.textContent = answer.ok ? "" : `${name}: ${body.error}`;
+    message = answer.ok ? "" : `${name}: ${body.error}`;
   } catch (e) {
-    error.textContent = `${name}: ${e.message}`;
+    message = `${name}: ${e.message}`;
   }
+  if (mine === latestChange) error.textContent = message;
   shownSettings = "";
   refresh();
 }

@@ -146,6 +146,9 @@ class SendAgainstFirehoseLocal(unittest.TestCase):
             errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
             self.assertEqual(len(errors), 1, result)
             self.assertIn("ResourceNotFoundException", errors[0])
+            # Said once: not also in a log line of the producer's own.
+            mentions = [line for line in result.stderr.splitlines() if "ResourceNotFoundException" in line]
+            self.assertEqual(len(mentions), 1, result)
             self.assertLessEqual(local.counters()["requests_invalid"], 32)
 
     def test_put_record_logs_each_retry(self):

@@ -152,7 +152,11 @@ void Dispatcher::stop_for(const Error& error) {
     if (!fatal_) {
       fatal_ = error;
       refusing_.store(true, std::memory_order_release);
-      logging::error("producer stopped: {}", error.to_string());
+      // Debug, not error: the error itself reaches the caller (put() refuses
+      // with it, close() returns it), and the CLI prints it as its one error
+      // line; logged at error (or at info, send's default level) a user read
+      // it twice.
+      logging::debug("producer stopped: {}", error.to_string());
     }
     left = take_unsent();
   }

@@ -31,6 +31,7 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include "support/temp_dir.hpp"
 
 namespace firehose::aws {
 namespace {
@@ -232,21 +233,7 @@ std::string ok_response(const std::string& body = "ok") {
 
 // ---------------------------------------------------------------- TLS material
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "firehose-http-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using firehose::testing::TempDir;
 
 // A self-signed certificate for localhost and 127.0.0.1 (also its own CA).
 bool write_self_signed_certificate(const std::string& cert_path, const std::string& key_path) {

@@ -17,27 +17,11 @@
 #include <vector>
 
 #include "delivery/delivery.hpp"
+#include "support/temp_dir.hpp"
 
 namespace firehose::local::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "delivery-test-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using firehose::testing::TempDir;
 
 // 2024-05-01T13:45:07Z
 inline constexpr std::int64_t kMay1st134507 = 1714571107;

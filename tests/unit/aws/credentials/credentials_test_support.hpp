@@ -10,37 +10,11 @@
 
 #include "aws/config_file.hpp"
 #include "aws/credentials/profile_context.hpp"
+#include "support/temp_dir.hpp"
 
 namespace firehose::aws::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "firehose-creds-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed";
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
-  std::filesystem::path write(const std::string& name, const std::string& content,
-                              std::filesystem::perms perms = std::filesystem::perms::owner_read |
-                                                             std::filesystem::perms::owner_write) const {
-    const auto file = path_ / name;
-    std::ofstream(file, std::ios::binary) << content;
-    std::filesystem::permissions(file, perms);
-    return file;
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using firehose::testing::TempDir;
 
 inline ConfigFile parse_or_fail(const std::string& text) {
   auto file = ConfigFile::parse(text);
