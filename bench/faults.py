@@ -4,6 +4,10 @@ faults and quotas. Prints a markdown table (docs/producer.md keeps the
 results). Each case starts its own firehose-local on a free loopback port.
 
 Usage: BUILD=build python3 bench/faults.py [--quick]
+       BUILD=build python3 bench/faults.py --quota-runs N [OTHER_FIREHOSE...]
+The second form runs only the quota case (1 MiB/s, 200 requests/s, 16,000 x
+1 KiB) N times, alternating `firehose` binaries (this build's, then each one
+named) run after run, one line per run: for comparing two builds side by side.
 """
 import json
 import os
@@ -73,7 +77,25 @@ def run_case(name, lines, local_args, send_args=(), quota_bytes=None):
     return row
 
 
+def quota_runs(count, binaries):
+    global FIREHOSE
+    with tempfile.TemporaryDirectory() as work:
+        kib = os.path.join(work, "16k.ndjson")
+        lines_file(kib, 16_000, 1024)
+        for i in range(count):
+            for binary in binaries:
+                FIREHOSE = binary
+                r = run_case("quota", kib, ["--quota-bytes", "1048576", "--quota-requests", "200"],
+                             quota_bytes=1048576)
+                print(f'{binary} run {i + 1}: quota used {100 * r["quota_used"]:.1f} %, records throttled '
+                      f'{100 * r["throttled_share"]:.2f} %, lost {r["lost"]}, {r["seconds"]:.1f} s', flush=True)
+
+
 def main():
+    if "--quota-runs" in sys.argv:
+        at = sys.argv.index("--quota-runs")
+        quota_runs(int(sys.argv[at + 1]), [FIREHOSE, *sys.argv[at + 2:]])
+        return
     quick = "--quick" in sys.argv
     rows = []
     with tempfile.TemporaryDirectory() as work:

@@ -50,6 +50,19 @@ TEST(ThrottleShares, TheFaultsShareIsTheLowestOverGroupsOfEnoughAnswers) {
   EXPECT_LT(s.fault_share(now, Unit::kRecords, 5000), 0);  // never enough
 }
 
+TEST(ThrottleShares, TheOldestSlotsAreAGroupTooWhenTheNewestGroupsLeaveThemOut) {
+  // A slow start: four clean slots of 300 records, then one of 800 with 40 %
+  // throttled (the overshoot into an empty quota bucket). Grouped from the
+  // newest only, the overshoot and the last clean slot make one group (29 %)
+  // and the 900 clean records left are too few for another: faults of 29 %,
+  // and the throttling that follows would pass for faults. Grouped from the
+  // oldest, the 1,200 clean records are a group: no faults.
+  auto s = shares();
+  for (int i = 0; i < 4; ++i) s.count(kStart + i * 250ms, true, 300, 0, true);
+  s.count(kStart + 1s, true, 480, 320, true);
+  EXPECT_DOUBLE_EQ(s.fault_share(kStart + 1250ms, Unit::kRecords, 1000), 0.0);
+}
+
 TEST(ThrottleShares, SlotsOlderThanTheWindowAreForgotten) {
   auto s = shares();
   s.count(kStart, true, 0, 1000, true);  // all throttled
