@@ -26,6 +26,12 @@ constexpr double kSlowStartDoublings = 40;
 constexpr std::size_t kAnswerLargeEnough = 100;
 // The accepted rates of the first second after the start are not samples of the floor.
 constexpr double kBurstSecond = 1.0;
+// How long after the first throttle a faults' share not yet measured is
+// waited for. Small records fill the share's groups within a fraction of a
+// second; packed records of 1 MB, five a second under a 5 MiB/s quota, never
+// fill a group of 1,000 within its window: from then on the share is taken
+// as zero and the sampling noise of the few records counted carries the test.
+constexpr double kFaultShareWaitSeconds = 1.0;
 
 }  // namespace
 
@@ -283,6 +289,10 @@ void AdaptiveRateLimiter::record_answer(const Answer& answer, bool new_request) 
   notify_head();  // the curve may have moved up
 }
 
+namespace {
+double unknown_as_none(double share, bool waited) { return share < 0 && waited ? 0.0 : share; }
+}  // namespace
+
 void AdaptiveRateLimiter::throttled(TimePoint t, const Answer& answer) {
   // A request sent before the last decrease saw the overload that decrease
   // answered: TCP's once-per-window rule.
@@ -295,8 +305,10 @@ void AdaptiveRateLimiter::throttled(TimePoint t, const Answer& answer) {
   if (options_.tell_faults_from_quota) {
     // Until a share has been measured, one answer cannot tell a quota from
     // faults: wait for the first slots to fill.
-    const double record_faults = fault_share(t, Unit::kRecords);
-    const double request_faults = fault_share(t, Unit::kRequests);
+    first_throttle_ = std::min(first_throttle_, t);
+    const bool waited = seconds_between(first_throttle_, t) >= kFaultShareWaitSeconds;
+    const double record_faults = unknown_as_none(fault_share(t, Unit::kRecords), waited);
+    const double request_faults = unknown_as_none(fault_share(t, Unit::kRequests), waited);
     bool evidence = false;
     if (answer.answered) {
       if (record_faults < 0) return;

@@ -267,6 +267,7 @@ class AdaptiveRateLimiter {
   bool enabled_ = false;  // since the first throttle
   bool started_ = false;  // since the first acquire: slow start's clock
   TimePoint start_{};
+  TimePoint first_throttle_ = TimePoint::max();  // the first answer with a throttled record
   RateMeter sent_;
   RateMeter accepted_;
   Rates last_max_{};
