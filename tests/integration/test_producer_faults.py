@@ -72,6 +72,14 @@ class ProducerFaults(unittest.TestCase):
     def assertExit(self, run, code):
         self.assertEqual(run.code, code, f"exit code {run.code}, the contract says {code}\n{run!r}")
 
+    def assertAllDelivered(self, run, local, ids):
+        """Exit 0, every record acknowledged, and the delivered objects hold each id. Returns
+        (summary, reconciled)."""
+        summary = check_summary(self, run)
+        self.assertExit(run, EXIT_OK)
+        self.assertEqual(summary["acknowledged"], len(ids), summary)
+        return summary, reconcile(self, run, local, self.dlq, ids)
+
     def assertExitMatches(self, run, summary):
         """0 when everything was acknowledged, 1 when something was dead-lettered."""
         self.assertExit(run, EXIT_OK if summary["dead_lettered"] == 0 else EXIT_PARTIAL)
@@ -281,10 +289,7 @@ class ProducerFaults(unittest.TestCase):
         local = self.local("--quota-bytes", "1048576")
         path, ids = self.input_file(short_or(30_000, 20_000))
         run = self.send("--pack", path, timeout=120)
-        summary = check_summary(self, run)
-        self.assertExit(run, EXIT_OK)
-        self.assertEqual(summary["acknowledged"], len(ids), summary)
-        result = reconcile(self, run, local, self.dlq, ids)
+        summary, result = self.assertAllDelivered(run, local, ids)
         log(f"{len(ids)} lines packed in {run.seconds}s: retries {summary['retries']}, throttled "
             f"{summary['throttled']}; {result.table()}")
 
@@ -403,10 +408,7 @@ class ProducerFaults(unittest.TestCase):
 
         run = self.send(path, timeout=90, on_tick=tick)
         self.assertIsNotNone(state["restarted_at"], f"the run ended before the restart: {state}\n{run!r}")
-        summary = check_summary(self, run)
-        self.assertExit(run, EXIT_OK)
-        self.assertEqual(summary["acknowledged"], len(ids), summary)
-        result = reconcile(self, run, local, self.dlq, ids)
+        summary, result = self.assertAllDelivered(run, local, ids)
         log(f"killed at {state['killed_at']:.1f}s, back at {state['restarted_at']:.1f}s; "
             f"possible duplicates {summary['possible_duplicates']}, retries {summary['retries']}; {result.table()}")
 
