@@ -44,9 +44,9 @@ std::optional<RefusedRecord> refused_at_put(const RecordBytes& data);
 // Finished records kept for reuse may hold this much of the budget: 1/16 of
 // it, at most 1 MiB.
 std::size_t spare_allowance(const ProducerOptions& options);
-// Idle request body buffers kept for reuse may hold this much: 1/8 of the
-// budget, at most 4 MiB (about six bodies of 500 records of 1 KiB; one 4 MiB
-// body of packed records).
+// Idle request body buffers kept for reuse may hold this much: a quarter of
+// the budget, at most 4 MiB (about six bodies of 500 records of 1 KiB; one
+// 4 MiB body of packed or 64 KiB records).
 std::size_t body_buffer_allowance(const ProducerOptions& options);
 // What is left for records: the budget less both allowances and, with
 // packing, the room reserved for a whole target in the record being filled
