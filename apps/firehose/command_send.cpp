@@ -35,15 +35,12 @@ namespace {
 // CliContext::settings() from flags, FIREHOSE_* and the config file.
 struct SendArgs {
   std::vector<std::string> inputs;
-  // Below the library's 64: keeps peak RSS under 48 MiB (docs/benchmarks.md).
-  // 0: the default, 28 MiB for lines, 36 with --pack. At 36, 1 KiB lines
-  // peaked at 52-55 MiB of RSS; at 28, 46 MiB, with the same CPU and 98 % of a
-  // 5 MiB/s quota in the steady state (98.5 % at 36; at 32, before the
-  // limiter retried throttled records within a second, retries waiting out
-  // their backoff starved intake: 91-95 %). --pack keeps 36 (45-46 MiB): its
-  // 4 MiB request bodies are reused from an allowance of an eighth of the
-  // budget, and at 28 it cost 30 % more CPU in page faults.
-  int memory_mb = 0;
+  // Below the library's 64: keeps peak RSS under 48 MiB (docs/producer.md).
+  // At 36, 1 KiB lines peaked at 52-55 MiB of RSS; at 28, 44-46 MiB, with the
+  // same CPU and 98 % of a 5 MiB/s quota in the steady state. (At 32, before
+  // the limiter retried throttled records within a second, retries waiting
+  // out their backoff starved intake: 91-95 %.)
+  int memory_mb = kDefaultMemoryMb;
   bool pack = false;
   std::size_t pack_target_bytes = limits::kMaxRecordBytes;
   std::string from_dead_letter;
@@ -102,8 +99,7 @@ int run_send(CliContext& context, SendArgs& args) {
     std::lock_guard lock(last_call_error_mutex);
     last_call_error = report.call_error;
   };
-  const int memory_mb = args.memory_mb > 0 ? args.memory_mb : args.pack ? kPackMemoryMb : kLinesMemoryMb;
-  options.memory_budget_bytes = static_cast<std::size_t>(memory_mb) * 1024 * 1024;
+  options.memory_budget_bytes = static_cast<std::size_t>(args.memory_mb) * 1024 * 1024;
   options.pack_target_bytes = args.pack ? args.pack_target_bytes : 0;
   if (!args.metrics_namespace.empty()) {
     auto metrics_client = CloudWatchClient::create(*session);
@@ -286,8 +282,9 @@ void register_send(CLI::App& app, CliContext& context, Action& action) {
       ->capture_default_str();
   cmd->add_option("--memory-mb", args->memory_mb,
                   "Memory budget for records from input to outcome (their data, request bodies, answers);\n"
-                  "peak RSS is at most about 20 MiB + 0.75 x this [default: 28, 36 with --pack]")
-      ->check(CLI::Range(1, 65536));
+                  "peak RSS is at most about 20 MiB + 0.75 x this")
+      ->check(CLI::Range(1, 65536))
+      ->capture_default_str();
   cmd->add_flag("--pack", args->pack, "Join lines into records of up to --pack-bytes (cuts the 5 KB billing rounding)");
   cmd->add_option("--pack-bytes", args->pack_target_bytes, "Target size of packed records")
       ->check(CLI::Range(std::size_t{1}, limits::kMaxRecordBytes))

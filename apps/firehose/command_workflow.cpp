@@ -110,7 +110,7 @@ class WorkflowRun {
     RetryPolicy single_policy = session_->retry_policy();
     if (settings.max_attempts.value) single_policy.max_attempts = *settings.max_attempts.value;
     ProducerOptions options;
-    options.memory_budget_bytes = std::size_t{kLinesMemoryMb} * 1024 * 1024;  // as `send`: peak RSS under 48 MiB
+    options.memory_budget_bytes = std::size_t{kDefaultMemoryMb} * 1024 * 1024;  // as `send`: peak RSS under 48 MiB
     apply_to(settings, options);
     options.delivery_stream_name = stream_;
     log_configuration(single_policy, options, *wait);

@@ -17,10 +17,9 @@
 namespace firehose::cli {
 
 // The producer's memory budget when --memory-mb is not given, in MiB: below
-// the library's 64, to keep peak RSS under 48 MiB (docs/benchmarks.md has the
-// measurements and command_send.cpp the reasons for each).
-inline constexpr int kLinesMemoryMb = 28;
-inline constexpr int kPackMemoryMb = 36;
+// the library's 64, to keep peak RSS under 48 MiB (docs/producer.md, "Memory",
+// has the measurements; command_send.cpp the reasons).
+inline constexpr int kDefaultMemoryMb = 28;
 
 // What the command line gave; unset = not given.
 struct SettingsFlags {

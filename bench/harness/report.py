@@ -163,7 +163,7 @@ def write(info, results, img_dir, doc_path=None):
            "in turn, so drift hits them alike. Cells are `median (min–max)` when there are several runs.",
            "- firehose-local: `--sink discard`, quotas off for the CPU runs (one server for all, counters reset "
            "before each run); a fresh one with a 5 MiB/s + 2,000 requests/s quota per quota run.",
-           "- Producers: (a) `firehose send` (defaults: 16 in flight, `--memory-mb` 28, 36 with `--pack`); (b) the seed's "
+           "- Producers: (a) `firehose send` (defaults: 16 in flight, `--memory-mb 28`); (b) the seed's "
            "PutRecordBatch algorithm, the AWS example's `firehose.py` ported as it is "
            "(bench/peers/seed_boto3.py: 500 records a call cut by count only, the whole-batch retry that "
            "botocore does (its default legacy mode: 5 attempts, exponential backoff), records failed inside "
