@@ -455,6 +455,22 @@ class ProducerFaults(unittest.TestCase):
         self.assertEqual(base64.b64decode(entry["data_prefix"]), first_bytes, entry)
         return summary
 
+    def test_defaults_stay_under_48_mib_streaming_1_kib_lines_from_a_pipe(self):
+        # Issue #11's memory goal with the defaults: 1 KiB lines peaked at 52-55 MiB with the
+        # 36 MiB budget (200-byte lines stayed at 35-37 and hid it); 43-46 MiB with 28.
+        local = self.local("--quota-bytes", "0", "--quota-records", "0", "--quota-requests", "0")
+        count = short_or(400_000, 100_000)
+        generator = ("import sys\n"
+                     f"for n in range({count}):\n"
+                     "    sys.stdout.write('{\"id\":%d,\"pad\":\"%s\"}\\n' % (n, 'x' * 1000))\n")
+        run = self.send("-", stdin_command=["python3", "-c", generator], timeout=180)
+        summary = check_summary(self, run)
+        self.assertExit(run, EXIT_OK)
+        self.assertEqual((summary["records"], summary["acknowledged"]), (count, count), summary)
+        self.assertEqual(local.counters()["records_stored"], count)
+        self.assertLess(run.peak_rss_kib, memory_bound(48 * 1024),
+                        f"peak RSS {run.peak_rss_kib / 1024:.1f} MiB with the defaults (goal 48)\n{run!r}")
+
     def test_pipe_of_dev_zero_without_newline_stays_bounded(self):
         self.local()
         run = self.send("-", stdin_command=["head", "-c", "300M", "/dev/zero"], timeout=120)
