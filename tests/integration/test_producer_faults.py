@@ -24,7 +24,7 @@ import signal
 import time
 import unittest
 
-from harness import SLOWDOWN, Sandbox, memory_bound, short_or
+from harness import MEMORY_FACTOR, SLOWDOWN, Sandbox, memory_bound, short_or
 from faults_support import (EXIT_OK, EXIT_PARTIAL, EXIT_SERVICE, EXIT_SIGINT, EXIT_SIGTERM, RECORD_LIMIT,
                             NeverAnsweringServer, PinnedLocal, big_line, check_summary, delivered_lines,
                             id_line, line_id, log, read_dead_letter, reconcile, run_send, write_id_file)
@@ -455,6 +455,8 @@ class ProducerFaults(unittest.TestCase):
         self.assertEqual(base64.b64decode(entry["data_prefix"]), first_bytes, entry)
         return summary
 
+    @unittest.skipIf(MEMORY_FACTOR != 1, "a figure of the uninstrumented build: ASan's quarantine and TSan's "
+                     "shadow grow with the data streamed, not with the budget")
     def test_defaults_stay_under_48_mib_streaming_1_kib_lines_from_a_pipe(self):
         # Issue #11's memory goal with the defaults: 1 KiB lines peaked at 52-55 MiB with the
         # 36 MiB budget (200-byte lines stayed at 35-37 and hid it); 43-46 MiB with 28.
