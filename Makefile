@@ -49,10 +49,12 @@ define build_targets
 	  cmake --build $(1) -j $(JOBS) $(if $(2),--target $(2)); }
 endef
 
-.PHONY: deps build test unit integration asan tsan clean demo
+.PHONY: build-deps deps build test unit integration asan tsan clean demo
 
 # Idempotent: apt-get update runs only when a package is missing.
-deps:
+# The Debian packages (compilers, libraries, test tools) first: `make build` on
+# a fresh machine needs them as much as `make test` does.
+build-deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
@@ -61,6 +63,8 @@ deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+
+deps: build-deps
 	@$(PYTHON) -c "import boto3, moto" 2>/dev/null || { echo "error: $(PYTHON) lacks boto3/moto (needed by the integration tests)"; exit 1; }
 	@command -v moto_server >/dev/null || $(PYTHON) -c "import moto.server" || { echo "error: moto_server not found"; exit 1; }
 	@# Node.js and the AWS SDK for JavaScript v3 (pinned in package-lock.json) for test_local_js_sdk.
@@ -71,7 +75,7 @@ deps:
 	@[ -d tests/integration/js/node_modules ] || npm ci --no-audit --no-fund --prefix tests/integration/js
 	@[ -d resources/node_modules ] || npm ci --no-audit --no-fund --prefix resources
 
-build:
+build: build-deps
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) -DCMAKE_UNITY_BUILD=$(UNITY) -UFIREHOSE_UNITY_TESTS >/dev/null
 	$(call build_targets,$(BUILD_DIR),)
 
