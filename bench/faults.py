@@ -37,7 +37,7 @@ def lines_file(path, count, size):
             f.write(line[: size - 1] + "\n" if len(line) >= size else line + "\n")
 
 
-def run_case(name, lines, local_args, send_args=(), quota_bytes=None):
+def run_case(name, lines, local_args, send_args=(), quota_bytes=None, firehose=FIREHOSE):
     port = free_port()
     with tempfile.TemporaryDirectory() as work:
         server = subprocess.Popen([LOCAL, "--port", str(port), "--data-dir", os.path.join(work, "data"), "--sink", "discard",
@@ -53,12 +53,12 @@ def run_case(name, lines, local_args, send_args=(), quota_bytes=None):
                     time.sleep(0.05)
             env = dict(os.environ, AWS_ENDPOINT_URL=url, AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID="local",
                        AWS_SECRET_ACCESS_KEY="local")
-            subprocess.run([FIREHOSE, "create-delivery-stream", "--delivery-stream-name", "bench", "--bucket-arn",
+            subprocess.run([firehose, "create-delivery-stream", "--delivery-stream-name", "bench", "--bucket-arn",
                             "arn:aws:s3:::b", "--role-arn", "arn:aws:iam::123456789012:role/r"], env=env, check=True,
                            stdout=subprocess.DEVNULL)
             dead = os.path.join(work, "dead.ndjson")
             started = time.monotonic()
-            out = subprocess.run([FIREHOSE, "send", "--delivery-stream-name", "bench", "--dead-letter", dead, *send_args,
+            out = subprocess.run([firehose, "send", "--delivery-stream-name", "bench", "--dead-letter", dead, *send_args,
                                   lines], env=env, capture_output=True, text=True, timeout=600)
             wall = time.monotonic() - started
             summary = json.loads(out.stdout.strip().splitlines()[-1])
@@ -78,15 +78,13 @@ def run_case(name, lines, local_args, send_args=(), quota_bytes=None):
 
 
 def quota_runs(count, binaries):
-    global FIREHOSE
     with tempfile.TemporaryDirectory() as work:
         kib = os.path.join(work, "16k.ndjson")
         lines_file(kib, 16_000, 1024)
         for i in range(count):
             for binary in binaries:
-                FIREHOSE = binary
                 r = run_case("quota", kib, ["--quota-bytes", "1048576", "--quota-requests", "200"],
-                             quota_bytes=1048576)
+                             quota_bytes=1048576, firehose=binary)
                 print(f'{binary} run {i + 1}: quota used {100 * r["quota_used"]:.1f} %, records throttled '
                       f'{100 * r["throttled_share"]:.2f} %, lost {r["lost"]}, {r["seconds"]:.1f} s', flush=True)
 

@@ -33,6 +33,8 @@ constexpr double kBurstSecond = 1.0;
 // as zero and the sampling noise of the few records counted carries the test.
 constexpr double kFaultShareWaitSeconds = 1.0;
 
+double unknown_as_none(double share, bool waited) { return share < 0 && waited ? 0.0 : share; }
+
 }  // namespace
 
 AdaptiveRateLimiter::AdaptiveRateLimiter(RateLimiterOptions options)
@@ -288,10 +290,6 @@ void AdaptiveRateLimiter::record_answer(const Answer& answer, bool new_request) 
   update_limits(t);
   notify_head();  // the curve may have moved up
 }
-
-namespace {
-double unknown_as_none(double share, bool waited) { return share < 0 && waited ? 0.0 : share; }
-}  // namespace
 
 void AdaptiveRateLimiter::throttled(TimePoint t, const Answer& answer) {
   // A request sent before the last decrease saw the overload that decrease
