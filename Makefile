@@ -99,11 +99,21 @@ integration: build
 SANITIZER_TARGETS := firehose firehose-local unit_tests
 SANITIZER_CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" \
   -DCMAKE_UNITY_BUILD=ON -DPYTHON3=$(PYTHON) $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE))
+# Under TSan only the unit suites of the parts that run threads (a race needs two threads; the
+# single-threaded suites run under ASan): the producer and its stages, the libcurl client and the
+# scripted servers it talks to, credential caching and providers, firehose-local's server, gate and
+# delivery. Only their files are compiled, and only they run.
+TSAN_UNIT_SUITES := Producer|Dispatcher|Admission|Sender|Retrier|DeadLetter|MetricsPublisher|LatencyHistogram
+TSAN_UNIT_SUITES := $(TSAN_UNIT_SUITES)|OutcomeResolver|AdaptiveRateLimiter|BatchPut|CurlHttpClientTest|CurlHttpsTest
+TSAN_UNIT_SUITES := $(TSAN_UNIT_SUITES)|CloudWatchClientWireTest|CachingProvider|ContainerProvider|ImdsProvider
+TSAN_UNIT_SUITES := $(TSAN_UNIT_SUITES)|AssumeRoleProvider|StsClient|WebIdentityProvider|DefaultChain|LocalServerTest
+TSAN_UNIT_SUITES := $(TSAN_UNIT_SUITES)|DeliveryDirectory|DeliveryRecovery|MetricsStoreTest
 asan tsan: deps
 	cmake -S . -B build-$@ $(SANITIZER_CMAKE_FLAGS) -DFIREHOSE_SANITIZE=$(if $(filter asan,$@),address,thread) \
-	  -UFIREHOSE_UNITY_TESTS >/dev/null
+	  "-DFIREHOSE_UNIT_SUITES=$(if $(filter tsan,$@),$(TSAN_UNIT_SUITES))" -UFIREHOSE_UNITY_TESTS >/dev/null
 	$(call build_targets,build-$@,$(SANITIZER_TARGETS))
-	JOBS=$(JOBS) scripts/sanitizer-tests.sh build-$@ $(if $(filter asan,$@),address,thread)
+	JOBS=$(JOBS) UNIT_SUITES="$(if $(filter tsan,$@),$(TSAN_UNIT_SUITES))" \
+	  scripts/sanitizer-tests.sh build-$@ $(if $(filter asan,$@),address,thread)
 
 # libFuzzer targets (tests/fuzz), built with Debian's clang 14 under ASan+UBSan,
 # each run FUZZ_SECONDS (30) from its committed seed corpus; a crash fails.

@@ -5,6 +5,15 @@
 // from the memory budget), so that large bodies (packed records, 4 MiB
 // each) do not each stay with a sender once the budget lets fewer of them
 // be in flight than there are senders.
+//
+// A body in flight is charged to the budget at its records' encoded size,
+// not at its buffer's capacity: a 4 MiB buffer lent to a 1.3 MB body (one
+// packed record sent again after a throttle) holds 2.7 MB that nothing
+// charged, and with several such bodies in flight `--pack` under a quota
+// peaked 6-9 MiB over its budget. So the allowance bounds all the body
+// memory that is not charged: the idle buffers plus the unused part of each
+// lent one. Lending never adds to that sum; a buffer given back is freed
+// when keeping it would take the sum over the allowance.
 #include <cstddef>
 #include <mutex>
 #include <string>
@@ -16,18 +25,21 @@ class BodyBuffers {
  public:
   explicit BodyBuffers(std::size_t allowance_bytes) : allowance_(allowance_bytes) {}
 
-  // The buffer given back last (its memory is the likeliest to be in a
-  // cache), or an empty string.
-  std::string take();
-  // Kept while the idle buffers fit the allowance; freed otherwise.
-  void give_back(std::string buffer);
+  // The smallest idle buffer that holds a body of `bytes`; else the largest
+  // (to be outgrown); an empty string when none is idle.
+  std::string take(std::size_t bytes);
+  // Takes back a buffer that held a body of `bytes` (what take() was asked for).
+  void give_back(std::string buffer, std::size_t bytes);
   std::size_t idle_bytes() const;
+  // The unused part of the buffers lent out.
+  std::size_t lent_excess_bytes() const;
 
  private:
   const std::size_t allowance_;
   mutable std::mutex mutex_;
   std::vector<std::string> idle_;
   std::size_t idle_bytes_ = 0;
+  std::size_t lent_excess_ = 0;
 };
 
 }  // namespace firehose::producer

@@ -40,19 +40,15 @@ class Producer::Impl {
         retrier_(options_.retry, aws::make_uniform_random()),
         outcomes_(options_.delivery_stream_name, std::move(dead_letter)),
         dispatcher_(options_, limiter_, outcomes_, budget_),
-        sender_(options_, std::move(client), limiter_, retrier_, outcomes_, budget_, dispatcher_.link()),
-        admission_(options_, budget_, outcomes_, dispatcher_),
-        body_buffers_(body_buffer_allowance(options_)) {
+        body_buffers_(body_buffer_allowance(options_)),
+        sender_(options_, std::move(client), limiter_, retrier_, outcomes_, budget_, body_buffers_,
+                dispatcher_.link()),
+        admission_(options_, budget_, outcomes_, dispatcher_) {
     // Records that fail from now on could be neither delivered nor kept:
     // stop at the first dead-letter write that fails (a full disk).
     outcomes_.on_dead_letter_failure([this](const Error& error) { dispatcher_.stop_for(error); });
     dispatcher_.start(
-        [this](Batch batch) {
-          std::string body_buffer = body_buffers_.take();
-          Batch finished = sender_.send(std::move(batch), body_buffer);
-          body_buffers_.give_back(std::move(body_buffer));
-          return finished;
-        },
+        [this](Batch batch) { return sender_.send(std::move(batch)); },
         [this] { sender_.abort_requests(); });
     metrics_publisher_ = start_metrics_publisher(options_, [this] { return metrics_sample(); });
   }
@@ -133,9 +129,9 @@ class Producer::Impl {
   Retrier retrier_;
   OutcomeResolver outcomes_;
   Dispatcher dispatcher_;
+  BodyBuffers body_buffers_;
   Sender sender_;
   Admission admission_;
-  BodyBuffers body_buffers_;
   std::atomic<bool> closed_{false};
   std::unique_ptr<MetricsPublisher> metrics_publisher_;
 };

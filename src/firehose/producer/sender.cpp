@@ -25,13 +25,15 @@ void prefetch_data(const std::string& data) {
 }  // namespace
 
 Sender::Sender(const ProducerOptions& options, std::shared_ptr<FirehoseClient> client, AdaptiveRateLimiter& limiter,
-               const Retrier& retrier, OutcomeResolver& outcomes, MemoryBudget& budget, DispatcherLink dispatcher)
+               const Retrier& retrier, OutcomeResolver& outcomes, MemoryBudget& budget, BodyBuffers& body_buffers,
+               DispatcherLink dispatcher)
     : options_(options),
       client_(std::move(client)),
       limiter_(limiter),
       retrier_(retrier),
       outcomes_(outcomes),
       budget_(budget),
+      body_buffers_(body_buffers),
       dispatcher_(std::move(dispatcher)) {}
 
 void Sender::fail_all(Batch& records, const Error& error) {
@@ -44,7 +46,7 @@ void Sender::fail_all(Batch& records, const Error& error) {
 }
 
 // snippet-start:[cpp.example_code.firehose.PutRecordBatch]
-Batch Sender::send(Batch batch, std::string& body_buffer) {
+Batch Sender::send(Batch batch) {
   protocol::PutRecordBatchSize body_size(options_.delivery_stream_name.size());
   std::size_t raw_bytes = 0;
   for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -58,8 +60,9 @@ Batch Sender::send(Batch batch, std::string& body_buffer) {
                         make_error(ErrorKind::Client, "Shutdown", "the producer closed before this record was sent")));
     return batch;
   }
-  protocol::PutRecordBatchBody body(options_.delivery_stream_name, std::move(body_buffer));
-  body.reserve(body_size.size());
+  const std::size_t body_bytes = body_size.size();
+  protocol::PutRecordBatchBody body(options_.delivery_stream_name, body_buffers_.take(body_bytes));
+  body.reserve(body_bytes);
   const auto wall_now = std::chrono::system_clock::now();
   int attempt = 1;
   std::uint64_t resends = 0;
@@ -79,8 +82,9 @@ Batch Sender::send(Batch batch, std::string& body_buffer) {
   const std::size_t count = batch.size();
   in_flight_.fetch_add(1, std::memory_order_relaxed);
   const auto started = std::chrono::steady_clock::now();
-  body_buffer = body.finish();
+  std::string body_buffer = body.finish();
   auto answer = put_record_batch_body(*client_, body_buffer, count, &abort_);
+  body_buffers_.give_back(std::move(body_buffer), body_bytes);
   const auto finished = std::chrono::steady_clock::now();
   in_flight_.fetch_sub(1, std::memory_order_relaxed);
   request_latency_.record(finished - started);

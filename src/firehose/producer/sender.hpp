@@ -15,6 +15,7 @@
 #include "firehose/firehose_client.hpp"
 #include "firehose/producer.hpp"
 #include "firehose/producer/adaptive_rate_limiter.hpp"
+#include "firehose/producer/body_buffers.hpp"
 #include "firehose/producer/latency_histogram.hpp"
 #include "firehose/producer/memory_budget.hpp"
 #include "firehose/producer/outcome_resolver.hpp"
@@ -37,12 +38,15 @@ struct DispatcherLink {
 class Sender {
  public:
   Sender(const ProducerOptions& options, std::shared_ptr<FirehoseClient> client, AdaptiveRateLimiter& limiter,
-         const Retrier& retrier, OutcomeResolver& outcomes, MemoryBudget& budget, DispatcherLink dispatcher);
+         const Retrier& retrier, OutcomeResolver& outcomes, MemoryBudget& budget, BodyBuffers& body_buffers,
+         DispatcherLink dispatcher);
 
   // Sends `batch` (and whatever retries are needed of it, by way of the
   // dispatcher). Returns the records that got their outcome, for reuse. The
-  // request body is built in `body_buffer` and left there for the next call.
-  Batch send(Batch batch, std::string& body_buffer);
+  // request body is built in a buffer from `body_buffers`, taken once the
+  // limiter lets the call go (a sender waiting on the rate holds none) and
+  // given back after the answer.
+  Batch send(Batch batch);
 
   // Requests in flight end at once (their records' outcome is unknown): shutdown's deadline.
   void abort_requests() { abort_.store(true); }
@@ -74,6 +78,7 @@ class Sender {
   const Retrier& retrier_;
   OutcomeResolver& outcomes_;
   MemoryBudget& budget_;
+  BodyBuffers& body_buffers_;
   DispatcherLink dispatcher_;
   std::atomic<bool> abort_{false};
 

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/test_mode.hpp"
+
 #include "firehose/limits.hpp"
 #include "protocol/firehose.hpp"
 
@@ -17,7 +19,7 @@ namespace {
 TEST(PlanBatches, EveryBatchWithinLimitsNothingDroppedOrDoubled) {
   std::mt19937 rng(42);
   const std::string stream = "property-stream";
-  for (int round = 0; round < 8; ++round) {  // 20 took 5 s in Release, several times that under the sanitizers
+  for (int round = 0; round < firehose::testing::property_rounds(8); ++round) {  // 20 took 5 s in Release, several times that under the sanitizers
     std::vector<std::string> records;
     const int n = 1 + static_cast<int>(rng() % 1500);
     for (int i = 0; i < n; ++i) {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/test_mode.hpp"
+
 #include "firehose/limits.hpp"
 #include "protocol/firehose.hpp"
 
@@ -37,7 +39,7 @@ TEST(Batcher, EveryBatchValidNothingDroppedOrDoubledOrderKept) {
   // body (11 s for ten in a Release build, several times that under the
   // sanitizers in CI); four already cross the 4 MiB and 500-record limits
   // hundreds of times.
-  for (int round = 0; round < 4; ++round) {
+  for (int round = 0; round < firehose::testing::property_rounds(4); ++round) {
     Batcher batcher(stream, 500, limits::kMaxBatchRequestBytes, 100ms);
     const int n = 200 + static_cast<int>(rng() % 2000);
     std::vector<std::size_t> sizes;

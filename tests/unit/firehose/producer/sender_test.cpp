@@ -21,6 +21,7 @@ struct SenderRig {
   Retrier retrier{RetryPolicy{3, 1ms, 5ms}, aws::make_uniform_random(1)};
   OutcomeResolver outcomes{"s", nullptr};
   MemoryBudget budget{1 << 20};
+  BodyBuffers body_buffers{1 << 20};
   Batch requeued;
   SteadyTime requeued_at{};
   std::optional<Error> refusal;
@@ -41,7 +42,7 @@ struct SenderRig {
       return std::nullopt;
     };
     link.stop_for = [this](const Error& e) { stopped_for = e; };
-    sender = std::make_unique<Sender>(options, server.client(), limiter, retrier, outcomes, budget, link);
+    sender = std::make_unique<Sender>(options, server.client(), limiter, retrier, outcomes, budget, body_buffers, link);
   }
 
   Batch batch_of(std::vector<std::string> data) {
@@ -66,8 +67,7 @@ struct SenderRig {
 
 TEST(Sender, AcknowledgesRequeuesTheRefusedAndReportsTheAnswer) {
   SenderRig rig;
-  std::string body;
-  Batch done = rig.sender->send(rig.batch_of({"ok:1", "fail1:2", "bad:3"}), body);
+  Batch done = rig.sender->send(rig.batch_of({"ok:1", "fail1:2", "bad:3"}));
   EXPECT_EQ(done.size(), 2u);  // acknowledged and failed for good
   EXPECT_EQ(rig.outcomes.acknowledged(), 1u);
   EXPECT_EQ(rig.outcomes.failed(), 1u);
@@ -84,7 +84,7 @@ TEST(Sender, AcknowledgesRequeuesTheRefusedAndReportsTheAnswer) {
   // The retry: a re-send counted as such.
   Batch again = std::move(rig.requeued);
   rig.requeued.clear();
-  done = rig.sender->send(std::move(again), body);
+  done = rig.sender->send(std::move(again));
   EXPECT_EQ(rig.outcomes.acknowledged(), 2u);
   EXPECT_EQ(rig.sender->records_retried(), 1u);
   EXPECT_EQ(rig.reports.back().attempt, 2);
@@ -94,8 +94,7 @@ TEST(Sender, AcknowledgesRequeuesTheRefusedAndReportsTheAnswer) {
 TEST(Sender, AFatalAnswerStopsTheDispatcherAndFailsTheBatch) {
   SenderRig rig;
   rig.server.set_missing_stream(true);
-  std::string body;
-  rig.sender->send(rig.batch_of({"ok:1", "ok:2"}), body);
+  rig.sender->send(rig.batch_of({"ok:1", "ok:2"}));
   ASSERT_TRUE(rig.stopped_for.has_value());
   EXPECT_EQ(rig.stopped_for->code, "ResourceNotFoundException");
   EXPECT_EQ(rig.outcomes.failed(), 2u);
@@ -105,8 +104,7 @@ TEST(Sender, AFatalAnswerStopsTheDispatcherAndFailsTheBatch) {
 TEST(Sender, RetriesRefusedByTheDispatcherFailWithItsReason) {
   SenderRig rig;
   rig.refusal = make_error(ErrorKind::Client, "Shutdown", "closing");
-  std::string body;
-  Batch done = rig.sender->send(rig.batch_of({"fail1:1"}), body);
+  Batch done = rig.sender->send(rig.batch_of({"fail1:1"}));
   EXPECT_EQ(done.size(), 1u);
   EXPECT_EQ(rig.outcomes.failed(), 1u);
   EXPECT_EQ(rig.outcomes.unresolved(), 0u);
@@ -116,7 +114,6 @@ TEST(Sender, AbortEndsARequestThatIsNeverAnswered) {
   SenderRig rig;
   rig.server.set_stall(true);
   rig.refusal = make_error(ErrorKind::Client, "Shutdown", "closing");
-  std::string body;
   std::thread aborter([&] {
     std::this_thread::sleep_for(200ms);
     rig.sender->abort_requests();
@@ -124,7 +121,7 @@ TEST(Sender, AbortEndsARequestThatIsNeverAnswered) {
   Batch batch = rig.batch_of({"ok:1"});
   std::string message;
   batch[0]->users[0].callback = [&](const RecordOutcome& o) { message = o.error_code + ": " + o.error_message; };
-  rig.sender->send(std::move(batch), body);
+  rig.sender->send(std::move(batch));
   aborter.join();
   rig.server.release();
   // Abandoned, not timed out after the transport's 60 s.
