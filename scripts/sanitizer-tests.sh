@@ -48,10 +48,11 @@ export "$report_var=${!report_var}:log_path=$reports/report"
 [ "$mode" = address ] && export UBSAN_OPTIONS="$ubsan:log_path=$reports/report"
 # test_library_package is left out too: it builds examples/ as an outside project against the
 # installed archive, which an instrumented build cannot link without the sanitizer's runtime (the
-# Release run covers the package).
+# Release run covers the package). So is test_public_headers: it compiles the public headers
+# with the system compiler and runs none of our binaries (18 s under ASan, 27 under TSan).
 FIREHOSE_TEST_SHORT=1 FIREHOSE_TEST_SLOWDOWN=$slowdown FIREHOSE_TEST_MEMORY_FACTOR=$memory_factor \
   FIREHOSE_TEST_SANITIZER=$mode \
-  ctest --output-on-failure -j "$jobs" -L integration -E 'integration\.(test_resources|test_library_package)'
+  ctest --output-on-failure -j "$jobs" -L integration -E 'integration\.(test_resources|test_library_package|test_public_headers)'
 status=$?
 if [ -n "$(ls "$reports")" ]; then
   echo "sanitizer reports written during the integration suite ($reports):"
