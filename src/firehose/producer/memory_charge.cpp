@@ -29,7 +29,19 @@ std::optional<RefusedRecord> refused_at_put(const RecordBytes& data) {
 }
 
 std::size_t spare_allowance(const ProducerOptions& options) {
-  return std::min<std::size_t>(options.memory_budget_bytes / 16, 1024 * 1024);
+  constexpr std::size_t kMiB = 1024 * 1024;
+  if (options.pack_target_bytes > 0 && options.memory_budget_bytes >= 16 * kMiB) {
+    // A packed record holds about 1 MB of data and a user entry per line
+    // (2.2 MB in all for 100-byte lines), and they finish up to four at a
+    // time (a batch). With room for none of them, each was a fresh mapping
+    // (the CLI fixes malloc's mmap threshold at 128 KiB), faulted in page by
+    // page, its users vector regrown by doubling, then unmapped: a third of
+    // --pack's CPU. Room for three: 100-byte lines 1.03 -> 0.42 CPU-s per
+    // million (docs/benchmarks.md). Taken from the records' share, so the
+    // budget still bounds the whole.
+    return std::min(options.memory_budget_bytes / 4, 8 * kMiB);
+  }
+  return std::min<std::size_t>(options.memory_budget_bytes / 16, kMiB);
 }
 
 std::size_t body_buffer_allowance(const ProducerOptions& options) {
