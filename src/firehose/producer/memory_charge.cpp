@@ -30,15 +30,17 @@ std::optional<RefusedRecord> refused_at_put(const RecordBytes& data) {
 
 std::size_t spare_allowance(const ProducerOptions& options) {
   constexpr std::size_t kMiB = 1024 * 1024;
-  if (options.pack_target_bytes > 0 && options.memory_budget_bytes >= 16 * kMiB) {
-    // A packed record holds about 1 MB of data and a user entry per line
-    // (2.2 MB in all for 100-byte lines), and they finish up to four at a
-    // time (a batch). With room for none of them, each was a fresh mapping
+  if (options.memory_budget_bytes >= 16 * kMiB) {
+    // Records finish a batch at a time. With room for about one batch of
+    // them, the rest were freed on a sender's thread while the reader
+    // allocated new ones: the heap fragmented, and peak RSS over 2.4 GB of
+    // 1 KiB lines crept from 35 to 41.6 MiB (36.6 with this room). A packed
+    // record holds about 1 MB of data and a user entry per line (2.2 MB in
+    // all for 100-byte lines): with room for none, each was a fresh mapping
     // (the CLI fixes malloc's mmap threshold at 128 KiB), faulted in page by
-    // page, its users vector regrown by doubling, then unmapped: a third of
-    // --pack's CPU. Room for three: 100-byte lines 1.03 -> 0.42 CPU-s per
-    // million (docs/benchmarks.md). Taken from the records' share, so the
-    // budget still bounds the whole.
+    // page, its users vector regrown by doubling, then unmapped, a third of
+    // --pack's CPU (100-byte lines 0.90 -> 0.46 CPU-s per million here).
+    // Taken from the records' share, so the budget still bounds the whole.
     return std::min(options.memory_budget_bytes / 4, 8 * kMiB);
   }
   return std::min<std::size_t>(options.memory_budget_bytes / 16, kMiB);

@@ -41,9 +41,9 @@ std::size_t user_charge(const RecordBytes& data, bool packing);
 // charged).
 std::optional<RefusedRecord> refused_at_put(const RecordBytes& data);
 
-// Finished records kept for reuse may hold this much of the budget: 1/16 of
-// it, at most 1 MiB; with packing (and a budget of 16 MiB or more) a quarter,
-// at most 8 MiB, for a few whole packed records.
+// Finished records kept for reuse may hold this much of the budget: a
+// quarter of it, at most 8 MiB (several batches of records, or a few whole
+// packed records); below 16 MiB, 1/16 of it.
 std::size_t spare_allowance(const ProducerOptions& options);
 // Idle request body buffers kept for reuse may hold this much: a quarter of
 // the budget, at most 4 MiB (about six bodies of 500 records of 1 KiB; one

@@ -34,6 +34,17 @@ TEST(MemoryCharge, WithPackingTheCliBudgetKeepsSeveralFinishedPackedRecordsForRe
   EXPECT_GE(spare_allowance(options), 3 * spare_bytes(record));
 }
 
+// With room for about one batch, finished records were freed while new ones
+// were allocated, and the heap fragmented (peak RSS crept up over the run).
+TEST(MemoryCharge, TheCliBudgetKeepsSeveralBatchesOfFinishedRecordsForReuse) {
+  ProducerOptions options;
+  options.memory_budget_bytes = 28 * kMiB;
+  PendingRecord record;
+  record.data.assign(1023, 'x');
+  record.users.resize(1);
+  EXPECT_GE(spare_allowance(options), 4 * 500 * spare_bytes(record));
+}
+
 TEST(MemoryCharge, TheAllowancesComeOutOfTheRecordsShareAndLeaveThemMostOfIt) {
   for (const std::size_t budget : {16 * kMiB, 28 * kMiB, 64 * kMiB, 1024 * kMiB}) {
     for (const std::size_t pack : {std::size_t{0}, limits::kMaxRecordBytes}) {
