@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstddef>
 #include <limits>
+#include <memory>
 #include <string>
 
 #include <httplib.h>
@@ -90,8 +91,15 @@ class ConnectionStream final : public httplib::Stream {
  private:
   bool wait_for(short events) const;
 
+  // Bytes for the worker to read come from connection_.pending (what the
+  // gate received) and, once that is used up, from receive_buffer_, which
+  // the socket is read into directly in large reads; what is left of it when
+  // the request is done goes back to pending for the next request.
   Connection& connection_;
   std::size_t consumed_ = 0;  // of connection_.pending
+  std::unique_ptr<char[]> receive_buffer_;
+  std::size_t buffer_begin_ = 0;  // unread bytes of receive_buffer_: [begin, end)
+  std::size_t buffer_end_ = 0;
   std::chrono::milliseconds io_timeout_;
   Clock::time_point request_deadline_;
   std::size_t read_allowance_ = std::numeric_limits<std::size_t>::max();

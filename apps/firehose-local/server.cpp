@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <charconv>
+#include <optional>
 
 #include <fmt/format.h>
 #include <httplib.h>
@@ -79,14 +80,21 @@ class Listener : public httplib::Server {
 
   // Requests that announce a body over the limit are refused before it is read.
   bool body_too_large(const httplib::Request& req) const {
-    if (!req.has_header("Content-Length")) return false;
-    const std::string value = req.get_header_value("Content-Length");
-    std::uint64_t length = 0;
-    const auto [end, err] = std::from_chars(value.data(), value.data() + value.size(), length);
-    return err != std::errc() || end != value.data() + value.size() || length > max_body_bytes_;
+    const auto length = announced_length(req);
+    return length && (!*length || **length > max_body_bytes_);
   }
 
  private:
+  // The Content-Length: nullopt when there is none, a null inner value when it is not a number.
+  static std::optional<std::optional<std::uint64_t>> announced_length(const httplib::Request& req) {
+    if (!req.has_header("Content-Length")) return std::nullopt;
+    const std::string value = req.get_header_value("Content-Length");
+    std::uint64_t length = 0;
+    const auto [end, err] = std::from_chars(value.data(), value.data() + value.size(), length);
+    if (err != std::errc() || end != value.data() + value.size()) return std::optional<std::uint64_t>();
+    return std::optional<std::uint64_t>(length);
+  }
+
   bool process_and_close_socket(socket_t sock) override {
     gate_.admit(sock);
     return true;
@@ -111,6 +119,10 @@ class Listener : public httplib::Server {
           refused_body = true;
           req.headers.erase("Connection");
           req.set_header("Connection", "close");
+        } else if (const auto length = announced_length(req); length && *length) {
+          // cpp-httplib appends the body 4 KiB at a time: grown by doubling,
+          // a PutRecordBatch body was copied about twice more, onto new pages.
+          req.body.reserve(static_cast<std::size_t>(**length));
         }
         // A chunked body has no length to refuse up front: reading stops at the limit.
         stream.limit_further_reads(max_body_bytes_ + kChunkFramingAllowance);
