@@ -257,19 +257,33 @@ ssize_t ConnectionStream::write(const char* ptr, size_t size) {
 }
 
 void ConnectionStream::get_remote_ip_and_port(std::string& ip, int& port) const {
-  sockaddr_storage address{};
-  socklen_t length = sizeof(address);
-  if (::getpeername(connection_.fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    describe(address, length, ip, port);
+  if (!connection_.remote_address) {
+    std::pair<std::string, int> address{std::string(), port};
+    sockaddr_storage peer{};
+    socklen_t length = sizeof(peer);
+    if (::getpeername(connection_.fd, reinterpret_cast<sockaddr*>(&peer), &length) == 0) {
+      describe(peer, length, address.first, address.second);
+    }
+    if (address.first.empty()) return;  // not known: asked again next time, as before
+    connection_.remote_address = std::move(address);
   }
+  ip = connection_.remote_address->first;
+  port = connection_.remote_address->second;
 }
 
 void ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const {
-  sockaddr_storage address{};
-  socklen_t length = sizeof(address);
-  if (::getsockname(connection_.fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    describe(address, length, ip, port);
+  if (!connection_.local_address) {
+    std::pair<std::string, int> address{std::string(), port};
+    sockaddr_storage local{};
+    socklen_t length = sizeof(local);
+    if (::getsockname(connection_.fd, reinterpret_cast<sockaddr*>(&local), &length) == 0) {
+      describe(local, length, address.first, address.second);
+    }
+    if (address.first.empty()) return;  // not known: asked again next time, as before
+    connection_.local_address = std::move(address);
   }
+  ip = connection_.local_address->first;
+  port = connection_.local_address->second;
 }
 
 void send_without_waiting(Connection& connection, std::string_view answer) {

@@ -12,6 +12,9 @@
 #include <cstddef>
 #include <limits>
 #include <memory>
+#include <optional>
+#include <string>
+#include <utility>
 #include <string>
 
 #include <httplib.h>
@@ -61,6 +64,9 @@ struct Connection {
   // idleness, or the header time limit once a request has begun).
   std::chrono::steady_clock::time_point deadline;
   bool request_begun = false;  // bytes of the next request (over TLS: of the handshake) have arrived
+  // The addresses, looked up once: cpp-httplib asks for both on every request.
+  std::optional<std::pair<std::string, int>> remote_address;
+  std::optional<std::pair<std::string, int>> local_address;
   bool over_cap = false;       // HTTPS over --max-connections: answered 503 once its header is here
 };
 
