@@ -11,6 +11,10 @@
 #include <chrono>
 #include <cstddef>
 #include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
 #include <string>
 
 #include <httplib.h>
@@ -60,6 +64,9 @@ struct Connection {
   // idleness, or the header time limit once a request has begun).
   std::chrono::steady_clock::time_point deadline;
   bool request_begun = false;  // bytes of the next request (over TLS: of the handshake) have arrived
+  // The addresses, looked up once: cpp-httplib asks for both on every request.
+  std::optional<std::pair<std::string, int>> remote_address;
+  std::optional<std::pair<std::string, int>> local_address;
   bool over_cap = false;       // HTTPS over --max-connections: answered 503 once its header is here
 };
 
@@ -90,8 +97,15 @@ class ConnectionStream final : public httplib::Stream {
  private:
   bool wait_for(short events) const;
 
+  // Bytes for the worker to read come from connection_.pending (what the
+  // gate received) and, once that is used up, from receive_buffer_, which
+  // the socket is read into directly in large reads; what is left of it when
+  // the request is done goes back to pending for the next request.
   Connection& connection_;
   std::size_t consumed_ = 0;  // of connection_.pending
+  std::unique_ptr<char[]> receive_buffer_;
+  std::size_t buffer_begin_ = 0;  // unread bytes of receive_buffer_: [begin, end)
+  std::size_t buffer_end_ = 0;
   std::chrono::milliseconds io_timeout_;
   Clock::time_point request_deadline_;
   std::size_t read_allowance_ = std::numeric_limits<std::size_t>::max();

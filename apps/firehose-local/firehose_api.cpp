@@ -108,7 +108,7 @@ FirehoseApi::Outcome FirehoseApi::put(std::string_view body, bool batch) {
 
   std::vector<std::size_t> sizes;
   sizes.reserve(count);
-  for (const std::string& record : request->records) sizes.push_back(record.size());
+  for (std::string_view record : request->records) sizes.push_back(record.size());
   const QuotaDecision quota = parts_.quotas.admit(name, sizes, runtime.quotas, steady::now());
   const bool whole_request_throttled = quota.request_throttled || (!batch && quota.throttled_records > 0);
   if (quota.throttled_records > 0) {
@@ -188,7 +188,7 @@ FirehoseApi::Outcome FirehoseApi::put(std::string_view body, bool batch) {
     if (i > 0) out += ',';
     if (failure[i].empty()) {
       out += R"({"RecordId":")";
-      out += make_record_id(plan.ids);
+      append_record_id(plan.ids, out);
       out += R"("})";
     } else {
       const std::string_view message = failure[i] == "InternalFailure" ? kInternalFailureMessage : kSlowDown;

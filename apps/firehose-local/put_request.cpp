@@ -1,10 +1,12 @@
 #include "put_request.hpp"
 
 #include <optional>
+#include <utility>
 
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "batch_scan.hpp"
 #include "core/crypto.hpp"
 #include "core/json_parsers.hpp"
 #include "firehose/limits.hpp"
@@ -57,17 +59,89 @@ Result<std::optional<std::string>> string_member(dom::object object, std::string
   return std::optional<std::string>(std::string(std::string_view(*value)));
 }
 
+// The decoded records of one request, one after the other in one buffer
+// sized for the body (a record's decoded bytes are fewer than its base64,
+// which with its JSON escapes undone is no longer than in the body).
+class RecordStorage {
+ public:
+  explicit RecordStorage(std::size_t body_size)
+      : data_(std::make_unique_for_overwrite<char[]>(aws::crypto::base64_decoded_bound(body_size) + 1)) {}
+
+  // Decodes `text` after the records before it: its bytes, or the decoder's error.
+  Result<std::string_view> decode(std::string_view text) {
+    auto size = aws::crypto::base64_decode_to(text, data_.get() + used_);
+    if (!size.ok()) return size.error();
+    const std::string_view bytes(data_.get() + used_, *size);
+    used_ += *size;
+    return bytes;
+  }
+
+  std::unique_ptr<char[]> release() { return std::move(data_); }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  std::size_t used_ = 0;
+};
+
+Error invalid_data(const Error& decoding) {
+  return serialization_error(fmt::format("Data is not valid base64: {}", decoding.message));
+}
+
 // A record ({"Data": "<base64>"}): decoded data, or nullopt when Data is missing.
-Result<std::optional<std::string>> read_record(dom::element record) {
+Result<std::optional<std::string_view>> read_record(dom::element record, RecordStorage& storage) {
   if (!record.is_object()) return type_error(record, "a Structure");
   auto data = member(dom::object(record), "Data");
-  if (!data) return std::optional<std::string>();
+  if (!data) return std::optional<std::string_view>();
   if (!data->is_string()) return type_error(*data, "a Blob");
-  auto decoded = aws::crypto::base64_decode(std::string_view(*data));
-  if (!decoded.ok()) {
-    return serialization_error(fmt::format("Data is not valid base64: {}", decoded.error().message));
+  auto decoded = storage.decode(std::string_view(*data));
+  if (!decoded.ok()) return invalid_data(decoded.error());
+  return std::optional<std::string_view>(*decoded);
+}
+
+// The model's checks and the service's own limit on a batch as read:
+// `decoded` holds each record's data (nullopt: no Data).
+Result<PutRequest> checked_batch(std::optional<std::string> name, bool has_records,
+                                 const std::vector<std::optional<std::string_view>>& decoded,
+                                 RecordStorage& storage) {
+  ValidationErrors errors;
+  check_stream_name(errors, "deliveryStreamName", name, /*required=*/true);
+  if (!has_records) {
+    errors.not_null("records");
+  } else if (decoded.empty()) {
+    errors.min_length("'[]'", "records", 1);
+  } else if (decoded.size() > limits::kMaxBatchRecords) {
+    std::string list = "'[";
+    for (std::size_t i = 0; i < decoded.size(); ++i) {
+      if (i > 0) list += ", ";
+      list += decoded[i] ? fmt::format("Record(data=java.nio.HeapByteBuffer[pos=0 lim={} cap={}])", decoded[i]->size(),
+                                       decoded[i]->size())
+                         : std::string("Record(data=null)");
+    }
+    list += "]'";
+    errors.max_length(list, "records", limits::kMaxBatchRecords);
   }
-  return std::optional<std::string>(std::move(decoded.value()));
+  for (std::size_t i = 0; i < decoded.size(); ++i) {
+    if (!decoded[i]) {
+      errors.not_null(fmt::format("records.{}.member.data", i + 1));
+    } else if (decoded[i]->size() > limits::kMaxRecordBytes) {
+      errors.max_length(blob_value(decoded[i]->size()), fmt::format("records.{}.member.data", i + 1),
+                        limits::kMaxRecordBytes);
+    }
+  }
+  if (!errors.empty()) return errors.error();
+
+  PutRequest request;
+  request.stream_name = std::move(*name);
+  request.records.reserve(decoded.size());
+  for (const auto& data : decoded) {
+    request.total_bytes += data->size();
+    request.records.push_back(*data);
+  }
+  if (request.total_bytes > limits::kMaxBatchRequestBytes) {
+    return invalid_argument("Records size exceeds 4 MB limit");
+  }
+  request.storage = storage.release();
+  return request;
 }
 
 // The whole body as a JSON object. simdjson's DOM parser validates all of it
@@ -99,13 +173,14 @@ Result<PutRequest> parse_put_record(std::string_view body) {
 
   auto name = string_member(*root, "DeliveryStreamName");
   if (!name.ok()) return name.error();
-  std::optional<std::string> data;
+  RecordStorage storage(body.size());
+  std::optional<std::string_view> data;
   const auto record = member(*root, "Record");
   const bool has_record = record.has_value();
   if (has_record) {
-    auto read = read_record(*record);
+    auto read = read_record(*record, storage);
     if (!read.ok()) return read.error();
-    data = std::move(read.value());
+    data = *read;
   }
 
   ValidationErrors errors;
@@ -122,11 +197,30 @@ Result<PutRequest> parse_put_record(std::string_view body) {
   PutRequest request;
   request.stream_name = std::move(**name);
   request.total_bytes = data->size();
-  request.records.push_back(std::move(*data));
+  request.records.push_back(*data);
+  request.storage = storage.release();
   return request;
 }
 
 Result<PutRequest> parse_put_record_batch(std::string_view body) {
+  ScannedBatch scanned;
+  if (scan_canonical_batch(body, scanned)) {
+    RecordStorage storage(body.size());
+    std::vector<std::optional<std::string_view>> decoded;
+    decoded.reserve(scanned.records.size());
+    for (std::string_view text : scanned.records) {
+      auto bytes = storage.decode(text);
+      if (!bytes.ok()) break;  // simdjson's reading finds it again and says so the same way
+      decoded.emplace_back(*bytes);
+    }
+    if (decoded.size() == scanned.records.size()) {
+      return checked_batch(std::string(scanned.stream_name), true, decoded, storage);
+    }
+  }
+  return parse_put_record_batch_with_simdjson(body);
+}
+
+Result<PutRequest> parse_put_record_batch_with_simdjson(std::string_view body) {
   const auto parser = json_parsers().take();
   auto root = parse_object(parser, body);
   if (!root.ok()) return root.error();
@@ -137,55 +231,18 @@ Result<PutRequest> parse_put_record_batch(std::string_view body) {
   const bool has_records = records.has_value();
   if (has_records && !records->is_array()) return type_error(*records, "a List");
 
-  std::vector<std::optional<std::string>> decoded;
+  RecordStorage storage(body.size());
+  std::vector<std::optional<std::string_view>> decoded;
   if (has_records) {
     const dom::array items(*records);
     decoded.reserve(items.size());
     for (dom::element record : items) {
-      auto read = read_record(record);
+      auto read = read_record(record, storage);
       if (!read.ok()) return read.error();
-      decoded.push_back(std::move(read.value()));
+      decoded.push_back(*read);
     }
   }
-
-  ValidationErrors errors;
-  check_stream_name(errors, "deliveryStreamName", *name, /*required=*/true);
-  if (!has_records) {
-    errors.not_null("records");
-  } else if (decoded.empty()) {
-    errors.min_length("'[]'", "records", 1);
-  } else if (decoded.size() > limits::kMaxBatchRecords) {
-    std::string list = "'[";
-    for (std::size_t i = 0; i < decoded.size(); ++i) {
-      if (i > 0) list += ", ";
-      list += decoded[i] ? fmt::format("Record(data=java.nio.HeapByteBuffer[pos=0 lim={} cap={}])", decoded[i]->size(),
-                                       decoded[i]->size())
-                         : std::string("Record(data=null)");
-    }
-    list += "]'";
-    errors.max_length(list, "records", limits::kMaxBatchRecords);
-  }
-  for (std::size_t i = 0; i < decoded.size(); ++i) {
-    const std::string path = fmt::format("records.{}.member.data", i + 1);
-    if (!decoded[i])
-      errors.not_null(path);
-    else if (decoded[i]->size() > limits::kMaxRecordBytes) {
-      errors.max_length(blob_value(decoded[i]->size()), path, limits::kMaxRecordBytes);
-    }
-  }
-  if (!errors.empty()) return errors.error();
-
-  PutRequest request;
-  request.stream_name = std::move(**name);
-  request.records.reserve(decoded.size());
-  for (auto& data : decoded) {
-    request.total_bytes += data->size();
-    request.records.push_back(std::move(*data));
-  }
-  if (request.total_bytes > limits::kMaxBatchRequestBytes) {
-    return invalid_argument("Records size exceeds 4 MB limit");
-  }
-  return request;
+  return checked_batch(std::move(*name), has_records, decoded, storage);
 }
 
 }  // namespace firehose::local

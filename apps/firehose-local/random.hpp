@@ -3,6 +3,7 @@
 // generator, so that a given sequence of requests meets the same faults and
 // gets the same record ids whatever the other settings are, and requests on
 // different threads never contend after the one locked draw.
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -38,7 +39,10 @@ class RandomSource {
 };
 
 // A record id shaped like the service's: 224 characters of base64 (168 random bytes).
+inline constexpr std::size_t kRecordIdLength = 224;
 std::string make_record_id(Random& random);
+// The same id (the same draws, the same characters) appended to `out`.
+void append_record_id(Random& random, std::string& out);
 // A random (version 4) UUID, lower-case, for x-amzn-RequestId.
 std::string make_uuid(Random& random);
 

@@ -272,18 +272,17 @@ void base64_encode_append(std::string_view raw, std::string& out) {
   base64_encode_to(raw, out.data() + start);
 }
 
-Result<std::string> base64_decode(std::string_view in) {
+Result<std::size_t> base64_decode_to(std::string_view in, char* out) {
   if (in.size() % 4 != 0) {
     return invalid_base64(in.size(), fmt::format("length {} is not a multiple of 4", in.size()));
   }
-  std::string out;
-  if (in.empty()) return out;
+  if (in.empty()) return std::size_t{0};
   std::size_t padding = 0;
   if (in.back() == '=') padding = in[in.size() - 2] == '=' ? 2 : 1;
-  out.resize(in.size() / 4 * 3 - padding);
+  const std::size_t size = in.size() / 4 * 3 - padding;
 
   const auto* src = reinterpret_cast<const unsigned char*>(in.data());
-  auto* dst = reinterpret_cast<unsigned char*>(out.data());
+  auto* dst = reinterpret_cast<unsigned char*>(out);
   const std::size_t full_groups = in.size() / 4 - (padding > 0 ? 1 : 0);
   const std::size_t decoded = detail::base64_avx2_available()
                                   ? detail::base64_decode_groups_avx2(src, full_groups, dst)
@@ -315,6 +314,14 @@ Result<std::string> base64_decode(std::string_view in) {
     dst[0] = static_cast<unsigned char>(triple >> 16);
     if (padding == 1) dst[1] = static_cast<unsigned char>(triple >> 8);
   }
+  return size;
+}
+
+Result<std::string> base64_decode(std::string_view in) {
+  std::string out(base64_decoded_bound(in.size()), '\0');
+  auto size = base64_decode_to(in, out.data());
+  if (!size.ok()) return size.error();
+  out.resize(*size);
   return out;
 }
 

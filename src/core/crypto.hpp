@@ -66,5 +66,11 @@ char* base64_encode_to(std::string_view raw, char* out);
 // '=' may only be the last one or two characters. Errors are ErrorKind::Client,
 // code "InvalidBase64", with the offending offset in the message.
 Result<std::string> base64_decode(std::string_view encoded);
+// The most bytes `encoded_size` characters decode to (padding not subtracted).
+constexpr std::size_t base64_decoded_bound(std::size_t encoded_size) { return encoded_size / 4 * 3; }
+// The same decoding into `out`, which has room for base64_decoded_bound(encoded.size())
+// bytes: the decoded size, or the same errors (`out` then holds garbage).
+// For callers that decode many values into one buffer.
+Result<std::size_t> base64_decode_to(std::string_view encoded, char* out);
 
 }  // namespace firehose::aws::crypto

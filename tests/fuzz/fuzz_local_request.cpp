@@ -1,6 +1,7 @@
 // firehose-local's request parsing: PutRecord / PutRecordBatch bodies (the
-// hot path, simdjson and base64) and CreateDeliveryStream's definition
-// reader. Every body ends in a request or the service's error.
+// hot path: the reader without a JSON parser, simdjson, base64) and
+// CreateDeliveryStream's definition reader. Every body ends in a request or
+// the service's error, and both batch readers give the same.
 // Input: the operation as its first byte, then the body.
 #include <chrono>
 #include <cstdint>
@@ -29,6 +30,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (total != request->total_bytes || request->records.empty() || request->records.size() > 500) {
           __builtin_trap();
         }
+      }
+      // The reader without simdjson (batch_scan.hpp) answers as simdjson's would.
+      auto reference = parse_put_record_batch_with_simdjson(body);
+      if (request.ok() != reference.ok()) __builtin_trap();
+      if (request.ok() && (request->stream_name != reference->stream_name || request->records != reference->records)) {
+        __builtin_trap();
+      }
+      if (!request.ok() && (request.error().code != reference.error().code ||
+                            request.error().message != reference.error().message)) {
+        __builtin_trap();
       }
       break;
     }

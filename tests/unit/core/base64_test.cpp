@@ -74,6 +74,35 @@ TEST(CryptoBase64, RoundTripsEveryByteAndLength) {
   EXPECT_EQ(*decoded, all);
 }
 
+// Decoding in place (firehose-local decodes a batch's records one after the
+// other into one buffer): the same bytes and errors as base64_decode, and
+// nothing written past the decoded size.
+TEST(CryptoBase64, DecodeToWritesExactlyTheDecodedBytes) {
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int> byte(0, 255);
+  constexpr char kGuard = '\x5a';
+  for (std::size_t length = 0; length < 200; ++length) {
+    std::string raw(length, '\0');
+    for (char& c : raw) c = static_cast<char>(byte(rng));
+    const std::string encoded = base64_encode(raw);
+    std::string out(base64_decoded_bound(encoded.size()) + 16, kGuard);
+    auto size = base64_decode_to(encoded, out.data());
+    ASSERT_TRUE(size.ok()) << length;
+    ASSERT_EQ(*size, length);
+    EXPECT_EQ(out.substr(0, length), raw) << length;
+    EXPECT_EQ(out.find_first_not_of(kGuard, length), std::string::npos) << length << ": written past the end";
+  }
+  for (const char* text : {"Zg", "Zm9v!A==", "Zg==Zg==", "Zm=v"}) {
+    std::string out(16, kGuard);
+    auto to = base64_decode_to(text, out.data());
+    auto decoded = base64_decode(text);
+    ASSERT_FALSE(to.ok()) << text;
+    ASSERT_FALSE(decoded.ok()) << text;
+    EXPECT_EQ(to.error().message, decoded.error().message);
+    EXPECT_EQ(to.error().code, "InvalidBase64");
+  }
+}
+
 // OpenSSL's encoder is the oracle: ours are different algorithms (12-bit
 // lookups over 6-byte steps; AVX2 over 24- and 48-byte steps), so every
 // length around the step sizes and every byte value must come out the same,
