@@ -256,34 +256,34 @@ ssize_t ConnectionStream::write(const char* ptr, size_t size) {
   return static_cast<ssize_t>(sent);
 }
 
-void ConnectionStream::get_remote_ip_and_port(std::string& ip, int& port) const {
-  if (!connection_.remote_address) {
+namespace {
+
+// The socket's address from getpeername or getsockname (`name_of`), looked
+// up once per connection: cpp-httplib asks for both on every request.
+void cached_address(std::optional<std::pair<std::string, int>>& cache, int fd,
+                    int (*name_of)(int, sockaddr*, socklen_t*), std::string& ip, int& port) {
+  if (!cache) {
     std::pair<std::string, int> address{std::string(), port};
-    sockaddr_storage peer{};
-    socklen_t length = sizeof(peer);
-    if (::getpeername(connection_.fd, reinterpret_cast<sockaddr*>(&peer), &length) == 0) {
-      describe(peer, length, address.first, address.second);
+    sockaddr_storage storage{};
+    socklen_t length = sizeof(storage);
+    if (name_of(fd, reinterpret_cast<sockaddr*>(&storage), &length) == 0) {
+      describe(storage, length, address.first, address.second);
     }
     if (address.first.empty()) return;  // not known: asked again next time, as before
-    connection_.remote_address = std::move(address);
+    cache = std::move(address);
   }
-  ip = connection_.remote_address->first;
-  port = connection_.remote_address->second;
+  ip = cache->first;
+  port = cache->second;
+}
+
+}  // namespace
+
+void ConnectionStream::get_remote_ip_and_port(std::string& ip, int& port) const {
+  cached_address(connection_.remote_address, connection_.fd, ::getpeername, ip, port);
 }
 
 void ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const {
-  if (!connection_.local_address) {
-    std::pair<std::string, int> address{std::string(), port};
-    sockaddr_storage local{};
-    socklen_t length = sizeof(local);
-    if (::getsockname(connection_.fd, reinterpret_cast<sockaddr*>(&local), &length) == 0) {
-      describe(local, length, address.first, address.second);
-    }
-    if (address.first.empty()) return;  // not known: asked again next time, as before
-    connection_.local_address = std::move(address);
-  }
-  ip = connection_.local_address->first;
-  port = connection_.local_address->second;
+  cached_address(connection_.local_address, connection_.fd, ::getsockname, ip, port);
 }
 
 void send_without_waiting(Connection& connection, std::string_view answer) {
