@@ -42,6 +42,7 @@ struct SendArgs {
   // out their backoff starved intake: 91-95 %.)
   int memory_mb = kDefaultMemoryMb;
   bool pack = false;
+  bool fixed_in_flight = false;
   std::size_t pack_target_bytes = limits::kMaxRecordBytes;
   std::string from_dead_letter;
   std::string progress_interval = "10s";
@@ -101,6 +102,7 @@ int run_send(CliContext& context, SendArgs& args) {
   };
   options.memory_budget_bytes = static_cast<std::size_t>(args.memory_mb) * 1024 * 1024;
   options.pack_target_bytes = args.pack ? args.pack_target_bytes : 0;
+  options.tune_in_flight = !args.fixed_in_flight;
   if (!args.metrics_namespace.empty()) {
     auto metrics_client = CloudWatchClient::create(*session);
     if (!metrics_client) return context.fail(metrics_client.error());
@@ -264,8 +266,10 @@ void register_send(CLI::App& app, CliContext& context, Action& action) {
   cmd->add_option("--delivery-stream-name", flags.delivery_stream, "Delivery stream (else FIREHOSE_DELIVERY_STREAM)");
   cmd->add_option("inputs", args->inputs, "Input files, '-' for stdin (default: stdin)");
   cmd->add_option("--max-in-flight", flags.max_in_flight,
-                  "PutRecordBatch requests at once (else FIREHOSE_MAX_IN_FLIGHT, 16)")
+                  "PutRecordBatch requests at once, at most (else FIREHOSE_MAX_IN_FLIGHT, 16); from 4, as many\n"
+                  "as deliver the most (fewer against an endpoint bound by CPU, all against a distant one)")
       ->check(CLI::Range(1, 256));
+  cmd->add_flag("--fixed-in-flight", args->fixed_in_flight, "Always keep --max-in-flight requests in flight");
   cmd->add_option("--linger-ms", flags.linger_ms,
                   "How long a partial batch waits for more records (else FIREHOSE_LINGER_MS, 100)")
       ->check(CLI::Range(0, 60000));

@@ -45,7 +45,12 @@ struct ProducerOptions {
   std::string delivery_stream_name;
 
   // Sending.
-  int max_in_flight = 16;                         // PutRecordBatch requests at once
+  int max_in_flight = 16;                         // PutRecordBatch requests at once, at most
+  // Keep in flight only as many as deliver the most: from 4, a limit that
+  // follows the rate the answers show (an endpoint far away needs all of
+  // max_in_flight; one bound by CPU delivers as much with fewer, for less
+  // CPU and memory). false: always max_in_flight.
+  bool tune_in_flight = true;
   std::chrono::milliseconds linger{100};          // how long a partial batch may wait for more records
   std::size_t max_batch_records = 500;            // <= 500 (the service's limit)
   std::size_t max_batch_bytes = 4 * 1024 * 1024;  // serialised request body, <= 4 MiB
@@ -62,8 +67,9 @@ struct ProducerOptions {
   // it accepted, until their outcome: their data and bookkeeping, their
   // entries in request bodies and in the service's answers. Each record is
   // charged all of it at put() (about 4 KB for a 1 KiB record, 1.6 KB of it
-  // fixed per Firehose record; packed records share that part), less 1/16
-  // (at most 1 MiB) kept for reusing finished records, 1/8 (at most 4 MiB)
+  // fixed per Firehose record; packed records share that part), less what
+  // is kept for reusing finished records (a quarter, at most 8 MiB, from a
+  // 16 MiB budget up; else 1/16, at most 1 MiB), a quarter (at most 4 MiB)
   // for reusing request body buffers and, with packing, one pack target.
   // put() blocks while the budget is used up (or returns kFull with
   // `blocking = false`). A process's peak RSS is then at most about its own

@@ -440,6 +440,11 @@ bool AdaptiveRateLimiter::limiting() const {
   return enabled_ || slow_starting(now());
 }
 
+bool AdaptiveRateLimiter::has_waiters() const {
+  std::lock_guard lock(mutex_);
+  return !waiters_.empty() || active_sleepers_ > 0;
+}
+
 RateLimits AdaptiveRateLimiter::limits() const {
   std::lock_guard lock(mutex_);
   const TimePoint t = now();

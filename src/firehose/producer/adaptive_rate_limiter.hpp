@@ -214,6 +214,7 @@ class AdaptiveRateLimiter {
   void cancel();
 
   bool limiting() const;      // during slow start and since the first throttle
+  bool has_waiters() const;   // an acquire() is waiting for tokens now
   RateLimits limits() const;  // now
   double bytes_per_second_limit() const { return limits().bytes_per_second; }  // 0 when not limiting
   // How many throttle signals lowered the rate (the others were part of an

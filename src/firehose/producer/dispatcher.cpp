@@ -1,5 +1,7 @@
 #include "firehose/producer/dispatcher.hpp"
 
+#include <algorithm>
+
 #include "core/log.hpp"
 #include "firehose/producer/memory_charge.hpp"
 
@@ -10,6 +12,19 @@ Error shutdown_error() {
 }
 Error closed_error() { return make_error(ErrorKind::Client, "ProducerClosed", "the producer is closed"); }
 
+namespace {
+
+ConcurrencyTunerOptions tuner_options(const ProducerOptions& options) {
+  ConcurrencyTunerOptions tuning;
+  tuning.max = options.max_in_flight;
+  if (!options.tune_in_flight) {
+    tuning.min = tuning.initial = options.max_in_flight;  // nowhere to go
+  }
+  return tuning;
+}
+
+}  // namespace
+
 Dispatcher::Dispatcher(const ProducerOptions& options, AdaptiveRateLimiter& limiter, OutcomeResolver& outcomes,
                        MemoryBudget& budget)
     : options_(options),
@@ -19,7 +34,8 @@ Dispatcher::Dispatcher(const ProducerOptions& options, AdaptiveRateLimiter& limi
       packer_(options.pack_target_bytes),
       batcher_(options.delivery_stream_name, options.max_batch_records, options.max_batch_bytes, options.linger),
       spare_allowance_(spare_allowance(options)),
-      idle_senders_(options.max_in_flight) {}
+      idle_senders_(options.max_in_flight),
+      tuner_(tuner_options(options)) {}
 
 Dispatcher::~Dispatcher() { stop(); }
 
@@ -180,15 +196,16 @@ void Dispatcher::dispatch_loop() {
       for (auto& record : sealed) batcher_.add(std::move(record));
     }
     batcher_.release_due_retries(now);
-    // Cut batches only for idle senders: meanwhile records keep filling the next one.
-    while (ready_.size() < static_cast<std::size_t>(idle_senders_)) {
+    // Cut batches only for idle senders, and only as many as the limit lets
+    // send: meanwhile records keep filling the next one.
+    while (ready_.size() < static_cast<std::size_t>(senders_wanted())) {
       auto batch = batcher_.take(now, force, limiter_.request_bytes_hint());
       if (!batch) break;
       ready_.push_back(std::move(*batch));
       batch_ready_.notify_one();
     }
     std::optional<SteadyTime> due;
-    if (ready_.size() < static_cast<std::size_t>(idle_senders_)) {
+    if (ready_.size() < static_cast<std::size_t>(senders_wanted())) {
       due = batcher_.next_due();
       if (packer_.has_open()) {
         const auto seal_at = packer_.open_since() + options_.linger;
@@ -233,8 +250,24 @@ void Dispatcher::send_loop() {
     --idle_senders_;
     lock.unlock();
     Batch finished = send_(std::move(batch));
-    for (auto& record : finished) clear_for_reuse(*record);
+    std::size_t bytes_done = 0;
+    for (auto& record : finished) {
+      bytes_done += record->data.size();
+      clear_for_reuse(*record);
+    }
+    // Whether the senders held the rate back: records waited for them (a
+    // full batch queued, or the budget used up, so that put() waits for the
+    // records in flight) and the rate limiter held none back. The tuner
+    // counts only such answers. (A full batch alone is not the sign: when
+    // the budget is what bounds the records in memory, most of them are in
+    // flight and the queue holds less than a batch.)
+    const bool limiter_waits = limiter_.has_waiters();
+    const bool budget_used = budget_.mostly_used();
     lock.lock();
+    const bool bottleneck = !limiter_waits && (!ready_.empty() || batcher_.full() || budget_used);
+    if (tuner_.on_call(std::chrono::steady_clock::now(), bytes_done, bottleneck)) {
+      logging::debug("requests in flight: at most {} (of {})", tuner_.limit(), options_.max_in_flight);
+    }
     keep_spares(finished);
     ++idle_senders_;
     wake_dispatcher_.notify_one();
@@ -245,6 +278,18 @@ void Dispatcher::send_loop() {
       lock.lock();
     }
   }
+}
+
+// Batches to cut now: one for each idle sender, within the tuner's limit
+// of senders busy (caller holds mutex_).
+int Dispatcher::senders_wanted() const {
+  const int busy = options_.max_in_flight - idle_senders_;
+  return std::max(0, std::min(idle_senders_, tuner_.limit() - busy));
+}
+
+int Dispatcher::in_flight_limit() const {
+  std::lock_guard lock(mutex_);
+  return tuner_.limit();
 }
 
 // Takes what fits of `finished` into spare_ (caller holds mutex_).

@@ -3,7 +3,8 @@
 // waiting to be sent — the open packed record (Packer), the queue and the
 // retries (Batcher), the batches cut for idle senders — and the threads:
 // one that cuts batches (when full, lingered, flushed, or a retry is due)
-// and max_in_flight sender threads that hand each batch to `send`. It also
+// and max_in_flight sender threads that hand each batch to `send`, as many
+// at once as the ConcurrencyTuner's limit. It also
 // holds the producer's state of intake: open, closing (shutdown's deadline),
 // stopped by a fatal error. At the deadline it fails what is unsent with
 // "Shutdown", cancels the limiter's waits and aborts requests in flight; a
@@ -25,6 +26,7 @@
 #include "firehose/producer.hpp"
 #include "firehose/producer/adaptive_rate_limiter.hpp"
 #include "firehose/producer/batcher.hpp"
+#include "firehose/producer/concurrency_tuner.hpp"
 #include "firehose/producer/memory_budget.hpp"
 #include "firehose/producer/outcome_resolver.hpp"
 #include "firehose/producer/packer.hpp"
@@ -93,12 +95,15 @@ class Dispatcher {
   bool cut_short() const;
   // Records unsent at the deadline.
   std::uint64_t abandoned() const { return abandoned_.load(); }
+  // Requests allowed in flight now (ProducerOptions::tune_in_flight).
+  int in_flight_limit() const;
 
  private:
   void dispatch_loop();
   void send_loop();
   void abandon(std::unique_lock<std::mutex>& lock);
   void keep_spares(Batch& finished);
+  int senders_wanted() const;
   Batch take_unsent();
   void fail_all(Batch& records, const Error& error);
 
@@ -126,6 +131,7 @@ class Dispatcher {
   std::size_t spare_bytes_ = 0;
   const std::size_t spare_allowance_;
   int idle_senders_;
+  ConcurrencyTuner tuner_;  // how many senders may send at once
   int flush_requests_ = 0;
   bool closing_ = false;
   bool stop_threads_ = false;

@@ -41,4 +41,9 @@ std::size_t MemoryBudget::used() const {
   return used_;
 }
 
+bool MemoryBudget::mostly_used() const {
+  std::lock_guard lock(mutex_);
+  return used_ >= capacity_ - capacity_ / 4;
+}
+
 }  // namespace firehose::producer

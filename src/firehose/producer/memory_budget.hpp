@@ -24,6 +24,9 @@ class MemoryBudget {
   void cancel();
 
   std::size_t used() const;
+  // At least three quarters used: put() blocks (or soon will) for room, so
+  // the input waits on the pipeline, not the pipeline on the input.
+  bool mostly_used() const;
   std::size_t capacity() const { return capacity_; }
 
  private:
