@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <set>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -128,6 +129,34 @@ TEST(LocalFaults, SleepIsCutShortByInterrupt) {
   EXPECT_TRUE(injector.sleep_for(std::chrono::milliseconds(1)));
   injector.interrupt();
   EXPECT_FALSE(injector.sleep_for(std::chrono::hours(1)));
+}
+
+// The fault-matrix soak (tests/integration/test_fault_matrix.py) relies on its
+// seed: each life of its server (killed and restarted once) makes at least 30
+// put calls in the short run, and every request fault kind must occur in them,
+// counted the way the server counts them (a failed request is not also reset).
+TEST(LocalFaults, TheSoakSeedMeetsEveryRequestFaultWithinTwentyCalls) {
+  FaultSettings s;  // the soak's FAULTS
+  s.fail_records = 0.05;
+  s.fail_records_code = RecordFailureCode::Mix;
+  s.fail_requests = 0.04;
+  s.fail_requests_status = RequestFailureStatus::Mix;
+  s.reset_before = 0.02;
+  s.reset_after = 0.02;
+  s.latency = std::chrono::milliseconds(2);
+  s.latency_jitter = std::chrono::milliseconds(6);
+  s.stall_rate = 0.01;
+  s.stall = std::chrono::seconds(2);
+  FaultInjector injector(1026);
+  std::set<std::string> seen;
+  for (int call = 0; call < 20; ++call) {
+    const RequestFaults f = injector.plan(s).faults;
+    if (f.stall.count() > 0) seen.insert("stall");
+    if (f.fail_status) seen.insert(*f.fail_status == 500 ? "500" : "503");
+    else if (f.reset_before) seen.insert("reset before");
+    else if (f.reset_after) seen.insert("reset after");
+  }
+  EXPECT_EQ(seen, (std::set<std::string>{"500", "503", "reset after", "reset before", "stall"}));
 }
 
 }  // namespace
