@@ -136,17 +136,16 @@ TEST(LocalFaults, SleepIsCutShortByInterrupt) {
 // put calls in the short run, and every request fault kind must occur in them,
 // counted the way the server counts them (a failed request is not also reset).
 TEST(LocalFaults, TheSoakSeedMeetsEveryRequestFaultWithinTwentyCalls) {
-  FaultSettings s;  // the soak's FAULTS
-  s.fail_records = 0.05;
-  s.fail_records_code = RecordFailureCode::Mix;
-  s.fail_requests = 0.04;
-  s.fail_requests_status = RequestFailureStatus::Mix;
-  s.reset_before = 0.02;
-  s.reset_after = 0.02;
-  s.latency = std::chrono::milliseconds(2);
-  s.latency_jitter = std::chrono::milliseconds(6);
-  s.stall_rate = 0.01;
-  s.stall = std::chrono::seconds(2);
+  const FaultSettings s{.fail_records = 0.05,  // the soak's FAULTS
+                        .fail_records_code = RecordFailureCode::Mix,
+                        .fail_requests = 0.04,
+                        .fail_requests_status = RequestFailureStatus::Mix,
+                        .reset_before = 0.02,
+                        .reset_after = 0.02,
+                        .latency = std::chrono::milliseconds(2),
+                        .latency_jitter = std::chrono::milliseconds(6),
+                        .stall_rate = 0.01,
+                        .stall = std::chrono::seconds(2)};
   FaultInjector injector(1026);
   std::set<std::string> seen;
   for (int call = 0; call < 20; ++call) {
