@@ -39,8 +39,8 @@ esac
 
 # The unit tests run as $jobs shards of the one binary (gtest's own sharding), not
 # one process per test through ctest: an instrumented process takes about half a
-# second to start, and 800 of them cost ASan's stage 7 of its 24 minutes on CI
-# (scripts/sanitizer-tests.sh's whole unit run: 38 s in two shards here). Each
+# second to start, and 800 of them cost about 7 of the ASan stage's 24 minutes on
+# CI; in two shards the whole unit run takes 38 s here (docs/testing.md). Each
 # shard is bounded by `timeout`, as ctest bounded each test.
 gtest_filter='-RateLimiterSimulation.*'
 [ -n "${UNIT_SUITES:-}" ] && gtest_filter="$(echo "$UNIT_SUITES" | sed 's/|/.*:/g').*"
