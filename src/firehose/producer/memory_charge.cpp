@@ -50,8 +50,15 @@ std::size_t body_buffer_allowance(const ProducerOptions& options) {
   // Room for one whole 4 MiB body whenever the budget is 16 MiB or more: with
   // an eighth of the CLI's 28 MiB (3.5 MiB) no full body (64 KiB records,
   // --pack) was ever kept, each was mapped and faulted in afresh, and 64 KiB
-  // records cost twice the CPU (sys 0.45 -> 1.1 s per 330 MB).
-  return std::min<std::size_t>(options.memory_budget_bytes / 4, limits::kMaxBatchRequestBytes);
+  // records cost twice the CPU (sys 0.45 -> 1.1 s per 330 MB). Capped at
+  // 4 MiB, one idle 4 MiB body left no room for another, and with the
+  // tuner's 2-4 requests in flight the others were new buffers, zero-filled
+  // (PutRecordBatchBody::reserve) and faulted in: 14 % of the CPU of 64 KiB
+  // records in a profile. Up to 8 MiB (7 of the CLI's 28): page faults on
+  // 625 MiB of 64 KiB records 22,116 -> 8,067, CPU -12 % (and --pack -10 %),
+  // 1 KiB and 100-byte lines unchanged, peak RSS 1-3 MiB lower
+  // (docs/benchmarks.md, 2026-12-05 evening).
+  return std::min<std::size_t>(options.memory_budget_bytes / 4, 2 * limits::kMaxBatchRequestBytes);
 }
 
 std::size_t budget_for_records(const ProducerOptions& options) {
