@@ -506,6 +506,15 @@ class CurlHttpClient final : public HttpClient {
       // The body is read in place (no copy); it outlives the transfer.
       set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
       set(CURLOPT_POSTFIELDS, static_cast<const void*>(request.body.data()));
+      // curl sends a body in pieces of its upload buffer (64 KiB by default): a
+      // 700 KB PutRecordBatch body was 11 sendto() calls, each waking the
+      // server. Setting the size frees the buffer (setopt.c), and
+      // curl_easy_reset() between requests makes us set it each time, so it is
+      // allocated again per request: kept under glibc's mmap threshold (128
+      // KiB) it comes from the heap; at 512 KiB each was a fresh mapping, and
+      // the CPU of 1 KiB lines rose 1.8x. At 120 KiB: 1 KiB lines -18 % CPU,
+      // 64 KiB lines -11 %, 100-byte lines (bodies under 120 KiB) unchanged.
+      set(CURLOPT_UPLOAD_BUFFERSIZE, 120L * 1024);
       if (request.method != "POST") set(CURLOPT_CUSTOMREQUEST, request.method.c_str());
     }
     return rc;
