@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/timestamp.hpp"
 #include "protocol/cloudwatch.hpp"
 #include "protocol/cloudwatch_errors.hpp"
 
