@@ -84,13 +84,7 @@ class Reader {
 
   // The member if it is a JSON object; nullptr when absent or of another type (recorded).
   const json* structure(const json& object, const std::string& prefix, const char* key, bool required) {
-    const json* member = find(object, prefix, key, required);
-    if (member == nullptr) return nullptr;
-    if (!member->is_object()) {
-      fail_type(prefix + key, "a structure");
-      return nullptr;
-    }
-    return member;
+    return member_of_kind(object, prefix, key, required, &json::is_object, "a structure");
   }
 
   std::optional<bool> boolean(const json& object, const std::string& prefix, const char* key) {
@@ -122,15 +116,16 @@ class Reader {
     return timestamp(*member, prefix + key);
   }
 
+  // The member if it is a JSON list; nullptr when absent or of another type (recorded).
+  const json* list_member(const json& object, const std::string& prefix, const char* key, bool required) {
+    return member_of_kind(object, prefix, key, required, &json::is_array, "a list");
+  }
+
   // Calls `each(element, "Key.member.N.")` for every element, which must be an object.
   template <class Each>
   void objects(const json& object, const std::string& prefix, const char* key, bool required, Each&& each) {
-    const json* list = find(object, prefix, key, required);
+    const json* list = list_member(object, prefix, key, required);
     if (list == nullptr) return;
-    if (!list->is_array()) {
-      fail_type(prefix + key, "a list");
-      return;
-    }
     for (std::size_t i = 0; i < list->size() && !failed(); ++i) {
       const std::string element_prefix = fmt::format("{}{}.member.{}.", prefix, key, i + 1);
       if (!(*list)[i].is_object()) {
@@ -144,12 +139,8 @@ class Reader {
   // Calls `each(element, "Key.member.N")` for every element of a list member.
   template <class Each>
   void elements(const json& object, const std::string& prefix, const char* key, Each&& each) {
-    const json* list = find(object, prefix, key, false);
+    const json* list = list_member(object, prefix, key, false);
     if (list == nullptr) return;
-    if (!list->is_array()) {
-      fail_type(prefix + key, "a list");
-      return;
-    }
     for (std::size_t i = 0; i < list->size() && !failed(); ++i) {
       each((*list)[i], fmt::format("{}{}.member.{}", prefix, key, i + 1));
     }
@@ -209,6 +200,19 @@ class Reader {
   }
 
  private:
+  // The member if `is_kind` holds for it; nullptr when absent or when not
+  // (recorded as not `expected`).
+  const json* member_of_kind(const json& object, const std::string& prefix, const char* key, bool required,
+                             bool (json::*is_kind)() const noexcept, std::string_view expected) {
+    const json* member = find(object, prefix, key, required);
+    if (member == nullptr) return nullptr;
+    if (!(member->*is_kind)()) {
+      fail_type(prefix + key, expected);
+      return nullptr;
+    }
+    return member;
+  }
+
   void fail_missing(const std::string& path) {
     if (failed()) return;
     if (side_ == Side::Client) {
