@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
+
 namespace firehose::aws::curl_exchange {
 namespace {
 

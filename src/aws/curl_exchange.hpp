@@ -5,7 +5,6 @@
 // the error model.
 #include <curl/curl.h>
 
-#include <atomic>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>

@@ -259,7 +259,7 @@ class CurlHttpClient final : public HttpClient {
       set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
       set(CURLOPT_POSTFIELDS, static_cast<const void*>(request.body.data()));
       // curl sends a body in pieces of its upload buffer (64 KiB by default): a
-      // 700 KB PutRecordBatch body was 11 sendto() calls, each waking the
+      // 700 KB PutRecordBatch body was about 12 sendto() calls, each waking the
       // server. Setting the size frees the buffer (setopt.c), and
       // curl_easy_reset() between requests makes us set it each time, so it is
       // allocated again per request: kept under glibc's mmap threshold (128

@@ -46,8 +46,9 @@ std::optional<RefusedRecord> refused_at_put(const RecordBytes& data);
 // packed records); below 16 MiB, 1/16 of it.
 std::size_t spare_allowance(const ProducerOptions& options);
 // Idle request body buffers kept for reuse may hold this much: a quarter of
-// the budget, at most 8 MiB (about twelve bodies of 500 records of 1 KiB; two
-// 4 MiB bodies of packed or 64 KiB records).
+// the budget, at most 8 MiB (about twelve bodies of 500 records of 1 KiB; from
+// a 32 MiB budget up, two 4 MiB bodies of packed or 64 KiB records; the CLI's
+// 28 MiB gives 7 MiB, one such body and smaller ones).
 std::size_t body_buffer_allowance(const ProducerOptions& options);
 // What is left for records: the budget less both allowances and, with
 // packing, the room reserved for a whole target in the record being filled
