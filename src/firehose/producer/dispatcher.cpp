@@ -112,10 +112,12 @@ Dispatcher::Enqueued Dispatcher::enqueue(std::span<PutItem> items, SteadyTime no
     completed.clear();
   }
   outcomes_.expect(result.records);
-  // The dispatcher needs waking only to start a linger timer or to cut a
-  // batch that just became full; a wake per record would cost a context
-  // switch per record.
-  if (was_empty || (!was_full && batcher_.full())) wake_dispatcher_.notify_one();
+  // A batch that just became full goes straight to an idle sender, and the
+  // dispatcher is woken only to start a linger timer: each wake of another
+  // thread is a context switch, and on a virtual machine an interrupt
+  // between cores too.
+  if (!was_full && batcher_.full()) cut_batches(now, /*for_caller=*/false);
+  if (was_empty && !batcher_.empty()) wake_dispatcher_.notify_one();
   return result;
 }
 
@@ -195,15 +197,7 @@ void Dispatcher::dispatch_loop() {
       packer_.seal(sealed);
       for (auto& record : sealed) batcher_.add(std::move(record));
     }
-    batcher_.release_due_retries(now);
-    // Cut batches only for idle senders, and only as many as the limit lets
-    // send: meanwhile records keep filling the next one.
-    while (ready_.size() < static_cast<std::size_t>(senders_wanted())) {
-      auto batch = batcher_.take(now, force, limiter_.request_bytes_hint());
-      if (!batch) break;
-      ready_.push_back(std::move(*batch));
-      batch_ready_.notify_one();
-    }
+    cut_batches(now, /*for_caller=*/false);
     std::optional<SteadyTime> due;
     if (ready_.size() < static_cast<std::size_t>(senders_wanted())) {
       due = batcher_.next_due();
@@ -240,9 +234,35 @@ void Dispatcher::abandon(std::unique_lock<std::mutex>& lock) {
   lock.lock();
 }
 
+// Cuts batches for idle senders, only as many as the tuner's limit lets
+// send: meanwhile records keep filling the next one. A sender cutting its
+// own next batch (`for_caller`) wakes no one for it (caller holds mutex_).
+void Dispatcher::cut_batches(SteadyTime now, bool for_caller) {
+  const bool force = flush_requests_ > 0 || closing_;
+  batcher_.release_due_retries(now);
+  bool first = true;
+  while (ready_.size() < static_cast<std::size_t>(senders_wanted())) {
+    auto batch = batcher_.take(now, force, limiter_.request_bytes_hint());
+    if (!batch) break;
+    ready_.push_back(std::move(*batch));
+    if (!(for_caller && first)) batch_ready_.notify_one();
+    first = false;
+  }
+  // A sender is idle and nothing is due yet (a partial batch lingering, a
+  // retry waiting): the dispatcher keeps the timer.
+  if (for_caller && ready_.size() < static_cast<std::size_t>(senders_wanted()) &&
+      (!batcher_.empty() || packer_.has_open())) {
+    wake_dispatcher_.notify_one();
+  }
+}
+
 void Dispatcher::send_loop() {
   std::unique_lock lock(mutex_);
   for (;;) {
+    // The next batch, cut here when one is due: handed over by the
+    // dispatcher, this sender slept and was woken for each (two context
+    // switches per request, and the dispatcher's own).
+    if (!stop_threads_ && ready_.empty()) cut_batches(std::chrono::steady_clock::now(), /*for_caller=*/true);
     batch_ready_.wait(lock, [&] { return stop_threads_ || !ready_.empty(); });
     if (ready_.empty()) return;  // stopping
     Batch batch = std::move(ready_.front());
@@ -270,7 +290,6 @@ void Dispatcher::send_loop() {
     }
     keep_spares(finished);
     ++idle_senders_;
-    wake_dispatcher_.notify_one();
     if (!finished.empty()) {
       // Freed outside the lock: put() waits on it.
       lock.unlock();

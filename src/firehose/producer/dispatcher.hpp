@@ -2,9 +2,11 @@
 // The dispatcher: the stage between put() and the senders. It owns what is
 // waiting to be sent — the open packed record (Packer), the queue and the
 // retries (Batcher), the batches cut for idle senders — and the threads:
-// one that cuts batches (when full, lingered, flushed, or a retry is due)
-// and max_in_flight sender threads that hand each batch to `send`, as many
-// at once as the ConcurrencyTuner's limit. It also
+// max_in_flight sender threads that hand each batch to `send`, as many at
+// once as the ConcurrencyTuner's limit, and one that keeps the timers
+// (linger, retries due, shutdown's deadline). A batch is cut by whichever
+// thread finds it due: put() filling one, a sender that finished, or the
+// dispatcher thread for what lingered, was flushed or is due for a retry. It also
 // holds the producer's state of intake: open, closing (shutdown's deadline),
 // stopped by a fatal error. At the deadline it fails what is unsent with
 // "Shutdown", cancels the limiter's waits and aborts requests in flight; a
@@ -104,6 +106,7 @@ class Dispatcher {
   void abandon(std::unique_lock<std::mutex>& lock);
   void keep_spares(Batch& finished);
   int senders_wanted() const;
+  void cut_batches(SteadyTime now, bool for_caller);
   Batch take_unsent();
   void fail_all(Batch& records, const Error& error);
 

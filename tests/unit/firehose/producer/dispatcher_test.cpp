@@ -194,6 +194,26 @@ TEST(Dispatcher, APartialBatchWaitsForTheLingerUnlessAFlushIsOn) {
   EXPECT_EQ(rig.batch_sizes[0], 2u);
 }
 
+// Senders cut their own next batch when one is due; when none is, the
+// dispatcher must still learn that a sender is free, or a partial batch
+// queued while every sender was busy would wait for more input for ever.
+TEST(Dispatcher, APartialBatchQueuedWhileEverySenderIsBusyGoesOnceOneIsFreeAndItsLingerPasses) {
+  auto options = dispatcher_options();  // 2 senders, 3 records a batch
+  options.linger = 300ms;               // still running when the senders come back
+  options.tune_in_flight = false;
+  DispatcherRig rig(options);
+  rig.hold = true;
+  rig.start();
+  rig.put(numbered(6, "busy"));  // two full batches: both senders held
+  ASSERT_TRUE(rig.wait_for([&] { return rig.in_send == 2; }));
+  rig.put(numbered(2, "partial"));  // no sender free: the dispatcher cuts nothing
+  rig.release();
+  ASSERT_TRUE(rig.all_resolved());  // no flush, no further put()
+  std::lock_guard lock(rig.mutex);
+  ASSERT_EQ(rig.batch_sizes.size(), 3u);
+  EXPECT_EQ(rig.batch_sizes[2], 2u);
+}
+
 TEST(Dispatcher, RecordsASenderRequeuesAreSentAgain) {
   DispatcherRig rig;
   rig.requeue_first_send = [](PendingRecord& record) { return record.data.starts_with("retry"); };
