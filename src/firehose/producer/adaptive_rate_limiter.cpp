@@ -157,21 +157,7 @@ nanoseconds AdaptiveRateLimiter::take_or_wait(TimePoint now, std::size_t records
   update_limits(now);
   const Rates amount{static_cast<double>(records), static_cast<double>(bytes), 1.0};
   if ((enabled_ || slow_starting(now)) && options_.adaptive) {
-    double wait_seconds = 0;
-    auto need = [&](const Bucket& bucket, double want) {
-      // A request larger than the capacity waits for a full bucket, then
-      // leaves it in debt.
-      const double required = std::min(want, bucket.capacity);
-      if (!bucket.full && bucket.tokens < required)
-        wait_seconds = std::max(wait_seconds, (required - bucket.tokens) / bucket.rate);
-    };
-    need(records_, amount.records);
-    need(bytes_, amount.bytes);
-    need(requests_, amount.requests);
-    if (wait_seconds > 0) {
-      const auto wait = std::chrono::ceil<nanoseconds>(duration<double>(wait_seconds));
-      return std::max(wait, nanoseconds(1));
-    }
+    if (const nanoseconds wait = tokens_wait(now, records, bytes); wait > nanoseconds::zero()) return wait;
     for (auto [bucket, taken] :
          {std::pair{&records_, amount.records}, {&bytes_, amount.bytes}, {&requests_, amount.requests}}) {
       bucket->tokens -= taken;
@@ -180,6 +166,23 @@ nanoseconds AdaptiveRateLimiter::take_or_wait(TimePoint now, std::size_t records
   }
   sent_.record(now, amount);
   return nanoseconds::zero();
+}
+
+nanoseconds AdaptiveRateLimiter::tokens_wait(TimePoint now, std::size_t records, std::size_t bytes) const {
+  if (!((enabled_ || slow_starting(now)) && options_.adaptive)) return nanoseconds::zero();
+  double wait_seconds = 0;
+  auto need = [&](const Bucket& bucket, double want) {
+    // A request larger than the capacity waits for a full bucket, then
+    // leaves it in debt.
+    const double required = std::min(want, bucket.capacity);
+    if (!bucket.full && bucket.tokens < required)
+      wait_seconds = std::max(wait_seconds, (required - bucket.tokens) / bucket.rate);
+  };
+  need(records_, static_cast<double>(records));
+  need(bytes_, static_cast<double>(bytes));
+  need(requests_, 1.0);
+  if (wait_seconds <= 0) return nanoseconds::zero();
+  return std::max(std::chrono::ceil<nanoseconds>(duration<double>(wait_seconds)), nanoseconds(1));
 }
 
 bool AdaptiveRateLimiter::acquire(std::size_t records, std::size_t bytes, TimePoint deadline) {
@@ -209,6 +212,8 @@ bool AdaptiveRateLimiter::acquire(std::size_t records, std::size_t bytes, TimePo
   }
 
   Waiter self;
+  self.records = records;
+  self.bytes = bytes;
   waiters_.push_back(&self);
   for (;;) {
     if (cancelled_) {
@@ -230,9 +235,12 @@ bool AdaptiveRateLimiter::acquire(std::size_t records, std::size_t bytes, TimePo
     }
     if (deadline != TimePoint::max()) wait = std::min(wait, std::chrono::ceil<nanoseconds>(deadline - t));
     if (wait == nanoseconds::max()) {
+      self.wakes_at = TimePoint::max();
       self.wake.wait(lock);
     } else {
-      self.wake.wait_for(lock, std::min<nanoseconds>(wait, kLongestWait));
+      wait = std::min<nanoseconds>(wait, kLongestWait);
+      self.wakes_at = t + wait;
+      self.wake.wait_for(lock, wait);
     }
   }
 }
@@ -252,6 +260,20 @@ void AdaptiveRateLimiter::remove_waiter(Waiter* waiter) {
 
 void AdaptiveRateLimiter::notify_head() {
   if (!waiters_.empty()) waiters_.front()->wake.notify_one();
+}
+
+// An answer wakes the head waiter only if its turn comes sooner than its
+// timed wait ends. Woken at every answer, it mostly went back to sleep: in
+// the slow start that was a context switch per request, and on a virtual
+// machine an interrupt between cores.
+void AdaptiveRateLimiter::notify_head_if_sooner(TimePoint t) {
+  if (waiters_.empty()) return;
+  const Waiter& head = *waiters_.front();
+  // Less than this sooner is not worth a wake: the head goes at its timer.
+  constexpr auto kWorthAWake = std::chrono::milliseconds(1);
+  if (head.wakes_at != TimePoint::max() && t + tokens_wait(t, head.records, head.bytes) + kWorthAWake >= head.wakes_at)
+    return;
+  waiters_.front()->wake.notify_one();
 }
 
 void AdaptiveRateLimiter::on_success(std::size_t records, std::size_t bytes, TimePoint sent_at) {
@@ -288,7 +310,7 @@ void AdaptiveRateLimiter::record_answer(const Answer& answer, bool new_request) 
   }
   if (answer.throttled_records > 0 && options_.adaptive) throttled(t, answer);
   update_limits(t);
-  notify_head();  // the curve may have moved up
+  notify_head_if_sooner(t);  // the curve may have moved up
 }
 
 void AdaptiveRateLimiter::throttled(TimePoint t, const Answer& answer) {

@@ -232,6 +232,8 @@ class AdaptiveRateLimiter {
   };
   struct Waiter {
     std::condition_variable wake;
+    std::size_t records = 0, bytes = 0;         // what it waits to send
+    TimePoint wakes_at = TimePoint::max();      // its timed wait's end (max: waiting its turn)
   };
   using Unit = ThrottleShares::Unit;
 
@@ -256,7 +258,10 @@ class AdaptiveRateLimiter {
   void refill(TimePoint now);
   double curve(double seconds_since_decrease) const;
   std::chrono::nanoseconds take_or_wait(TimePoint now, std::size_t records, std::size_t bytes);
+  // How long a request must wait for the tokens it needs (0: none).
+  std::chrono::nanoseconds tokens_wait(TimePoint now, std::size_t records, std::size_t bytes) const;
   void notify_head();
+  void notify_head_if_sooner(TimePoint now);
   void remove_waiter(Waiter* waiter);
 
   const RateLimiterOptions options_;
