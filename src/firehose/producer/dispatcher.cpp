@@ -102,8 +102,8 @@ Dispatcher::Enqueued Dispatcher::enqueue(std::span<PutItem> items, SteadyTime no
     user.charge = starts_record ? item.charge : item.charge - kFirehoseRecordCharge;
     PendingPtr reuse;
     if (starts_record && !spare_.empty()) {
-      reuse = std::move(spare_.back());
-      spare_.pop_back();
+      reuse = std::move(spare_.front());
+      spare_.pop_front();
       spare_bytes_ -= spare_bytes(*reuse);
     }
     Batch& completed = completed_scratch_;

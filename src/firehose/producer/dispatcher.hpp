@@ -129,8 +129,12 @@ class Dispatcher {
   // record's replaces is freed on the thread that allocated it, where
   // malloc's per-thread cache takes it back (freed on a sender thread, each
   // buffer went through the shared arena under its lock). Bounded by an
-  // allowance set aside from the budget.
-  Batch spare_;
+  // allowance set aside from the budget. Reused oldest first: taking the
+  // one a sender had just finished (last in, first out) cost 4 % more CPU
+  // on 1 KiB lines (10 interleaved pairs; 64 KiB and 100-byte lines
+  // unchanged), likely because its cache lines were still held modified by
+  // the sender's core and each had to be fetched from there.
+  std::deque<PendingPtr> spare_;
   std::size_t spare_bytes_ = 0;
   const std::size_t spare_allowance_;
   int idle_senders_;
