@@ -238,6 +238,9 @@ void Dispatcher::abandon(std::unique_lock<std::mutex>& lock) {
 // send: meanwhile records keep filling the next one. A sender cutting its
 // own next batch (`for_caller`) wakes no one for it (caller holds mutex_).
 void Dispatcher::cut_batches(SteadyTime now, bool for_caller) {
+  // Past shutdown's deadline nothing more goes out: the dispatcher thread,
+  // whose timer is set for the deadline, fails what is left (abandon()).
+  if (abandon_ || (closing_ && now >= deadline_)) return;
   const bool force = flush_requests_ > 0 || closing_;
   batcher_.release_due_retries(now);
   bool first = true;
