@@ -258,8 +258,11 @@ class AdaptiveRateLimiter {
   void refill(TimePoint now);
   double curve(double seconds_since_decrease) const;
   std::chrono::nanoseconds take_or_wait(TimePoint now, std::size_t records, std::size_t bytes);
-  // How long a request must wait for the tokens it needs (0: none).
-  std::chrono::nanoseconds tokens_wait(TimePoint now, std::size_t records, std::size_t bytes) const;
+  // Requests wait for tokens (the slow start, or after a throttle).
+  bool paces(TimePoint now) const;
+  // How long a request must wait for the tokens it needs while the limiter
+  // paces (0: none); the buckets as update_limits() last left them.
+  std::chrono::nanoseconds tokens_wait(std::size_t records, std::size_t bytes) const;
   void notify_head();
   void notify_head_if_sooner(TimePoint now);
   void remove_waiter(Waiter* waiter);

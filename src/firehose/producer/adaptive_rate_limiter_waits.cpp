@@ -24,8 +24,8 @@ nanoseconds AdaptiveRateLimiter::take_or_wait(TimePoint now, std::size_t records
   }
   update_limits(now);
   const Rates amount{static_cast<double>(records), static_cast<double>(bytes), 1.0};
-  if ((enabled_ || slow_starting(now)) && options_.adaptive) {
-    if (const nanoseconds wait = tokens_wait(now, records, bytes); wait > nanoseconds::zero()) return wait;
+  if (paces(now)) {
+    if (const nanoseconds wait = tokens_wait(records, bytes); wait > nanoseconds::zero()) return wait;
     for (auto [bucket, taken] :
          {std::pair{&records_, amount.records}, {&bytes_, amount.bytes}, {&requests_, amount.requests}}) {
       bucket->tokens -= taken;
@@ -36,8 +36,9 @@ nanoseconds AdaptiveRateLimiter::take_or_wait(TimePoint now, std::size_t records
   return nanoseconds::zero();
 }
 
-nanoseconds AdaptiveRateLimiter::tokens_wait(TimePoint now, std::size_t records, std::size_t bytes) const {
-  if (!((enabled_ || slow_starting(now)) && options_.adaptive)) return nanoseconds::zero();
+bool AdaptiveRateLimiter::paces(TimePoint now) const { return options_.adaptive && (enabled_ || slow_starting(now)); }
+
+nanoseconds AdaptiveRateLimiter::tokens_wait(std::size_t records, std::size_t bytes) const {
   double wait_seconds = 0;
   auto need = [&](const Bucket& bucket, double want) {
     // A request larger than the capacity waits for a full bucket, then
@@ -139,9 +140,11 @@ void AdaptiveRateLimiter::notify_head_if_sooner(TimePoint t) {
   const Waiter& head = *waiters_.front();
   // Less than this sooner is not worth a wake: the head goes at its timer.
   constexpr auto kWorthAWake = std::chrono::milliseconds(1);
-  if (head.wakes_at != TimePoint::max() && t + tokens_wait(t, head.records, head.bytes) + kWorthAWake >= head.wakes_at)
+  if (head.wakes_at != TimePoint::max() && paces(t) &&
+      t + tokens_wait(head.records, head.bytes) + kWorthAWake >= head.wakes_at) {
     return;
-  waiters_.front()->wake.notify_one();
+  }
+  notify_head();
 }
 
 void AdaptiveRateLimiter::cancel() {

@@ -187,7 +187,7 @@ void Dispatcher::dispatch_loop() {
   std::unique_lock lock(mutex_);
   while (!stop_threads_) {
     const auto now = std::chrono::steady_clock::now();
-    if (closing_ && !abandon_ && now >= deadline_) {
+    if (!abandon_ && deadline_passed(now)) {
       abandon(lock);
       continue;
     }
@@ -240,7 +240,7 @@ void Dispatcher::abandon(std::unique_lock<std::mutex>& lock) {
 void Dispatcher::cut_batches(SteadyTime now, bool for_caller) {
   // Past shutdown's deadline nothing more goes out: the dispatcher thread,
   // whose timer is set for the deadline, fails what is left (abandon()).
-  if (abandon_ || (closing_ && now >= deadline_)) return;
+  if (abandon_ || deadline_passed(now)) return;
   const bool force = flush_requests_ > 0 || closing_;
   batcher_.release_due_retries(now);
   bool first = true;

@@ -107,6 +107,8 @@ class Dispatcher {
   void keep_spares(Batch& finished);
   int senders_wanted() const;
   void cut_batches(SteadyTime now, bool for_caller);
+  // Shutdown's deadline is past: nothing more is sent (caller holds mutex_).
+  bool deadline_passed(SteadyTime now) const { return closing_ && now >= deadline_; }
   Batch take_unsent();
   void fail_all(Batch& records, const Error& error);
 
