@@ -199,18 +199,41 @@ void PutRecordBatchBody::write_prefix() {
   write(kBatchPrefixB);
 }
 
-void PutRecordBatchBody::add(std::string_view data) {
+void PutRecordBatchBody::open_record() {
   if (records_ == 0) {
     write_prefix();
   } else {
     write(",");
   }
   write(kRecordOpen);
+}
+
+void PutRecordBatchBody::close_record() {
+  write(kRecordClose);
+  ++records_;
+}
+
+std::size_t PutRecordBatchBody::add(std::string_view data) {
+  open_record();
+  const std::size_t start = used_;
   const std::size_t encoded = aws::crypto::base64_encoded_size(data.size());
   aws::crypto::base64_encode_to(data, room(encoded));
   used_ += encoded;
-  write(kRecordClose);
-  ++records_;
+  close_record();
+  return start;
+}
+
+std::size_t PutRecordBatchBody::add_encoded(std::string_view base64) {
+  open_record();
+  const std::size_t start = used_;
+  write(base64);
+  close_record();
+  return start;
+}
+
+void PutRecordBatchBody::cut_back(std::size_t records, std::size_t last_data_end) {
+  used_ = last_data_end + kRecordClose.size();
+  records_ = records;
 }
 
 std::string PutRecordBatchBody::finish() {

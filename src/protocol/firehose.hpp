@@ -96,7 +96,17 @@ class PutRecordBatchBody {
   // Makes room for a body of this many bytes (PutRecordBatchSize gives the
   // exact figure): one allocation instead of a doubling series of copies.
   void reserve(std::size_t body_bytes);
-  void add(std::string_view data);
+  std::size_t capacity() const { return body_.capacity(); }
+  // Adds a record; returns where its base64 starts in the body.
+  std::size_t add(std::string_view data);
+  // Adds a record whose data is base64 already (a record framed in another
+  // body, moved here); returns where it starts.
+  std::size_t add_encoded(std::string_view base64);
+  // Keeps only the first `records` records (> 0), the last of which has
+  // its base64 end at `last_data_end`: what follows is dropped.
+  void cut_back(std::size_t records, std::size_t last_data_end);
+  // The body so far, unfinished (the records' base64 lie where add() said).
+  std::string_view text() const { return {body_.data(), used_}; }
   // The finished body; the builder is empty afterwards.
   std::string finish();
 
@@ -105,6 +115,8 @@ class PutRecordBatchBody {
   char* room(std::size_t bytes);
   void write(std::string_view text);
   void write_prefix();  // {"DeliveryStreamName":"...","Records":[
+  void open_record();   // [prefix or comma] {"Data":"
+  void close_record();  // "}
 
   std::string stream_name_;
   std::string body_;  // the body so far is body_[0, used_)

@@ -1,6 +1,7 @@
 #include "firehose/producer/dispatcher.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "core/log.hpp"
 #include "firehose/producer/memory_charge.hpp"
@@ -60,9 +61,11 @@ DispatcherLink Dispatcher::link() {
   return link;
 }
 
-void Dispatcher::start(SendBatch send, AbortRequests abort_requests) {
+void Dispatcher::start(SendBatch send, AbortRequests abort_requests, Framing framing) {
   send_ = std::move(send);
   abort_requests_ = std::move(abort_requests);
+  framing_ = std::move(framing);
+  frames_ = framing_.send && framing_.buffers != nullptr && options_.pack_target_bytes == 0;
   dispatcher_ = std::thread([this] { dispatch_loop(); });
   for (int i = 0; i < options_.max_in_flight; ++i) senders_.emplace_back([this] { send_loop(); });
 }
@@ -85,13 +88,18 @@ Dispatcher::Enqueued Dispatcher::enqueue(std::span<PutItem> items, SteadyTime no
   std::lock_guard lock(mutex_);
   if (closing_ || fatal_) return result;
   result.accepted = true;
-  const bool was_empty = batcher_.queued_records() == 0;
+  const bool was_empty = batcher_.queued_records() == 0 && !framed_waiting();
   const bool was_full = batcher_.full();
+  const std::size_t framed_full_before = framed_full_.size();
   for (auto& item : items) {
     if (item.charge == 0) continue;
     const std::size_t size = item.data.size();
     ++result.records;
     result.bytes += size;
+    if (frames_ && !item.callback) {
+      frame(item, now);
+      continue;
+    }
     // put() charged each record as if it started a Firehose record of its
     // own; packed into an open one, that share goes back.
     const bool starts_record = packer_.starts_record(size);
@@ -116,8 +124,10 @@ Dispatcher::Enqueued Dispatcher::enqueue(std::span<PutItem> items, SteadyTime no
   // dispatcher is woken only to start a linger timer: each wake of another
   // thread is a context switch, and on a virtual machine an interrupt
   // between cores too.
-  if (!was_full && batcher_.full()) cut_batches(now, /*for_caller=*/false);
-  if (was_empty && !batcher_.empty()) wake_dispatcher_.notify_one();
+  if ((!was_full && batcher_.full()) || framed_full_.size() > framed_full_before) {
+    cut_batches(now, /*for_caller=*/false);
+  }
+  if (was_empty && (!batcher_.empty() || framed_waiting())) wake_dispatcher_.notify_one();
   return result;
 }
 
@@ -205,6 +215,10 @@ void Dispatcher::dispatch_loop() {
         const auto seal_at = packer_.open_since() + options_.linger;
         due = due ? std::min(*due, seal_at) : seal_at;
       }
+      if (open_framed_) {
+        const auto cut_at = open_framed_->oldest() + options_.linger;
+        due = due ? std::min(*due, cut_at) : cut_at;
+      }
     }
     // Otherwise a sender finishing wakes us; shutdown's deadline always does.
     if (closing_ && !abandon_) due = due ? std::min(*due, deadline_) : deadline_;
@@ -243,18 +257,25 @@ void Dispatcher::cut_batches(SteadyTime now, bool for_caller) {
   if (abandon_ || deadline_passed(now)) return;
   const bool force = flush_requests_ > 0 || closing_;
   batcher_.release_due_retries(now);
+  const std::size_t hint = limiter_.request_bytes_hint();
+  framed_raw_cap_ = hint;
   bool first = true;
   while (ready_.size() < static_cast<std::size_t>(senders_wanted())) {
-    auto batch = batcher_.take(now, force, limiter_.request_bytes_hint());
-    if (!batch) break;
-    ready_.push_back(std::move(*batch));
+    // Records of the Batcher first: retries due, records with callbacks.
+    if (auto batch = batcher_.take(now, force, hint)) {
+      ready_.emplace_back(std::move(*batch));
+    } else if (auto framed = take_framed(now, force, hint)) {
+      ready_.emplace_back(std::move(*framed));
+    } else {
+      break;
+    }
     if (!(for_caller && first)) batch_ready_.notify_one();
     first = false;
   }
   // A sender is idle and nothing is due yet (a partial batch lingering, a
   // retry waiting): the dispatcher keeps the timer.
   if (for_caller && ready_.size() < static_cast<std::size_t>(senders_wanted()) &&
-      (!batcher_.empty() || packer_.has_open())) {
+      (!batcher_.empty() || packer_.has_open() || framed_waiting())) {
     wake_dispatcher_.notify_one();
   }
 }
@@ -268,16 +289,19 @@ void Dispatcher::send_loop() {
     if (!stop_threads_ && ready_.empty()) cut_batches(std::chrono::steady_clock::now(), /*for_caller=*/true);
     batch_ready_.wait(lock, [&] { return stop_threads_ || !ready_.empty(); });
     if (ready_.empty()) return;  // stopping
-    Batch batch = std::move(ready_.front());
+    Outgoing outgoing = std::move(ready_.front());
     ready_.pop_front();
     --idle_senders_;
     lock.unlock();
-    Batch finished = send_(std::move(batch));
+    Batch finished;
     std::size_t bytes_done = 0;
-    for (auto& record : finished) {
-      bytes_done += record->data.size();
-      clear_for_reuse(*record);
+    if (auto* framed = std::get_if<FramedBatch>(&outgoing)) {
+      std::tie(finished, bytes_done) = framing_.send(std::move(*framed));
+    } else {
+      finished = send_(std::move(std::get<Batch>(outgoing)));
+      for (const auto& record : finished) bytes_done += record->data.size();
     }
+    for (auto& record : finished) clear_for_reuse(*record);
     // Whether the senders held the rate back: records waited for them (a
     // full batch queued, or the budget used up, so that put() waits for the
     // records in flight) and the rate limiter held none back. The tuner
@@ -287,7 +311,8 @@ void Dispatcher::send_loop() {
     const bool limiter_waits = limiter_.has_waiters();
     const bool budget_used = budget_.mostly_used();
     lock.lock();
-    const bool bottleneck = !limiter_waits && (!ready_.empty() || batcher_.full() || budget_used);
+    const bool bottleneck =
+        !limiter_waits && (!ready_.empty() || batcher_.full() || !framed_full_.empty() || budget_used);
     if (tuner_.on_call(std::chrono::steady_clock::now(), bytes_done, bottleneck)) {
       logging::debug("requests in flight: at most {} (of {})", tuner_.limit(), options_.max_in_flight);
     }
@@ -328,13 +353,26 @@ void Dispatcher::keep_spares(Batch& finished) {
 }
 
 // Every record not yet handed to a sender: the open packed record, the
-// batcher's queue and the cut batches (caller holds mutex_).
+// batcher's queue, the framed batches and the cut batches, framed ones as
+// records (caller holds mutex_).
 Batch Dispatcher::take_unsent() {
   Batch left;
   packer_.seal(left);
   for (auto& record : batcher_.drain()) left.push_back(std::move(record));
-  for (auto& batch : ready_) {
-    for (auto& record : batch) left.push_back(std::move(record));
+  auto unframe = [&](FramedBatch& framed) {
+    framed.to_pending(left, 0, {}, options_.record_ttl);
+    framing_.buffers->give_back(framed.release_buffer(), framed.buffer_request());
+  };
+  if (open_framed_) unframe(*open_framed_);
+  open_framed_.reset();
+  for (auto& framed : framed_full_) unframe(framed);
+  framed_full_.clear();
+  for (auto& outgoing : ready_) {
+    if (auto* framed = std::get_if<FramedBatch>(&outgoing)) {
+      unframe(*framed);
+    } else {
+      for (auto& record : std::get<Batch>(outgoing)) left.push_back(std::move(record));
+    }
   }
   ready_.clear();
   return left;

@@ -1,7 +1,9 @@
 #pragma once
 // The dispatcher: the stage between put() and the senders. It owns what is
 // waiting to be sent — the open packed record (Packer), the queue and the
-// retries (Batcher), the batches cut for idle senders — and the threads:
+// retries (Batcher), the request bodies framed at put() for records nobody
+// waits on (FramedBatch, dispatcher_framing.cpp), the batches cut for idle
+// senders — and the threads:
 // max_in_flight sender threads that hand each batch to `send`, as many at
 // once as the ConcurrencyTuner's limit, and one that keeps the timers
 // (linger, retries due, shutdown's deadline). A batch is cut by whichever
@@ -23,12 +25,16 @@
 #include <optional>
 #include <span>
 #include <thread>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "firehose/producer.hpp"
 #include "firehose/producer/adaptive_rate_limiter.hpp"
 #include "firehose/producer/batcher.hpp"
+#include "firehose/producer/body_buffers.hpp"
 #include "firehose/producer/concurrency_tuner.hpp"
+#include "firehose/producer/framed_batch.hpp"
 #include "firehose/producer/memory_budget.hpp"
 #include "firehose/producer/outcome_resolver.hpp"
 #include "firehose/producer/packer.hpp"
@@ -54,6 +60,15 @@ class Dispatcher {
   // Sends one batch (and whatever retries it needs, by way of link());
   // returns the records that got their outcome, for reuse.
   using SendBatch = std::function<Batch(Batch)>;
+  // Sends a batch framed at put() (FramedBatch): returns the records that
+  // got their outcome, if it came to records, and the batch's raw bytes.
+  using SendFramed = std::function<std::pair<Batch, std::size_t>(FramedBatch)>;
+  // Framing at put(): where framed batches go, and where their body
+  // buffers come from. Without it every record takes the Batcher's path.
+  struct Framing {
+    SendFramed send;
+    BodyBuffers* buffers = nullptr;
+  };
   // Requests in flight end at once (shutdown's deadline).
   using AbortRequests = std::function<void()>;
 
@@ -64,7 +79,12 @@ class Dispatcher {
   // What the senders need of the dispatcher's state; valid from construction.
   DispatcherLink link();
   // Starts the dispatcher thread and options.max_in_flight sender threads.
-  void start(SendBatch send, AbortRequests abort_requests);
+  // With `framing`, records put without a callback (and unpacked) are framed
+  // into request bodies as they are queued.
+  void start(SendBatch send, AbortRequests abort_requests, Framing framing);
+  void start(SendBatch send, AbortRequests abort_requests) {
+    start(std::move(send), std::move(abort_requests), Framing());
+  }
   // Ends the threads (after every record has its outcome: close()).
   void stop();
 
@@ -101,6 +121,16 @@ class Dispatcher {
   int in_flight_limit() const;
 
  private:
+  // What a sender is handed: records, or a framed batch.
+  using Outgoing = std::variant<Batch, FramedBatch>;
+
+  // Frames the record into the open framed batch (caller holds mutex_).
+  void frame(PutItem& item, SteadyTime now);
+  FramedBatch open_framed_batch(std::size_t first_record_size);
+  // The next framed batch due (full, lingered, or any when `force`), cut
+  // to `max_raw_bytes` (caller holds mutex_).
+  std::optional<FramedBatch> take_framed(SteadyTime now, bool force, std::size_t max_raw_bytes);
+  bool framed_waiting() const { return open_framed_.has_value() || !framed_full_.empty(); }
   void dispatch_loop();
   void send_loop();
   void abandon(std::unique_lock<std::mutex>& lock);
@@ -124,8 +154,14 @@ class Dispatcher {
   std::condition_variable batch_ready_;
   Packer packer_;
   Batcher batcher_;
-  std::deque<Batch> ready_;
-  Batch completed_scratch_;  // enqueue()'s, kept to save an allocation per record
+  std::deque<Outgoing> ready_;
+  Framing framing_;
+  bool frames_ = false;                     // framing_ is given and records are not packed
+  std::optional<FramedBatch> open_framed_;  // being filled by put()
+  std::deque<FramedBatch> framed_full_;     // full, waiting for a sender
+  std::size_t framed_raw_cap_ = SIZE_MAX;   // the limiter's request size hint when last cut
+  std::size_t last_framed_body_ = 0;        // the body size of the last framed batch cut
+  Batch completed_scratch_;                 // enqueue()'s, kept to save an allocation per record
   // Finished records, handed back to enqueue() for reuse: a record and its
   // users vector are not allocated again, and the data buffer the next
   // record's replaces is freed on the thread that allocated it, where

@@ -36,6 +36,15 @@ void OutcomeResolver::acknowledge(PendingRecord& record, std::string_view record
   }
 }
 
+void OutcomeResolver::acknowledge_unwatched(std::size_t size, SteadyTime put_time, std::size_t charge, SteadyTime now,
+                                            AckTally& tally) {
+  tally.billed += billed(size);
+  ++tally.records;
+  tally.bytes += size;
+  tally.charge += charge;
+  record_latency_.record(now - put_time);
+}
+
 void OutcomeResolver::settle(const AckTally& tally) {
   if (tally.records == 0) return;
   billed_bytes_.fetch_add(tally.billed, std::memory_order_relaxed);

@@ -36,6 +36,10 @@ class OutcomeResolver {
     std::size_t charge = 0;  // memory budget to give back
   };
   void acknowledge(PendingRecord& record, std::string_view record_id, SteadyTime now, AckTally& tally);
+  // The same for a record nobody waits on (no callback, unpacked) that has
+  // no record object: an entry of a framed batch.
+  void acknowledge_unwatched(std::size_t size, SteadyTime put_time, std::size_t charge, SteadyTime now,
+                             AckTally& tally);
   // Counters before resolution: whoever waits for the last outcome sees them final.
   void settle(const AckTally& tally);
 

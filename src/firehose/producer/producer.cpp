@@ -41,15 +41,19 @@ class Producer::Impl {
         outcomes_(options_.delivery_stream_name, std::move(dead_letter)),
         dispatcher_(options_, limiter_, outcomes_, budget_),
         body_buffers_(body_buffer_allowance(options_)),
-        sender_(options_, std::move(client), limiter_, retrier_, outcomes_, budget_, body_buffers_,
-                dispatcher_.link()),
+        sender_(options_, std::move(client), limiter_, retrier_, outcomes_, budget_, body_buffers_, dispatcher_.link()),
         admission_(options_, budget_, outcomes_, dispatcher_) {
     // Records that fail from now on could be neither delivered nor kept:
     // stop at the first dead-letter write that fails (a full disk).
     outcomes_.on_dead_letter_failure([this](const Error& error) { dispatcher_.stop_for(error); });
-    dispatcher_.start(
-        [this](Batch batch) { return sender_.send(std::move(batch)); },
-        [this] { sender_.abort_requests(); });
+    Dispatcher::Framing framing;
+    framing.send = [this](FramedBatch framed) {
+      auto sent = sender_.send_framed(std::move(framed));
+      return std::make_pair(std::move(sent.resolved), sent.bytes);
+    };
+    framing.buffers = &body_buffers_;
+    dispatcher_.start([this](Batch batch) { return sender_.send(std::move(batch)); },
+                      [this] { sender_.abort_requests(); }, std::move(framing));
     metrics_publisher_ = start_metrics_publisher(options_, [this] { return metrics_sample(); });
   }
 

@@ -1,10 +1,12 @@
 #include "firehose/producer/sender.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
 
 #include "core/log.hpp"
+#include "firehose/answer_judge.hpp"
 #include "firehose/batch_body_call.hpp"
 #include "protocol/firehose.hpp"
 
@@ -55,9 +57,7 @@ Batch Sender::send(Batch batch) {
     body_size.add(batch[i]->data.size());
   }
   if (!limiter_.acquire(batch.size(), raw_bytes, std::chrono::steady_clock::time_point::max())) {
-    // Cancelled: a fatal error or shutdown's deadline.
-    fail_all(batch, dispatcher_.refusal().value_or(
-                        make_error(ErrorKind::Client, "Shutdown", "the producer closed before this record was sent")));
+    fail_all(batch, refusal());  // cancelled: a fatal error or shutdown's deadline
     return batch;
   }
   const std::size_t body_bytes = body_size.size();
@@ -66,6 +66,7 @@ Batch Sender::send(Batch batch) {
   const auto wall_now = std::chrono::system_clock::now();
   int attempt = 1;
   std::uint64_t resends = 0;
+  std::size_t users = 0;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (i + 1 < batch.size()) prefetch_data(batch[i + 1]->data);
     auto& record = batch[i];
@@ -74,31 +75,39 @@ Batch Sender::send(Batch batch) {
     } else {
       resends += record->users.size();
     }
+    users += record->users.size();
     ++record->attempts;
     attempt = std::max(attempt, record->attempts);
     record->last_attempt = wall_now;
     body.add(record->data);
   }
-  const std::size_t count = batch.size();
+  std::string body_buffer = body.finish();
+  const Call sent = call(body_buffer, batch.size(), users, raw_bytes, attempt, resends);
+  body_buffers_.give_back(std::move(body_buffer), body_bytes);
+  return conclude(std::move(batch), sent);
+}
+
+Sender::Call Sender::call(std::string& body, std::size_t count, std::size_t users, std::size_t raw_bytes, int attempt,
+                          std::uint64_t resends) {
   in_flight_.fetch_add(1, std::memory_order_relaxed);
   const auto started = std::chrono::steady_clock::now();
-  std::string body_buffer = body.finish();
-  auto answer = put_record_batch_body(*client_, body_buffer, count, &abort_);
-  body_buffers_.give_back(std::move(body_buffer), body_bytes);
-  const auto finished = std::chrono::steady_clock::now();
+  Call sent{put_record_batch_body(*client_, body, count, &abort_), started, {}, count};
+  sent.finished = std::chrono::steady_clock::now();
   in_flight_.fetch_sub(1, std::memory_order_relaxed);
-  request_latency_.record(finished - started);
+  request_latency_.record(sent.finished - started);
   // `retries` counts every re-send of a record, the transport's silent ones too.
-  if (answer && answer->sends > 1) {
-    for (const auto& record : batch) resends += static_cast<std::uint64_t>(answer->sends - 1) * record->users.size();
-  }
+  if (sent.answer && sent.answer->sends > 1) resends += static_cast<std::uint64_t>(sent.answer->sends - 1) * users;
   records_retried_.fetch_add(resends, std::memory_order_relaxed);
-  if (options_.on_batch) report_batch(count, raw_bytes, attempt, answer, finished - started);
+  if (options_.on_batch) report_batch(count, raw_bytes, attempt, sent.answer, sent.finished - started);
+  return sent;
+}
 
-  Judgement judgement = retrier_.judge(std::move(batch), answer, finished);
+Batch Sender::conclude(Batch batch, const Call& sent) {
+  const auto& answer = sent.answer;
+  Judgement judgement = retrier_.judge(std::move(batch), answer, sent.finished);
   if (!answer) {
     requests_failed_.fetch_add(1, std::memory_order_relaxed);
-    logging::debug("PutRecordBatch of {} records failed: {}", count, answer.error().to_string());
+    logging::debug("PutRecordBatch of {} records failed: {}", sent.count, answer.error().to_string());
     // A fatal error is logged as the producer stops; an abandoned call (shutdown's deadline) is no news.
     if (!judgement.fatal && answer.error().code != "RequestAborted") note_call_failure(answer.error());
   } else {
@@ -116,7 +125,7 @@ Batch Sender::send(Batch batch) {
   std::size_t accepted_bytes = 0;
   for (const auto& acknowledged : judgement.acknowledged) accepted_bytes += acknowledged.first->data.size();
   if (answer || judgement.throttled > 0) {
-    limiter_.on_answer({judgement.acknowledged.size(), accepted_bytes, judgement.throttled, started, answer.ok()});
+    limiter_.on_answer({judgement.acknowledged.size(), accepted_bytes, judgement.throttled, sent.started, answer.ok()});
   }
   records_throttled_.fetch_add(judgement.throttled, std::memory_order_relaxed);
   possible_duplicates_.fetch_add(judgement.possible_duplicates, std::memory_order_relaxed);
@@ -151,6 +160,52 @@ Batch Sender::send(Batch batch) {
   return resolved;
 }
 // snippet-end:[cpp.example_code.firehose.PutRecordBatch]
+
+Sender::FramedSent Sender::send_framed(FramedBatch framed) {
+  const std::size_t count = framed.records();
+  const std::size_t raw_bytes = framed.raw_bytes();
+  Batch records;
+  if (!limiter_.acquire(count, raw_bytes, std::chrono::steady_clock::time_point::max())) {
+    framed.to_pending(records, 0, {}, options_.record_ttl);
+    body_buffers_.give_back(framed.release_buffer(), framed.buffer_request());
+    fail_all(records, refusal());
+    return {std::move(records), raw_bytes};
+  }
+  const auto wall_now = std::chrono::system_clock::now();
+  const Call sent = call(framed.finish(), count, count, raw_bytes, 1, 0);
+  if (acknowledges_all(sent.answer)) {
+    // The common case, resolved as a whole: no record object ever existed.
+    note_call_answered();
+    requests_ok_.fetch_add(1, std::memory_order_relaxed);
+    limiter_.on_answer({count, raw_bytes, 0, sent.started, true});
+    OutcomeResolver::AckTally tally;
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& entry : framed.entries()) {
+      outcomes_.acknowledge_unwatched(entry.size, entry.put_time, entry.charge, now, tally);
+    }
+    body_buffers_.give_back(framed.release_buffer(), framed.buffer_request());
+    outcomes_.settle(tally);
+    budget_.release(tally.charge);
+    return {{}, raw_bytes};
+  }
+  // Anything else takes the path of every other batch, record by record.
+  framed.to_pending(records, 1, wall_now, options_.record_ttl);
+  body_buffers_.give_back(framed.release_buffer(), framed.buffer_request());
+  return {conclude(std::move(records), sent), raw_bytes};
+}
+
+Error Sender::refusal() const {
+  return dispatcher_.refusal().value_or(
+      make_error(ErrorKind::Client, "Shutdown", "the producer closed before this record was sent"));
+}
+
+// An answer that acknowledges every record, as the retrier would judge it,
+// and whose call went once (else its records may be duplicates).
+bool Sender::acknowledges_all(const Result<PutRecordBatchAnswer>& answer) {
+  if (!answer || answer->failed_put_count != 0 || answer->resent) return false;
+  return std::all_of(answer->responses.begin(), answer->responses.end(),
+                     [](const auto& entry) { return judge_entry(entry).verdict == Verdict::kAcknowledged; });
+}
 
 void Sender::note_call_failure(const Error& error) {
   constexpr auto kReminder = std::chrono::seconds(10);

@@ -16,6 +16,7 @@
 #include "firehose/producer.hpp"
 #include "firehose/producer/adaptive_rate_limiter.hpp"
 #include "firehose/producer/body_buffers.hpp"
+#include "firehose/producer/framed_batch.hpp"
 #include "firehose/producer/latency_histogram.hpp"
 #include "firehose/producer/memory_budget.hpp"
 #include "firehose/producer/outcome_resolver.hpp"
@@ -47,6 +48,15 @@ class Sender {
   // limiter lets the call go (a sender waiting on the rate holds none) and
   // given back after the answer.
   Batch send(Batch batch);
+  // Sends a batch framed at put(): resolved as a whole when the answer
+  // acknowledges every record; else its records go on as send()'s do.
+  // Returns those that got their outcome (none when resolved as a whole)
+  // and the batch's raw bytes.
+  struct FramedSent {
+    Batch resolved;
+    std::size_t bytes = 0;
+  };
+  FramedSent send_framed(FramedBatch framed);
 
   // Requests in flight end at once (their records' outcome is unknown): shutdown's deadline.
   void abort_requests() { abort_.store(true); }
@@ -62,6 +72,21 @@ class Sender {
   const LatencyHistogram& request_latency() const { return request_latency_; }
 
  private:
+  // One PutRecordBatch call and what it came to.
+  struct Call {
+    Result<PutRecordBatchAnswer> answer;
+    std::chrono::steady_clock::time_point started, finished;
+    std::size_t count = 0;  // Firehose records in the request
+  };
+  // Calls with `body` (`users` user records in `count` Firehose records),
+  // counting it (latency, in flight, re-sends) and reporting it (on_batch).
+  Call call(std::string& body, std::size_t count, std::size_t users, std::size_t raw_bytes, int attempt,
+            std::uint64_t resends);
+  // Judges the answer for `batch`, resolves what is done, hands back what is to be retried.
+  Batch conclude(Batch batch, const Call& sent);
+  static bool acknowledges_all(const Result<PutRecordBatchAnswer>& answer);
+  // Why records may not be sent (cancelled limiter wait): the dispatcher's reason, or shutdown.
+  Error refusal() const;
   void report_batch(std::size_t count, std::size_t bytes, int attempt, const Result<PutRecordBatchAnswer>& answer,
                     std::chrono::nanoseconds latency) const;
   // Fails each record with `error`, giving their budget back in one release.

@@ -48,6 +48,9 @@ struct DispatcherRig {
   bool aborted = false;                                    // the abort hook was called
   std::function<bool(PendingRecord&)> requeue_first_send;  // set: such records are requeued once
 
+  BodyBuffers buffers{1 << 20};
+  int framed_batches = 0;  // framed batches handed to a sender
+
   std::unique_ptr<Dispatcher> dispatcher;
 
   explicit DispatcherRig(ProducerOptions o = dispatcher_options()) : options(std::move(o)) {
@@ -59,12 +62,55 @@ struct DispatcherRig {
   }
 
   void start() {
-    dispatcher->start([this](Batch batch) { return send(std::move(batch)); },
-                      [this] {
-                        std::lock_guard lock(mutex);
-                        aborted = true;
-                        changed.notify_all();
-                      });
+    dispatcher->start([this](Batch batch) { return send(std::move(batch)); }, [this] { abort(); });
+  }
+  // Records put without a callback are framed into bodies (framed()).
+  void start_framing() {
+    Dispatcher::Framing framing;
+    framing.send = [this](FramedBatch batch) { return send_framed(std::move(batch)); };
+    framing.buffers = &buffers;
+    dispatcher->start([this](Batch batch) { return send(std::move(batch)); }, [this] { abort(); }, std::move(framing));
+  }
+  void abort() {
+    std::lock_guard lock(mutex);
+    aborted = true;
+    changed.notify_all();
+  }
+
+  // What the Sender does with a framed batch: acknowledged as a whole, or
+  // (a request abandoned at the deadline) failed record by record.
+  std::pair<Batch, std::size_t> send_framed(FramedBatch batch) {
+    Batch records;
+    batch.to_pending(records, 1, std::chrono::system_clock::now(), options.record_ttl);
+    std::unique_lock lock(mutex);
+    batch_sizes.push_back(batch.records());
+    ++framed_batches;
+    for (const auto& record : records) ++sends[record->data];
+    ++in_send;
+    changed.notify_all();
+    changed.wait(lock, [&] { return !hold || aborted; });
+    --in_send;
+    const bool abandoned = aborted;
+    lock.unlock();
+    std::size_t released = 0;
+    if (abandoned) {
+      for (auto& record : records) {
+        record->last_error = shutdown_error();
+        released += outcomes.fail(*record);
+      }
+    } else {
+      records.clear();
+      OutcomeResolver::AckTally tally;
+      for (const auto& entry : batch.entries()) {
+        outcomes.acknowledge_unwatched(entry.size, entry.put_time, entry.charge, std::chrono::steady_clock::now(),
+                                       tally);
+      }
+      outcomes.settle(tally);
+      released = tally.charge;
+    }
+    buffers.give_back(batch.release_buffer(), batch.buffer_request());
+    budget.release(released);
+    return {std::move(records), batch.raw_bytes()};
   }
 
   // What a sender does with a batch, with the answer chosen by the test.
@@ -118,14 +164,18 @@ struct DispatcherRig {
 
   // Puts records as put() would: charged to the budget (which refuses once
   // the dispatcher cancelled it), then enqueued.
-  Dispatcher::Enqueued put(const std::vector<std::string>& data) {
+  // Without `callbacks`, as put_copy_all() does (framed, once start_framing()).
+  Dispatcher::Enqueued put(const std::vector<std::string>& data, bool callbacks = true) {
     std::vector<PutItem> items;
     std::size_t total = 0;
     for (const auto& d : data) {
-      PutItem item{RecordBytes(d), [this, d](const RecordOutcome& outcome) {
-                     std::lock_guard lock(mutex);
-                     codes[d] = outcome.error_code;
-                   }};
+      PutItem item{RecordBytes(d), {}};
+      if (callbacks) {
+        item.callback = [this, d](const RecordOutcome& outcome) {
+          std::lock_guard lock(mutex);
+          codes[d] = outcome.error_code;
+        };
+      }
       item.charge = user_charge(item.data, options.pack_target_bytes > 0) + kFirehoseRecordCharge;
       total += item.charge;
       items.push_back(std::move(item));
@@ -312,6 +362,100 @@ TEST(Dispatcher, PackedRecordsGiveBackTheShareOfTheFirehoseRecordTheyJoin) {
   std::lock_guard lock(rig.mutex);
   ASSERT_EQ(rig.batch_sizes.size(), 1u);
   EXPECT_EQ(rig.batch_sizes[0], 1u);  // one Firehose record
+  EXPECT_TRUE(rig.budget_returned());
+}
+
+// Records put without a callback are framed into request bodies as they
+// are queued; a framed batch is resolved as a whole, or record by record.
+TEST(Dispatcher, FramedRecordsGoInBatchesOfAtMostTheLimitEachRecordOnce) {
+  DispatcherRig rig;
+  rig.start_framing();
+  const auto enqueued = rig.put(numbered(10), /*callbacks=*/false);
+  EXPECT_TRUE(enqueued.accepted);
+  EXPECT_EQ(enqueued.records, 10u);
+  ASSERT_TRUE(rig.all_resolved());
+  EXPECT_EQ(rig.outcomes.acknowledged(), 10u);
+  std::lock_guard lock(rig.mutex);
+  EXPECT_EQ(rig.framed_batches, 4);  // 3 + 3 + 3 + 1
+  for (std::size_t size : rig.batch_sizes) EXPECT_LE(size, 3u);
+  EXPECT_EQ(rig.sends.size(), 10u);
+  for (const auto& [data, count] : rig.sends) EXPECT_EQ(count, 1) << data;
+  EXPECT_TRUE(rig.budget_returned());
+}
+
+TEST(Dispatcher, AFramedPartialBatchWaitsForTheLingerUnlessAFlushIsOn) {
+  auto options = dispatcher_options();
+  options.linger = std::chrono::hours(1);
+  DispatcherRig rig(options);
+  rig.start_framing();
+  rig.put(numbered(2), /*callbacks=*/false);
+  EXPECT_FALSE(rig.outcomes.wait_resolved(std::chrono::steady_clock::now() + 200ms));
+  rig.dispatcher->begin_flush();
+  ASSERT_TRUE(rig.all_resolved());
+  rig.dispatcher->end_flush();
+  std::lock_guard lock(rig.mutex);
+  ASSERT_EQ(rig.batch_sizes.size(), 1u);
+  EXPECT_EQ(rig.batch_sizes[0], 2u);
+}
+
+TEST(Dispatcher, AFramedPartialBatchGoesOnceItsLingerPasses) {
+  auto options = dispatcher_options();
+  options.linger = 50ms;
+  DispatcherRig rig(options);
+  rig.start_framing();
+  rig.put(numbered(2), /*callbacks=*/false);
+  ASSERT_TRUE(rig.all_resolved());  // no flush, no further put()
+  EXPECT_EQ(rig.outcomes.acknowledged(), 2u);
+}
+
+TEST(Dispatcher, RecordsWithAndWithoutCallbacksAllGetThroughFramedOrNot) {
+  DispatcherRig rig;
+  rig.start_framing();
+  rig.put(numbered(5, "called"));
+  rig.put(numbered(5, "framed"), /*callbacks=*/false);
+  rig.put(numbered(1, "called-late"));
+  rig.dispatcher->begin_flush();
+  ASSERT_TRUE(rig.all_resolved());
+  rig.dispatcher->end_flush();
+  EXPECT_EQ(rig.outcomes.acknowledged(), 11u);
+  std::lock_guard lock(rig.mutex);
+  EXPECT_EQ(rig.sends.size(), 11u);
+  for (const auto& [data, count] : rig.sends) EXPECT_EQ(count, 1) << data;
+  EXPECT_EQ(rig.codes.size(), 6u);  // the callbacks ran
+  EXPECT_GE(rig.framed_batches, 2);
+  EXPECT_TRUE(rig.budget_returned());
+}
+
+TEST(Dispatcher, AtShutdownsDeadlineUnsentFramedRecordsFailAsRecords) {
+  auto options = dispatcher_options();
+  options.max_in_flight = 1;
+  DispatcherRig rig(options);
+  rig.hold = true;  // the one sender's request never answers
+  rig.start_framing();
+  rig.put(numbered(7), /*callbacks=*/false);
+  ASSERT_TRUE(rig.wait_for([&] { return rig.in_send == 1; }));
+  rig.dispatcher->shutdown(10ms);
+  ASSERT_TRUE(rig.all_resolved());
+  EXPECT_TRUE(rig.aborted);
+  EXPECT_TRUE(rig.dispatcher->cut_short());
+  EXPECT_EQ(rig.dispatcher->abandoned(), 4u);  // 7 less the framed batch of 3 in flight
+  EXPECT_EQ(rig.outcomes.failed(), 7u);
+  EXPECT_TRUE(rig.budget_returned());
+}
+
+TEST(Dispatcher, AFatalStopFailsUnsentFramedRecordsWithItsError) {
+  auto options = dispatcher_options();
+  options.max_in_flight = 1;
+  DispatcherRig rig(options);
+  rig.hold = true;
+  rig.start_framing();
+  rig.put(numbered(7), /*callbacks=*/false);
+  ASSERT_TRUE(rig.wait_for([&] { return rig.in_send == 1; }));
+  rig.dispatcher->link().stop_for(make_error(ErrorKind::Client, "ResourceNotFoundException", "stream s not found"));
+  EXPECT_EQ(rig.outcomes.failed(), 4u);  // the unsent, at once
+  rig.release();
+  ASSERT_TRUE(rig.all_resolved());
+  EXPECT_EQ(rig.outcomes.acknowledged(), 3u);
   EXPECT_TRUE(rig.budget_returned());
 }
 

@@ -63,6 +63,15 @@ struct SenderRig {
     return batch;
   }
   static void ASSERT_TRUE_HELPER(bool ok) { ASSERT_TRUE(ok); }
+
+  // The same records framed at put(), as the dispatcher frames them.
+  FramedBatch framed_of(const std::vector<std::string>& data) {
+    FramedBatch batch(options.delivery_stream_name, std::string(), 0);
+    for (const auto& d : data) batch.add(d, std::chrono::steady_clock::now(), 10);
+    outcomes.expect(data.size());
+    ASSERT_TRUE_HELPER(budget.try_acquire(10 * data.size()));
+    return batch;
+  }
 };
 
 TEST(Sender, AcknowledgesRequeuesTheRefusedAndReportsTheAnswer) {
@@ -129,6 +138,71 @@ TEST(Sender, AbortEndsARequestThatIsNeverAnswered) {
   EXPECT_NE(message.find("RequestAborted"), std::string::npos) << message;
   EXPECT_EQ(rig.outcomes.failed(), 1u);
   EXPECT_EQ(rig.sender->possible_duplicates(), 1u);  // it may have been stored
+}
+
+// A framed batch answered in full is resolved as a whole: nothing comes
+// back as records, every count and the budget as for records.
+TEST(Sender, AFramedBatchAcknowledgedInFullIsResolvedAsAWhole) {
+  SenderRig rig;
+  auto sent = rig.sender->send_framed(rig.framed_of({"ok:1", "ok:2", "ok:3"}));
+  EXPECT_TRUE(sent.resolved.empty());
+  EXPECT_EQ(sent.bytes, 12u);
+  EXPECT_EQ(rig.outcomes.acknowledged(), 3u);
+  EXPECT_EQ(rig.outcomes.bytes_acknowledged(), 12u);
+  EXPECT_EQ(rig.outcomes.unresolved(), 0u);
+  EXPECT_EQ(rig.outcomes.record_latency().count(), 3u);
+  EXPECT_EQ(rig.sender->requests_ok(), 1u);
+  EXPECT_EQ(rig.budget.used(), 0u);
+  for (const auto& data : {"ok:1", "ok:2", "ok:3"}) EXPECT_EQ(rig.server.acknowledged(data), 1) << data;
+  ASSERT_EQ(rig.reports.size(), 1u);
+  EXPECT_EQ(rig.reports[0].records, 3u);
+  EXPECT_EQ(rig.reports[0].failed_put_count, 0u);
+  EXPECT_GT(rig.body_buffers.idle_bytes(), 0u);  // its body's buffer is back in the pool
+}
+
+// Anything else: the batch becomes records, each judged as send() judges them.
+TEST(Sender, AFramedBatchWithRefusedRecordsGoesOnRecordByRecord) {
+  SenderRig rig;
+  auto sent = rig.sender->send_framed(rig.framed_of({"ok:1", "fail1:2", "bad:3"}));
+  EXPECT_EQ(sent.resolved.size(), 2u);  // acknowledged and failed for good
+  EXPECT_EQ(rig.outcomes.acknowledged(), 1u);
+  EXPECT_EQ(rig.outcomes.failed(), 1u);
+  ASSERT_EQ(rig.requeued.size(), 1u);
+  EXPECT_EQ(rig.requeued[0]->data, "fail1:2");  // decoded from the body
+  EXPECT_EQ(rig.requeued[0]->attempts, 1);
+  EXPECT_EQ(rig.requeued[0]->users[0].charge, 10u);
+  EXPECT_EQ(rig.sender->requests_partial(), 1u);
+  EXPECT_EQ(rig.budget.used(), 10u);  // the requeued record keeps its charge
+  Batch again = std::move(rig.requeued);
+  rig.requeued.clear();
+  rig.sender->send(std::move(again));
+  EXPECT_EQ(rig.outcomes.acknowledged(), 2u);
+  EXPECT_EQ(rig.reports.back().attempt, 2);
+  EXPECT_EQ(rig.budget.used(), 0u);
+}
+
+TEST(Sender, AFramedBatchWhoseCallFailedIsRequeuedWhole) {
+  SenderRig rig;
+  rig.server.set_down_calls(1);
+  auto sent = rig.sender->send_framed(rig.framed_of({"ok:1", "ok:2"}));
+  EXPECT_TRUE(sent.resolved.empty());
+  ASSERT_EQ(rig.requeued.size(), 2u);
+  EXPECT_EQ(rig.requeued[0]->data, "ok:1");
+  EXPECT_EQ(rig.requeued[1]->data, "ok:2");
+  EXPECT_EQ(rig.sender->requests_failed(), 1u);
+  EXPECT_EQ(rig.outcomes.unresolved(), 2u);
+}
+
+TEST(Sender, AFramedBatchTheDispatcherRefusesFailsWithItsReason) {
+  SenderRig rig;
+  rig.refusal = make_error(ErrorKind::Client, "Shutdown", "closing");
+  rig.server.set_down_calls(1);  // sent, failed, and then not to be sent again
+  auto sent = rig.sender->send_framed(rig.framed_of({"ok:1"}));
+  ASSERT_EQ(sent.resolved.size(), 1u);
+  EXPECT_EQ(sent.resolved[0]->last_error.code, "Shutdown");
+  EXPECT_EQ(rig.outcomes.failed(), 1u);
+  EXPECT_EQ(rig.outcomes.unresolved(), 0u);
+  EXPECT_EQ(rig.budget.used(), 0u);
 }
 
 }  // namespace
