@@ -96,7 +96,7 @@ Dispatcher::Enqueued Dispatcher::enqueue(std::span<PutItem> items, SteadyTime no
     const std::size_t size = item.data.size();
     ++result.records;
     result.bytes += size;
-    if (frames_ && !item.callback) {
+    if (frames_ && !item.callback && size <= kFramedRecordMaxBytes) {
       frame(item, now);
       continue;
     }

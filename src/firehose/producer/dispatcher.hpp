@@ -79,8 +79,8 @@ class Dispatcher {
   // What the senders need of the dispatcher's state; valid from construction.
   DispatcherLink link();
   // Starts the dispatcher thread and options.max_in_flight sender threads.
-  // With `framing`, records put without a callback (and unpacked) are framed
-  // into request bodies as they are queued.
+  // With `framing`, records put without a callback (unpacked, and up to
+  // kFramedRecordMaxBytes) are framed into request bodies as they are queued.
   void start(SendBatch send, AbortRequests abort_requests, Framing framing);
   void start(SendBatch send, AbortRequests abort_requests) {
     start(std::move(send), std::move(abort_requests), Framing());

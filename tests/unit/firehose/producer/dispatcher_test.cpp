@@ -426,6 +426,21 @@ TEST(Dispatcher, RecordsWithAndWithoutCallbacksAllGetThroughFramedOrNot) {
   EXPECT_TRUE(rig.budget_returned());
 }
 
+TEST(Dispatcher, RecordsOverTheFramingLimitTakeTheBatchersPath) {
+  DispatcherRig rig;
+  rig.start_framing();
+  rig.put({std::string(kFramedRecordMaxBytes + 1, 'L'), std::string(kFramedRecordMaxBytes, 'F')},
+          /*callbacks=*/false);
+  rig.dispatcher->begin_flush();
+  ASSERT_TRUE(rig.all_resolved());
+  rig.dispatcher->end_flush();
+  EXPECT_EQ(rig.outcomes.acknowledged(), 2u);
+  std::lock_guard lock(rig.mutex);
+  EXPECT_EQ(rig.framed_batches, 1);        // the one of 2 KiB
+  EXPECT_EQ(rig.batch_sizes.size(), 2u);  // and a batch of records for the larger one
+  EXPECT_TRUE(rig.budget_returned());
+}
+
 TEST(Dispatcher, AtShutdownsDeadlineUnsentFramedRecordsFailAsRecords) {
   auto options = dispatcher_options();
   options.max_in_flight = 1;
