@@ -225,12 +225,18 @@ TEST(Dispatcher, CutsBatchesOfAtMostTheLimitAndHandsEveryRecordToASenderOnce) {
   EXPECT_TRUE(rig.budget_returned());
 }
 
-TEST(Dispatcher, APartialBatchWaitsForTheLingerUnlessAFlushIsOn) {
+// Records put with callbacks take the Batcher's path; without, once
+// framing is on, they are framed at put(): either way a partial batch waits.
+void expect_a_partial_batch_waits_for_the_linger_unless_a_flush_is_on(bool framing) {
   auto options = dispatcher_options();
   options.linger = std::chrono::hours(1);
   DispatcherRig rig(options);
-  rig.start();
-  rig.put(numbered(2));  // under max_batch_records: lingers
+  if (framing) {
+    rig.start_framing();
+  } else {
+    rig.start();
+  }
+  rig.put(numbered(2), /*callbacks=*/!framing);  // under max_batch_records: lingers
   EXPECT_FALSE(rig.outcomes.wait_resolved(std::chrono::steady_clock::now() + 200ms));
   {
     std::lock_guard lock(rig.mutex);
@@ -242,6 +248,11 @@ TEST(Dispatcher, APartialBatchWaitsForTheLingerUnlessAFlushIsOn) {
   std::lock_guard lock(rig.mutex);
   ASSERT_EQ(rig.batch_sizes.size(), 1u);
   EXPECT_EQ(rig.batch_sizes[0], 2u);
+  EXPECT_EQ(rig.framed_batches, framing ? 1 : 0);
+}
+
+TEST(Dispatcher, APartialBatchWaitsForTheLingerUnlessAFlushIsOn) {
+  expect_a_partial_batch_waits_for_the_linger_unless_a_flush_is_on(/*framing=*/false);
 }
 
 // Senders cut their own next batch when one is due; when none is, the
@@ -279,14 +290,26 @@ TEST(Dispatcher, RecordsASenderRequeuesAreSentAgain) {
   EXPECT_TRUE(rig.budget_returned());
 }
 
-TEST(Dispatcher, AtShutdownsDeadlineUnsentRecordsFailAndRequestsInFlightAreAborted) {
+// One sender whose request is held unanswered, and 7 records put: 3 in
+// flight, 4 unsent (framed at put() when `framing`).
+std::unique_ptr<DispatcherRig> one_held_sender_and_seven_records(bool framing) {
   auto options = dispatcher_options();
   options.max_in_flight = 1;
-  DispatcherRig rig(options);
-  rig.hold = true;  // the one sender's request never answers
-  rig.start();
-  rig.put(numbered(7));
-  ASSERT_TRUE(rig.wait_for([&] { return rig.in_send == 1; }));
+  auto rig = std::make_unique<DispatcherRig>(options);
+  rig->hold = true;
+  if (framing) {
+    rig->start_framing();
+  } else {
+    rig->start();
+  }
+  rig->put(numbered(7), /*callbacks=*/!framing);
+  EXPECT_TRUE(rig->wait_for([&] { return rig->in_send == 1; }));
+  return rig;
+}
+
+TEST(Dispatcher, AtShutdownsDeadlineUnsentRecordsFailAndRequestsInFlightAreAborted) {
+  auto held = one_held_sender_and_seven_records(/*framing=*/false);
+  auto& rig = *held;
   rig.dispatcher->shutdown(10ms);
   EXPECT_EQ(rig.dispatcher->intake_refusal()->code, "ProducerClosed");
   ASSERT_TRUE(rig.all_resolved());  // the abort hook ended the request in flight
@@ -315,13 +338,8 @@ TEST(Dispatcher, ShutdownDrainsWhatWasAcceptedWithinTheGraceAndRefusesMore) {
 }
 
 TEST(Dispatcher, AFatalStopFailsWhatIsUnsentWithItsErrorAndRefusesIntakeAndRetries) {
-  auto options = dispatcher_options();
-  options.max_in_flight = 1;
-  DispatcherRig rig(options);
-  rig.hold = true;
-  rig.start();
-  rig.put(numbered(7));
-  ASSERT_TRUE(rig.wait_for([&] { return rig.in_send == 1; }));
+  auto held = one_held_sender_and_seven_records(/*framing=*/false);
+  auto& rig = *held;
   const Error gone = make_error(ErrorKind::Client, "ResourceNotFoundException", "stream s not found");
   auto link = rig.dispatcher->link();
   link.stop_for(gone);
@@ -384,18 +402,7 @@ TEST(Dispatcher, FramedRecordsGoInBatchesOfAtMostTheLimitEachRecordOnce) {
 }
 
 TEST(Dispatcher, AFramedPartialBatchWaitsForTheLingerUnlessAFlushIsOn) {
-  auto options = dispatcher_options();
-  options.linger = std::chrono::hours(1);
-  DispatcherRig rig(options);
-  rig.start_framing();
-  rig.put(numbered(2), /*callbacks=*/false);
-  EXPECT_FALSE(rig.outcomes.wait_resolved(std::chrono::steady_clock::now() + 200ms));
-  rig.dispatcher->begin_flush();
-  ASSERT_TRUE(rig.all_resolved());
-  rig.dispatcher->end_flush();
-  std::lock_guard lock(rig.mutex);
-  ASSERT_EQ(rig.batch_sizes.size(), 1u);
-  EXPECT_EQ(rig.batch_sizes[0], 2u);
+  expect_a_partial_batch_waits_for_the_linger_unless_a_flush_is_on(/*framing=*/true);
 }
 
 TEST(Dispatcher, AFramedPartialBatchGoesOnceItsLingerPasses) {
@@ -442,13 +449,8 @@ TEST(Dispatcher, RecordsOverTheFramingLimitTakeTheBatchersPath) {
 }
 
 TEST(Dispatcher, AtShutdownsDeadlineUnsentFramedRecordsFailAsRecords) {
-  auto options = dispatcher_options();
-  options.max_in_flight = 1;
-  DispatcherRig rig(options);
-  rig.hold = true;  // the one sender's request never answers
-  rig.start_framing();
-  rig.put(numbered(7), /*callbacks=*/false);
-  ASSERT_TRUE(rig.wait_for([&] { return rig.in_send == 1; }));
+  auto held = one_held_sender_and_seven_records(/*framing=*/true);
+  auto& rig = *held;
   rig.dispatcher->shutdown(10ms);
   ASSERT_TRUE(rig.all_resolved());
   EXPECT_TRUE(rig.aborted);
@@ -459,13 +461,8 @@ TEST(Dispatcher, AtShutdownsDeadlineUnsentFramedRecordsFailAsRecords) {
 }
 
 TEST(Dispatcher, AFatalStopFailsUnsentFramedRecordsWithItsError) {
-  auto options = dispatcher_options();
-  options.max_in_flight = 1;
-  DispatcherRig rig(options);
-  rig.hold = true;
-  rig.start_framing();
-  rig.put(numbered(7), /*callbacks=*/false);
-  ASSERT_TRUE(rig.wait_for([&] { return rig.in_send == 1; }));
+  auto held = one_held_sender_and_seven_records(/*framing=*/true);
+  auto& rig = *held;
   rig.dispatcher->link().stop_for(make_error(ErrorKind::Client, "ResourceNotFoundException", "stream s not found"));
   EXPECT_EQ(rig.outcomes.failed(), 4u);  // the unsent, at once
   rig.release();
