@@ -177,6 +177,87 @@ TEST(Producer, RefusesEmptyAndOversizedRecordsAtPutWithoutTruncating) {
   EXPECT_EQ((*producer)->metrics().records_rejected, 2u);
 }
 
+// put_copy_all()'s records are framed into request bodies at put(); put()'s
+// with callbacks are not. From several threads at once, with records
+// refused inside answers and whole calls failing, each framed record is
+// acknowledged once or dead-lettered with its exact bytes.
+TEST(Producer, FramedRecordsFromManyThreadsBesideCallbackRecordsEndAcknowledgedOnceOrDeadLettered) {
+  ScriptedFirehoseServer server;
+  server.set_down_calls(2);
+  const auto path = std::filesystem::temp_directory_path() / ("dlq-framed-" + std::to_string(::getpid()) + ".ndjson");
+  std::filesystem::remove(path);
+  auto options = fast_options();
+  options.adaptive_rate = false;
+  options.retry.max_attempts = 4;
+  options.dead_letter_path = path.string();
+  auto producer = Producer::create(server.client(), options);
+  ASSERT_TRUE(producer.ok()) << producer.error().to_string();
+  auto name = [](const char* kind, int t, int i) {
+    return std::string(kind) + std::to_string(t) + ":" + std::to_string(i) + "\n";
+  };
+  auto kind_of = [](int i) { return i % 50 == 0 ? "bad:" : i % 7 == 0 ? "fail2:" : "ok:"; };
+  constexpr int kThreads = 3;
+  constexpr int kPerThread = 1000;
+  constexpr int kBlock = 64;
+  Outcomes outcomes;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int first = 0; first < kPerThread; first += kBlock) {
+        std::vector<std::string> storage;
+        for (int i = first; i < std::min(kPerThread, first + kBlock); ++i) storage.push_back(name(kind_of(i), t, i));
+        std::vector<std::string_view> views(storage.begin(), storage.end());
+        ASSERT_EQ((*producer)->put_copy_all(views), PutStatus::kAccepted);
+        for (auto& data : storage) data.assign(data.size(), '#');  // the producer holds no view of them
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    for (int i = 0; i < kPerThread; ++i) {
+      const std::string data = name("ok:cb", 0, i);
+      (*producer)->put(data, outcomes.callback_for(data));
+    }
+  });
+  for (auto& thread : threads) thread.join();
+  ASSERT_TRUE((*producer)->close(60s).ok());
+
+  std::set<std::string> bad;
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kPerThread; ++i) {
+      const std::string data = name(kind_of(i), t, i);
+      if (kind_of(i) == std::string("bad:")) {
+        bad.insert(data);
+        EXPECT_EQ(server.acknowledged(data), 0) << data;
+      } else {
+        ASSERT_EQ(server.acknowledged(data), 1) << data;
+      }
+    }
+  }
+  for (int i = 0; i < kPerThread; ++i) {
+    const std::string data = name("ok:cb", 0, i);
+    ASSERT_EQ(outcomes.count(data), 1) << data;
+    EXPECT_TRUE(outcomes.outcome(data).acknowledged) << data;
+  }
+  const auto metrics = (*producer)->metrics();
+  const std::uint64_t total = (kThreads + 1) * kPerThread;
+  EXPECT_EQ(metrics.records_in, total);
+  EXPECT_EQ(metrics.records_acknowledged, total - bad.size());
+  EXPECT_EQ(metrics.records_failed, bad.size());
+  EXPECT_EQ(metrics.records_dead_lettered, bad.size());
+  EXPECT_EQ(metrics.buffered_bytes, 0u);
+  auto entries = read_dead_letters(path.string());
+  ASSERT_TRUE(entries.ok());
+  std::set<std::string> dead;
+  for (const auto& entry : *entries) {
+    dead.insert(entry.data);
+    EXPECT_EQ(entry.error_code, "InvalidArgumentException");
+    EXPECT_GE(entry.attempts, 1);
+    EXPECT_LE(entry.attempts, 3);  // a whole call that failed (2 did) sent it again
+  }
+  EXPECT_EQ(dead, bad);
+  std::filesystem::remove(path);
+}
+
 TEST(Producer, RecordsThatFailForGoodAreDeadLetteredWithTheirReason) {
   ScriptedFirehoseServer server;
   const auto path = std::filesystem::temp_directory_path() / ("dlq-" + std::to_string(::getpid()) + ".ndjson");
