@@ -361,7 +361,7 @@ Batch Dispatcher::take_unsent() {
   for (auto& record : batcher_.drain()) left.push_back(std::move(record));
   auto unframe = [&](FramedBatch& framed) {
     framed.to_pending(left, 0, {}, options_.record_ttl);
-    framing_.buffers->give_back(framed.release_buffer(), framed.buffer_request());
+    framed.give_buffer_back(*framing_.buffers);
   };
   if (open_framed_) unframe(*open_framed_);
   open_framed_.reset();

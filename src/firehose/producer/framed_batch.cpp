@@ -105,10 +105,10 @@ void FramedBatch::to_pending(Batch& out, int attempts, WallTime attempt_time,
   }
 }
 
-std::string FramedBatch::release_buffer() {
-  if (!finished_) return builder_.finish();
+void FramedBatch::give_buffer_back(BodyBuffers& pool) {
+  std::string buffer = finished_ ? std::exchange(body_, std::string()) : builder_.finish();
   finished_ = false;
-  return std::exchange(body_, std::string());
+  pool.give_back(std::move(buffer), buffer_request_);
 }
 
 std::size_t framed_body_estimate(std::size_t stream_name_size, std::size_t raw_size, std::size_t records,

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "firehose/producer/body_buffers.hpp"
 #include "firehose/producer/pending_record.hpp"
 #include "protocol/firehose.hpp"
 
@@ -42,7 +43,7 @@ class FramedBatch {
   // `stream_name` must outlive the batch (the producer's options hold it).
   // The body is built in `buffer` (its contents are overwritten). The
   // buffer was taken from the body buffer pool for `buffer_request` bytes:
-  // release_buffer() says so when giving it back. A body that outgrows it
+  // give_buffer_back() says so to the pool. A body that outgrows it
   // moves at once into a buffer of `grow_to` bytes (or what it needs), not
   // through a doubling series of copies.
   FramedBatch(std::string_view stream_name, std::string buffer, std::size_t buffer_request, std::size_t grow_to = 0);
@@ -76,9 +77,10 @@ class FramedBatch {
   // `record_ttl` after their put().
   void to_pending(Batch& out, int attempts, WallTime attempt_time, std::chrono::milliseconds record_ttl) const;
 
-  // The body's buffer, for the pool, and what it was taken for.
-  std::string release_buffer();
-  std::size_t buffer_request() const { return buffer_request_; }
+  // Gives the body's buffer back to the pool it was taken from, with the
+  // size it was asked for (the pool's accounting needs both); the batch's
+  // records can no longer be read.
+  void give_buffer_back(BodyBuffers& pool);
   std::size_t buffer_capacity() const { return finished_ ? body_.capacity() : builder_.capacity(); }
 
  private:

@@ -167,7 +167,7 @@ Sender::FramedSent Sender::send_framed(FramedBatch framed) {
   Batch records;
   if (!limiter_.acquire(count, raw_bytes, std::chrono::steady_clock::time_point::max())) {
     framed.to_pending(records, 0, {}, options_.record_ttl);
-    body_buffers_.give_back(framed.release_buffer(), framed.buffer_request());
+    framed.give_buffer_back(body_buffers_);
     fail_all(records, refusal());
     return {std::move(records), raw_bytes};
   }
@@ -183,14 +183,14 @@ Sender::FramedSent Sender::send_framed(FramedBatch framed) {
     for (const auto& entry : framed.entries()) {
       outcomes_.acknowledge_unwatched(entry.size, entry.put_time, entry.charge, now, tally);
     }
-    body_buffers_.give_back(framed.release_buffer(), framed.buffer_request());
+    framed.give_buffer_back(body_buffers_);
     outcomes_.settle(tally);
     budget_.release(tally.charge);
     return {{}, raw_bytes};
   }
   // Anything else takes the path of every other batch, record by record.
   framed.to_pending(records, 1, wall_now, options_.record_ttl);
-  body_buffers_.give_back(framed.release_buffer(), framed.buffer_request());
+  framed.give_buffer_back(body_buffers_);
   return {conclude(std::move(records), sent), raw_bytes};
 }
 

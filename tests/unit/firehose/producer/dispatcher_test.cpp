@@ -108,7 +108,7 @@ struct DispatcherRig {
       outcomes.settle(tally);
       released = tally.charge;
     }
-    buffers.give_back(batch.release_buffer(), batch.buffer_request());
+    batch.give_buffer_back(buffers);
     budget.release(released);
     return {std::move(records), batch.raw_bytes()};
   }

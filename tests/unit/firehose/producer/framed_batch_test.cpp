@@ -123,8 +123,11 @@ TEST(FramedBatch, GivesItsBufferBackForTheNextBody) {
   FramedBatch batch(kStream, std::move(buffer), 1 << 16);
   batch.add(std::string(1000, 'b'), SteadyTime{}, 1);
   (void)batch.finish();
-  EXPECT_EQ(batch.buffer_request(), 1u << 16);
-  EXPECT_EQ(batch.release_buffer().capacity(), capacity);
+  BodyBuffers pool(1 << 20);
+  batch.give_buffer_back(pool);
+  EXPECT_EQ(pool.idle_bytes(), capacity);
+  EXPECT_EQ(pool.lent_excess_bytes(), 0u);
+  EXPECT_EQ(pool.take(1 << 16).capacity(), capacity);
 }
 
 // Growing by what each record needed copied the whole body once per record.
