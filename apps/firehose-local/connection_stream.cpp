@@ -241,6 +241,32 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
   return static_cast<ssize_t>(n);
 }
 
+bool ConnectionStream::read_exactly(char* into, std::size_t length) {
+  if (length > read_allowance_) return false;
+  std::size_t got = 0;
+  const auto take = [&](const char* from, std::size_t available) {
+    const std::size_t n = std::min(length - got, available);
+    std::memcpy(into + got, from, n);
+    got += n;
+    return n;
+  };
+  const std::string& pending = connection_.pending;
+  if (consumed_ < pending.size()) consumed_ += take(pending.data() + consumed_, pending.size() - consumed_);
+  if (buffer_begin_ < buffer_end_) buffer_begin_ += take(receive_buffer_.get() + buffer_begin_, buffer_end_ - buffer_begin_);
+  while (got < length) {
+    if (Clock::now() >= request_deadline_) return false;
+    // Never more than the body: what follows it is the next request's.
+    const Transfer received = connection_.receive(into + got, length - got);
+    if (received.status == Transfer::Status::Moved) {
+      got += received.bytes;
+    } else if (received.status != Transfer::Status::WouldBlock || !wait_for(received.wait_for)) {
+      return false;
+    }
+  }
+  if (read_allowance_ != std::numeric_limits<std::size_t>::max()) read_allowance_ -= length;
+  return true;
+}
+
 ssize_t ConnectionStream::write(const char* ptr, size_t size) {
   std::size_t sent = 0;
   while (sent < size) {

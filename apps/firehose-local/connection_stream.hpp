@@ -89,6 +89,13 @@ class ConnectionStream final : public httplib::Stream {
   bool is_readable() const override;
   bool is_writable() const override;
   ssize_t read(char* ptr, size_t size) override;
+  // Reads exactly `length` bytes into `into` (a body whose length is known),
+  // the socket's part straight into it in reads as large as what has arrived:
+  // cpp-httplib reads a body 4 KiB at a time through a buffer of its own and
+  // appends it, two copies of every byte and a call per 4 KiB. False when the
+  // connection ends, fails or runs out of time, or the length is over the
+  // read limit; what was read is then lost and the connection must close.
+  bool read_exactly(char* into, std::size_t length);
   ssize_t write(const char* ptr, size_t size) override;
   void get_remote_ip_and_port(std::string& ip, int& port) const override;
   void get_local_ip_and_port(std::string& ip, int& port) const override;

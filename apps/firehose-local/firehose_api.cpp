@@ -183,12 +183,13 @@ FirehoseApi::Outcome FirehoseApi::put(std::string_view body, bool batch) {
   // Record ids are base64 and the messages fixed: no JSON escaping needed.
   std::string out;
   out.reserve(64 + count * 240);
+  RecordIds ids(plan.ids);
   out += fmt::format(R"({{"FailedPutCount":{},"Encrypted":{},"RequestResponses":[)", count - stored, encrypted);
   for (std::size_t i = 0; i < count; ++i) {
     if (i > 0) out += ',';
     if (failure[i].empty()) {
       out += R"({"RecordId":")";
-      append_record_id(plan.ids, out);
+      ids.append_to(out);
       out += R"("})";
     } else {
       const std::string_view message = failure[i] == "InternalFailure" ? kInternalFailureMessage : kSlowDown;

