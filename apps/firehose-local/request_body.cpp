@@ -13,16 +13,22 @@ thread_local ServedRequest* current_request = nullptr;
 // compressed (cpp-httplib decodes those), with a Content-Length that is a number.
 std::optional<std::size_t> plain_length(const httplib::Request& req) {
   if (req.has_header("Transfer-Encoding") || req.has_header("Content-Encoding")) return std::nullopt;
-  const auto header = req.headers.find("Content-Length");
-  if (header == req.headers.end()) return std::nullopt;
-  const std::string& value = header->second;
-  std::size_t length = 0;
-  const auto [end, err] = std::from_chars(value.data(), value.data() + value.size(), length);
-  if (err != std::errc() || end != value.data() + value.size()) return std::nullopt;
-  return length;
+  const auto length = announced_length(req);
+  if (!length || !*length) return std::nullopt;
+  return static_cast<std::size_t>(**length);
 }
 
 }  // namespace
+
+std::optional<std::optional<std::uint64_t>> announced_length(const httplib::Request& req) {
+  const auto header = req.headers.find("Content-Length");
+  if (header == req.headers.end()) return std::nullopt;
+  const std::string& value = header->second;
+  std::uint64_t length = 0;
+  const auto [end, err] = std::from_chars(value.data(), value.data() + value.size(), length);
+  if (err != std::errc() || end != value.data() + value.size()) return std::optional<std::uint64_t>();
+  return std::optional<std::uint64_t>(length);
+}
 
 ServedRequest::ServedRequest(ConnectionStream& stream) : stream_(stream), outer_(current_request) {
   current_request = this;
@@ -34,9 +40,8 @@ std::optional<RequestBody> RequestBody::read(const httplib::Request& req, httpli
                                              const httplib::ContentReader& reader) {
   RequestBody body;
   if (const auto length = plain_length(req); length && current_request != nullptr) {
-    body.read_directly_ = true;
-    body.size_ = *length;
     if (*length == 0) return body;
+    body.size_ = *length;
     body.bytes_ = std::make_unique_for_overwrite<char[]>(*length);
     if (!current_request->stream_.read_exactly(body.bytes_.get(), *length)) {
       current_request->body_broken_ = true;

@@ -9,6 +9,7 @@
 // and its answers.
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,10 @@ class ServedRequest {
   ServedRequest* outer_;
 };
 
+// The Content-Length of `req`: nullopt when there is none, a null inner
+// value when it is not a number.
+std::optional<std::optional<std::uint64_t>> announced_length(const httplib::Request& req);
+
 class RequestBody {
  public:
   // The body of `req`, answered on this thread. On failure: nullopt, with
@@ -47,10 +52,9 @@ class RequestBody {
   static std::optional<RequestBody> read(const httplib::Request& req, httplib::Response& res,
                                          const httplib::ContentReader& reader);
 
-  std::string_view view() const { return read_directly_ ? std::string_view(bytes_.get(), size_) : text_; }
+  std::string_view view() const { return bytes_ ? std::string_view(bytes_.get(), size_) : std::string_view(text_); }
 
  private:
-  bool read_directly_ = false;
   std::unique_ptr<char[]> bytes_;  // not zeroed first: every byte is read into
   std::size_t size_ = 0;
   std::string text_;

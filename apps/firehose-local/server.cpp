@@ -2,7 +2,6 @@
 
 #include <sys/socket.h>
 
-#include <charconv>
 #include <optional>
 
 #include <fmt/format.h>
@@ -86,16 +85,6 @@ class Listener : public httplib::Server {
   }
 
  private:
-  // The Content-Length: nullopt when there is none, a null inner value when it is not a number.
-  static std::optional<std::optional<std::uint64_t>> announced_length(const httplib::Request& req) {
-    if (!req.has_header("Content-Length")) return std::nullopt;
-    const std::string value = req.get_header_value("Content-Length");
-    std::uint64_t length = 0;
-    const auto [end, err] = std::from_chars(value.data(), value.data() + value.size(), length);
-    if (err != std::errc() || end != value.data() + value.size()) return std::optional<std::uint64_t>();
-    return std::optional<std::uint64_t>(length);
-  }
-
   bool process_and_close_socket(socket_t sock) override {
     gate_.admit(sock);
     return true;
