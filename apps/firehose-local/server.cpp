@@ -17,6 +17,7 @@
 #include "request_validation.hpp"
 #include "server_sockets.hpp"
 #include "server_tls.hpp"
+#include "worker_pool.hpp"
 
 namespace firehose::local {
 namespace {
@@ -38,7 +39,7 @@ class GatedPool final : public httplib::TaskQueue {
   }
 
  private:
-  httplib::ThreadPool pool_;
+  WorkerPool pool_;
   ConnectionGate& gate_;
 };
 
