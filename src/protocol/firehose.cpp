@@ -182,8 +182,16 @@ void PutRecordBatchBody::reserve(std::size_t body_bytes) {
 }
 
 char* PutRecordBatchBody::room(std::size_t bytes) {
-  if (used_ + bytes > body_.size()) {
-    reserve(std::max(used_ + bytes, std::min<std::size_t>(limits::kMaxBatchRequestBytes, body_.size() * 2)));
+  const std::size_t needed = used_ + bytes;
+  if (needed > body_.size()) {
+    // A reused buffer's size is its last body's, less than its capacity:
+    // within the capacity only the size grows. Doubling the size instead
+    // moved every body a little longer than the last one into a new buffer
+    // of twice its size, zero-filled and faulted in (5.6 % of the CPU of
+    // `firehose send` on 1 KiB lines).
+    reserve(needed <= body_.capacity()
+                ? needed
+                : std::max(needed, std::min<std::size_t>(limits::kMaxBatchRequestBytes, body_.capacity() * 2)));
   }
   return body_.data() + used_;
 }

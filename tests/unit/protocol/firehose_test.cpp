@@ -69,6 +69,25 @@ TEST(PutRecordBatchBody, ReusableAfterFinish) {
   EXPECT_EQ(second["Records"][0]["Data"], "eHl6");
 }
 
+// A buffer given back after a body keeps that body's size; the next body,
+// a little longer, must stay in it while it fits (it was moved to a new one
+// twice the size, zero-filled, on every such body).
+TEST(PutRecordBatchBody, ABodyLongerThanTheLastOneStaysInTheReusedBuffer) {
+  std::string reused;
+  reused.reserve(64 * 1024);
+  reused.assign(40 * 1024, 'x');  // what finish() leaves: the last body's size, over half the capacity
+  const char* memory = reused.data();
+  const std::size_t capacity = reused.capacity();
+  PutRecordBatchBody body("s", std::move(reused));
+  const std::string record(1000, 'r');
+  for (int i = 0; i < 40; ++i) body.add(record);  // about 54 KB of body
+  const std::string sent = body.finish();
+  EXPECT_GT(sent.size(), 50'000u);
+  EXPECT_EQ(sent.data(), memory);
+  EXPECT_EQ(sent.capacity(), capacity);
+  EXPECT_EQ(nlohmann::json::parse(sent)["Records"].size(), 40u);
+}
+
 TEST(PutRecordBody, EncodesDataAsBase64) {
   auto json = nlohmann::json::parse(put_record_body("s", std::string("a\0b\n", 4)));
   EXPECT_EQ(json["DeliveryStreamName"], "s");
