@@ -31,7 +31,7 @@ namespace {
 
 constexpr std::size_t kSharedBytes = 156;  // a multiple of 3: its base64 ends where the rest's begins
 constexpr std::size_t kOwnBytes = 12;      // 168 in all: 224 characters, no padding
-static_assert((kSharedBytes + kOwnBytes) * 4 / 3 == kRecordIdLength && kSharedBytes % 3 == 0);
+static_assert((kSharedBytes + kOwnBytes) * 4 / 3 == kRecordIdLength && kSharedBytes % 3 == 0 && kOwnBytes % 3 == 0);
 
 // `size` random bytes into `raw`, 8 a draw, low byte first.
 void draw_bytes(Random& random, char* raw, std::size_t size) {
@@ -39,6 +39,16 @@ void draw_bytes(Random& random, char* raw, std::size_t size) {
     std::uint64_t bits = random.next();
     if constexpr (std::endian::native == std::endian::big) bits = __builtin_bswap64(bits);
     std::memcpy(raw + i, &bits, std::min<std::size_t>(8, size - i));
+  }
+}
+
+// Base64 of an id's own bytes: whole 3-byte groups, so no padding.
+void encode_own_bytes(const std::array<char, kOwnBytes>& raw, std::array<char, kOwnBytes * 4 / 3>& out) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (std::size_t group = 0; group < kOwnBytes / 3; ++group) {
+    const auto byte = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(raw[3 * group + i])); };
+    const std::uint32_t bits = byte(0) << 16 | byte(1) << 8 | byte(2);
+    for (std::size_t i = 0; i < 4; ++i) out[4 * group + i] = kAlphabet[(bits >> (18 - 6 * i)) & 0x3f];
   }
 }
 
@@ -51,14 +61,15 @@ RecordIds::RecordIds(Random& random) : random_(random) {
 }
 
 void RecordIds::append_to(std::string& out) {
-  // Written in place: a temporary string for each id (allocated, copied,
-  // freed) was most of their cost once.
+  // Appended, not written into a resized string (which zero-filled each id
+  // first), and the 12 bytes encoded here: the generic encoder's set-up for
+  // 16 characters, with the id's copy, was 5 % of the server's CPU.
   std::array<char, kOwnBytes> raw;
   draw_bytes(random_, raw.data(), raw.size());
-  const std::size_t start = out.size();
-  out.resize(start + kRecordIdLength);
-  std::memcpy(out.data() + start, shared_.data(), shared_.size());
-  aws::crypto::base64_encode_to(std::string_view(raw.data(), raw.size()), out.data() + start + shared_.size());
+  std::array<char, kOwnBytes * 4 / 3> own;
+  encode_own_bytes(raw, own);
+  out.append(shared_);
+  out.append(own.data(), own.size());
 }
 
 std::string make_record_id(Random& random) {
