@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -44,11 +45,19 @@ bool looks_like_http(const std::string& pending) {
 
 ConnectionGate::ConnectionGate(Options options, Dispatch dispatch) : options_(options), dispatch_(std::move(dispatch)) {
   if (::pipe2(wake_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) wake_pipe_[0] = wake_pipe_[1] = -1;
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0) spdlog::error("connection gate: epoll_create1: {}", std::strerror(errno));
+  if (epoll_fd_ >= 0 && wake_pipe_[0] >= 0) {
+    epoll_event wake_event{};
+    wake_event.events = EPOLLIN;
+    wake_event.data.ptr = nullptr;  // the one entry that is not a connection
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_pipe_[0], &wake_event);
+  }
 }
 
 ConnectionGate::~ConnectionGate() {
   stop();
-  for (const int fd : wake_pipe_) {
+  for (const int fd : {wake_pipe_[0], wake_pipe_[1], epoll_fd_}) {
     if (fd >= 0) ::close(fd);
   }
 }
@@ -137,15 +146,48 @@ void ConnectionGate::keep(std::shared_ptr<Connection> connection) {
 void ConnectionGate::release() { --open_; }
 
 void ConnectionGate::wait(std::shared_ptr<Connection> connection) {
+  bool wake_now = false;
   {
     std::lock_guard lock(mutex_);
     if (stopping_ || !started_) {
       --open_;
       return;
     }
+    // Armed under the lock, after it is listed: its event finds it in
+    // incoming_ (or waiting_), and stop() cannot free it meanwhile.
+    Connection& waiting = *connection;
     incoming_.push_back(std::move(connection));
+    arm(waiting);
+    // What epoll cannot see (bytes OpenSSL holds) or a deadline before the
+    // gate's next wake needs the gate thread now.
+    wake_now = !waiting.armed || waiting.has_buffered_input() || waiting.deadline < wake_at_;
   }
-  wake();
+  if (wake_now) wake();
+}
+
+void ConnectionGate::arm(Connection& connection) {
+  if (epoll_fd_ < 0) return;
+  epoll_event event{};
+  event.events = static_cast<std::uint32_t>(connection.wait_events) | EPOLLONESHOT;
+  event.data.ptr = &connection;
+  const int op = connection.in_epoll ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+  if (::epoll_ctl(epoll_fd_, op, connection.fd, &event) == 0) {
+    connection.in_epoll = true;
+    connection.armed = true;
+  } else {
+    spdlog::error("connection gate: epoll_ctl: {}", std::strerror(errno));
+  }
+}
+
+void ConnectionGate::disarm(Connection& connection) {
+  // A connection leaves the gate only disarmed: an event for it after that
+  // would name a connection the gate no longer holds (and may be gone).
+  if (!connection.armed) return;
+  epoll_event event{};
+  event.events = 0;
+  event.data.ptr = &connection;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, connection.fd, &event);
+  connection.armed = false;
 }
 
 void ConnectionGate::wake() {
@@ -190,48 +232,72 @@ bool ConnectionGate::receive(Connection& connection) {
 }
 
 void ConnectionGate::run() {
-  std::vector<pollfd> watched;
+  std::vector<epoll_event> events(256);
+  int found = 0;
   while (true) {
     {
       std::lock_guard lock(mutex_);
       if (stopping_) return;
       for (auto& connection : incoming_) waiting_.push_back(std::move(connection));
       incoming_.clear();
+      wake_at_ = Clock::time_point::min();  // awake: what is given back now is seen before the next sleep
     }
-    auto now = Clock::now();
-    auto next_deadline = now + std::chrono::seconds(1);
-    watched.assign(1, pollfd{wake_pipe_[0], POLLIN, 0});
-    for (const auto& connection : waiting_) {
-      watched.push_back(pollfd{connection->fd, connection->wait_events, 0});
-      next_deadline = std::min(next_deadline, connection->deadline);
-    }
-    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_deadline - now).count() + 1;
-    if (::poll(watched.data(), watched.size(), static_cast<int>(std::max<long long>(wait, 0))) < 0 && errno != EINTR) {
-      spdlog::error("connection gate: poll: {}", std::strerror(errno));
-    }
-    if (watched[0].revents != 0) {
-      char drain[64];
-      while (::read(wake_pipe_[0], drain, sizeof(drain)) > 0) {
+    // After the lock: each connection named here was listed, and armed, by
+    // a thread that held it before.
+    for (int i = 0; i < found; ++i) {
+      auto* connection = static_cast<Connection*>(events[i].data.ptr);
+      if (connection == nullptr) {
+        char drain[64];
+        while (::read(wake_pipe_[0], drain, sizeof(drain)) > 0) {
+        }
+        continue;
       }
+      connection->armed = false;  // one-shot: this event disarmed it
+      connection->ready = true;
     }
 
-    now = Clock::now();
+    const auto now = Clock::now();
     std::vector<std::shared_ptr<Connection>> kept;
     kept.reserve(waiting_.size());
-    for (std::size_t i = 0; i < waiting_.size(); ++i) {
-      auto& connection = waiting_[i];
-      if ((watched[i + 1].revents != 0 || connection->has_buffered_input()) && !receive(*connection)) {
+    for (auto& connection : waiting_) {
+      const bool received = connection->ready || connection->has_buffered_input();
+      connection->ready = false;
+      if (received && !receive(*connection)) {
         --open_;  // closed by the client, or broken
         continue;
       }
-      if (still_waiting(connection, now)) kept.push_back(std::move(connection));
+      if (!still_waiting(connection, now)) continue;
+      // Armed again after its event (or for what it waits for now, over TLS).
+      if (received || !connection->armed) arm(*connection);
+      kept.push_back(std::move(connection));
     }
     waiting_.swap(kept);
+    kept.clear();  // the dropped ones are closed now, before the next wait
+
+    auto next_deadline = now + std::chrono::seconds(1);
+    for (const auto& connection : waiting_) next_deadline = std::min(next_deadline, connection->deadline);
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+      if (!incoming_.empty()) {
+        found = 0;
+        continue;  // given back meanwhile: looked at before sleeping
+      }
+      wake_at_ = next_deadline;
+    }
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_deadline - Clock::now()).count() + 1;
+    found = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()),
+                         static_cast<int>(std::max<long long>(wait, 0)));
+    if (found < 0) {
+      if (errno != EINTR) spdlog::error("connection gate: epoll_wait: {}", std::strerror(errno));
+      found = 0;
+    }
   }
 }
 
 bool ConnectionGate::still_waiting(std::shared_ptr<Connection>& connection, Clock::time_point now) {
   if (has_whole_header(connection->pending)) {
+    disarm(*connection);  // a worker's now, or closed
     if (connection->over_cap) {
       send_without_waiting(*connection, over_cap_answer(options_.max_connections));
       --open_;

@@ -68,6 +68,11 @@ struct Connection {
   std::optional<std::pair<std::string, int>> remote_address;
   std::optional<std::pair<std::string, int>> local_address;
   bool over_cap = false;       // HTTPS over --max-connections: answered 503 once its header is here
+  // The gate's epoll state: the socket is in its epoll set (armed or not),
+  // is armed now (one event, then disarmed), and has had an event not yet read.
+  bool in_epoll = false;
+  bool armed = false;
+  bool ready = false;
 };
 
 // The end of the request header ("\r\n\r\n") is in `pending`.
