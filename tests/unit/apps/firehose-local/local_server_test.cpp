@@ -376,6 +376,24 @@ TEST_F(LocalServerTest, ABodyCutShortIsRefusedAndItsConnectionClosed) {
   ASSERT_TRUE(call(*server, "ListDeliveryStreams", json::object()));
 }
 
+// A connection given back by its worker with half of its next header waits in
+// the gate under the header time limit (300 ms), not keep-alive's (15 s, past
+// the socket's 10 s here), and is answered 408: the deadline set by the worker
+// reaches the gate, which sleeps with nothing to read on that socket.
+TEST_F(LocalServerTest, HalfANextHeaderAfterAnAnswerIsTimedOut) {
+  Settings s = settings();
+  s.credentials.clear();
+  s.header_timeout = 300ms;
+  RunningServer server(s);
+  RawConnection connection(server->port());
+  ASSERT_TRUE(connection.connected());
+  connection.send(raw_request("ListDeliveryStreams", "{}") + "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+  const std::string answers = connection.read_until_closed();  // within the socket's 10 s, or the test fails
+  EXPECT_TRUE(answers.starts_with("HTTP/1.1 200")) << answers;
+  EXPECT_NE(answers.find("HTTP/1.1 408"), std::string::npos) << answers;
+  ASSERT_TRUE(call(*server, "ListDeliveryStreams", json::object()));
+}
+
 TEST_F(LocalServerTest, AChunkedBodyIsStillRead) {
   Settings s = settings();
   s.credentials.clear();
