@@ -223,7 +223,7 @@ bool ConnectionGate::receive(Connection& connection) {
       connection.deadline = Clock::now() + options_.header_timeout;
     }
     // A plain socket is read once per wake-up; OpenSSL is read until it has
-    // nothing (what it decrypted and holds, poll() would not show).
+    // nothing (what it decrypted and holds, epoll would not show).
     if (!connection.tls() || has_whole_header(connection.pending) ||
         connection.pending.size() > options_.max_header_bytes) {
       return true;

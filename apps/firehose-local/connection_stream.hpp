@@ -52,13 +52,13 @@ struct Connection {
   // Without waiting; over TLS the handshake comes first, invisibly.
   Transfer receive(char* buffer, std::size_t size);
   Transfer send(const char* data, std::size_t size);
-  // Received bytes OpenSSL has decrypted and holds, which poll() cannot see.
+  // Received bytes OpenSSL has decrypted and holds, which epoll cannot see.
   bool has_buffered_input() const;
 
   int fd = -1;
   ssl_st* ssl = nullptr;       // owned; HTTPS only
   bool tls_broken = false;     // after a fatal TLS error no close_notify may be sent
-  short wait_events = POLLIN;  // what the gate polls the socket for
+  short wait_events = POLLIN;  // what the gate waits on the socket for (POLLIN/POLLOUT, as epoll)
   std::string pending;         // received, not yet consumed
   // While the connection waits in the gate: when it is dropped (keep-alive
   // idleness, or the header time limit once a request has begun).
