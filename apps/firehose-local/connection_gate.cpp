@@ -44,9 +44,12 @@ bool looks_like_http(const std::string& pending) {
 }  // namespace
 
 ConnectionGate::ConnectionGate(Options options, Dispatch dispatch) : options_(options), dispatch_(std::move(dispatch)) {
-  if (::pipe2(wake_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) wake_pipe_[0] = wake_pipe_[1] = -1;
+  if (::pipe2(wake_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) {
+    wake_pipe_[0] = wake_pipe_[1] = -1;
+    setup_errno_ = errno;
+  }
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  if (epoll_fd_ < 0) spdlog::error("connection gate: epoll_create1: {}", std::strerror(errno));
+  if (epoll_fd_ < 0) setup_errno_ = errno;
   if (epoll_fd_ >= 0 && wake_pipe_[0] >= 0) {
     epoll_event wake_event{};
     wake_event.events = EPOLLIN;
@@ -289,7 +292,12 @@ void ConnectionGate::run() {
     found = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()),
                          static_cast<int>(std::max<long long>(wait, 0)));
     if (found < 0) {
-      if (errno != EINTR) spdlog::error("connection gate: epoll_wait: {}", std::strerror(errno));
+      if (errno != EINTR) {
+        // Said once, and not spun on.
+        if (!wait_failure_logged_) spdlog::error("connection gate: epoll_wait: {}", std::strerror(errno));
+        wait_failure_logged_ = true;
+        ::poll(nullptr, 0, 100);
+      }
       found = 0;
     }
   }

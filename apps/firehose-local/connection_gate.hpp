@@ -51,6 +51,9 @@ class ConnectionGate {
   ConnectionGate(const ConnectionGate&) = delete;
   ConnectionGate& operator=(const ConnectionGate&) = delete;
 
+  // Why its pipe or epoll instance could not be made (out of descriptors),
+  // 0 when both were: without them the server cannot watch connections.
+  int setup_errno() const { return setup_errno_; }
   void start();
   // Closes every waiting connection; later ones are closed at once.
   void stop();
@@ -83,6 +86,7 @@ class ConnectionGate {
   std::atomic<bool> refusing_logged_{false};
   int wake_pipe_[2] = {-1, -1};
   int epoll_fd_ = -1;
+  int setup_errno_ = 0;
 
   std::mutex mutex_;  // guards incoming_, stopping_ and wake_at_
   std::vector<std::shared_ptr<Connection>> incoming_;
@@ -93,6 +97,7 @@ class ConnectionGate {
   std::chrono::steady_clock::time_point wake_at_ = std::chrono::steady_clock::time_point::max();
 
   std::vector<std::shared_ptr<Connection>> waiting_;  // the gate thread's own
+  bool wait_failure_logged_ = false;                  // the gate thread's own
   std::thread thread_;
 };
 

@@ -79,6 +79,8 @@ class Listener : public httplib::Server {
     if (sock != INVALID_SOCKET) ::listen(sock, kListenBacklog);
   }
 
+  int gate_setup_errno() const { return gate_.setup_errno(); }
+
   // Requests that announce a body over the limit are refused before it is read.
   bool body_too_large(const httplib::Request& req) const {
     const auto length = announced_length(req);
@@ -230,6 +232,10 @@ class HttpServer::Impl {
   }
 
   Result<int> bind(const std::string& host, int port) {
+    if (const int error = server_.gate_setup_errno(); error != 0) {
+      return make_error(ErrorKind::Config, "BindFailed",
+                        fmt::format("cannot watch connections (pipe, epoll_create1): {}", std::strerror(error)));
+    }
     const bool bound =
         port == 0 ? (bound_port_ = server_.bind_to_any_port(host)) > 0 : server_.bind_to_port(host, port);
     if (!bound) {
