@@ -14,6 +14,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/thread_name.hpp"
+
 namespace firehose::local {
 namespace {
 
@@ -54,7 +56,7 @@ ConnectionGate::ConnectionGate(Options options, Dispatch dispatch) : options_(op
     epoll_event wake_event{};
     wake_event.events = EPOLLIN;
     wake_event.data.ptr = nullptr;  // the one entry that is not a connection
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_pipe_[0], &wake_event);
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_pipe_[0], &wake_event) != 0) setup_errno_ = errno;
   }
 }
 
@@ -69,7 +71,10 @@ void ConnectionGate::start() {
   std::lock_guard lock(mutex_);
   if (started_ || stopping_) return;
   started_ = true;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    core::name_this_thread("local-gate");
+    run();
+  });
 }
 
 void ConnectionGate::stop() {
@@ -182,14 +187,18 @@ void ConnectionGate::arm(Connection& connection) {
   }
 }
 
-void ConnectionGate::disarm(Connection& connection) {
-  // A connection leaves the gate only disarmed: an event for it after that
-  // would name a connection the gate no longer holds (and may be gone).
-  if (!connection.armed) return;
-  epoll_event event{};
-  event.events = 0;
-  event.data.ptr = &connection;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, connection.fd, &event);
+void ConnectionGate::leave(Connection& connection) {
+  // An armed entry goes out of the epoll set before its connection leaves
+  // the gate (to a worker, or closed): left there it would report errors and
+  // hang-ups (epoll adds those to any mask, an empty one too) for a
+  // connection the gate no longer holds, and close() removes an entry only
+  // once no other reference to the socket is open (another thread's
+  // getsockname() holds one a moment). An entry whose one-shot event has
+  // fired reports nothing until armed again: it stays, and the worker's
+  // arm() is one EPOLL_CTL_MOD per request.
+  if (!connection.in_epoll || !connection.armed) return;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, connection.fd, nullptr);
+  connection.in_epoll = false;
   connection.armed = false;
 }
 
@@ -266,6 +275,7 @@ void ConnectionGate::run() {
       const bool received = connection->ready || connection->has_buffered_input();
       connection->ready = false;
       if (received && !receive(*connection)) {
+        leave(*connection);
         --open_;  // closed by the client, or broken
         continue;
       }
@@ -305,7 +315,7 @@ void ConnectionGate::run() {
 
 bool ConnectionGate::still_waiting(std::shared_ptr<Connection>& connection, Clock::time_point now) {
   if (has_whole_header(connection->pending)) {
-    disarm(*connection);  // a worker's now, or closed
+    leave(*connection);  // a worker's now, or closed
     if (connection->over_cap) {
       send_without_waiting(*connection, over_cap_answer(options_.max_connections));
       --open_;
@@ -315,6 +325,7 @@ bool ConnectionGate::still_waiting(std::shared_ptr<Connection>& connection, Cloc
     return false;
   }
   if (!looks_like_http(connection->pending)) {
+    leave(*connection);
     // A TLS handshake on a plain port, or anything else that will never end
     // in "\r\n\r\n": answered at once, not after --header-timeout (a TLS
     // client called it a connect timeout instead of a TLS failure).
@@ -327,6 +338,7 @@ bool ConnectionGate::still_waiting(std::shared_ptr<Connection>& connection, Cloc
     return false;
   }
   if (connection->pending.size() > options_.max_header_bytes) {
+    leave(*connection);
     send_without_waiting(*connection,
                          error_answer(431, "Request Header Fields Too Large", "SerializationException",
                                       fmt::format("The request header exceeds {} bytes", options_.max_header_bytes)));
@@ -334,6 +346,7 @@ bool ConnectionGate::still_waiting(std::shared_ptr<Connection>& connection, Cloc
     return false;
   }
   if (now >= connection->deadline) {
+    leave(*connection);
     if (connection->request_begun) {
       spdlog::debug("dropping a connection whose request header did not arrive in time");
       send_without_waiting(*connection, error_answer(408, "Request Timeout", "RequestTimeoutException",

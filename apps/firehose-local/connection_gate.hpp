@@ -70,10 +70,10 @@ class ConnectionGate {
  private:
   void run();
   void wait(std::shared_ptr<Connection> connection);
-  // Watches the connection for its wait_events, once (EPOLLONESHOT); disarm()
-  // stops that before it leaves the gate without an event.
+  // Watches the connection for its wait_events, once (EPOLLONESHOT); leave()
+  // takes it out of the epoll set before it leaves the gate.
   void arm(Connection& connection);
-  void disarm(Connection& connection);
+  void leave(Connection& connection);
   // False when the connection is to be dropped.
   bool receive(Connection& connection);
   // Drops, refuses or dispatches a connection after a receive; false when it is gone from the gate.

@@ -13,6 +13,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "core/thread_name.hpp"
 #include "local_server.hpp"
 #include "settings.hpp"
 
@@ -76,6 +77,7 @@ int main(int argc, char** argv) {
   // the watcher itself ends its sigwait().
   std::atomic<bool> run_ended{false};
   std::thread signals([&local, &run_ended, stop_signals] {
+    firehose::core::name_this_thread("local-signals");
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
     if (run_ended.load()) return;

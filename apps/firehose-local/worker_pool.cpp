@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/thread_name.hpp"
+
 namespace firehose::local {
 
 WorkerPool::WorkerPool(std::size_t threads) {
@@ -9,7 +11,10 @@ WorkerPool::WorkerPool(std::size_t threads) {
   threads_.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i) {
     workers_.push_back(std::make_unique<Worker>());
-    threads_.emplace_back([this, worker = workers_.back().get()] { run(*worker); });
+    threads_.emplace_back([this, worker = workers_.back().get()] {
+      core::name_this_thread("local-worker");
+      run(*worker);
+    });
   }
 }
 

@@ -314,6 +314,23 @@ class HostileClientsOverTls(unittest.TestCase):
             data = read_to_end(conn)
         self.assertEqual(data.count(b"HTTP/1.1 200"), 4, data)
 
+    def test_pipelined_posts_in_one_tls_record_are_all_answered(self):
+        # Each body's end and the next request's header share a TLS record: the
+        # worker reads the body to its end, the rest stays decrypted in OpenSSL,
+        # where epoll cannot see it; the gate must read it from there, hand the
+        # connection to a worker out of its epoll set, and take it back after.
+        local = self.server()
+        body = b'{"Limit": 3}'
+        post = (b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: Firehose_20150804.ListDeliveryStreams\r\n"
+                b"Content-Type: application/x-amz-json-1.1\r\nContent-Length: %d\r\n\r\n" % len(body)) + body
+        last = post.replace(b"Host: x\r\n", b"Host: x\r\nConnection: close\r\n")
+        for _ in range(3):
+            with self.connect(local) as conn:
+                conn.sendall(post * 19 + last)
+                data = read_to_end(conn)
+            self.assertEqual(data.count(b"HTTP/1.1 200"), 20, data[:400])
+        self.assert_serves(local)
+
     def test_plain_http_on_the_https_port_is_told_to_use_https(self):
         local = self.server()
         with socket.create_connection(("127.0.0.1", port_of(local.url)), timeout=HANG_GUARD) as conn:

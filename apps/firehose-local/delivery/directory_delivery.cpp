@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/thread_name.hpp"
 #include "delivery/stream_delivery.hpp"
 
 namespace firehose::local {
@@ -9,7 +10,12 @@ namespace firehose::local {
 DirectoryDelivery::DirectoryDelivery(std::filesystem::path data_dir, DeliveryListener listener,
                                      DirectoryDeliveryOptions options)
     : data_dir_(std::move(data_dir)), listener_(std::move(listener)), options_(std::move(options)) {
-  if (options_.background_thread) thread_ = std::thread([this] { run(); });
+  if (options_.background_thread) {
+    thread_ = std::thread([this] {
+      core::name_this_thread("local-delivery");
+      run();
+    });
+  }
 }
 
 DirectoryDelivery::~DirectoryDelivery() { stop(); }

@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "core/log.hpp"
+#include "core/thread_name.hpp"
 #include "firehose/producer/memory_charge.hpp"
 
 namespace firehose::producer {
@@ -66,8 +67,16 @@ void Dispatcher::start(SendBatch send, AbortRequests abort_requests, Framing fra
   abort_requests_ = std::move(abort_requests);
   framing_ = std::move(framing);
   frames_ = framing_.send && framing_.buffers != nullptr && options_.pack_target_bytes == 0;
-  dispatcher_ = std::thread([this] { dispatch_loop(); });
-  for (int i = 0; i < options_.max_in_flight; ++i) senders_.emplace_back([this] { send_loop(); });
+  dispatcher_ = std::thread([this] {
+    core::name_this_thread("fh-dispatch");
+    dispatch_loop();
+  });
+  for (int i = 0; i < options_.max_in_flight; ++i) {
+    senders_.emplace_back([this] {
+      core::name_this_thread("fh-sender");
+      send_loop();
+    });
+  }
 }
 
 void Dispatcher::stop() {

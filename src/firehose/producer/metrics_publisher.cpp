@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/log.hpp"
+#include "core/thread_name.hpp"
 #include "firehose/cloudwatch_client.hpp"
 #include "protocol/cloudwatch.hpp"
 #include "protocol/cloudwatch_validation.hpp"
@@ -43,7 +44,10 @@ MetricsPublisher::~MetricsPublisher() { (void)stop(); }
 void MetricsPublisher::start() {
   std::lock_guard lock(state_mutex_);
   if (stopping_ || thread_.joinable()) return;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    core::name_this_thread("fh-metrics");
+    run();
+  });
 }
 
 void MetricsPublisher::run() {

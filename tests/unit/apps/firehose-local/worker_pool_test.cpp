@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/thread_name.hpp"
+
 namespace firehose::local {
 namespace {
 
@@ -46,6 +48,13 @@ TEST(WorkerPoolTest, TheWorkerIdleLastTakesTheNextJob) {
   }
   // One condition variable for all (cpp-httplib's pool) wakes them in turn: 8 threads here.
   EXPECT_EQ(workers_used.size(), 1u);
+}
+
+TEST(WorkerPoolTest, WorkersAreNamed) {
+  WorkerPool pool(2);
+  std::promise<std::string> name;
+  pool.enqueue([&name] { name.set_value(core::this_thread_name()); });
+  EXPECT_EQ(name.get_future().get(), "local-worker");
 }
 
 TEST(WorkerPoolTest, JobsGivenWhileEveryWorkerIsBusyRunInOrder) {

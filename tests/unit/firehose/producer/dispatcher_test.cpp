@@ -5,10 +5,12 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "core/thread_name.hpp"
 #include "firehose/producer/memory_charge.hpp"
 
 namespace firehose::producer {
@@ -43,6 +45,7 @@ struct DispatcherRig {
   std::vector<std::size_t> batch_sizes;      // records per batch handed to a sender
   std::map<std::string, int> sends;          // per record
   std::map<std::string, std::string> codes;  // outcome per record: "" acknowledged, else the error code
+  std::set<std::string> sender_thread_names;
   int in_send = 0;
   bool hold = false;                                       // senders wait in send until released or aborted
   bool aborted = false;                                    // the abort hook was called
@@ -116,6 +119,7 @@ struct DispatcherRig {
   // What a sender does with a batch, with the answer chosen by the test.
   Batch send(Batch batch) {
     std::unique_lock lock(mutex);
+    sender_thread_names.insert(core::this_thread_name());
     batch_sizes.push_back(batch.size());
     ++in_send;
     changed.notify_all();
@@ -223,6 +227,8 @@ TEST(Dispatcher, CutsBatchesOfAtMostTheLimitAndHandsEveryRecordToASenderOnce) {
   for (const auto& [data, count] : rig.sends) EXPECT_EQ(count, 1) << data;
   EXPECT_EQ(rig.outcomes.acknowledged(), 10u);
   EXPECT_TRUE(rig.budget_returned());
+  // Named for top -H, gdb and perf.
+  EXPECT_EQ(rig.sender_thread_names, std::set<std::string>{"fh-sender"});
 }
 
 // Records put with callbacks take the Batcher's path; without, once
