@@ -9,24 +9,24 @@
 namespace firehose::core {
 namespace {
 
+// The name a new thread reads back after naming itself `name`.
+std::string named_in_a_new_thread(const std::string& name) {
+  std::string read_back;
+  std::thread([&] {
+    name_this_thread(name);
+    read_back = this_thread_name();
+  }).join();
+  return read_back;
+}
+
 TEST(ThreadName, IsSetForTheCallingThreadOnly) {
   const std::string before = this_thread_name();
-  std::string inside;
-  std::thread([&inside] {
-    name_this_thread("fh-test");
-    inside = this_thread_name();
-  }).join();
-  EXPECT_EQ(inside, "fh-test");
+  EXPECT_EQ(named_in_a_new_thread("fh-test"), "fh-test");
   EXPECT_EQ(this_thread_name(), before);
 }
 
 TEST(ThreadName, ALongNameIsCutTo15Characters) {
-  std::string inside;
-  std::thread([&inside] {
-    name_this_thread("a-name-longer-than-linux-keeps");
-    inside = this_thread_name();
-  }).join();
-  EXPECT_EQ(inside, "a-name-longer-t");
+  EXPECT_EQ(named_in_a_new_thread("a-name-longer-than-linux-keeps"), "a-name-longer-t");
 }
 
 }  // namespace
