@@ -36,7 +36,6 @@ for side in A B; do
   printf '| %s (%s) | %s | %s | %s | %s | %s | %s |\n' "$side" "$tree" "$(stats ${cpu[$side]})" "$(stats ${user[$side]})" \
     "$(stats ${sys[$side]})" "$(FMT=%.1f stats ${rss[$side]})" "$(FMT=%.0f stats ${rate[$side]})" "$(FMT=%.0f stats ${vcs[$side]})"
 done
-ratio() { echo "$(median $2) / $(median $1)" | bc -l; }
 printf '\nB/A, medians: CPU %.2f, user %.2f, sys %.2f, peak RSS %.2f, records/s %.2f (%s MiB of 1 KiB lines, %s runs each, load %s at the end).\n' \
   "$(ratio "${cpu[A]}" "${cpu[B]}")" "$(ratio "${user[A]}" "${user[B]}")" "$(ratio "${sys[A]}" "${sys[B]}")" \
   "$(ratio "${rss[A]}" "${rss[B]}")" "$(ratio "${rate[A]}" "${rate[B]}")" "$size" "$REPEATS" "$(cut -d' ' -f1 /proc/loadavg)"

@@ -36,3 +36,5 @@ stats() {
     printf f " (" f "–" f ")", m, v[1], v[NR]}'
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
+# ratio "A_VALUES" "B_VALUES": median of B / median of A (the B/A line of the compare scripts).
+ratio() { echo "$(median $2) / $(median $1)" | bc -l; }

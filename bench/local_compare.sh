@@ -38,7 +38,6 @@ for side in A B; do
   server=$A; [ "$side" = B ] && server=$B
   printf '| %s (%s) | %s | %s | %s |\n' "$side" "$server" "$(stats ${cpu[$side]})" "$(stats ${user[$side]})" "$(stats ${sys[$side]})"
 done
-ratio() { echo "$(median $2) / $(median $1)" | bc -l; }
 printf '\nB/A, medians: server CPU %.2f, user %.2f, sys %.2f (%s MiB of 1 KiB lines, %s runs each, load %s at the end).\n' \
   "$(ratio "${cpu[A]}" "${cpu[B]}")" "$(ratio "${user[A]}" "${user[B]}")" "$(ratio "${sys[A]}" "${sys[B]}")" \
   "$size" "$REPEATS" "$(cut -d' ' -f1 /proc/loadavg)"

@@ -191,6 +191,18 @@ bool ConnectionStream::wait_for(short events) const {
   return ready > 0;
 }
 
+Transfer ConnectionStream::receive_in_time(char* into, std::size_t size) {
+  // Read first and poll only when nothing is there: while a body streams
+  // in, a read finds bytes waiting, and a poll() before each was a system
+  // call for nothing. The deadline holds as it did with a poll each time.
+  while (true) {
+    if (Clock::now() >= request_deadline_) return Transfer{};
+    const Transfer received = connection_.receive(into, size);
+    if (received.status != Transfer::Status::WouldBlock) return received;
+    if (!wait_for(received.wait_for)) return Transfer{};
+  }
+}
+
 bool ConnectionStream::is_readable() const {
   return consumed_ < connection_.pending.size() || buffer_begin_ < buffer_end_ || connection_.has_buffered_input() ||
          wait_for(POLLIN);
@@ -215,21 +227,11 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
     }
     if (buffer_begin_ == buffer_end_) {
       if (!receive_buffer_) receive_buffer_ = std::make_unique_for_overwrite<char[]>(kBodyReceiveChunk);
-      // Read first and poll only when nothing is there: while a body streams
-      // in, a read finds bytes waiting, and a poll() before each was a system
-      // call for nothing. The deadline holds as it did with a poll each time.
-      while (true) {
-        if (Clock::now() >= request_deadline_) return -1;
-        const Transfer received = connection_.receive(receive_buffer_.get(), kBodyReceiveChunk);
-        if (received.status == Transfer::Status::Moved) {
-          buffer_begin_ = 0;
-          buffer_end_ = received.bytes;
-          break;
-        }
-        if (received.status == Transfer::Status::Closed) return 0;
-        if (received.status != Transfer::Status::WouldBlock) return -1;
-        if (!wait_for(received.wait_for)) return -1;
-      }
+      const Transfer received = receive_in_time(receive_buffer_.get(), kBodyReceiveChunk);
+      if (received.status == Transfer::Status::Closed) return 0;
+      if (received.status != Transfer::Status::Moved) return -1;
+      buffer_begin_ = 0;
+      buffer_end_ = received.bytes;
     }
     from = receive_buffer_.get() + buffer_begin_;
     available = buffer_end_ - buffer_begin_;
@@ -254,14 +256,10 @@ bool ConnectionStream::read_exactly(char* into, std::size_t length) {
   if (consumed_ < pending.size()) consumed_ += take(pending.data() + consumed_, pending.size() - consumed_);
   if (buffer_begin_ < buffer_end_) buffer_begin_ += take(receive_buffer_.get() + buffer_begin_, buffer_end_ - buffer_begin_);
   while (got < length) {
-    if (Clock::now() >= request_deadline_) return false;
     // Never more than the body: what follows it is the next request's.
-    const Transfer received = connection_.receive(into + got, length - got);
-    if (received.status == Transfer::Status::Moved) {
-      got += received.bytes;
-    } else if (received.status != Transfer::Status::WouldBlock || !wait_for(received.wait_for)) {
-      return false;
-    }
+    const Transfer received = receive_in_time(into + got, length - got);
+    if (received.status != Transfer::Status::Moved) return false;
+    got += received.bytes;
   }
   if (read_allowance_ != std::numeric_limits<std::size_t>::max()) read_allowance_ -= length;
   return true;

@@ -108,6 +108,9 @@ class ConnectionStream final : public httplib::Stream {
 
  private:
   bool wait_for(short events) const;
+  // One receive into `into`, waiting while nothing has arrived: Moved, or
+  // Closed, or Failed (also when the request's time runs out).
+  Transfer receive_in_time(char* into, std::size_t size);
 
   // Bytes for the worker to read come from connection_.pending (what the
   // gate received) and, once that is used up, from receive_buffer_, which
