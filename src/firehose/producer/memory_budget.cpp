@@ -1,12 +1,27 @@
 #include "firehose/producer/memory_budget.hpp"
 
+#include <algorithm>
+
 namespace firehose::producer {
 
 MemoryBudget::MemoryBudget(std::size_t capacity_bytes) : capacity_(capacity_bytes) {}
 
+std::size_t MemoryBudget::waited_room(std::size_t bytes) const {
+  if (bytes >= capacity_) return capacity_;  // granted only when nothing is held
+  return bytes + std::min(capacity_ / 8, capacity_ - bytes);
+}
+
 bool MemoryBudget::acquire(std::size_t bytes) {
   std::unique_lock lock(mutex_);
-  released_.wait(lock, [&] { return cancelled_ || fits(bytes); });
+  if (!cancelled_ && !fits(bytes)) {
+    const std::size_t room = waited_room(bytes);
+    ++waiters_;
+    while (!cancelled_ && used_ != 0 && used_ + room > capacity_) {
+      wake_when_used_at_most_ = std::max(wake_when_used_at_most_, capacity_ - room);
+      released_.wait(lock);
+    }
+    --waiters_;
+  }
   if (cancelled_) return false;
   used_ += bytes;
   return true;
@@ -24,6 +39,8 @@ void MemoryBudget::release(std::size_t bytes) {
   {
     std::lock_guard lock(mutex_);
     used_ -= bytes;
+    if (waiters_ == 0 || (used_ != 0 && used_ > wake_when_used_at_most_)) return;
+    wake_when_used_at_most_ = 0;  // the waiters still short of room set it again
   }
   released_.notify_all();
 }
