@@ -15,7 +15,8 @@ namespace firehose {
 namespace detail {
 struct FirehoseClientAccess {
   static Result<PutRecordBatchAnswer> put_record_batch_body(const FirehoseClient& client, std::string& body,
-                                                            std::size_t record_count, const std::atomic<bool>* abort);
+                                                            std::size_t record_count, const std::atomic<bool>* abort,
+                                                            protocol::RecordIds record_ids);
 };
 }  // namespace detail
 
@@ -24,10 +25,11 @@ struct FirehoseClientAccess {
 // that its buffer can hold the next call's body (PutRecordBatchBody takes it
 // back). When `abort` is given and turns true, a call in progress is
 // abandoned (Transport error "RequestAborted"; its records may have been stored).
-inline Result<PutRecordBatchAnswer> put_record_batch_body(const FirehoseClient& client, std::string& body,
-                                                          std::size_t record_count,
-                                                          const std::atomic<bool>* abort = nullptr) {
-  return detail::FirehoseClientAccess::put_record_batch_body(client, body, record_count, abort);
+// With RecordIds::kChecked the answer's RecordIds are checked, not kept.
+inline Result<PutRecordBatchAnswer> put_record_batch_body(
+    const FirehoseClient& client, std::string& body, std::size_t record_count, const std::atomic<bool>* abort = nullptr,
+    protocol::RecordIds record_ids = protocol::RecordIds::kKept) {
+  return detail::FirehoseClientAccess::put_record_batch_body(client, body, record_count, abort, record_ids);
 }
 
 }  // namespace firehose

@@ -77,11 +77,12 @@ Result<PutRecordBatchResult> FirehoseClient::put_record_batch(std::string_view s
 Result<PutRecordBatchAnswer> detail::FirehoseClientAccess::put_record_batch_body(const FirehoseClient& client,
                                                                                  std::string& body,
                                                                                  std::size_t record_count,
-                                                                                 const std::atomic<bool>* abort) {
+                                                                                 const std::atomic<bool>* abort,
+                                                                                 protocol::RecordIds record_ids) {
   int sends = 1;
   auto text = client.call_keeping_body("PutRecordBatch", body, &sends, abort);
   if (!text) return text.error();
-  auto answer = protocol::read_put_record_batch_answer(std::move(text).value(), record_count);
+  auto answer = protocol::read_put_record_batch_answer(std::move(text).value(), record_count, record_ids);
   if (answer) {
     answer->resent = sends > 1;
     answer->sends = sends;

@@ -296,9 +296,10 @@ class StringArena {
 
 // One RequestResponses entry. Its three members are read when they are
 // strings (anything else reads as absent); other members are ignored.
-Status read_entry(dom::element item, StringArena& arena, PutRecordBatchAnswer::Entry& entry) {
+Status read_entry(dom::element item, StringArena& arena, RecordIds record_ids, PutRecordBatchAnswer::Entry& entry) {
   dom::object object;
   if (item.get_object().get(object) != simdjson::SUCCESS) return malformed("a RequestResponses entry is not an object");
+  bool has_record_id = false;
   for (dom::key_value_pair field : object) {
     std::string_view* target = field.key == "RecordId"       ? &entry.record_id
                                : field.key == "ErrorCode"    ? &entry.error_code
@@ -306,9 +307,14 @@ Status read_entry(dom::element item, StringArena& arena, PutRecordBatchAnswer::E
                                                              : nullptr;
     if (target == nullptr) continue;
     std::string_view text;
-    *target = field.value.get_string().get(text) == simdjson::SUCCESS ? arena.keep(text) : std::string_view();
+    if (field.value.get_string().get(text) != simdjson::SUCCESS) text = {};
+    if (target == &entry.record_id) {
+      has_record_id = !text.empty();
+      if (record_ids == RecordIds::kChecked) continue;
+    }
+    *target = text.empty() ? std::string_view() : arena.keep(text);
   }
-  if (entry.record_id.empty() && entry.error_code.empty())
+  if (!has_record_id && entry.error_code.empty())
     return malformed("an entry has neither RecordId nor ErrorCode");
   return {};
 }
@@ -321,7 +327,8 @@ Status read_entry(dom::element item, StringArena& arena, PutRecordBatchAnswer::E
 // into our code and so gets only the baseline x86-64 kernel): several times
 // faster than the hand-written reader it replaced (docs/benchmarks.md,
 // "JSON readers").
-Result<PutRecordBatchAnswer> read_put_record_batch_answer(std::string body, std::size_t records_sent) {
+Result<PutRecordBatchAnswer> read_put_record_batch_answer(std::string body, std::size_t records_sent,
+                                                          RecordIds record_ids) {
   // The parser reads up to SIMDJSON_PADDING bytes past the end: the body's
   // own capacity provides them (else it would copy the body). The transport
   // left that room already; reserving more would copy the whole answer.
@@ -350,7 +357,7 @@ Result<PutRecordBatchAnswer> read_put_record_batch_answer(std::string body, std:
   answer.responses.resize(records_sent);
   std::size_t index = 0;
   for (dom::element item : responses) {
-    if (auto entry = read_entry(item, arena, answer.responses[index++]); !entry) return entry.error();
+    if (auto entry = read_entry(item, arena, record_ids, answer.responses[index++]); !entry) return entry.error();
   }
   // Trust the entries over the count: they are what says which record to retry.
   answer.failed_put_count = static_cast<int>(

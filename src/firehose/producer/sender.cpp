@@ -82,16 +82,16 @@ Batch Sender::send(Batch batch) {
     body.add(record->data);
   }
   std::string body_buffer = body.finish();
-  const Call sent = call(body_buffer, batch.size(), users, raw_bytes, attempt, resends);
+  const Call sent = call(body_buffer, batch.size(), users, raw_bytes, attempt, resends, protocol::RecordIds::kKept);
   body_buffers_.give_back(std::move(body_buffer), body_bytes);
   return conclude(std::move(batch), sent);
 }
 
 Sender::Call Sender::call(std::string& body, std::size_t count, std::size_t users, std::size_t raw_bytes, int attempt,
-                          std::uint64_t resends) {
+                          std::uint64_t resends, protocol::RecordIds record_ids) {
   in_flight_.fetch_add(1, std::memory_order_relaxed);
   const auto started = std::chrono::steady_clock::now();
-  Call sent{put_record_batch_body(*client_, body, count, &abort_), started, {}, count};
+  Call sent{put_record_batch_body(*client_, body, count, &abort_, record_ids), started, {}, count};
   sent.finished = std::chrono::steady_clock::now();
   in_flight_.fetch_sub(1, std::memory_order_relaxed);
   request_latency_.record(sent.finished - started);
@@ -172,7 +172,8 @@ Sender::FramedSent Sender::send_framed(FramedBatch framed) {
     return {std::move(records), raw_bytes};
   }
   const auto wall_now = std::chrono::system_clock::now();
-  const Call sent = call(framed.finish(), count, count, raw_bytes, 1, 0);
+  // Framed records have no callback: no outcome carries a RecordId.
+  const Call sent = call(framed.finish(), count, count, raw_bytes, 1, 0, protocol::RecordIds::kChecked);
   if (acknowledges_all(sent.answer)) {
     // The common case, resolved as a whole: no record object ever existed.
     note_call_answered();

@@ -206,6 +206,30 @@ TEST(Responses, PutRecordBatchAnswerOwnsItsStringsAcrossAMove) {
   EXPECT_EQ(to_result(moved).responses[1].error_code, "InternalFailure");
 }
 
+// A sender whose records nobody waits on (the producer's framed batches)
+// has the RecordIds checked, not kept: nothing is copied for them, and an
+// entry with neither a RecordId nor an ErrorCode is still malformed.
+TEST(Responses, PutRecordBatchAnswerWithRecordIdsCheckedKeepsOnlyTheErrors) {
+  const std::string text = R"({"RequestResponses":[{"RecordId":"abcdefghijklmnopqrstuvwxyz"},)"
+                           R"({"ErrorCode":"ServiceUnavailableException","ErrorMessage":"Slow down."}],"FailedPutCount":1})";
+  auto answer = read_put_record_batch_answer(text, 2, RecordIds::kChecked);
+  ASSERT_TRUE(answer.ok()) << answer.error().message;
+  ASSERT_EQ(answer->responses.size(), 2u);
+  EXPECT_TRUE(answer->responses[0].ok());
+  EXPECT_TRUE(answer->responses[0].record_id.empty());
+  EXPECT_EQ(answer->responses[1].error_code, "ServiceUnavailableException");
+  EXPECT_EQ(answer->responses[1].error_message, "Slow down.");
+  EXPECT_EQ(answer->failed_put_count, 1);
+  EXPECT_EQ(answer->decoded.front()->find("abcdefghijklmnopqrstuvwxyz"), std::string::npos);
+
+  for (const char* bad : {R"({"RequestResponses":[{}]})", R"({"RequestResponses":[{"RecordId":""}]})",
+                          R"({"RequestResponses":[{"RecordId":7}]})"}) {
+    auto refused = read_put_record_batch_answer(bad, 1, RecordIds::kChecked);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_EQ(refused.error().code, "MalformedResponse") << bad;
+  }
+}
+
 TEST(Responses, PutRecordBatchAnswerRefusesMoreEntriesThanRecordsSent) {
   auto answer = read_put_record_batch_answer(R"({"RequestResponses":[{"RecordId":"a"},{"RecordId":"b"}]})", 1);
   ASSERT_FALSE(answer.ok());
