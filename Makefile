@@ -107,7 +107,7 @@ TSAN_UNIT_SUITES := Producer|Dispatcher|Admission|Sender|Retrier|DeadLetter|Metr
 TSAN_UNIT_SUITES := $(TSAN_UNIT_SUITES)|OutcomeResolver|AdaptiveRateLimiter|BatchPut|CurlHttpClientTest|CurlHttpsTest
 TSAN_UNIT_SUITES := $(TSAN_UNIT_SUITES)|CloudWatchClientWireTest|CachingProvider|ContainerProvider|ImdsProvider
 TSAN_UNIT_SUITES := $(TSAN_UNIT_SUITES)|AssumeRoleProvider|StsClient|WebIdentityProvider|DefaultChain|LocalServerTest
-TSAN_UNIT_SUITES := $(TSAN_UNIT_SUITES)|DeliveryDirectory|DeliveryRecovery|MetricsStoreTest|WorkerPoolTest
+TSAN_UNIT_SUITES := $(TSAN_UNIT_SUITES)|DeliveryDirectory|DeliveryRecovery|MetricsStoreTest|WorkerPoolTest|MemoryBudget
 asan tsan: deps
 	cmake -S . -B build-$@ $(SANITIZER_CMAKE_FLAGS) -DFIREHOSE_SANITIZE=$(if $(filter asan,$@),address,thread) \
 	  "-DFIREHOSE_UNIT_SUITES=$(if $(filter tsan,$@),$(TSAN_UNIT_SUITES))" -UFIREHOSE_UNITY_TESTS >/dev/null
