@@ -1,6 +1,7 @@
 #include "firehose/producer/memory_budget.hpp"
 
 #include <algorithm>
+#include <cassert>
 
 namespace firehose::producer {
 
@@ -13,7 +14,7 @@ std::size_t MemoryBudget::waited_room(std::size_t bytes) const {
 
 bool MemoryBudget::acquire(std::size_t bytes) {
   std::unique_lock lock(mutex_);
-  if (!cancelled_ && !fits(bytes)) {
+  if (!cancelled_ && (waiters_ > 0 || !fits(bytes))) {
     const std::size_t room = waited_room(bytes);
     ++waiters_;
     while (!cancelled_ && used_ != 0 && used_ + room > capacity_) {
@@ -38,6 +39,8 @@ void MemoryBudget::release(std::size_t bytes) {
   if (bytes == 0) return;
   {
     std::lock_guard lock(mutex_);
+    // Every caller gives back what it took; a wrapped used_ would never wake a waiter again.
+    assert(bytes <= used_);
     used_ -= bytes;
     if (waiters_ == 0 || (used_ != 0 && used_ > wake_when_used_at_most_)) return;
     wake_when_used_at_most_ = 0;  // the waiters still short of room set it again
@@ -60,7 +63,12 @@ std::size_t MemoryBudget::used() const {
 
 bool MemoryBudget::mostly_used() const {
   std::lock_guard lock(mutex_);
-  return used_ >= capacity_ - capacity_ / 4;
+  return waiters_ > 0 || used_ >= capacity_ - capacity_ / 4;
+}
+
+std::size_t MemoryBudget::waiters() const {
+  std::lock_guard lock(mutex_);
+  return waiters_;
 }
 
 }  // namespace firehose::producer
