@@ -16,7 +16,7 @@ namespace detail {
 struct FirehoseClientAccess {
   static Result<PutRecordBatchAnswer> put_record_batch_body(const FirehoseClient& client, std::string& body,
                                                             std::size_t record_count, const std::atomic<bool>* abort,
-                                                            protocol::RecordIds record_ids);
+                                                            protocol::RecordIdUse record_ids);
 };
 }  // namespace detail
 
@@ -25,10 +25,10 @@ struct FirehoseClientAccess {
 // that its buffer can hold the next call's body (PutRecordBatchBody takes it
 // back). When `abort` is given and turns true, a call in progress is
 // abandoned (Transport error "RequestAborted"; its records may have been stored).
-// With RecordIds::kChecked the answer's RecordIds are checked, not kept.
+// With RecordIdUse::kChecked the answer's RecordIds are checked, not kept.
 inline Result<PutRecordBatchAnswer> put_record_batch_body(
     const FirehoseClient& client, std::string& body, std::size_t record_count, const std::atomic<bool>* abort = nullptr,
-    protocol::RecordIds record_ids = protocol::RecordIds::kKept) {
+    protocol::RecordIdUse record_ids = protocol::RecordIdUse::kKept) {
   return detail::FirehoseClientAccess::put_record_batch_body(client, body, record_count, abort, record_ids);
 }
 

@@ -78,7 +78,7 @@ Result<PutRecordBatchAnswer> detail::FirehoseClientAccess::put_record_batch_body
                                                                                  std::string& body,
                                                                                  std::size_t record_count,
                                                                                  const std::atomic<bool>* abort,
-                                                                                 protocol::RecordIds record_ids) {
+                                                                                 protocol::RecordIdUse record_ids) {
   int sends = 1;
   auto text = client.call_keeping_body("PutRecordBatch", body, &sends, abort);
   if (!text) return text.error();

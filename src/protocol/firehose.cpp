@@ -296,7 +296,7 @@ class StringArena {
 
 // One RequestResponses entry. Its three members are read when they are
 // strings (anything else reads as absent); other members are ignored.
-Status read_entry(dom::element item, StringArena& arena, RecordIds record_ids, PutRecordBatchAnswer::Entry& entry) {
+Status read_entry(dom::element item, StringArena& arena, RecordIdUse record_ids, PutRecordBatchAnswer::Entry& entry) {
   dom::object object;
   if (item.get_object().get(object) != simdjson::SUCCESS) return malformed("a RequestResponses entry is not an object");
   bool has_record_id = false;
@@ -310,7 +310,7 @@ Status read_entry(dom::element item, StringArena& arena, RecordIds record_ids, P
     if (field.value.get_string().get(text) != simdjson::SUCCESS) text = {};
     if (target == &entry.record_id) {
       has_record_id = !text.empty();
-      if (record_ids == RecordIds::kChecked) continue;
+      if (record_ids == RecordIdUse::kChecked) continue;
     }
     *target = text.empty() ? std::string_view() : arena.keep(text);
   }
@@ -328,7 +328,7 @@ Status read_entry(dom::element item, StringArena& arena, RecordIds record_ids, P
 // faster than the hand-written reader it replaced (docs/benchmarks.md,
 // "JSON readers").
 Result<PutRecordBatchAnswer> read_put_record_batch_answer(std::string body, std::size_t records_sent,
-                                                          RecordIds record_ids) {
+                                                          RecordIdUse record_ids) {
   // The parser reads up to SIMDJSON_PADDING bytes past the end: the body's
   // own capacity provides them (else it would copy the body). The transport
   // left that room already; reserving more would copy the whole answer.

@@ -19,7 +19,7 @@ namespace firehose {
 // valid; copying is not allowed.
 struct PutRecordBatchAnswer {
   struct Entry {
-    std::string_view record_id;  // empty when read with RecordIds::kChecked
+    std::string_view record_id;  // empty when read with RecordIdUse::kChecked
     std::string_view error_code;
     std::string_view error_message;
     bool ok() const { return error_code.empty(); }
@@ -133,10 +133,10 @@ Result<PutRecordBatchResult> parse_put_record_batch_response(std::string_view bo
 // A sender whose records nobody waits on needs none of them, and 500 of 224
 // characters are about three quarters of an answer: more than its request
 // for records of 100 bytes.
-enum class RecordIds { kKept, kChecked };
+enum class RecordIdUse { kKept, kChecked };
 // The same, read in place: the answer keeps `body` and its entries view into it.
 Result<PutRecordBatchAnswer> read_put_record_batch_answer(std::string body, std::size_t records_sent,
-                                                          RecordIds record_ids = RecordIds::kKept);
+                                                          RecordIdUse record_ids = RecordIdUse::kKept);
 // An owning copy of an answer read in place.
 PutRecordBatchResult to_result(const PutRecordBatchAnswer& answer);
 Result<DeliveryStreamDescription> parse_describe_delivery_stream_response(std::string_view body);

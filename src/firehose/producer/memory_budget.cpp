@@ -17,7 +17,7 @@ bool MemoryBudget::acquire(std::size_t bytes) {
   if (!cancelled_ && (waiters_ > 0 || !fits(bytes))) {
     const std::size_t room = waited_room(bytes);
     ++waiters_;
-    while (!cancelled_ && used_ != 0 && used_ + room > capacity_) {
+    while (!cancelled_ && !fits(room)) {
       wake_when_used_at_most_ = std::max(wake_when_used_at_most_, capacity_ - room);
       released_.wait(lock);
     }

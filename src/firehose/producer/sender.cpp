@@ -82,13 +82,13 @@ Batch Sender::send(Batch batch) {
     body.add(record->data);
   }
   std::string body_buffer = body.finish();
-  const Call sent = call(body_buffer, batch.size(), users, raw_bytes, attempt, resends, protocol::RecordIds::kKept);
+  const Call sent = call(body_buffer, batch.size(), users, raw_bytes, attempt, resends, protocol::RecordIdUse::kKept);
   body_buffers_.give_back(std::move(body_buffer), body_bytes);
   return conclude(std::move(batch), sent);
 }
 
 Sender::Call Sender::call(std::string& body, std::size_t count, std::size_t users, std::size_t raw_bytes, int attempt,
-                          std::uint64_t resends, protocol::RecordIds record_ids) {
+                          std::uint64_t resends, protocol::RecordIdUse record_ids) {
   in_flight_.fetch_add(1, std::memory_order_relaxed);
   const auto started = std::chrono::steady_clock::now();
   Call sent{put_record_batch_body(*client_, body, count, &abort_, record_ids), started, {}, count};
@@ -173,7 +173,7 @@ Sender::FramedSent Sender::send_framed(FramedBatch framed) {
   }
   const auto wall_now = std::chrono::system_clock::now();
   // Framed records have no callback: no outcome carries a RecordId.
-  const Call sent = call(framed.finish(), count, count, raw_bytes, 1, 0, protocol::RecordIds::kChecked);
+  const Call sent = call(framed.finish(), count, count, raw_bytes, 1, 0, protocol::RecordIdUse::kChecked);
   if (acknowledges_all(sent.answer)) {
     // The common case, resolved as a whole: no record object ever existed.
     note_call_answered();

@@ -82,7 +82,7 @@ class Sender {
   // counting it (latency, in flight, re-sends) and reporting it (on_batch).
   // `record_ids`: whether the answer's RecordIds are kept for the outcomes.
   Call call(std::string& body, std::size_t count, std::size_t users, std::size_t raw_bytes, int attempt,
-            std::uint64_t resends, protocol::RecordIds record_ids);
+            std::uint64_t resends, protocol::RecordIdUse record_ids);
   // Judges the answer for `batch`, resolves what is done, hands back what is to be retried.
   Batch conclude(Batch batch, const Call& sent);
   static bool acknowledges_all(const Result<PutRecordBatchAnswer>& answer);

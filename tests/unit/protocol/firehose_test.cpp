@@ -221,7 +221,7 @@ TEST(Responses, PutRecordBatchAnswerOwnsItsStringsAcrossAMove) {
 TEST(Responses, PutRecordBatchAnswerWithRecordIdsCheckedKeepsOnlyTheErrors) {
   const std::string text = R"({"RequestResponses":[{"RecordId":"abcdefghijklmnopqrstuvwxyz"},)"
                            R"({"ErrorCode":"ServiceUnavailableException","ErrorMessage":"Slow down."}],"FailedPutCount":1})";
-  auto answer = read_put_record_batch_answer(text, 2, RecordIds::kChecked);
+  auto answer = read_put_record_batch_answer(text, 2, RecordIdUse::kChecked);
   ASSERT_TRUE(answer.ok()) << answer.error().message;
   ASSERT_EQ(answer->responses.size(), 2u);
   EXPECT_TRUE(answer->responses[0].ok());
@@ -233,7 +233,7 @@ TEST(Responses, PutRecordBatchAnswerWithRecordIdsCheckedKeepsOnlyTheErrors) {
 
   for (const char* bad : {R"({"RequestResponses":[{}]})", R"({"RequestResponses":[{"RecordId":""}]})",
                           R"({"RequestResponses":[{"RecordId":7}]})"}) {
-    auto refused = read_put_record_batch_answer(bad, 1, RecordIds::kChecked);
+    auto refused = read_put_record_batch_answer(bad, 1, RecordIdUse::kChecked);
     ASSERT_FALSE(refused.ok()) << bad;
     EXPECT_EQ(refused.error().code, "MalformedResponse") << bad;
   }
