@@ -157,8 +157,10 @@ Status read_local(const DeliveredLocation& where, ReadProgress& progress, const 
     if (ec) return unreadable(where.local_dir, ec.value());
     const fs::path& path = it->path();
     const std::string name = path.filename().string();
-    if (name.starts_with(".")) {  // ".<object>.tmp" being written, .lock
-      if (it->is_directory(ec)) it.disable_recursion_pending();
+    // firehose-local's objects being written (".<object>.tmp") and its lock.
+    // Other names may start with a dot: a stream named ".events" delivers
+    // ".events-1-...", and a prefix ".x/" makes a folder.
+    if (name.starts_with(".") && (name.ends_with(".tmp") || (data_dir && it.depth() == 0 && name == ".lock"))) {
       continue;
     }
     if (data_dir && it.depth() == 0 && (name == "streams" || name == "spool")) {

@@ -86,6 +86,26 @@ std::string later_command(const WorkflowVerifyRequest& request, const Destinatio
 
 }  // namespace
 
+std::string stored_path_prefix(std::string_view bucket, std::string_view key_prefix) {
+  std::string path(bucket);
+  std::size_t start = 0;
+  while (start < key_prefix.size()) {
+    const std::size_t slash = key_prefix.find('/', start);
+    if (slash == std::string_view::npos) {  // the prefix ends inside this component
+      path += '/';
+      path += key_prefix.substr(start);
+      break;
+    }
+    const std::string_view component = key_prefix.substr(start, slash - start);
+    start = slash + 1;
+    if (component.empty()) continue;
+    path += '/';
+    path += component == "." ? "%2E" : component == ".." ? "%2E%2E" : component;
+  }
+  if (key_prefix.ends_with('/') || key_prefix.empty()) path += '/';
+  return path;
+}
+
 WorkflowVerifyOutcome verify_workflow_run(const WorkflowVerifyRequest& request, const std::shared_ptr<Session>& session,
                                           const FirehoseClient& client, const std::function<bool()>& stopping) {
   WorkflowVerifyOutcome outcome;
@@ -108,7 +128,7 @@ WorkflowVerifyOutcome verify_workflow_run(const WorkflowVerifyRequest& request, 
                                  fmt::format("firehose-local's data directory {} is not on this machine", *local_dir));
       return outcome;
     }
-    verify.delivered = {*local_dir, "", destination->bucket + "/" + destination->prefix,
+    verify.delivered = {*local_dir, "", stored_path_prefix(destination->bucket, destination->prefix),
                         request.run_started - std::chrono::seconds(1)};
     where = fmt::format("{}/{}{}", *local_dir, destination->bucket,
                         destination->prefix.empty() ? "" : "/" + destination->prefix);

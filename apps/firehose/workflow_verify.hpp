@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -33,6 +34,14 @@ struct WorkflowVerifyOutcome {
   std::optional<Error> error;  // it could not run (the stream's destination, S3 ...)
   std::string later_command;   // when it was put off: what to run later
 };
+
+// Where firehose-local keeps the objects of `bucket` whose keys start with
+// `key_prefix`, as a path under its data directory: its rule for turning a
+// key into a path (apps/firehose-local/delivery/object_naming.hpp) applied
+// to the prefix. Empty components are dropped ("/logs/" is "logs/"), and
+// the components "." and ".." are stored as "%2E" and "%2E%2E". A last
+// component the prefix ends inside is kept as it is.
+std::string stored_path_prefix(std::string_view bucket, std::string_view key_prefix);
 
 // `stopping` (Ctrl-C, SIGTERM) ends the wait for S3: the command is printed instead.
 WorkflowVerifyOutcome verify_workflow_run(const WorkflowVerifyRequest& request, const std::shared_ptr<Session>& session,

@@ -46,6 +46,29 @@ class WorkflowVerify(unittest.TestCase):
         self.assertEqual(len(verify_events), 1)
         self.assertEqual(verify_events[0]["missing"], 0)
 
+    def test_streams_and_prefixes_that_firehose_local_stores_under_escaped_names(self):
+        # A stream named ".events" delivers dotfiles (".events-1-..."); a prefix with a
+        # leading "/" or ".." components is stored under "abs/" or "%2E%2E/": verify used
+        # to skip the one as hidden and look for the other where it is not (all "missing").
+        count = 40
+        with FirehoseLocal() as local:
+            client = local.client()
+            cases = [(".events", ""), ("abs", "/abs/"), ("up", "../../etc/"), ("dots", "./a/../b/")]
+            for name, prefix in cases:
+                local.create_stream(client, name, prefix=prefix)
+            self.sandbox.point_at(local)
+            for name, prefix in cases:
+                with self.subTest(stream=name, prefix=prefix):
+                    result = self.sandbox.run("workflow", "--delivery-stream-name", name, "--count", str(count),
+                                              "--single-records", "5", "--verify", "--log-format", "json")
+                    self.assertEqual(result.code, EXIT_OK, result)
+                    verified = summary_of(result)["verify"]
+                    self.assertEqual((verified["sent"], verified["missing"], verified["delivered_once"]),
+                                     (count, 0, count))
+            stored = [path for path, _ in local.objects()]
+        self.assertTrue(any(os.path.basename(path).startswith(".events-1-") for path in stored), stored)
+        self.assertTrue(any(path.startswith("%2E%2E/%2E%2E/etc/") for path in stored), stored)
+
     def test_against_moto_s3_after_a_wait_or_later(self):
         with MotoServer(enforce_auth=True) as moto:
             moto.client("s3").create_bucket(Bucket="wf-bucket")
