@@ -18,46 +18,58 @@ double round_to(double value, double step) { return std::round(value / step) / (
 
 }  // namespace
 
-void report_batch(const std::string& stream, std::size_t records, std::size_t bytes, std::size_t failed_put_count,
-                  const std::vector<std::pair<std::string, std::size_t>>& error_codes, int attempt,
-                  std::chrono::nanoseconds latency, BatchTally& tally) {
+void report_batch(const std::string& stream, const BatchReport& report, BatchTally& tally) {
   tally.requests.fetch_add(1, std::memory_order_relaxed);
-  tally.failed_put_count.fetch_add(failed_put_count, std::memory_order_relaxed);
-  // Every record failed with one code: per record, or the whole call (whose code counts once).
-  const bool all_one_code = failed_put_count == records && error_codes.size() == 1;
-  nlohmann::ordered_json codes = nlohmann::ordered_json::object();
+  const double latency_ms = std::chrono::duration<double, std::milli>(report.latency).count();
   std::size_t throttled = 0;
-  std::vector<std::string> code_texts;
-  for (const auto& [code, count] : error_codes) {
-    codes[code] = count;
-    code_texts.push_back(fmt::format("{} x{}", code, count));
-    if (is_throttling_error_code(code)) throttled += all_one_code ? records : count;
+  if (report.call_error) {
+    // No answer (a connection refused, a 500, a whole request throttled):
+    // no FailedPutCount either, which is a field of an answer.
+    const Error& error = *report.call_error;
+    tally.failed_calls.fetch_add(1, std::memory_order_relaxed);
+    if (is_throttling_error_code(error.code)) throttled = report.records;
+    log_event(spdlog::level::warn, event::kBatchPut,
+              {{"stream", stream},
+               {"records", report.records},
+               {"bytes", report.bytes},
+               {"error_code", error.code},
+               {"attempt", report.attempt},
+               {"latency_ms", round_to(latency_ms, 0.1)}},
+              fmt::format("PutRecordBatch: {} records, {} bytes, no answer: {} (attempt {}, {:.1f} ms)", report.records,
+                          report.bytes, error.to_string(), report.attempt, latency_ms));
+  } else {
+    tally.failed_put_count.fetch_add(report.failed_put_count, std::memory_order_relaxed);
+    nlohmann::ordered_json codes = nlohmann::ordered_json::object();
+    std::vector<std::string> code_texts;
+    for (const auto& [code, count] : report.error_codes) {
+      codes[code] = count;
+      code_texts.push_back(fmt::format("{} x{}", code, count));
+      if (is_throttling_error_code(code)) throttled += count;
+    }
+    log_event(report.failed_put_count > 0 ? spdlog::level::warn : spdlog::level::info, event::kBatchPut,
+              {{"stream", stream},
+               {"records", report.records},
+               {"bytes", report.bytes},
+               {"failed_put_count", report.failed_put_count},
+               {"error_codes", codes},
+               {"attempt", report.attempt},
+               {"latency_ms", round_to(latency_ms, 0.1)}},
+              fmt::format("PutRecordBatch: {} records, {} bytes, FailedPutCount {}{}{} (attempt {}, {:.1f} ms)",
+                          report.records, report.bytes, report.failed_put_count, code_texts.empty() ? "" : ": ",
+                          fmt::join(code_texts, ", "), report.attempt, latency_ms));
   }
-  const double latency_ms = std::chrono::duration<double, std::milli>(latency).count();
-  log_event(
-      failed_put_count > 0 ? spdlog::level::warn : spdlog::level::info, event::kBatchPut,
-      {{"stream", stream},
-       {"records", records},
-       {"bytes", bytes},
-       {"failed_put_count", failed_put_count},
-       {"error_codes", codes},
-       {"attempt", attempt},
-       {"latency_ms", round_to(latency_ms, 0.1)}},
-      fmt::format("PutRecordBatch: {} records, {} bytes, FailedPutCount {}{}{} (attempt {}, {:.1f} ms)", records, bytes,
-                  failed_put_count, code_texts.empty() ? "" : ": ", fmt::join(code_texts, ", "), attempt, latency_ms));
   if (throttled > 0) {
     tally.throttled_records.fetch_add(throttled, std::memory_order_relaxed);
     log_event(
         spdlog::level::warn, event::kThrottled,
-        {{"stream", stream}, {"operation", "PutRecordBatch"}, {"records", throttled}, {"attempt", attempt}},
+        {{"stream", stream}, {"operation", "PutRecordBatch"}, {"records", throttled}, {"attempt", report.attempt}},
         fmt::format("PutRecordBatch: {} records throttled (the producer slows down and retries them)", throttled));
   }
 }
 
 void observe_batches(ProducerOptions& options, BatchTally& tally) {
   options.on_batch = [stream = options.delivery_stream_name, &tally](const BatchReport& report) {
-    report_batch(stream, report.records, report.bytes, report.failed_put_count, report.error_codes, report.attempt,
-                 report.latency, tally);
+    report_batch(stream, report, tally);
     if (report.call_error) {
       std::lock_guard lock(tally.last_call_error_mutex);
       tally.last_call_error = report.call_error;
@@ -95,6 +107,7 @@ nlohmann::ordered_json workflow_summary(const WorkflowSummaryInput& in) {
       {"throttled", batch.records_throttled},
       {"failed", batch_failed},
       {"failed_put_count_total", in.tally->failed_put_count.load()},
+      {"failed_calls", in.tally->failed_calls.load()},
       {"latency_p50_ms", round_to(batch.request_latency.p50_ms, 0.1)},
       {"latency_p99_ms", round_to(batch.request_latency.p99_ms, 0.1)},
   };
@@ -125,8 +138,8 @@ std::string summary_text(const nlohmann::ordered_json& s) {
   return fmt::format(
       "Summary: {} records to {}: {} acknowledged, {} failed ({} dead-lettered), {} retries, {} throttled, {} possible "
       "duplicates, {} bytes in {:.3f} s. PutRecord: {} records, {} acknowledged, latency p50 {} ms p99 {} ms. "
-      "PutRecordBatch: {} records in {} requests, {} acknowledged, FailedPutCount total {}, latency p50 {} ms "
-      "p99 {} ms.",
+      "PutRecordBatch: {} records in {} requests, {} acknowledged, FailedPutCount total {}, {} calls without an "
+      "answer, latency p50 {} ms p99 {} ms.",
       s["records"].get<std::uint64_t>(), s["stream"].get<std::string>(), s["acknowledged"].get<std::uint64_t>(),
       s["failed"].get<std::uint64_t>(), s["dead_lettered"].get<std::uint64_t>(), s["retries"].get<std::uint64_t>(),
       s["throttled"].get<std::uint64_t>(), s["possible_duplicates"].get<std::uint64_t>(),
@@ -134,7 +147,8 @@ std::string summary_text(const nlohmann::ordered_json& s) {
       single["acknowledged"].get<std::uint64_t>(), single["latency_p50_ms"].get<double>(),
       single["latency_p99_ms"].get<double>(), batch["records"].get<std::uint64_t>(),
       batch["requests"].get<std::uint64_t>(), batch["acknowledged"].get<std::uint64_t>(),
-      batch["failed_put_count_total"].get<std::uint64_t>(), batch["latency_p50_ms"].get<double>(),
+      batch["failed_put_count_total"].get<std::uint64_t>(), batch["failed_calls"].get<std::uint64_t>(),
+      batch["latency_p50_ms"].get<double>(),
       batch["latency_p99_ms"].get<double>());
 }
 

@@ -25,16 +25,16 @@ namespace firehose::cli {
 // Totals of the PutRecordBatch answers, updated from the producer's sender threads.
 struct BatchTally {
   std::atomic<std::uint64_t> requests{0};
-  std::atomic<std::uint64_t> failed_put_count{0};   // sum of FailedPutCount (whole-call failures count every record)
+  std::atomic<std::uint64_t> failed_put_count{0};   // sum of the answers' FailedPutCount
+  std::atomic<std::uint64_t> failed_calls{0};       // calls that got no answer (refused, reset, 5xx, throttled whole)
   std::atomic<std::uint64_t> throttled_records{0};  // records answered with a throttling code
   std::mutex last_call_error_mutex;
   std::optional<Error> last_call_error;  // the last whole call that failed: why
 };
 
-// Logs one answer (`batch_put`, and `throttled` when records were throttled) and adds it to `tally`.
-void report_batch(const std::string& stream, std::size_t records, std::size_t bytes, std::size_t failed_put_count,
-                  const std::vector<std::pair<std::string, std::size_t>>& error_codes, int attempt,
-                  std::chrono::nanoseconds latency, BatchTally& tally);
+// Logs one call (`batch_put`: its answer's FailedPutCount and error codes,
+// or why it got no answer; `throttled` when records were throttled) and adds it to `tally`.
+void report_batch(const std::string& stream, const BatchReport& report, BatchTally& tally);
 
 // Sets options.on_batch to report_batch (the producer's per-answer hook).
 void observe_batches(ProducerOptions& options, BatchTally& tally);
