@@ -74,6 +74,7 @@ std::size_t spare_bytes(const PendingRecord& record) {
 void clear_for_reuse(PendingRecord& record) {
   record.users.clear();  // outcome callbacks (and the promises they hold) go now
   record.attempts = 0;
+  record.calls_failed = 0;
   record.first_attempt = {};
   record.last_attempt = {};
   record.deadline = {};

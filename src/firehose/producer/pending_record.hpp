@@ -28,6 +28,7 @@ struct PendingRecord {
   std::string data;
   std::vector<UserRecord> users;
   int attempts = 0;  // sends so far
+  int calls_failed = 0;  // of those, calls that failed whole (no answer): their backoff grows with these
   WallTime first_attempt{};
   WallTime last_attempt{};
   SteadyTime deadline{};            // the earliest user's put_time + record TTL

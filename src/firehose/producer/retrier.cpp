@@ -41,6 +41,7 @@ Judgement Retrier::judge(Batch batch, const Result<PutRecordBatchAnswer>& answer
     }
     for (auto& record : batch) {
       record->last_error = verdict.error;
+      ++record->calls_failed;
       if (verdict.outcome_unknown) mark_possible_duplicate(*record, judgement);
       retry_or_fail(std::move(record), judgement, now);
     }
@@ -69,8 +70,16 @@ Judgement Retrier::judge(Batch batch, const Result<PutRecordBatchAnswer>& answer
   }
   if (!judgement.retry.empty()) {
     // One delay for the group, so the records go back in the order they were sent.
+    // After a whole call failed, the backoff grows with the failed calls the
+    // records met, not with all their sends: a record refused three times
+    // inside answers (the service up, the limiter pacing) and then caught by
+    // one random 503 waited up to 8 s, its batch with it, and with a share of
+    // records failing and 10 % of calls refused the budget filled with
+    // sleeping batches and the producer stood still for seconds at a time.
     int attempts = 0;
-    for (const auto& record : judgement.retry) attempts = std::max(attempts, record->attempts);
+    for (const auto& record : judgement.retry) {
+      attempts = std::max(attempts, judgement.whole_call_failed ? record->calls_failed : record->attempts);
+    }
     judgement.retry_at = now + retry_delay(attempts, judgement.whole_call_failed);
   }
   return judgement;

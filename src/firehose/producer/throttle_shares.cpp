@@ -9,6 +9,10 @@ namespace {
 // The throttled share is measured over the last second, in quarter-second slots.
 constexpr auto kShareSlot = std::chrono::milliseconds(250);
 constexpr std::int64_t kRecentSlots = 4;
+// How far the lowest group's share is taken to read below the faults' share
+// by chance, in standard deviations: about the expected lowest of the 10-20
+// groups a window holds.
+constexpr double kNoiseOfTheLowest = 1.5;
 
 std::int64_t slot_of(RateTime now) { return now.time_since_epoch() / kShareSlot; }
 
@@ -49,8 +53,23 @@ double ThrottleShares::fault_share(RateTime now, Unit unit, double group) const 
   // too few for a group, were left out), the faults' share read 10 % with no
   // fault at all, and the throttling that followed passed for faults (2-3 %
   // of a loopback quota run's records throttled instead of about 1 %).
+  //
+  // The lowest of several groups' shares also reads low by chance: with 10 %
+  // of requests refused at random, a group of 20 has none refused one time
+  // in eight, and every refusal then passed for the rate's fault (the rate
+  // sank to a few percent of what the service took). So the lowest share is
+  // raised by the noise of its count (kNoiseOfTheLowest standard deviations
+  // of the window's pooled share on that many answers), never above the
+  // pooled share itself: with no faults the pooled share is the quota's
+  // throttling alone, and with faults alone it is their share.
   const std::int64_t slot = slot_of(now);
-  double lowest = -1;
+  Tally lowest{-1, 0};
+  Tally pooled;
+  for (const Slot& s : slots_) {
+    if (s.slot >= slot) continue;
+    pooled.answered += s.of(unit).answered;
+    pooled.throttled += s.of(unit).throttled;
+  }
   auto group_from = [&](auto begin, auto end) {
     Tally sum;
     for (auto it = begin; it != end; ++it) {
@@ -58,14 +77,16 @@ double ThrottleShares::fault_share(RateTime now, Unit unit, double group) const 
       sum.answered += it->of(unit).answered;
       sum.throttled += it->of(unit).throttled;
       if (sum.answered < group) continue;
-      const double share = sum.throttled / sum.answered;
-      if (lowest < 0 || share < lowest) lowest = share;
+      if (lowest.answered < 0 || sum.share() < lowest.share()) lowest = sum;
       sum = {};
     }
   };
   group_from(slots_.rbegin(), slots_.rend());
   group_from(slots_.begin(), slots_.end());
-  return lowest;
+  if (lowest.answered < 0) return -1;
+  const double p = pooled.share();
+  const double noise = std::sqrt(p * (1 - p) / lowest.answered);
+  return std::min(p, lowest.share() + kNoiseOfTheLowest * noise);
 }
 
 bool ThrottleShares::over_faults(double share, double answered, double known) const {

@@ -658,7 +658,9 @@ TEST(AdaptiveRateLimiter, AShareRisingAboveTheFaultsIsASignal) {
   send_with_refusals(limiter, clock, milliseconds(300), 30);  // the rate now meets a quota: 30 %
   EXPECT_GE(limiter.decreases(), 1u);
   EXPECT_TRUE(limiter.limiting());
-  EXPECT_NEAR(limiter.fault_share(), 0.05, 0.001);
+  // 5 %, raised by the noise of its group at the window's pooled share (the 30 % included).
+  EXPECT_GE(limiter.fault_share(), 0.05);
+  EXPECT_LE(limiter.fault_share(), 0.06);
 }
 
 TEST(AdaptiveRateLimiter, ASmallRefusedShareIsNoSignal) {
@@ -707,6 +709,40 @@ TEST(RateLimiterSimulation, RandomFaultsDoNotStarveTheStream) {
     std::printf("faults %4.0f %%: goodput %.3f x (1-p) x fault-free, decreases %llu, fault share %.3f\n", 100 * p,
                 ratio, static_cast<unsigned long long>(r.decreases), r.fault_share);
     SCOPED_TRACE(p);
+    EXPECT_GE(ratio, 0.8);
+  }
+}
+
+// Requests refused whole (503s) at random, whatever the rate, are faults too.
+// Their share is measured on groups of 20 requests, and the lowest group of
+// such a small count reads far below the true share (with 10 % refused, a
+// group of 20 has none refused one time in eight): each refusal then passed
+// for the rate's fault, and the rate sank decrease after decrease
+// (`firehose send` of 50,000 lines with 10 % 503s and 30 % InternalFailure
+// took 49 s instead of 1 s).
+TEST(RateLimiterSimulation, RandomWholeRequestRefusalsDoNotStarveTheStream) {
+  simulation::Config clean;
+  clean.quota_bytes_per_second = 1e12;  // no quota: the senders and the round trip bound the rate
+  clean.quota_requests_per_second = 1e9;
+  clean.quota_records_per_second = 1e12;
+  clean.records_per_request = 20;  // many requests: retried records go in small batches
+  clean.retry_cap = std::chrono::milliseconds(1000);
+  clean.run_seconds = 30;
+  clean.steady_from_seconds = 5;
+  const simulation::Result base = simulation::run(clean);
+  ASSERT_GT(base.steady.accepted_records_per_second, 0);
+  // With records refused ("Slow down.") at random as well: the two faults' shares together.
+  for (const auto& [p, records] : {std::pair{0.02, 0.0}, {0.1, 0.0}, {0.3, 0.0}, {0.1, 0.15}, {0.1, 0.3}}) {
+    simulation::Config faulty = clean;
+    faulty.request_fault_share = p;
+    faulty.fault_share = records;
+    const simulation::Result r = simulation::run(faulty);
+    const double ratio = r.steady.accepted_records_per_second /
+                         ((1 - p) * (1 - records) * base.steady.accepted_records_per_second);
+    std::printf("503s %4.0f %%, records refused %4.0f %%: goodput %.3f x (1-p) x fault-free, decreases %llu\n",
+                100 * p, 100 * records, ratio, static_cast<unsigned long long>(r.decreases));
+    SCOPED_TRACE(p);
+    SCOPED_TRACE(records);
     EXPECT_GE(ratio, 0.8);
   }
 }

@@ -137,7 +137,9 @@ Result run(const Config& config) {
         server_records.refill(now);
         request.accepted = 0;
         request.throttled.clear();
-        const bool request_admitted = server_requests.tokens >= 1;
+        const bool request_faulted =
+            config.request_fault_share > 0 && uniform(generator) < config.request_fault_share;
+        const bool request_admitted = !request_faulted && server_requests.tokens >= 1;
         if (request_admitted) server_requests.tokens -= 1;
         for (Record& record : request.records) {
           ++record.attempts;

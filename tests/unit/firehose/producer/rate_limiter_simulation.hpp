@@ -29,6 +29,9 @@ struct Config {
   // Records the server refuses with "Slow down." whatever the rate (a fault,
   // not the quota), after the quota admitted them.
   double fault_share = 0;
+  // Requests the server refuses whole (a 503) whatever the rate, before
+  // taking any token.
+  double request_fault_share = 0;
   std::uint64_t seed = 42;
   double trace_until_seconds = 0;  // prints each response before this time (for tuning)
 };

@@ -79,6 +79,26 @@ TEST(Retrier, WholeCallFailuresRetryEveryRecordAndCountUnknownOutcomes) {
   EXPECT_EQ(throttled.throttled, 4u);
 }
 
+// The backoff after a whole call failed grows with the failed calls the
+// records met (an endpoint that is down), not with their refusals inside
+// answers (the service up): a record refused four times and then caught by
+// one 503 waits as after a first failed call.
+TEST(Retrier, AWholeCallBackoffCountsFailedCallsNotAllSends) {
+  const Result<PutRecordBatchAnswer> unavailable(
+      make_error(ErrorKind::Throttle, "ServiceUnavailableException", "Slow down.", 503));
+  const Retrier jitter_half = retrier(10);
+  auto first = jitter_half.judge(batch_of(2, /*attempts=*/5), unavailable, kNow);
+  // Full jitter at 0.5 of min(100 ms * 2^0, 1 s).
+  EXPECT_EQ(first.retry_at, kNow + 50ms);
+  EXPECT_EQ(first.retry[0]->calls_failed, 1);
+  // The same records failing whole again, and again: 100 ms, then 200 ms.
+  ++first.retry[0]->attempts;
+  auto second = jitter_half.judge(std::move(first.retry), unavailable, kNow);
+  EXPECT_EQ(second.retry_at, kNow + 100ms);
+  auto third = jitter_half.judge(std::move(second.retry), unavailable, kNow);
+  EXPECT_EQ(third.retry_at, kNow + 200ms);
+}
+
 TEST(Retrier, ACallTheTransportSentTwiceMakesEveryRecordAPossibleDuplicate) {
   PutRecordBatchAnswer result;
   result.responses = {{"id0", "", ""}, {"", "InternalFailure", "oops"}};

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <random>
+
 namespace firehose::producer {
 namespace {
 
@@ -34,6 +38,12 @@ TEST(ThrottleShares, TheSecondHalfOfAnAnswerDoesNotCountItsRequestAgain) {
   EXPECT_EQ(s.recent(kStart, Unit::kRecords).answered, 100);
 }
 
+// The lowest group's share raised by 1.5 standard deviations of the window's
+// pooled share on that group's count (never above the pooled share).
+double raised(double lowest, double pooled, double answered) {
+  return std::min(pooled, lowest + 1.5 * std::sqrt(pooled * (1 - pooled) / answered));
+}
+
 TEST(ThrottleShares, TheFaultsShareIsTheLowestOverGroupsOfEnoughAnswers) {
   auto s = shares();
   // Four quarter-second slots of 500 records: 20 %, 5 %, 5 %, 30 % throttled.
@@ -44,9 +54,10 @@ TEST(ThrottleShares, TheFaultsShareIsTheLowestOverGroupsOfEnoughAnswers) {
   }
   const auto now = kStart + 1s + 10ms;                        // all four slots complete
   EXPECT_LT(s.fault_share(kStart, Unit::kRecords, 1000), 0);  // nothing complete yet: unknown
-  EXPECT_DOUBLE_EQ(s.fault_share(now, Unit::kRecords, 500), 0.05);
+  // Pooled: 300 of 2,000 throttled, 15 %.
+  EXPECT_DOUBLE_EQ(s.fault_share(now, Unit::kRecords, 500), raised(0.05, 0.15, 500));
   // In pairs (1,000 answers each), from the newest: (30 %, 5 %) and (5 %, 20 %).
-  EXPECT_DOUBLE_EQ(s.fault_share(now, Unit::kRecords, 1000), 0.125);
+  EXPECT_DOUBLE_EQ(s.fault_share(now, Unit::kRecords, 1000), raised(0.125, 0.15, 1000));
   EXPECT_LT(s.fault_share(now, Unit::kRecords, 5000), 0);  // never enough
 }
 
@@ -60,7 +71,31 @@ TEST(ThrottleShares, TheOldestSlotsAreAGroupTooWhenTheNewestGroupsLeaveThemOut) 
   auto s = shares();
   for (int i = 0; i < 4; ++i) s.count(kStart + i * 250ms, true, 300, 0, true);
   s.count(kStart + 1s, true, 480, 320, true);
-  EXPECT_DOUBLE_EQ(s.fault_share(kStart + 1250ms, Unit::kRecords, 1000), 0.0);
+  // 0, raised by the noise of 1,200 answers at the pooled 16 %: 1.6 %, not 29 %.
+  EXPECT_DOUBLE_EQ(s.fault_share(kStart + 1250ms, Unit::kRecords, 1000), raised(0.0, 0.16, 1200));
+}
+
+// With 10 % of requests refused at random, groups of 20 hold 0 to 5 refusals:
+// the lowest reads 0 or 5 % by chance. Raised by its noise, the faults' share
+// is near the 10 % that every rate sees, and a recent 15-20 % is no signal.
+TEST(ThrottleShares, TheLowestOfSmallGroupsIsRaisedByItsNoise) {
+  auto s = shares();
+  std::mt19937_64 random(7);
+  std::bernoulli_distribution refused(0.1);
+  for (int i = 0; i < 40; ++i) {  // 10 s of quarter-second slots of 20 requests
+    for (int r = 0; r < 20; ++r) s.count(kStart + i * 250ms, false, 0, refused(random) ? 500 : 0, true);
+  }
+  const double faults = s.fault_share(kStart + 10s, Unit::kRequests, 20);
+  EXPECT_GE(faults, 0.07);
+  EXPECT_LE(faults, 0.12);
+  EXPECT_FALSE(s.over_faults(0.2, 20, faults));
+}
+
+TEST(ThrottleShares, WithNothingThrottledTheFaultsShareStaysZero) {
+  auto s = shares();
+  for (int i = 0; i < 8; ++i) s.count(kStart + i * 250ms, true, 500, 0, true);
+  EXPECT_DOUBLE_EQ(s.fault_share(kStart + 3s, Unit::kRecords, 1000), 0.0);
+  EXPECT_DOUBLE_EQ(s.fault_share(kStart + 3s, Unit::kRequests, 1), 0.0);
 }
 
 TEST(ThrottleShares, SlotsOlderThanTheWindowAreForgotten) {
