@@ -128,7 +128,15 @@ void AdaptiveRateLimiter::note_accepted_rate(TimePoint now) {
 
 double AdaptiveRateLimiter::fault_share(TimePoint now, Unit unit) const {
   const std::size_t group = unit == Unit::kRecords ? options_.fault_slot_records : options_.fault_slot_requests;
-  return shares_.fault_share(now, unit, static_cast<double>(group));
+  const double measured = shares_.fault_share(now, unit, static_cast<double>(group));
+  // After a lull (a request stalled for seconds, the input quiet) the
+  // window holds too few answers to measure: the faults have not gone away
+  // with them. Taken as none, every throttle after the lull was the rate's
+  // fault and the limit fell to its floor within seconds. The last share
+  // measured stands until the window measures again.
+  double& last = unit == Unit::kRecords ? last_fault_share_.records : last_fault_share_.requests;
+  if (measured >= 0) last = measured;
+  return measured >= 0 ? measured : last;
 }
 
 void AdaptiveRateLimiter::update_limits(TimePoint now) {

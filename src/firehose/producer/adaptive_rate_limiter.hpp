@@ -286,6 +286,12 @@ class AdaptiveRateLimiter {
   Bucket records_, bytes_, requests_;
   std::uint64_t decreases_ = 0;
   ThrottleShares shares_;
+  // The faults' shares last measured (negative: never), for when the window
+  // holds too few answers to measure (fault_share()).
+  struct FaultShares {
+    double records = -1, requests = -1;
+  };
+  mutable FaultShares last_fault_share_;
   AcceptedFloor floor_;
   QuotaEstimator quota_;
 };

@@ -2,6 +2,8 @@
 
 #include "firehose/producer/memory_charge.hpp"
 
+#include <algorithm>
+
 namespace firehose::producer {
 
 PutStatus Admission::put_all(std::span<PutItem> items) {
@@ -24,18 +26,46 @@ PutStatus Admission::put_all(std::span<PutItem> items) {
   if (dispatcher_.refusing()) {
     if (auto refusal = dispatcher_.intake_refusal()) return reject_all(items, *refusal);
   }
-  if (options_.blocking) {
-    // Shutdown and a fatal error cancel the budget: a put() blocked here
-    // returns, its records refused with shutdown's reason, as for the
-    // records it finds unsent.
-    if (!budget_.acquire(total_charge)) return reject_all(items, dispatcher_.fatal_error().value_or(shutdown_error()));
-  } else if (!budget_.try_acquire(total_charge)) {
+  if (!options_.blocking) {
+    if (budget_.try_acquire(total_charge)) return enqueue(items, total_charge, now);
     if (auto refusal = dispatcher_.intake_refusal()) return reject_all(items, *refusal);
     return PutStatus::kFull;
   }
+  // Blocking: charged and queued in slices of at most an eighth of the
+  // budget. A block of input lines charged at once could be more than the
+  // whole budget (16 KiB of 12-byte lines is 20 MiB of charges), and such a
+  // charge waited until nothing at all was held: one request stalled on the
+  // network stopped the reader, its queue ran dry, and the producer stood
+  // still until that request ended.
+  const std::size_t slice_limit = std::max<std::size_t>(budget_.capacity() / 8, 1);
+  std::size_t start = 0;
+  while (start < items.size()) {
+    std::size_t end = start;
+    std::size_t charge = 0;
+    while (end < items.size() && (charge == 0 || charge + items[end].charge <= slice_limit)) {
+      charge += items[end++].charge;
+    }
+    const auto slice = items.subspan(start, end - start);
+    // Shutdown and a fatal error cancel the budget: a put() blocked here
+    // returns, its records refused with shutdown's reason, as for the
+    // records it finds unsent.
+    if (charge > 0 && !budget_.acquire(charge)) {
+      return reject_all(items.subspan(start), dispatcher_.fatal_error().value_or(shutdown_error()));
+    }
+    if (enqueue(slice, charge, now) != PutStatus::kAccepted) {
+      if (end < items.size()) reject_all(items.subspan(end), dispatcher_.intake_refusal().value_or(closed_error()));
+      return PutStatus::kClosed;
+    }
+    start = end;
+  }
+  return PutStatus::kAccepted;
+}
+
+PutStatus Admission::enqueue(std::span<PutItem> items, std::size_t charge, std::chrono::steady_clock::time_point now) {
+  if (charge == 0) return PutStatus::kAccepted;  // refused at put() only
   const auto enqueued = dispatcher_.enqueue(items, now);
   if (!enqueued.accepted) {
-    budget_.release(total_charge);
+    budget_.release(charge);
     return reject_all(items, dispatcher_.intake_refusal().value_or(closed_error()));
   }
   budget_.release(enqueued.charge_returned);

@@ -22,8 +22,10 @@ class Admission {
       : options_(options), budget_(budget), outcomes_(outcomes), dispatcher_(dispatcher) {}
 
   // Each record is checked on its own, then they are charged to the budget
-  // together and queued under one lock (per record, the two locks were most
-  // of what the producing thread spent beyond its copies).
+  // and queued under one lock in slices of up to an eighth of the budget (per
+  // record, the two locks were most of what the producing thread spent
+  // beyond its copies; all at once, many small records could need more than
+  // the whole budget).
   PutStatus put_all(std::span<PutItem> items);
 
   // Records and bytes accepted.
@@ -33,6 +35,8 @@ class Admission {
  private:
   // Refuses the items not refused at once (those were answered already).
   PutStatus reject_all(std::span<PutItem> items, const Error& why);
+  // Queues `items`, whose `charge` the budget holds for them.
+  PutStatus enqueue(std::span<PutItem> items, std::size_t charge, std::chrono::steady_clock::time_point now);
 
   const ProducerOptions& options_;
   MemoryBudget& budget_;

@@ -663,6 +663,21 @@ TEST(AdaptiveRateLimiter, AShareRisingAboveTheFaultsIsASignal) {
   EXPECT_LE(limiter.fault_share(), 0.06);
 }
 
+// A lull longer than the window (a request stalled for 12 s, the input
+// quiet) leaves too few answers to measure the faults' share. The faults
+// are still there after it: taken as none, each refusal after the lull
+// lowered the rate, to its floor within seconds.
+TEST(AdaptiveRateLimiter, TheFaultsShareOutlastsALull) {
+  FakeClock clock;
+  AdaptiveRateLimiter limiter(judging_options(clock));
+  send_with_refusals(limiter, clock, milliseconds(5000), 30);  // 30 % refused at any rate
+  ASSERT_EQ(limiter.decreases(), 0u);
+  clock.t += seconds(12);
+  send_with_refusals(limiter, clock, milliseconds(3000), 30);
+  EXPECT_EQ(limiter.decreases(), 0u);
+  EXPECT_NEAR(limiter.fault_share(), 0.3, 0.02);
+}
+
 TEST(AdaptiveRateLimiter, ASmallRefusedShareIsNoSignal) {
   FakeClock clock;
   AdaptiveRateLimiter limiter(judging_options(clock));

@@ -6,6 +6,7 @@
 #include <map>
 #include <thread>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "firehose/limits.hpp"
@@ -61,6 +62,26 @@ TEST(Admission, RefusesEmptyAndOversizeRecordsAtOnceAndChargesTheRest) {
   EXPECT_EQ(rig.admission.bytes_in(), 2u);
   EXPECT_EQ(rig.outcomes.unresolved(), 1u);
   EXPECT_EQ(rig.budget.used(), charge_of("ok"));
+}
+
+// Many small records put together can be charged more than the whole
+// budget. Charged at once, they waited until nothing at all was held, which
+// one request stalled on the network (here: one record never sent) kept
+// from happening: the reader stood still. In slices, they fill the budget.
+TEST(Admission, RecordsPutTogetherAreChargedInSlicesNotAllAtOnce) {
+  AdmissionRig rig(80 * charge_of("r000"));
+  ASSERT_EQ(rig.put({"held"}), PutStatus::kAccepted);  // stays charged: no sender runs
+  std::vector<std::string> many;
+  for (int i = 0; i < 200; ++i) many.push_back(fmt::format("r{:03}", i));
+  auto putting = std::async(std::launch::async, [&] { return rig.put(many); });
+  // Slices are admitted until the budget is full, then the put() waits.
+  const auto give_up = std::chrono::steady_clock::now() + 30s;
+  while (rig.admission.records_in() < 60 && std::chrono::steady_clock::now() < give_up) std::this_thread::sleep_for(1ms);
+  EXPECT_GE(rig.admission.records_in(), 60u);
+  EXPECT_LE(rig.budget.used(), rig.budget.capacity());
+  rig.budget.cancel();  // shutdown: the rest are refused
+  EXPECT_EQ(putting.get(), PutStatus::kClosed);
+  EXPECT_EQ(rig.admission.records_in() + rig.outcomes.rejected(), 201u);
 }
 
 TEST(Admission, ARecordOfExactlyTheLimitIsAdmitted) {
