@@ -221,11 +221,16 @@ const std::vector<Option>& options() {
       s.tls_key = std::filesystem::path(std::string(v));
       return {};
     });
-    add("log-level", "LEVEL", "trace, debug, info (default), warn, error or off", false,
+    add("log-level", "LEVEL", "trace, debug, info (default), warn (or warning), error (or err) or off", false,
         [](Settings& s, std::string_view v) -> Status {
+          // Both spellings, as the firehose CLI takes them: kept as spdlog names them.
+          if (v == "warning") v = "warn";
+          if (v == "err") v = "error";
           static const std::vector<std::string_view> levels = {"trace", "debug", "info", "warn", "error", "off"};
           if (std::find(levels.begin(), levels.end(), v) == levels.end()) {
-            return invalid_setting("log-level", fmt::format("'{}' is not trace, debug, info, warn, error or off", v));
+            return invalid_setting("log-level", fmt::format("'{}' is not trace, debug, info, warn (or warning), "
+                                                            "error (or err) or off",
+                                                            v));
           }
           s.log_level = std::string(v);
           return {};

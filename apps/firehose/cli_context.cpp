@@ -31,9 +31,15 @@ void CliContext::add_global_options(CLI::App& app) {
                  "Attempts per call, first one included (else AWS_MAX_ATTEMPTS, 3)")
       ->check(CLI::Range(1, 100))
       ->group(group);
+  // Not CLI::IsMember: "warn" and "err" are also taken (canonical_log_level).
+  const std::string levels = "{trace,debug,info,warning,error,off}";
   app.add_option("--log-level", options_.log_level,
-                 "Log level on stderr (else FIREHOSE_LOG_LEVEL, config file, warning)")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warning", "error", "off"}))
+                 "Log level on stderr (else FIREHOSE_LOG_LEVEL, config file, warning); warn and err also do")
+      ->check(CLI::Validator(
+          [levels](std::string& level) {
+            return canonical_log_level(level) ? std::string() : fmt::format("{} not in {}", level, levels);
+          },
+          levels))
       ->group(group);
   app.add_flag("--debug", options_.debug, "Same as --log-level debug (the AWS CLI's flag)")->group(group);
   app.add_option("--log-format", options_.log_format,

@@ -3,11 +3,13 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 #include <fmt/format.h>
 
 #include "commands.hpp"
 #include "example_records.hpp"
+#include "number_arg.hpp"
 
 namespace firehose::cli {
 namespace {
@@ -42,10 +44,10 @@ void register_generate(CLI::App& app, CliContext& context, Action& action) {
                   "not the clock). Memory stays flat for any --count.",
                   kExampleBaseTimestamp));
   cmd->add_option("--count", args->count, "Number of records (the example's data set has 2,550)")
-      ->check(CLI::NonNegativeNumber)
+      ->transform(decimal_up_to(kMaxGeneratedRecords))
       ->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed of the pseudo-random sequence (0 to 2^64-1)")
-      ->check(CLI::NonNegativeNumber)
+      ->transform(decimal_up_to(std::numeric_limits<std::uint64_t>::max()))
       ->capture_default_str();
   cmd->add_option("--output", args->output, "File to write ('-' for stdout)")->capture_default_str();
   cmd->callback([&context, &action, args] {
@@ -56,11 +58,14 @@ void register_generate(CLI::App& app, CliContext& context, Action& action) {
         return context.usage_error(fmt::format("cannot write {}: {}", args->output, std::strerror(errno)));
       }
       const bool written = write_records(out, args->count, args->seed);
+      // A failed stdout (`generate | head -1`: EPIPE) is main()'s to report, as for every
+      // command: one line, exit 2. Saying it here as well made two lines.
+      if (to_stdout) return written ? static_cast<int>(kSuccess) : static_cast<int>(kUsage);
       const int saved_errno = errno;
-      const bool closed = to_stdout || std::fclose(out) == 0;
+      const bool closed = std::fclose(out) == 0;
       if (!written || !closed) {
-        return context.usage_error(fmt::format("cannot write {}: {}", to_stdout ? "stdout" : args->output,
-                                               std::strerror(saved_errno != 0 ? saved_errno : errno)));
+        return context.usage_error(
+            fmt::format("cannot write {}: {}", args->output, std::strerror(saved_errno != 0 ? saved_errno : errno)));
       }
       return kSuccess;
     };

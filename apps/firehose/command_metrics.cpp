@@ -205,15 +205,18 @@ class MetricsCommand {
     return metrics::fetch_stream_metrics(*client_, *session_, args_.stream, window);
   }
 
-  // The error when Firehose says the stream does not exist; other answers (e.g. no
-  // permission for DescribeDeliveryStream) are logged and the metrics shown anyway.
+  // The error when Firehose says the stream does not exist, or when the name is one
+  // Firehose refuses (ValidationException, found before sending: as put-record says
+  // it); other answers (e.g. no permission for DescribeDeliveryStream) are logged and
+  // the metrics shown anyway.
   std::optional<Error> check_stream_exists() const {
     auto firehose = FirehoseClient::create(session_);
     if (!firehose) return std::nullopt;
     auto described = call_with_retries(*session_, "DescribeDeliveryStream",
                                        [&] { return (*firehose)->describe_delivery_stream(args_.stream); });
     if (described) return std::nullopt;
-    if (described.error().code == "ResourceNotFoundException") return described.error();
+    const auto& code = described.error().code;
+    if (code == "ResourceNotFoundException" || code == "ValidationException") return described.error();
     spdlog::warn("could not check that delivery stream {} exists: {}", args_.stream, described.error().to_string());
     return std::nullopt;
   }

@@ -1,15 +1,14 @@
 // describe-, create-, delete- and list-delivery-streams.
 #include <chrono>
-#include <ctime>
 #include <thread>
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
 #include "firehose/firehose_client.hpp"
 #include "firehose/retry.hpp"
+#include "timestamps.hpp"
 
 namespace firehose::cli {
 namespace {
@@ -72,10 +71,7 @@ void format_timestamps(nlohmann::ordered_json& value) {
   if (value.is_object()) {
     for (auto& [key, v] : value.items()) {
       if (v.is_number() && key.size() > 9 && key.compare(key.size() - 9, 9, "Timestamp") == 0) {
-        const double seconds = v.get<double>();
-        const auto whole = static_cast<std::time_t>(seconds);
-        const int micros = static_cast<int>((seconds - static_cast<double>(whole)) * 1e6);
-        v = fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06d}+00:00", fmt::gmtime(whole), micros);
+        v = aws_cli_timestamp(v.get<double>());
       } else {
         format_timestamps(v);
       }

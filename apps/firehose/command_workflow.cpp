@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
+#include "drain_deadline.hpp"
 #include "duration_arg.hpp"
 #include "example_records.hpp"
 #include "firehose/cloudwatch_client.hpp"
@@ -117,11 +118,15 @@ class WorkflowRun {
 
     // Before the progress and producer threads start, so that they inherit the blocked signals.
     const auto grace = milliseconds_of_seconds(args_.shutdown_grace_seconds);
+    DrainDeadline drain_deadline([this] {
+      if (producer_ready_.load()) producer_->shutdown(std::chrono::milliseconds(0));
+    });
     StopSignals signals(
-        [this, grace](int signal) {
+        [this, grace, &drain_deadline](int signal) {
           spdlog::warn("{}: stopped reading; draining for up to {} s (again to stop at once)",
                        signal == SIGINT ? "interrupted" : "terminated", args_.shutdown_grace_seconds);
-          if (producer_ready_.load()) producer_->shutdown(grace);
+          // Not producer_->shutdown(grace) yet: the record a put() holds would be refused unsent.
+          drain_deadline.arm(grace);
         },
         [this](int) {
           spdlog::warn("stopping now: records without an outcome fail with reason Shutdown");
@@ -158,9 +163,11 @@ class WorkflowRun {
 
     signals.reading_done();
     if (producer_) {
-      if (signals.stopping()) producer_->shutdown(grace);  // a signal while the producer was being created
-      // Drains; a signal brings the deadline forward (the watcher calls shutdown()).
+      // Every record read is in: intake closes, what is left of the grace drains them.
+      if (auto left = drain_deadline.time_left()) producer_->shutdown(*left);
+      // Drains; a second signal brings the deadline forward (the watcher calls shutdown()).
       (void)producer_->close(std::chrono::hours(24 * 365));
+      drain_deadline.disarm();
       batch_metrics_ = producer_->metrics();
       if (!fatal) fatal = producer_->fatal_error();
     }

@@ -104,6 +104,15 @@ std::size_t min_batch_bytes() { return limits::min_batch_request_bytes(); }
 
 }  // namespace
 
+std::optional<std::string> canonical_log_level(std::string_view name) {
+  if (name == "warn") return "warning";
+  if (name == "err") return "error";
+  for (std::string_view level : {"trace", "debug", "info", "warning", "error", "off"}) {
+    if (name == level) return std::string(level);
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> config_file_path(const SettingsFlags& flags, const Environment& env) {
   if (flags.config_file) return flags.config_file;
   std::filesystem::path base;
@@ -179,6 +188,9 @@ Result<ResolvedSendSettings> resolve_send_settings(const SettingsFlags& flags, c
     if (auto s = check(assign_choice(settings.dead_letter, found, {}), found); !s) return s.error();
   }
   if (auto found = find(flags.log_level, "--log-level", env, "FIREHOSE_LOG_LEVEL", f, "log_level")) {
+    if (const auto* name = std::get_if<std::string>(&found->value)) {
+      if (auto canonical = canonical_log_level(*name)) found->value = *canonical;  // "warn" is "warning"
+    }
     auto s = assign_choice(settings.log_level, found, {"trace", "debug", "info", "warning", "error", "off"});
     if (s = check(s, found); !s) return s.error();
   }

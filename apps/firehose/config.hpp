@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "firehose/environment.hpp"
 #include "firehose/producer.hpp"
@@ -57,6 +58,11 @@ struct ResolvedSendSettings {
   Setting<std::string> log_level{"warning"};
   Setting<std::optional<std::string>> log_format;  // unset: text on a terminal, json otherwise
 };
+
+// The log level a name stands for: one of trace, debug, info, warning, error,
+// off, or nullopt. "warn" and "err" are taken for warning and error: spdlog,
+// firehose-local and many tools spell them so, and refusing them helped no one.
+std::optional<std::string> canonical_log_level(std::string_view name);
 
 // Error codes of resolve_send_settings; exit_code_for_settings maps them.
 inline constexpr const char* kSettingBeyondLimit = "SettingBeyondLimit";  // e.g. 501 records a batch

@@ -53,12 +53,22 @@ Window window_ending_at(TimePoint now, std::chrono::seconds since, std::chrono::
   Window window;
   window.period = period;
   const auto p = period.count();
-  const auto now_s = floor<seconds>(now.time_since_epoch()).count();
-  const bool on_grid = now_s % p == 0 && floor<seconds>(now.time_since_epoch()) == now.time_since_epoch();
-  // The end of the period `now` is in (now itself when it starts a period).
-  const auto end_s = on_grid ? now_s : (now_s / p + 1) * p;
-  window.count = static_cast<std::size_t>((since.count() + p - 1) / p);
-  window.start = TimePoint(seconds(end_s - p * static_cast<long long>(window.count)));
+  // Down to the grid: the period `at` is in starts at or before `at`.
+  const auto grid_floor = [p](TimePoint at) {
+    const auto s = floor<seconds>(at.time_since_epoch()).count();
+    return (s >= 0 ? s : s - (p - 1)) / p * p;
+  };
+  // The window starts with the period the oldest moment asked for is in (a
+  // window of whole periods ending now would leave that moment out whenever
+  // `now` is not on the grid: 5m of 5-minute periods at 03:16 began at 03:15),
+  const auto start_s = grid_floor(now - since);
+  // and ends with the period `now` is in: no later than needed to hold `now`
+  // (now itself when it starts a period).
+  const auto now_floor_s = grid_floor(now);
+  const bool on_grid = TimePoint(seconds(now_floor_s)) == now;
+  const auto end_s = on_grid ? now_floor_s : now_floor_s + p;
+  window.count = static_cast<std::size_t>((end_s - start_s) / p);
+  window.start = TimePoint(seconds(start_s));
   return window;
 }
 

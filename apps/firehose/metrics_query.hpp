@@ -16,9 +16,11 @@ namespace firehose::cli::metrics {
 inline constexpr const char* kNamespace = "AWS/Firehose";
 inline constexpr const char* kStreamDimension = "DeliveryStreamName";
 
-// The periods covering the last `since`, the last one containing `now`:
-// ceil(since / period) periods on the grid of multiples of `period` since the
-// epoch (so successive refreshes line up). `period` is a positive multiple of 60.
+// The periods covering all of the last `since`, on the grid of multiples of
+// `period` since the epoch (so successive refreshes line up): from the period
+// `now - since` is in to the one `now` is in (ending at `now` when it starts a
+// period). That is ceil(since / period) periods, one more when `now` is off
+// the grid. `period` is a positive multiple of 60.
 Window window_ending_at(TimePoint now, std::chrono::seconds since, std::chrono::seconds period);
 
 // One request for every series of StreamMetrics, oldest datapoints first.

@@ -17,6 +17,7 @@
 #include "firehose/retry.hpp"
 #include "input_file.hpp"
 #include "line_reader.hpp"
+#include "timestamps.hpp"
 
 namespace firehose::cli {
 namespace {
@@ -285,16 +286,7 @@ Status for_each_dead_lettered_line(const std::vector<std::string>& paths,
 Result<std::chrono::system_clock::time_point> parse_since(std::string_view text,
                                                           std::chrono::system_clock::time_point now) {
   if (auto duration = parse_duration(text)) return now - *duration;
-  std::tm parts{};
-  int consumed = 0;
-  const std::string copy(text);
-  if (std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &parts.tm_year, &parts.tm_mon, &parts.tm_mday,
-                  &parts.tm_hour, &parts.tm_min, &parts.tm_sec, &consumed) == 6 &&
-      static_cast<std::size_t>(consumed) == copy.size()) {
-    parts.tm_year -= 1900;
-    parts.tm_mon -= 1;
-    return std::chrono::system_clock::from_time_t(timegm(&parts));
-  }
+  if (auto time = parse_iso8601_utc(text)) return *time;
   return make_error(ErrorKind::Client, "InvalidFlag",
                     fmt::format("--since: '{}' is neither a duration (30m, 2h, 1d) nor a UTC time "
                                 "(2026-12-03T10:00:00Z)",

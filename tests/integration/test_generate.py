@@ -126,6 +126,34 @@ class Generate(unittest.TestCase):
         self.assertEqual(full.returncode, 2)
         self.assertIn(b"/dev/full", full.stderr)
 
+    def test_counts_and_seeds_are_decimal_numbers_in_range(self):
+        # 0x10 was read as 16, 2^64 and beyond ran forever, -1 and abc named a range of 309 digits.
+        counts, seeds = "1000000000000", "18446744073709551615"
+        for args, limit in ((["--count", "0x10"], counts), (["--count", "18446744073709551616"], counts),
+                            (["--count", "99999999999999999999999"], counts), (["--count", "-1"], counts),
+                            (["--count", "abc"], counts), (["--seed", "0x10"], seeds),
+                            (["--seed", "18446744073709551616"], seeds)):
+            result = self.generate(*args, "--output", "/dev/null")
+            self.assertEqual(result.returncode, 2, (args, result))
+            first = result.stderr.decode().splitlines()[0]
+            self.assertEqual(first,
+                             f"error: {args[0]}: Value {args[1]} is not a decimal whole number from 0 to {limit}")
+        # Decimal even with a leading zero (CLI11 alone read 016 as octal, 14), up to the largest seed.
+        self.assertEqual(len(self.generate("--count", "016", "--seed", "18446744073709551615").stdout.splitlines()), 16)
+
+    def test_a_reader_closing_the_pipe_gets_one_error_line(self):
+        # `generate | head -1`: the project's rule for every command, a stdout closed by its
+        # reader is exit 2 with one line (the output is incomplete); it was two lines.
+        process = subprocess.Popen([FIREHOSE, "generate", "--count", "1000000"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, env=self.sandbox.env)
+        self.assertTrue(process.stdout.readline().startswith(b'{"ip_address"'))
+        process.stdout.close()
+        stderr = process.stderr.read().decode()
+        process.stderr.close()
+        self.assertEqual(process.wait(timeout=60), 2, stderr)
+        self.assertEqual(len(stderr.splitlines()), 1, stderr)
+        self.assertTrue(stderr.startswith("error: could not write to stdout"), stderr)
+
     def test_help_describes_the_shape(self):
         result = self.generate("--help")
         self.assertEqual(result.returncode, 0)

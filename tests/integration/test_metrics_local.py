@@ -159,6 +159,18 @@ class MetricsAgainstFirehoseLocal(unittest.TestCase):
             self.assertEqual(result.stdout, "")
             self.assertIn("ResourceNotFoundException", result.stderr)
 
+    def test_an_invalid_stream_name_is_refused_as_put_record_refuses_it(self):
+        # It was a warning, an empty table and exit 0.
+        with FirehoseLocal() as local:
+            self.sandbox.point_at(local)
+            for name in ("bad name", "x" * 65):
+                result = self.sandbox.run("metrics", "--delivery-stream-name", name)
+                put = self.sandbox.run("put-record", "--delivery-stream-name", name, "--data", "x")
+                self.assertEqual((result.code, put.code), (4, 4), result)
+                self.assertEqual(result.stdout, "")
+                self.assertEqual(result.stderr.splitlines(), put.stderr.splitlines(), result)
+                self.assertTrue(result.stderr.startswith("error: ValidationException: "), result)
+
     def test_a_zero_wait_looks_once(self):
         with FirehoseLocal() as local:
             local.create_stream(local.client(), "quiet0")

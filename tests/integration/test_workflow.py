@@ -230,6 +230,34 @@ class WorkflowAgainstFirehoseLocal(unittest.TestCase):
             self.assertGreater(summary["acknowledged"], 0)
             self.assertIn("interrupted", stderr)
 
+    def test_a_graceful_stop_sends_every_record_already_read(self):
+        # One call at a time and a fast server: the reader waits in put() for memory most of the
+        # time, holding a record it read. Ctrl-C closed the producer's intake at once, and that
+        # record was dead-lettered as Shutdown, unsent (attempts 0), at every stop.
+        with FirehoseLocal() as local:
+            local.create_stream(local.client(), "drained")
+            self.sandbox.point_at(local)
+            dlq = os.path.join(self.sandbox.home, "dead.ndjson")
+            process = subprocess.Popen(
+                [FIREHOSE, "workflow", "--log-format", "json", "--delivery-stream-name", "drained", "--count",
+                 "200000", "--single-records", "0", "--max-in-flight", "1", "--dead-letter", dlq],
+                env=self.sandbox.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stderr_lines, answers = [], 0
+            for line in process.stderr:
+                stderr_lines.append(line)
+                answers += '"event":"batch_put"' in line
+                if answers == 5:
+                    process.send_signal(signal.SIGINT)
+                    break
+            rest_out, rest_err = process.communicate(timeout=120)
+            stderr = "".join(stderr_lines) + rest_err
+            self.assertEqual(process.returncode, 128 + signal.SIGINT, stderr[-2000:])
+            summary = json.loads(rest_out.strip().splitlines()[-1])
+            self.assertLess(summary["records"], 200000)  # reading stopped
+            self.assertEqual((summary["acknowledged"], summary["failed"], summary["dead_lettered"]),
+                             (summary["records"], 0, 0), summary)
+            self.assertFalse(os.path.exists(dlq) and os.path.getsize(dlq) > 0, "dead letters written")
+
     def test_no_secret_in_any_line(self):
         secret = "wJalrXUtnFEMI-very-secret-KEY-for-this-test"
         with FirehoseLocal(credentials=[("AKIDWORKFLOWTEST", secret)]) as local:

@@ -104,6 +104,19 @@ TEST(LocalSettings, RejectsBadValuesWithOneLineNamingTheOption) {
   }
 }
 
+TEST(LocalSettings, LogLevelTakesBothSpellingsOfWarnAndError) {
+  // `--log-level warning` was refused (the firehose CLI's own spelling).
+  for (const auto& [given, kept] : std::vector<std::pair<const char*, const char*>>{
+           {"warning", "warn"}, {"warn", "warn"}, {"err", "error"}, {"error", "error"}, {"debug", "debug"}}) {
+    auto s = parse({"--log-level", given});
+    ASSERT_TRUE(s.ok()) << given << ": " << s.error().message;
+    EXPECT_EQ(s->log_level, kept);
+  }
+  auto loud = parse({"--log-level", "loud"});
+  ASSERT_FALSE(loud.ok());
+  EXPECT_NE(loud.error().message.find("--log-level"), std::string::npos) << loud.error().message;
+}
+
 // The limits against hostile clients (docs/firehose-local.md, Connections).
 TEST(LocalSettings, ConnectionLimits) {
   auto defaults = parse({});

@@ -161,5 +161,28 @@ TEST_F(ConfigTest, TheXdgFileIsOptionalAndHomeIsTheFallback) {
   EXPECT_EQ(resolve_send_settings({}, home_env)->linger_ms.value, 1);
 }
 
+TEST_F(ConfigTest, LogLevelsTakeBothSpellingsOfWarningAndError) {
+  // `--log-level warn` was refused (firehose-local's own spelling), as was FIREHOSE_LOG_LEVEL=err.
+  SettingsFlags flags;
+  flags.log_level = "warn";
+  auto from_flag = resolve_send_settings(flags, env());
+  ASSERT_TRUE(from_flag.ok()) << from_flag.error().message;
+  EXPECT_EQ(from_flag->log_level.value, "warning");
+  auto from_env = resolve_send_settings({}, env({{"FIREHOSE_LOG_LEVEL", "err"}}));
+  ASSERT_TRUE(from_env.ok()) << from_env.error().message;
+  EXPECT_EQ(from_env->log_level.value, "error");
+  write_xdg("log_level = \"warn\"\n");
+  auto from_file = resolve_send_settings({}, env());
+  ASSERT_TRUE(from_file.ok()) << from_file.error().message;
+  EXPECT_EQ(from_file->log_level.value, "warning");
+  for (const char* level : {"trace", "debug", "info", "warning", "error", "off"}) {
+    EXPECT_EQ(canonical_log_level(level), level);
+  }
+  EXPECT_FALSE(canonical_log_level("verbose").has_value());
+  EXPECT_FALSE(canonical_log_level("WARN").has_value());
+  flags.log_level = "loud";
+  EXPECT_FALSE(resolve_send_settings(flags, env()).ok());
+}
+
 }  // namespace
 }  // namespace firehose::cli

@@ -17,19 +17,23 @@ using std::chrono::seconds;
 using testing::at;
 
 TEST(MetricsWindow, EndsWithThePeriodContainingNow) {
+  // 10 minutes back from 12:03:30 is 11:53:30, in the period 11:53-11:54: that period is shown too.
   const Window w = window_ending_at(at(3, 30), minutes(10), seconds(60));
-  EXPECT_EQ(w.count, 10u);
+  EXPECT_EQ(w.count, 11u);
   EXPECT_EQ(w.period, seconds(60));
-  EXPECT_EQ(w.start, at(-6));
+  EXPECT_EQ(w.start, at(-7));
   EXPECT_EQ(w.end(), at(4));
 }
 
 TEST(MetricsWindow, NowOnABoundaryEndsThere) {
   const Window w = window_ending_at(at(4), minutes(10), seconds(60));
+  EXPECT_EQ(w.count, 10u);
   EXPECT_EQ(w.start, at(-6));
   EXPECT_EQ(w.end(), at(4));
-  // A millisecond later, the next period has begun.
-  EXPECT_EQ(window_ending_at(at(4) + milliseconds(1), minutes(10), seconds(60)).end(), at(5));
+  // A millisecond later, the next period has begun (and the first one holds 11:54:00.001).
+  const Window later = window_ending_at(at(4) + milliseconds(1), minutes(10), seconds(60));
+  EXPECT_EQ(later.end(), at(5));
+  EXPECT_EQ(later.start, at(-6));
 }
 
 TEST(MetricsWindow, PartialPeriodsOfSinceRoundUp) {
@@ -39,11 +43,32 @@ TEST(MetricsWindow, PartialPeriodsOfSinceRoundUp) {
 }
 
 TEST(MetricsWindow, LongPeriodsSitOnTheirOwnGrid) {
-  // 12:03:30 is in the five-minute period 12:00-12:05.
+  // 12:03:30 is in the five-minute period 12:00-12:05, an hour before it in 11:00-11:05.
   const Window w = window_ending_at(at(3, 30), hours(1), minutes(5));
-  EXPECT_EQ(w.count, 12u);
+  EXPECT_EQ(w.count, 13u);
   EXPECT_EQ(w.end(), at(5));
-  EXPECT_EQ(w.start, at(-55));
+  EXPECT_EQ(w.start, at(-60));
+}
+
+// QA's runs at 03:16:11: `--since 5m --period 5m` showed 03:15-03:20 (03:13 left out),
+// `--since 1h --period 1h` 03:00-04:00 (02:16-03:00 left out).
+TEST(MetricsWindow, PeriodsLongerThanAMinuteCoverAllOfSince) {
+  using namespace std::chrono;
+  const auto day = sys_days{year{2026} / December / 7};
+  const TimePoint now = day + hours(3) + minutes(16) + seconds(11);
+  const Window five = window_ending_at(now, minutes(5), minutes(5));
+  EXPECT_EQ(five.start, day + hours(3) + minutes(10));
+  EXPECT_EQ(five.end(), day + hours(3) + minutes(20));
+  EXPECT_EQ(five.count, 2u);
+  const Window hour = window_ending_at(now, hours(1), hours(1));
+  EXPECT_EQ(hour.start, day + hours(2));
+  EXPECT_EQ(hour.end(), day + hours(4));
+  EXPECT_EQ(hour.count, 2u);
+  for (const Window& w : {five, hour}) {
+    EXPECT_LE(w.start, now - w.period);  // all of --since (here one period) is inside
+    EXPECT_GT(w.end(), now);
+    EXPECT_LE(w.end() - now, w.period);  // ends with the period now is in, not later
+  }
 }
 
 TEST(MetricsRequest, OneQueryPerSeriesOnTheStreamsDimension) {

@@ -174,7 +174,9 @@ TEST(VerifySince, TakesADurationOrAUtcTime) {
   const auto now = std::chrono::system_clock::from_time_t(1796313600);
   EXPECT_EQ(*parse_since("30m", now), now - std::chrono::minutes(30));
   EXPECT_EQ(std::chrono::system_clock::to_time_t(*parse_since("2026-12-03T10:00:00Z", now)), 1796292000);
-  for (const char* bad : {"", "yesterday", "2026-12-03", "2026-12-03T10:00:00", "2026-12-03T10:00:00Zjunk"}) {
+  for (const char* bad : {"", "yesterday", "2026-12-03", "2026-12-03T10:00:00", "2026-12-03T10:00:00Zjunk",
+                          // Impossible dates and times are refused, not normalised into other ones.
+                          "2026-02-30T00:00:00Z", "2026-12-07T25:61:00Z", "2026-13-01T00:00:00Z"}) {
     EXPECT_FALSE(parse_since(bad, now).ok()) << bad;
   }
 }
