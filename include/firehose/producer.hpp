@@ -24,6 +24,7 @@
 #include "firehose/producer_metrics.hpp"
 #include "firehose/result.hpp"
 #include "firehose/retry_policy.hpp"
+#include "firehose/timeout.hpp"
 
 namespace firehose {
 
@@ -145,13 +146,20 @@ class Producer {
   // the stream name's error), opens the dead-letter file ("DeadLetterOpenFailed"),
   // starts the threads.
   static Result<std::unique_ptr<Producer>> create(std::shared_ptr<FirehoseClient> client, ProducerOptions options);
-  ~Producer();  // close(1 minute) if not closed
+  // close(1 minute) if not closed. From an outcome callback it does not wait
+  // for itself: shutdown(1 minute), and the close and the freeing go on on a
+  // thread of their own (a process exiting at once may cut them short).
+  ~Producer();
 
   // Thread-safe. The future resolves with the record's outcome; a record that
   // cannot be sent at all (empty, over 1,024,000 bytes, producer closed or
-  // stopped) resolves at once.
+  // stopped) resolves at once; one refused for want of memory (non-blocking
+  // mode, or from an outcome callback) with error code "ProducerFull".
   std::future<RecordOutcome> put(std::string data);
-  // Same, with a callback run on a producer thread (keep it short).
+  // Same, with a callback run on a producer thread (keep it short). From an
+  // outcome callback, put() never blocks on the memory budget (the outcomes
+  // that would free it wait for this callback): when it is used up, kFull,
+  // as in non-blocking mode (the record was not taken; no callback).
   PutStatus put(std::string data, OutcomeCallback callback);
   // Same, copying `data` (which may be reused once this returns) into the
   // memory of a finished record where one is free: at a steady rate no
@@ -171,7 +179,9 @@ class Producer {
   void refuse(const RefusedRecord& record);
 
   // Sends everything accepted so far; waits until each has an outcome or the
-  // deadline passes. Intake goes on.
+  // deadline passes ("FlushTimeout"). Intake goes on; records put meanwhile
+  // are sent too but not waited for. From an outcome callback it would wait
+  // for that callback's own record: it returns "InvalidState" at once.
   Status flush(std::chrono::steady_clock::duration timeout);
   // Stops intake now (put() calls, those blocked on the memory budget
   // included, refuse their records with "ProducerClosed"), and lets what was
@@ -184,7 +194,26 @@ class Producer {
   void shutdown(std::chrono::steady_clock::duration grace);
   // shutdown(timeout), then waits until every record has its outcome (at
   // most about a second past the timeout) and stops the threads. Idempotent.
+  // From an outcome callback (a producer thread) it would wait for itself:
+  // it calls shutdown(timeout) and returns "InvalidState" at once; close()
+  // from another thread, or the destructor, then completes it.
   Status close(std::chrono::steady_clock::duration timeout);
+
+  // The same for a timeout in any unit: one beyond steady_clock's range
+  // (hours::max(), years(300): "wait forever") waits forever, where a plain
+  // conversion to nanoseconds would wrap to a negative timeout.
+  template <class Rep, class Period>
+  Status flush(std::chrono::duration<Rep, Period> timeout) {
+    return flush(saturating_timeout(timeout));
+  }
+  template <class Rep, class Period>
+  void shutdown(std::chrono::duration<Rep, Period> grace) {
+    shutdown(saturating_timeout(grace));
+  }
+  template <class Rep, class Period>
+  Status close(std::chrono::duration<Rep, Period> timeout) {
+    return close(saturating_timeout(timeout));
+  }
 
   // Set when the producer stopped itself: a condition that would fail every
   // record (stream not found, access denied, bad credentials).

@@ -30,10 +30,19 @@ class [[nodiscard]] Result {
     assert(ok());
     return std::get<0>(std::move(state_));
   }
+  const T&& value() const&& {
+    assert(ok());
+    return std::get<0>(std::move(state_));
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
+  // As std::expected: `auto p = std::move(*make());` moves the value out
+  // (without these, a temporary's value bound to const T& and was copied,
+  // which a move-only T such as unique_ptr cannot be).
+  T&& operator*() && { return std::move(*this).value(); }
+  const T&& operator*() const&& { return std::move(*this).value(); }
 
   const Error& error() const {
     assert(!ok());

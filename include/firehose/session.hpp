@@ -19,9 +19,10 @@ struct SessionOptions {
   std::optional<std::string> profile;       // else AWS_PROFILE, AWS_DEFAULT_PROFILE, "default"
   std::optional<std::string> region;        // else AWS_REGION, AWS_DEFAULT_REGION, the profile's region
   std::optional<std::string> endpoint_url;  // applies to every service client (else AWS_ENDPOINT_URL_*, ...)
-  std::optional<int> max_attempts;          // else AWS_MAX_ATTEMPTS / profile max_attempts / 3
+  std::optional<int> max_attempts;          // >= 1; else AWS_MAX_ATTEMPTS / profile max_attempts / 3
   std::optional<std::string> ca_bundle;     // else AWS_CA_BUNDLE / profile ca_bundle
   bool verify_tls = true;                   // false: no certificate check (insecure; tests only)
+  // 0: no limit; negative values are refused by create().
   std::chrono::milliseconds connect_timeout{3100};
   std::chrono::milliseconds request_timeout{60000};
   // Credentials to use instead of the chain (tests, embedding applications).

@@ -1,3 +1,5 @@
+#include <fmt/format.h>
+
 #include "aws/credentials/default_chain.hpp"
 #include "aws/credentials/profile_context.hpp"
 #include "aws/region.hpp"
@@ -21,7 +23,30 @@ Result<std::shared_ptr<aws::ServiceClient>> Session::Impl::service_client(const 
   return std::make_shared<aws::ServiceClient>(std::move(target), credentials, http);
 }
 
+namespace {
+
+// Values no setting could mean: a negative timeout reached curl as 0 ("no
+// limit"), and max_attempts 0 made no attempt at all.
+Status validate_session_options(const SessionOptions& options) {
+  auto invalid = [](std::string message) {
+    return make_error(ErrorKind::Config, "InvalidConfigValue", std::move(message));
+  };
+  if (options.max_attempts && *options.max_attempts < 1) {
+    return invalid(fmt::format("SessionOptions::max_attempts must be at least 1, not {}", *options.max_attempts));
+  }
+  if (options.connect_timeout < std::chrono::milliseconds::zero()) {
+    return invalid("SessionOptions::connect_timeout must not be negative (0: no limit)");
+  }
+  if (options.request_timeout < std::chrono::milliseconds::zero()) {
+    return invalid("SessionOptions::request_timeout must not be negative (0: no limit)");
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Session::Impl>> make_session_impl(const SessionOptions& options, aws::Environment env) {
+  if (auto valid = validate_session_options(options); !valid) return valid.error();
   auto impl = std::make_unique<Session::Impl>();
   impl->env = std::move(env);
   impl->options = options;

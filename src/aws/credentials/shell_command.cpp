@@ -15,6 +15,8 @@
 
 #include <fmt/format.h>
 
+#include "firehose/timeout.hpp"
+
 extern char** environ;
 
 namespace firehose::aws {
@@ -84,7 +86,7 @@ Result<ShellCommandOutput> run_shell_command(const std::string& command, std::ch
   std::string* sinks[2] = {&output.out, &output.err};
   int open_pipes = 2;
   char buffer[4096];
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = deadline_after(timeout);  // the session's request timeout may be milliseconds::max()
   std::optional<std::string> stopped;  // why the command was killed
   while (open_pipes > 0) {
     const auto left =

@@ -26,7 +26,10 @@ PutStatus Admission::put_all(std::span<PutItem> items) {
   if (dispatcher_.refusing()) {
     if (auto refusal = dispatcher_.intake_refusal()) return reject_all(items, *refusal);
   }
-  if (!options_.blocking) {
+  // A put() from an outcome callback never waits for the budget: the budget
+  // comes back with outcomes, which this producer thread holds up while it
+  // waits (with a small budget, for ever). It is refused as in non-blocking mode.
+  if (!options_.blocking || outcomes_.in_callback()) {
     if (budget_.try_acquire(total_charge)) return enqueue(items, total_charge, now);
     if (auto refusal = dispatcher_.intake_refusal()) return reject_all(items, *refusal);
     return PutStatus::kFull;

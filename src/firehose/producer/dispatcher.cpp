@@ -5,6 +5,7 @@
 
 #include "core/log.hpp"
 #include "core/thread_name.hpp"
+#include "firehose/timeout.hpp"
 #include "firehose/producer/memory_charge.hpp"
 
 namespace firehose::producer {
@@ -97,6 +98,8 @@ Dispatcher::Enqueued Dispatcher::enqueue(std::span<PutItem> items, SteadyTime no
   std::lock_guard lock(mutex_);
   if (closing_ || fatal_) return result;
   result.accepted = true;
+  // Read once: a flush starting meanwhile waits for these records too (they were put as it began).
+  const std::uint8_t epoch_slot = outcomes_.epoch_slot();
   const bool was_empty = batcher_.queued_records() == 0 && !framed_waiting();
   const bool was_full = batcher_.full();
   const std::size_t framed_full_before = framed_full_.size();
@@ -106,7 +109,7 @@ Dispatcher::Enqueued Dispatcher::enqueue(std::span<PutItem> items, SteadyTime no
     ++result.records;
     result.bytes += size;
     if (frames_ && !item.callback && size <= kFramedRecordMaxBytes) {
-      frame(item, now);
+      frame(item, now, epoch_slot);
       continue;
     }
     // put() charged each record as if it started a Firehose record of its
@@ -116,6 +119,7 @@ Dispatcher::Enqueued Dispatcher::enqueue(std::span<PutItem> items, SteadyTime no
     UserRecord user;
     user.callback = std::move(item.callback);
     user.put_time = now;
+    user.epoch_slot = epoch_slot;
     user.charge = starts_record ? item.charge : item.charge - kFirehoseRecordCharge;
     PendingPtr reuse;
     if (starts_record && !spare_.empty()) {
@@ -128,7 +132,7 @@ Dispatcher::Enqueued Dispatcher::enqueue(std::span<PutItem> items, SteadyTime no
     for (auto& record : completed) batcher_.add(std::move(record));
     completed.clear();
   }
-  outcomes_.expect(result.records);
+  outcomes_.expect(result.records, epoch_slot);
   // A batch that just became full goes straight to an idle sender, and the
   // dispatcher is woken only to start a linger timer: each wake of another
   // thread is a context switch, and on a virtual machine an interrupt
@@ -171,7 +175,7 @@ void Dispatcher::end_flush() {
 }
 
 void Dispatcher::shutdown(std::chrono::steady_clock::duration grace) {
-  const auto deadline = std::chrono::steady_clock::now() + grace;
+  const auto deadline = deadline_after(grace);  // duration::max(): no deadline
   {
     std::lock_guard lock(mutex_);
     closing_ = true;

@@ -125,7 +125,7 @@ class Dispatcher {
   using Outgoing = std::variant<Batch, FramedBatch>;
 
   // Frames the record into the open framed batch (caller holds mutex_).
-  void frame(PutItem& item, SteadyTime now);
+  void frame(PutItem& item, SteadyTime now, std::uint8_t epoch_slot);
   FramedBatch open_framed_batch(std::size_t first_record_size);
   // The next framed batch due (full, lingered, or any when `force`), cut
   // to `max_raw_bytes` (caller holds mutex_).

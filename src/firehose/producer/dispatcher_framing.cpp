@@ -8,7 +8,7 @@
 
 namespace firehose::producer {
 
-void Dispatcher::frame(PutItem& item, SteadyTime now) {
+void Dispatcher::frame(PutItem& item, SteadyTime now, std::uint8_t epoch_slot) {
   const std::size_t size = item.data.size();
   if (open_framed_ &&
       !open_framed_->fits(size, options_.max_batch_records, options_.max_batch_bytes, framed_raw_cap_)) {
@@ -16,7 +16,7 @@ void Dispatcher::frame(PutItem& item, SteadyTime now) {
     open_framed_.reset();
   }
   if (!open_framed_) open_framed_.emplace(open_framed_batch(size));
-  open_framed_->add(item.data.view(), now, item.charge);
+  open_framed_->add(item.data.view(), now, item.charge, epoch_slot);
   if (open_framed_->records() >= options_.max_batch_records) {
     framed_full_.push_back(std::move(*open_framed_));
     open_framed_.reset();

@@ -23,7 +23,7 @@ bool FramedBatch::fits(std::size_t raw_size, std::size_t max_records, std::size_
          raw_bytes_ + raw_size <= max_raw_bytes;
 }
 
-void FramedBatch::add(std::string_view data, SteadyTime put_time, std::size_t charge) {
+void FramedBatch::add(std::string_view data, SteadyTime put_time, std::size_t charge, std::uint8_t epoch_slot) {
   const std::size_t needed = builder_.size_with(data.size());
   if (needed > builder_.capacity()) {
     // At once to the size expected, else by doubling: grown by what each
@@ -36,6 +36,7 @@ void FramedBatch::add(std::string_view data, SteadyTime put_time, std::size_t ch
   entry.size = static_cast<std::uint32_t>(data.size());
   entry.put_time = put_time;
   entry.charge = charge;
+  entry.epoch_slot = epoch_slot;
   entries_.push_back(entry);
   raw_bytes_ += data.size();
   charge_ += charge;
@@ -96,6 +97,7 @@ void FramedBatch::to_pending(Batch& out, int attempts, WallTime attempt_time,
     user.put_time = entry.put_time;
     user.size = entry.size;
     user.charge = entry.charge;
+    user.epoch_slot = entry.epoch_slot;
     record->users.push_back(std::move(user));
     record->attempts = attempts;
     if (attempts > 0) record->first_attempt = record->last_attempt = attempt_time;

@@ -38,6 +38,7 @@ class FramedBatch {
     std::uint32_t size = 0;    // its raw bytes
     SteadyTime put_time{};
     std::size_t charge = 0;  // what it holds of the memory budget
+    std::uint8_t epoch_slot = 0;  // its flush epoch's (OutcomeResolver::epoch_slot())
   };
 
   // `stream_name` must outlive the batch (the producer's options hold it).
@@ -52,7 +53,7 @@ class FramedBatch {
   // `max_body_bytes` of body and `max_raw_bytes` of data. An empty batch
   // takes any record (one alone always goes, as the Batcher does).
   bool fits(std::size_t raw_size, std::size_t max_records, std::size_t max_body_bytes, std::size_t max_raw_bytes) const;
-  void add(std::string_view data, SteadyTime put_time, std::size_t charge);
+  void add(std::string_view data, SteadyTime put_time, std::size_t charge, std::uint8_t epoch_slot = 0);
 
   std::size_t records() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }

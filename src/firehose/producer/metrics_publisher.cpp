@@ -9,6 +9,7 @@
 #include "core/log.hpp"
 #include "core/thread_name.hpp"
 #include "firehose/cloudwatch_client.hpp"
+#include "firehose/timeout.hpp"
 #include "protocol/cloudwatch.hpp"
 #include "protocol/cloudwatch_validation.hpp"
 
@@ -52,7 +53,10 @@ void MetricsPublisher::start() {
 
 void MetricsPublisher::run() {
   std::unique_lock lock(state_mutex_);
-  while (!wake_.wait_for(lock, options_.interval, [this] { return stopping_; })) {
+  // wait_for() adds the interval to now() unchecked: seconds::max() wrapped
+  // to the past and published in a busy loop.
+  while (!wake_.wait_until(lock, deadline_after(saturating_timeout(options_.interval)),
+                           [this] { return stopping_; })) {
     lock.unlock();
     (void)publish_now();
     lock.lock();

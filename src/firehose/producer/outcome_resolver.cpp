@@ -1,10 +1,16 @@
 #include "firehose/producer/outcome_resolver.hpp"
 
+#include <utility>
+
 #include "core/log.hpp"
 #include "firehose/limits.hpp"
 
 namespace firehose::producer {
 namespace {
+
+// The resolver whose outcome callback this thread is running (nested ones
+// restore the outer one), for in_callback().
+thread_local const OutcomeResolver* delivering_for = nullptr;
 
 std::size_t billed(std::size_t size) {
   const std::size_t unit = limits::kBillingRoundingBytes;
@@ -24,6 +30,7 @@ void OutcomeResolver::acknowledge(PendingRecord& record, std::string_view record
     record_latency_.record(latency);
     tally.bytes += user.size;
     tally.charge += user.charge;
+    ++tally.records_in_slot[user.epoch_slot];
     // Outcomes (and their RecordId copies) only for someone to hand them to.
     if (!user.callback) continue;
     RecordOutcome outcome;
@@ -36,10 +43,11 @@ void OutcomeResolver::acknowledge(PendingRecord& record, std::string_view record
   }
 }
 
-void OutcomeResolver::acknowledge_unwatched(std::size_t size, SteadyTime put_time, std::size_t charge, SteadyTime now,
-                                            AckTally& tally) {
+void OutcomeResolver::acknowledge_unwatched(std::size_t size, SteadyTime put_time, std::size_t charge,
+                                            std::uint8_t epoch_slot, SteadyTime now, AckTally& tally) {
   tally.billed += billed(size);
   ++tally.records;
+  ++tally.records_in_slot[epoch_slot];
   tally.bytes += size;
   tally.charge += charge;
   record_latency_.record(now - put_time);
@@ -50,7 +58,9 @@ void OutcomeResolver::settle(const AckTally& tally) {
   billed_bytes_.fetch_add(tally.billed, std::memory_order_relaxed);
   bytes_acknowledged_.fetch_add(tally.bytes, std::memory_order_relaxed);
   records_acknowledged_.fetch_add(tally.records, std::memory_order_relaxed);
-  note_resolved(tally.records);
+  for (std::size_t slot = 0; slot < kEpochSlots; ++slot) {
+    if (tally.records_in_slot[slot] > 0) note_resolved(static_cast<std::uint8_t>(slot), tally.records_in_slot[slot]);
+  }
 }
 
 std::size_t OutcomeResolver::fail(PendingRecord& record) {
@@ -82,7 +92,7 @@ std::size_t OutcomeResolver::fail(PendingRecord& record) {
     deliver(user.callback, outcome);
   }
   records_failed_.fetch_add(record.users.size(), std::memory_order_relaxed);
-  note_resolved(record.users.size());
+  for (const auto& user : record.users) note_resolved(user.epoch_slot, 1);
   return charge;
 }
 
@@ -124,11 +134,42 @@ void OutcomeResolver::flush_dead_letters() {
   if (dead_letter_) (void)dead_letter_->flush();
 }
 
-void OutcomeResolver::note_resolved(std::uint64_t count) {
-  if (unresolved_.fetch_sub(count) == count) {
+void OutcomeResolver::note_resolved(std::uint8_t epoch_slot, std::uint64_t count) {
+  const bool epoch_drained = unresolved_in_slot_[epoch_slot].fetch_sub(count) == count;
+  const bool all_resolved = unresolved_.fetch_sub(count) == count;
+  if (epoch_drained || all_resolved) {
     std::lock_guard lock(progress_mutex_);
     progress_.notify_all();
   }
+}
+
+std::uint64_t OutcomeResolver::end_epoch() {
+  std::lock_guard lock(progress_mutex_);
+  const std::uint64_t current = epoch_.load(std::memory_order_relaxed);
+  // The next epoch's slot still holds records of kEpochSlots epochs ago:
+  // it cannot be reused yet, and this flush waits for the current epoch too.
+  if (unresolved_in_slot_[(current + 1) % kEpochSlots].load() != 0) return current;
+  epoch_.store(current + 1, std::memory_order_release);
+  return current;
+}
+
+std::uint64_t OutcomeResolver::unresolved_through(std::uint64_t epoch) const {
+  // Epochs older than the ring drained before their slot was reused.
+  const std::uint64_t current = epoch_.load(std::memory_order_acquire);
+  const std::uint64_t oldest_kept = current >= kEpochSlots - 1 ? current - (kEpochSlots - 1) : 0;
+  std::uint64_t unresolved = 0;
+  for (std::uint64_t e = oldest_kept; e <= epoch; ++e) unresolved += unresolved_in_slot_[e % kEpochSlots].load();
+  return unresolved;
+}
+
+bool OutcomeResolver::wait_epochs_resolved(std::uint64_t epoch, SteadyTime deadline) {
+  std::unique_lock lock(progress_mutex_);
+  auto drained = [&] { return drained_through(epoch); };
+  if (deadline == SteadyTime::max()) {
+    progress_.wait(lock, drained);
+    return true;
+  }
+  return progress_.wait_until(lock, deadline, drained);
 }
 
 bool OutcomeResolver::wait_resolved(SteadyTime deadline) {
@@ -141,8 +182,15 @@ bool OutcomeResolver::wait_resolved(SteadyTime deadline) {
   return progress_.wait_until(lock, deadline, resolved);
 }
 
-void OutcomeResolver::deliver(const OutcomeCallback& callback, const RecordOutcome& outcome) {
+bool OutcomeResolver::in_callback() const { return delivering_for == this; }
+
+void OutcomeResolver::deliver(const OutcomeCallback& callback, const RecordOutcome& outcome) const {
   if (!callback) return;
+  struct Marked {
+    const OutcomeResolver* outer;
+    explicit Marked(const OutcomeResolver* self) : outer(std::exchange(delivering_for, self)) {}
+    ~Marked() { delivering_for = outer; }
+  } marked(this);
   try {
     callback(outcome);
   } catch (const std::exception& e) {

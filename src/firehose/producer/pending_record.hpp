@@ -3,6 +3,7 @@
 // PutRecordBatch call) carrying one user record, or several when packed.
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@ struct UserRecord {
   std::size_t offset = 0;  // where its bytes are in the Firehose record's data
   std::size_t size = 0;
   std::size_t charge = 0;  // what it holds of the memory budget
+  std::uint8_t epoch_slot = 0;  // its flush epoch's (OutcomeResolver::epoch_slot())
 };
 
 struct PendingRecord {

@@ -12,9 +12,12 @@
 
 #include <atomic>
 #include <span>
+#include <string_view>
+#include <thread>
 
 #include <fmt/format.h>
 
+#include "core/thread_name.hpp"
 #include "firehose/dead_letter.hpp"
 #include "firehose/producer/adaptive_rate_limiter.hpp"
 #include "firehose/producer/admission.hpp"
@@ -63,14 +66,21 @@ class Producer::Impl {
 
   void refuse(const RefusedRecord& record) { outcomes_.refuse(record, {}); }
 
+  bool in_outcome_callback() const { return outcomes_.in_callback(); }
+
   Status flush(std::chrono::steady_clock::duration timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    // It would wait for the record whose callback is running, to its timeout.
+    if (outcomes_.in_callback()) return waits_for_itself("flush");
+    const auto deadline = deadline_after(timeout);  // duration::max(): no deadline
+    // Only what was accepted before this call: records put meanwhile are of a later epoch.
+    const auto epoch = outcomes_.end_epoch();
     dispatcher_.begin_flush();
-    const bool done = outcomes_.wait_resolved(deadline);
+    const bool done = outcomes_.wait_epochs_resolved(epoch, deadline);
     dispatcher_.end_flush();
     if (!done) {
-      return make_error(ErrorKind::Transient, "FlushTimeout",
-                        fmt::format("{} records still without an outcome", outcomes_.unresolved()));
+      return make_error(
+          ErrorKind::Transient, "FlushTimeout",
+          fmt::format("{} records accepted before flush() still without an outcome", outcomes_.unresolved_through(epoch)));
     }
     return {};
   }
@@ -78,6 +88,14 @@ class Producer::Impl {
   void shutdown(std::chrono::steady_clock::duration grace) { dispatcher_.shutdown(grace); }
 
   Status close(std::chrono::steady_clock::duration timeout) {
+    // It would wait for this callback's own record, and join this very
+    // thread: for ever. The shutdown begins; closed_ stays unset, so that
+    // close() on another thread (or the destructor) still waits and stops
+    // the threads.
+    if (outcomes_.in_callback()) {
+      shutdown(timeout);
+      return waits_for_itself("close");
+    }
     if (closed_.exchange(true)) return {};
     shutdown(timeout);
     // Bounded: at the deadline the dispatcher fails what is unsent, cancels
@@ -123,6 +141,13 @@ class Producer::Impl {
   }
 
  private:
+  static Error waits_for_itself(std::string_view call) {
+    return make_error(ErrorKind::Client, "InvalidState",
+                      fmt::format("{}() from an outcome callback would wait for itself (the callback runs on a "
+                                  "producer thread); call it from another thread{}",
+                                  call, call == "close" ? " (the shutdown has begun)" : ""));
+  }
+
   MetricsSample metrics_sample() const {
     return {metrics(), sender_.request_latency().counts(), outcomes_.record_latency().counts()};
   }
@@ -141,6 +166,8 @@ class Producer::Impl {
 };
 
 Result<std::unique_ptr<Producer>> Producer::create(std::shared_ptr<FirehoseClient> client, ProducerOptions options) {
+  // Refused here: a null client was only found by the first sender thread to use it.
+  if (!client) return make_error(ErrorKind::Client, "InvalidOption", "the FirehoseClient is null");
   if (auto valid = validate_producer_options(options); !valid) return valid.error();
   std::unique_ptr<DeadLetterWriter> dead_letter;
   if (!options.dead_letter_path.empty()) {
@@ -153,7 +180,18 @@ Result<std::unique_ptr<Producer>> Producer::create(std::shared_ptr<FirehoseClien
 }
 
 Producer::Producer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Producer::~Producer() = default;
+Producer::~Producer() {
+  if (!impl_ || !impl_->in_outcome_callback()) return;  // ~Impl: close(1 minute)
+  // Destroyed from an outcome callback: closing here would wait for this
+  // callback to return, and join this very thread. The shutdown begins now;
+  // waiting for the outcomes, stopping the threads and freeing the producer
+  // go on on a thread of their own.
+  impl_->shutdown(std::chrono::minutes(1));
+  std::thread([impl = std::move(impl_)]() mutable {
+    core::name_this_thread("fh-close");
+    impl.reset();
+  }).detach();
+}
 
 std::future<RecordOutcome> Producer::put(std::string data) {
   auto promise = std::make_shared<std::promise<RecordOutcome>>();

@@ -24,6 +24,19 @@ Status validate_producer_options(const ProducerOptions& options) {
     return invalid_option("max_batch_bytes must hold one maximum-size record and be <= 4 MiB");
   }
   if (options.retry.max_attempts < 1) return invalid_option("max_attempts must be at least 1");
+  // Negative delays were taken as zero without a word; a linger beyond a day
+  // (e.g. milliseconds::max() for "never") overflowed the time it is added to.
+  if (options.retry.base_delay < std::chrono::milliseconds::zero() ||
+      options.retry.max_backoff < std::chrono::milliseconds::zero()) {
+    return invalid_option("retry.base_delay and retry.max_backoff must not be negative");
+  }
+  if (options.linger < std::chrono::milliseconds::zero() || options.linger > std::chrono::hours(24)) {
+    return invalid_option("linger must be 0 to 24 hours");
+  }
+  if (options.memory_budget_bytes == 0) return invalid_option("memory_budget_bytes must be positive");
+  if (options.pack_target_bytes > limits::kMaxRecordBytes) {
+    return invalid_option("pack_target_bytes must be at most 1,024,000 (a Firehose record's limit), or 0 for no packing");
+  }
   if (options.record_ttl <= std::chrono::milliseconds::zero() || options.record_ttl > std::chrono::hours(24 * 365)) {
     return invalid_option("record_ttl must be positive and at most a year");
   }

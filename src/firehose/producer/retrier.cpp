@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "firehose/answer_judge.hpp"
+#include "firehose/timeout.hpp"
 
 namespace firehose::producer {
 
@@ -80,7 +81,8 @@ Judgement Retrier::judge(Batch batch, const Result<PutRecordBatchAnswer>& answer
     for (const auto& record : judgement.retry) {
       attempts = std::max(attempts, judgement.whole_call_failed ? record->calls_failed : record->attempts);
     }
-    judgement.retry_at = now + retry_delay(attempts, judgement.whole_call_failed);
+    // Saturating: the whole-call delay follows the user's max_backoff, which may be milliseconds::max().
+    judgement.retry_at = deadline_after(retry_delay(attempts, judgement.whole_call_failed), now);
   }
   return judgement;
 }

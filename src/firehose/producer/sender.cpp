@@ -182,7 +182,7 @@ Sender::FramedSent Sender::send_framed(FramedBatch framed) {
     OutcomeResolver::AckTally tally;
     const auto now = std::chrono::steady_clock::now();
     for (const auto& entry : framed.entries()) {
-      outcomes_.acknowledge_unwatched(entry.size, entry.put_time, entry.charge, now, tally);
+      outcomes_.acknowledge_unwatched(entry.size, entry.put_time, entry.charge, entry.epoch_slot, now, tally);
     }
     framed.give_buffer_back(body_buffers_);
     outcomes_.settle(tally);

@@ -105,8 +105,8 @@ struct DispatcherRig {
       records.clear();
       OutcomeResolver::AckTally tally;
       for (const auto& entry : batch.entries()) {
-        outcomes.acknowledge_unwatched(entry.size, entry.put_time, entry.charge, std::chrono::steady_clock::now(),
-                                       tally);
+        outcomes.acknowledge_unwatched(entry.size, entry.put_time, entry.charge, entry.epoch_slot,
+                                       std::chrono::steady_clock::now(), tally);
       }
       outcomes.settle(tally);
       released = tally.charge;

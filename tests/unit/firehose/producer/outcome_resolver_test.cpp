@@ -63,7 +63,7 @@ TEST(OutcomeResolver, AFailedRecordIsDeadLetteredOncePerUserRecordWithItsOwnByte
   packed.attempts = 3;
   packed.possible_duplicate = true;
   packed.last_error = make_error(ErrorKind::Throttle, "ServiceUnavailableException", "Slow down.");
-  outcomes.expect(2);
+  outcomes.expect(2, 0);
   EXPECT_EQ(outcomes.fail(packed), 200u);  // both users' charges
   EXPECT_EQ(outcomes.unresolved(), 0u);
   EXPECT_EQ(outcomes.failed(), 2u);
@@ -104,7 +104,7 @@ TEST(OutcomeResolver, AcknowledgementsCountOncePerAnswerAndResolveWaiters) {
                                        EXPECT_TRUE(o.acknowledged);
                                        EXPECT_EQ(o.record_id, "id-1");
                                      }}});
-  outcomes.expect(1);
+  outcomes.expect(1, 0);
   EXPECT_FALSE(outcomes.wait_resolved(std::chrono::steady_clock::now()));
   OutcomeResolver::AckTally tally;
   outcomes.acknowledge(record, "id-1", std::chrono::steady_clock::now(), tally);
@@ -123,7 +123,7 @@ TEST(OutcomeResolver, AThrowingCallbackDoesNotStopResolution) {
   PendingRecord record = record_of(
       {{"a", [](const RecordOutcome&) { throw std::runtime_error("boom"); }}, {"b", [](const RecordOutcome&) {}}});
   record.last_error = make_error(ErrorKind::Client, "Shutdown", "closed");
-  outcomes.expect(2);
+  outcomes.expect(2, 0);
   outcomes.fail(record);
   EXPECT_EQ(outcomes.failed(), 2u);
   EXPECT_EQ(outcomes.unresolved(), 0u);
@@ -137,11 +137,50 @@ TEST(OutcomeResolver, AnUnwritableDeadLetterFileLeavesTheRecordFailedButNotDeadL
   bool dead_lettered = true;
   PendingRecord record = record_of({{"a", [&](const RecordOutcome& o) { dead_lettered = o.dead_lettered; }}});
   record.last_error = make_error(ErrorKind::Client, "Shutdown", "closed");
-  outcomes.expect(1);
+  outcomes.expect(1, 0);
   outcomes.fail(record);
   EXPECT_FALSE(dead_lettered);
   EXPECT_EQ(outcomes.failed(), 1u);
   EXPECT_EQ(outcomes.dead_lettered(), 0u);
+}
+
+// flush()'s epochs: it waits for the records accepted before it, whatever
+// is accepted after, and a slot is reused only once its epoch drained.
+TEST(OutcomeResolver, AnEpochIsResolvedOnceItsOwnRecordsAreWhateverCameLater) {
+  OutcomeResolver outcomes("s", nullptr);
+  const auto before_slot = outcomes.epoch_slot();
+  PendingRecord before = record_of({{"a", {}}});
+  before.users[0].epoch_slot = before_slot;
+  outcomes.expect(1, before_slot);
+  const auto flushed_epoch = outcomes.end_epoch();
+  const auto after_slot = outcomes.epoch_slot();
+  EXPECT_NE(after_slot, before_slot);
+  PendingRecord after = record_of({{"b", {}}});
+  after.users[0].epoch_slot = after_slot;
+  outcomes.expect(1, after_slot);
+  EXPECT_EQ(outcomes.unresolved_through(flushed_epoch), 1u);
+  (void)outcomes.fail(before);
+  EXPECT_EQ(outcomes.unresolved_through(flushed_epoch), 0u);
+  EXPECT_EQ(outcomes.unresolved(), 1u);  // the later record is still out
+  EXPECT_TRUE(outcomes.wait_epochs_resolved(flushed_epoch, std::chrono::steady_clock::now()));
+  EXPECT_FALSE(outcomes.wait_resolved(std::chrono::steady_clock::now()));
+  (void)outcomes.fail(after);
+}
+
+TEST(OutcomeResolver, AnEpochSlotStillHoldingRecordsIsNotReusedAndFlushWaitsForTheCurrentEpochToo) {
+  OutcomeResolver outcomes("s", nullptr);
+  PendingRecord stuck = record_of({{"a", {}}});
+  stuck.users[0].epoch_slot = outcomes.epoch_slot();
+  outcomes.expect(1, stuck.users[0].epoch_slot);
+  for (std::size_t i = 0; i + 1 < OutcomeResolver::kEpochSlots; ++i) (void)outcomes.end_epoch();
+  // Epoch 0's slot is the next one: the epoch cannot end.
+  const auto epoch = outcomes.end_epoch();
+  EXPECT_EQ(outcomes.epoch_slot(), epoch % OutcomeResolver::kEpochSlots);
+  EXPECT_EQ(outcomes.unresolved_through(epoch), 1u);
+  (void)outcomes.fail(stuck);
+  EXPECT_EQ(outcomes.unresolved_through(epoch), 0u);
+  (void)outcomes.end_epoch();
+  EXPECT_EQ(outcomes.epoch_slot(), (epoch + 1) % OutcomeResolver::kEpochSlots);
 }
 
 }  // namespace

@@ -27,6 +27,12 @@ TEST(ProducerOptions, EachOutOfBoundsOptionIsRefusedByName) {
       {"max_attempts", [](ProducerOptions& o) { o.retry.max_attempts = 0; }},
       {"record_ttl", [](ProducerOptions& o) { o.record_ttl = std::chrono::milliseconds(0); }},
       {"record_ttl", [](ProducerOptions& o) { o.record_ttl = std::chrono::hours(24 * 366); }},
+      {"retry.base_delay", [](ProducerOptions& o) { o.retry.base_delay = std::chrono::milliseconds(-1); }},
+      {"retry.max_backoff", [](ProducerOptions& o) { o.retry.max_backoff = std::chrono::milliseconds(-1); }},
+      {"linger", [](ProducerOptions& o) { o.linger = std::chrono::milliseconds(-1); }},
+      {"linger", [](ProducerOptions& o) { o.linger = std::chrono::milliseconds::max(); }},
+      {"memory_budget_bytes", [](ProducerOptions& o) { o.memory_budget_bytes = 0; }},
+      {"pack_target_bytes", [](ProducerOptions& o) { o.pack_target_bytes = 1'024'001; }},
   };
   for (const auto& [name, spoil] : cases) {
     auto options = valid();
@@ -36,6 +42,15 @@ TEST(ProducerOptions, EachOutOfBoundsOptionIsRefusedByName) {
     EXPECT_EQ(status.error().code, "InvalidOption") << name;
     EXPECT_NE(status.error().message.find(name), std::string::npos) << status.error().message;
   }
+}
+
+TEST(ProducerOptions, TheLimitsThemselvesAreValid) {
+  auto options = valid();
+  options.linger = std::chrono::hours(24);
+  options.pack_target_bytes = 1'024'000;
+  options.retry.base_delay = std::chrono::milliseconds(0);
+  options.memory_budget_bytes = 1;
+  EXPECT_TRUE(validate_producer_options(options));
 }
 
 TEST(ProducerOptions, AnInvalidStreamNameIsRefused) {

@@ -58,7 +58,7 @@ struct SenderRig {
       record->deadline = std::chrono::steady_clock::now() + 1h;
       batch.push_back(std::move(record));
     }
-    outcomes.expect(batch.size());
+    outcomes.expect(batch.size(), 0);
     ASSERT_TRUE_HELPER(budget.try_acquire(10 * batch.size()));
     return batch;
   }
@@ -68,7 +68,7 @@ struct SenderRig {
   FramedBatch framed_of(const std::vector<std::string>& data) {
     FramedBatch batch(options.delivery_stream_name, std::string(), 0);
     for (const auto& d : data) batch.add(d, std::chrono::steady_clock::now(), 10);
-    outcomes.expect(data.size());
+    outcomes.expect(data.size(), 0);
     ASSERT_TRUE_HELPER(budget.try_acquire(10 * data.size()));
     return batch;
   }
