@@ -16,7 +16,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::ScriptedFirehoseServer;
 
-ProducerOptions fast_options() {
+ProducerOptions lifecycle_options() {
   ProducerOptions options;
   options.delivery_stream_name = "s";
   options.max_in_flight = 4;
@@ -33,7 +33,7 @@ ProducerOptions fast_options() {
 TEST(ProducerLifecycle, TimeoutsThatMeanForeverWaitForEveryRecord) {
   auto run = [](auto timeout, bool use_close) {
     ScriptedFirehoseServer server;
-    auto options = fast_options();
+    auto options = lifecycle_options();
     options.linger = 1h;
     auto producer = Producer::create(server.client(), options);
     ASSERT_TRUE(producer.ok());
@@ -52,7 +52,7 @@ TEST(ProducerLifecycle, TimeoutsThatMeanForeverWaitForEveryRecord) {
 }
 
 TEST(ProducerLifecycle, CreateRefusesANullClient) {
-  auto producer = Producer::create(nullptr, fast_options());
+  auto producer = Producer::create(nullptr, lifecycle_options());
   ASSERT_FALSE(producer.ok());
   EXPECT_EQ(producer.error().code, "InvalidOption");
   EXPECT_NE(producer.error().message.find("FirehoseClient"), std::string::npos);
@@ -60,7 +60,7 @@ TEST(ProducerLifecycle, CreateRefusesANullClient) {
 
 TEST(ProducerLifecycle, CloseAndFlushFromAnOutcomeCallbackReturnInvalidStateAtOnce) {
   ScriptedFirehoseServer server;
-  auto producer = Producer::create(server.client(), fast_options());
+  auto producer = Producer::create(server.client(), lifecycle_options());
   ASSERT_TRUE(producer.ok());
   std::promise<std::pair<Status, Status>> statuses;
   (*producer)->put("ok:first", [&](const RecordOutcome&) {
@@ -82,7 +82,7 @@ TEST(ProducerLifecycle, CloseAndFlushFromAnOutcomeCallbackReturnInvalidStateAtOn
 TEST(ProducerLifecycle, DestroyingTheProducerFromAnOutcomeCallbackDoesNotWaitForItself) {
   ScriptedFirehoseServer server;
   server.set_stall(true);  // no outcome (and no callback) until this thread is out of put()
-  std::unique_ptr<Producer> producer = std::move(*Producer::create(server.client(), fast_options()));
+  std::unique_ptr<Producer> producer = std::move(*Producer::create(server.client(), lifecycle_options()));
   std::promise<void> destroyed;
   auto second = producer->put("ok:second");
   producer->put("ok:first", [&](const RecordOutcome&) {
@@ -100,7 +100,7 @@ TEST(ProducerLifecycle, DestroyingTheProducerFromAnOutcomeCallbackDoesNotWaitFor
 // hold up the outcomes that free it (before: a deadlock).
 TEST(ProducerLifecycle, PutFromAnOutcomeCallbackIsRefusedWhenTheBudgetIsFullInsteadOfBlocking) {
   ScriptedFirehoseServer server;
-  auto options = fast_options();
+  auto options = lifecycle_options();
   options.max_in_flight = 1;
   options.tune_in_flight = false;
   options.memory_budget_bytes = 1024 * 1024;
@@ -125,7 +125,7 @@ TEST(ProducerLifecycle, PutFromAnOutcomeCallbackIsRefusedWhenTheBudgetIsFullInst
 TEST(ProducerLifecycle, FlushWaitsOnlyForTheRecordsAcceptedBeforeIt) {
   ScriptedFirehoseServer server;
   server.set_stall(true);
-  auto options = fast_options();
+  auto options = lifecycle_options();
   options.linger = 1h;  // only flush() sends
   options.max_in_flight = 1;
   options.tune_in_flight = false;
