@@ -30,6 +30,12 @@ struct LineLimit {
   // goes here instead (its first kPrefixBytes and its size without '\n').
   // Unset: taken as a whole line all the same.
   std::function<void(std::string_view prefix, std::size_t size)> on_torn_last_line;
+  // A line whose end had not come when should_stop() ended the reading (a
+  // signal while a pipe was mid-line): its first kPrefixBytes and its size
+  // so far. Only for inputs that cannot be read again (pipes, terminals,
+  // sockets): in a regular file that line is still there, like the lines
+  // after it. Unset: dropped, as no line was read.
+  std::function<void(std::string_view prefix, std::size_t size)> on_cut_by_stop;
 };
 
 // Whether a regular file changed size while it was read: its size now
@@ -98,7 +104,13 @@ bool for_each_line_block(std::FILE* file, ShouldStop&& should_stop, OnLines&& on
   const InputChange change = InputChange::watch(file);
   std::uint64_t bytes_read = 0;
   for (;;) {
-    if (should_stop()) return true;
+    if (should_stop()) {
+      if (limit.on_cut_by_stop && !change.regular && (discarding || !partial.empty())) {
+        limit.on_cut_by_stop(std::string_view(partial).substr(0, LineLimit::kPrefixBytes),
+                             discarding ? discarded : partial.size());
+      }
+      return true;
+    }
     const long got = read_available(file, block.data(), block.size());
     if (got < 0) {
       if (errno == EINTR) continue;  // a stop is seen at the loop's top

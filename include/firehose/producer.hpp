@@ -206,10 +206,12 @@ class Producer {
   Status flush(std::chrono::duration<Rep, Period> timeout) {
     return flush(saturating_timeout(timeout));
   }
+  // shutdown() for a grace in any unit (saturating, as flush()).
   template <class Rep, class Period>
   void shutdown(std::chrono::duration<Rep, Period> grace) {
     shutdown(saturating_timeout(grace));
   }
+  // close() for a timeout in any unit (saturating, as flush()).
   template <class Rep, class Period>
   Status close(std::chrono::duration<Rep, Period> timeout) {
     return close(saturating_timeout(timeout));

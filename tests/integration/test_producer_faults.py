@@ -25,7 +25,7 @@ import time
 import unittest
 
 from harness import MEMORY_FACTOR, SLOWDOWN, Sandbox, memory_bound, short_or
-from faults_support import (EXIT_OK, EXIT_PARTIAL, EXIT_SERVICE, EXIT_SIGINT, EXIT_SIGTERM, RECORD_LIMIT,
+from faults_support import (EXIT_OK, EXIT_PARTIAL, EXIT_SERVICE, EXIT_SIGINT, EXIT_SIGTERM, EXIT_USAGE, RECORD_LIMIT,
                             NeverAnsweringServer, PinnedLocal, big_line, check_summary, delivered_lines,
                             id_line, line_id, log, read_dead_letter, reconcile, run_send, write_id_file)
 
@@ -302,6 +302,17 @@ class ProducerFaults(unittest.TestCase):
             self.assertEqual((entry["error_code"], entry["attempts"]), ("InternalFailure", 10), entry)
         self.assertGreaterEqual(summary["retries"], 10_000, "60 % failed: at least as many re-sends as records")
 
+    def test_60_kb_records_at_a_1_mib_quota_do_not_sink_the_rate(self):
+        # 12 MB of 60 KB lines at 1 MiB/s took 42 s (27 % of the quota): full requests (3 MB) were
+        # three seconds of the quota, refused in part whatever the pace, and each answer lowered the
+        # rate again. Since a throttle, requests carry half a second of the limit (about 11.6 s now).
+        local = self.local("--quota-bytes", "1048576")
+        path = os.path.join(self.sandbox.home, "big.ndjson")
+        with open(path, "wb") as f:
+            f.writelines(big_line(n, 60_000) for n in range(200))
+        run = self.send(path, timeout=30)
+        self.assertAllDelivered(run, local, list(range(200)))
+
     def test_packed_records_at_a_quota_are_all_delivered(self):
         # --pack makes records of up to 1 MB: a second of this quota holds one. The limiter's faults'
         # share, measured on groups of 1,000 records, was never known, so it never lowered the rate
@@ -408,6 +419,73 @@ class ProducerFaults(unittest.TestCase):
             summary, result = self.check_shutdown(run, EXIT_SIGTERM, None)
             self.assertEqual(summary["acknowledged"], 0, summary)
             self.assertGreater(server.bytes_received, 0, "the requests reached the server")
+
+    def test_sigint_with_the_reader_waiting_for_memory_sends_what_it_read(self):
+        # The reader waits in put() for memory (a 1 MiB budget, one request at a time, slow answers).
+        # Ctrl-C used to close the intake at once: that put() refused its block of lines, read but
+        # unsent, as "Shutdown" (10,923 at one Ctrl-C). With a grace long enough, every line read is sent.
+        local = self.local("--latency-ms", "50")
+        path, ids = self.input_file(100_000)
+        run = self.send("--memory-mb", "1", "--max-in-flight", "1", "--fixed-in-flight", "--shutdown-grace", "60",
+                        path, signals=[(1.5, signal.SIGINT)], timeout=120)
+        self.assertExit(run, EXIT_SIGINT)
+        summary = check_summary(self, run)
+        self.assertLess(summary["records"], len(ids), "the reader was stopped, not run to the end")
+        self.assertEqual((summary["acknowledged"], summary["dead_lettered"]), (summary["records"], 0), summary)
+
+    def test_sigterm_mid_line_on_a_pipe_dead_letters_the_cut_line(self):
+        # A signal while a pipe was in the middle of a line: its bytes were read, and dropped without a
+        # word (exit 143, "records":1). The cut line is a record read: it is dead-lettered with its reason.
+        self.local()
+        feed = ["sh", "-c", "printf '{\"id\":0}\\n'; head -c 200000 /dev/zero | tr '\\0' y; exec sleep 30"]
+        run = self.send("-", stdin_command=feed, signals=[(2.0, signal.SIGTERM)], timeout=60)
+        self.assertExit(run, EXIT_SIGTERM)
+        summary = check_summary(self, run)
+        self.assertEqual((summary["records"], summary["acknowledged"], summary["dead_lettered"]), (2, 1, 1), summary)
+        [entry] = read_dead_letter(self.dlq)
+        self.assertEqual((entry["error_code"], entry["size"], entry["source"]), ("Interrupted", 200_000, "stdin:2"))
+        self.assertIn("stdin:2: reading stopped (a signal) before this line's end: 200000 bytes read", run.stderr)
+
+    # ---- the dead-letter file ----
+    def failed_records_in_the_dead_letter_file(self, count):
+        """Sends `count` lines that all fail once: the dead-letter file holds `count` entries."""
+        local = self.local("--fail-records", "1.0", "--fail-records-code", "InternalFailure")
+        path, _ = self.input_file(count)
+        run = self.send("--max-attempts", "1", path)
+        self.assertExit(run, EXIT_PARTIAL)
+        self.assertEqual(len(read_dead_letter(self.dlq)), count)
+        return local, path
+
+    def test_a_dead_letter_file_that_is_also_an_input_is_refused(self):
+        # A replay writing to the file it reads never ended (FIREHOSE_DEAD_LETTER set, the file read
+        # back: 6.6 million lines in a minute); an input given as the dead-letter file got JSON appended.
+        local, path = self.failed_records_in_the_dead_letter_file(20)
+        received = local.counters()["put_requests"]
+        for argv in (["--from-dead-letter", self.dlq], [self.dlq], [path, "-"]):
+            with self.subTest(argv=argv):
+                dead_letter = self.dlq if argv != [path, "-"] else path
+                run = run_send(self.sandbox, ["--delivery-stream-name", STREAM, "--dead-letter", dead_letter, *argv],
+                               stdin_path=path if argv == [path, "-"] else None, timeout=30)
+                self.assertExit(run, EXIT_USAGE)
+                self.assertIn("is also an input", run.stderr)
+        self.assertEqual(local.counters()["put_requests"], received, "nothing was sent")
+        self.assertEqual(len(read_dead_letter(self.dlq)), 20, "the dead-letter file is as it was")
+
+    def test_a_replay_with_a_malformed_line_half_way_sends_nothing(self):
+        # 1,000 good entries, a bad line, 10 more: the 1,000 were sent, then exit 2; fixing the file
+        # and running again sent them twice. The file is checked whole first.
+        local, _ = self.failed_records_in_the_dead_letter_file(1010)
+        with open(self.dlq, "rb") as f:
+            lines = f.readlines()
+        bad = os.path.join(self.sandbox.home, "bad.ndjson")
+        with open(bad, "wb") as f:
+            f.writelines(lines[:1000] + [b"not json\n"] + lines[1000:])
+        received = local.counters()["put_requests"]
+        run = self.send("--from-dead-letter", bad, dead_letter=False)
+        self.assertExit(run, EXIT_USAGE)
+        self.assertIn("bad.ndjson:1001", run.stderr)
+        self.assertIn("nothing was sent", run.stderr)
+        self.assertEqual(local.counters()["put_requests"], received)
 
     # ---- the endpoint crashes ----
     def test_endpoint_killed_and_restarted_on_the_same_port_loses_nothing(self):

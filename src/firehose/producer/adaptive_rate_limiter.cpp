@@ -347,8 +347,19 @@ RateLimits AdaptiveRateLimiter::limits() const {
 std::size_t AdaptiveRateLimiter::request_bytes_hint() const {
   std::lock_guard lock(mutex_);
   const TimePoint t = now();
-  if (enabled_ || !slow_starting(t) || options_.slow_start_request_seconds <= 0) return SIZE_MAX;
-  const double bytes = slow_start_rates(t).bytes * options_.slow_start_request_seconds;
+  double bytes = 0;
+  if (enabled_) {
+    // Since a throttle, a request carries at most this share of a second of
+    // the rate: the service's bucket holds a second of its quota, and a
+    // request larger than that (52 records of 60 KB at 1 MiB/s) was refused
+    // in part whatever the pace; each such answer lowered the rate again and
+    // the stream sank to 13 % of the quota.
+    if (options_.throttled_request_seconds <= 0) return SIZE_MAX;
+    bytes = bytes_.rate * options_.throttled_request_seconds;
+  } else {
+    if (!slow_starting(t) || options_.slow_start_request_seconds <= 0) return SIZE_MAX;
+    bytes = slow_start_rates(t).bytes * options_.slow_start_request_seconds;
+  }
   if (bytes >= static_cast<double>(SIZE_MAX / 2)) return SIZE_MAX;
   return std::max(options_.min_request_bytes_hint, static_cast<std::size_t>(bytes));
 }

@@ -141,6 +141,9 @@ struct RateLimiterOptions {
   // request_bytes_hint() during the slow start: this many seconds of its bytes
   // rate, and never less than min_request_bytes_hint (0 s: no hint).
   double slow_start_request_seconds = 0.125;
+  // ... and since the first throttle, this many seconds of the bytes limit
+  // (0: no hint): less than the second of burst a quota's bucket holds.
+  double throttled_request_seconds = 0.5;
   std::size_t min_request_bytes_hint = 64 * 1024;
   RateLimiterClock clock;
 };
@@ -207,7 +210,9 @@ class AdaptiveRateLimiter {
   // before any throttle, an eighth of a second of its bytes rate, so that the
   // request which first meets a quota's empty bucket is a small one (a
   // 500-record request is half a second of a 1 MiB/s quota, and most of it
-  // would be refused); no limit (SIZE_MAX) otherwise.
+  // would be refused); since a throttle, half a second of the bytes limit,
+  // so that a request fits in the service's bucket; no limit (SIZE_MAX)
+  // when not limiting.
   std::size_t request_bytes_hint() const;
 
   // Refuses all current and future acquire() calls (shutdown).
