@@ -3,18 +3,10 @@ are made with the AWS CLI v1 (`aws firehose ... --output table`) and with `fireh
 --output table` against one firehose-local, and the two drawings must be identical, character
 for character (record ids, which differ between calls, are blanked to the same width first)."""
 import json
-import os
-import re
-import subprocess
 import unittest
 
-from harness import FirehoseLocal, Sandbox, REGION
-
-RECORD_ID = re.compile(r"[A-Za-z0-9+/=]{40,}")
-
-
-def blank_ids(text):
-    return RECORD_ID.sub(lambda m: "#" * len(m.group(0)), text)
+from aws_cli_output import SameOutputAsTheAwsCli, blank_ids
+from harness import FirehoseLocal, Sandbox
 
 
 def aws_cli_table(operation, response):
@@ -29,7 +21,9 @@ def aws_cli_table(operation, response):
     return out.getvalue()
 
 
-class OutputTable(unittest.TestCase):
+class OutputTable(SameOutputAsTheAwsCli):
+    output = "table"
+
     @classmethod
     def setUpClass(cls):
         cls.local = FirehoseLocal().__enter__()
@@ -43,20 +37,6 @@ class OutputTable(unittest.TestCase):
     def tearDownClass(cls):
         cls.local.__exit__(None, None, None)
         cls.sandbox.cleanup()
-
-    def aws(self, *args):
-        env = dict(self.sandbox.env)
-        env["AWS_DEFAULT_REGION"] = REGION  # the AWS CLI v1 reads no AWS_REGION
-        env.pop("AWS_ENDPOINT_URL", None)
-        completed = subprocess.run(["aws", "--endpoint-url", self.local.url, "--output", "table", "firehose", *args],
-                                   env=env, capture_output=True, text=True, timeout=60)
-        self.assertEqual(completed.returncode, 0, completed.stderr)
-        return completed.stdout
-
-    def ours(self, *args):
-        run = self.sandbox.run("--output", "table", *args)
-        self.assertEqual(run.code, 0, run)
-        return run.stdout
 
     def assert_same(self, *args):
         expected, actual = blank_ids(self.aws(*args)), blank_ids(self.ours(*args))

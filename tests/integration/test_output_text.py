@@ -3,11 +3,10 @@
 firehose-local, and the two outputs must be identical (record ids, which differ between
 calls, are blanked first). A list of scalars is one line per scalar, key first."""
 import json
-import subprocess
 import unittest
 
-from harness import FirehoseLocal, Sandbox, REGION
-from test_output_table import blank_ids
+from aws_cli_output import SameOutputAsTheAwsCli, blank_ids
+from harness import FirehoseLocal, Sandbox
 
 
 def aws_cli_text(response):
@@ -19,7 +18,9 @@ def aws_cli_text(response):
     return out.getvalue()
 
 
-class OutputText(unittest.TestCase):
+class OutputText(SameOutputAsTheAwsCli):
+    output = "text"
+
     @classmethod
     def setUpClass(cls):
         cls.local = FirehoseLocal().__enter__()
@@ -33,20 +34,6 @@ class OutputText(unittest.TestCase):
     def tearDownClass(cls):
         cls.local.__exit__(None, None, None)
         cls.sandbox.cleanup()
-
-    def aws(self, *args):
-        env = dict(self.sandbox.env)
-        env["AWS_DEFAULT_REGION"] = REGION  # the AWS CLI v1 reads no AWS_REGION
-        env.pop("AWS_ENDPOINT_URL", None)
-        completed = subprocess.run(["aws", "--endpoint-url", self.local.url, "--output", "text", "firehose", *args],
-                                   env=env, capture_output=True, text=True, timeout=60)
-        self.assertEqual(completed.returncode, 0, completed.stderr)
-        return completed.stdout
-
-    def ours(self, *args):
-        run = self.sandbox.run("--output", "text", *args)
-        self.assertEqual(run.code, 0, run)
-        return run.stdout
 
     def test_list_delivery_streams_is_one_line_per_name(self):
         expected = self.aws("list-delivery-streams")

@@ -204,27 +204,32 @@ class WorkflowAgainstFirehoseLocal(unittest.TestCase):
             self.assertTrue(all(e["error_code"] == "InternalFailure" and e["attempts"] == 2 for e in entries))
             self.assertEqual(oct(os.stat(dlq).st_mode & 0o777), "0o600")
 
+    def interrupt_after_answers(self, answers, *args):
+        """`workflow --log-format json ARGS`, SIGINT once `answers` batch_put events were logged:
+        (its summary, its stderr), after checking the exit code."""
+        process = subprocess.Popen([FIREHOSE, "workflow", "--log-format", "json", *args], env=self.sandbox.env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stderr_lines, seen = [], 0
+        for line in process.stderr:
+            stderr_lines.append(line)
+            seen += '"event":"batch_put"' in line
+            if seen == answers:
+                process.send_signal(signal.SIGINT)
+                break
+        rest_out, rest_err = process.communicate(timeout=120)
+        stderr = "".join(stderr_lines) + rest_err
+        self.assertEqual(process.returncode, 128 + signal.SIGINT, stderr[-2000:])
+        return json.loads(rest_out.strip().splitlines()[-1]), stderr
+
     def test_ctrl_c_drains_and_accounts_for_every_record_read(self):
         # Slow calls, one at a time: the run is still sending when the signal comes.
         with FirehoseLocal("--latency-ms", "300") as local:
             local.create_stream(local.client(), "stopped")
             self.sandbox.point_at(local)
             dlq = os.path.join(self.sandbox.home, "dead.ndjson")
-            process = subprocess.Popen(
-                [FIREHOSE, "workflow", "--log-format", "json", "--delivery-stream-name", "stopped", "--count",
-                 "100000", "--single-records", "2", "--max-batch-records", "100", "--max-in-flight", "1",
-                 "--shutdown-grace", "1", "--dead-letter", dlq],
-                env=self.sandbox.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            stderr_lines = []
-            for line in process.stderr:
-                stderr_lines.append(line)
-                if '"event":"batch_put"' in line:
-                    process.send_signal(signal.SIGINT)
-                    break
-            rest_out, rest_err = process.communicate(timeout=120)
-            stderr = "".join(stderr_lines) + rest_err
-            self.assertEqual(process.returncode, 128 + signal.SIGINT, stderr[-2000:])
-            summary = json.loads(rest_out.strip().splitlines()[-1])
+            summary, stderr = self.interrupt_after_answers(
+                1, "--delivery-stream-name", "stopped", "--count", "100000", "--single-records", "2",
+                "--max-batch-records", "100", "--max-in-flight", "1", "--shutdown-grace", "1", "--dead-letter", dlq)
             self.assertLess(summary["records"], 100000)  # reading stopped
             self.assertEqual(summary["acknowledged"] + summary["failed"], summary["records"])
             self.assertGreater(summary["acknowledged"], 0)
@@ -238,21 +243,9 @@ class WorkflowAgainstFirehoseLocal(unittest.TestCase):
             local.create_stream(local.client(), "drained")
             self.sandbox.point_at(local)
             dlq = os.path.join(self.sandbox.home, "dead.ndjson")
-            process = subprocess.Popen(
-                [FIREHOSE, "workflow", "--log-format", "json", "--delivery-stream-name", "drained", "--count",
-                 "200000", "--single-records", "0", "--max-in-flight", "1", "--dead-letter", dlq],
-                env=self.sandbox.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            stderr_lines, answers = [], 0
-            for line in process.stderr:
-                stderr_lines.append(line)
-                answers += '"event":"batch_put"' in line
-                if answers == 5:
-                    process.send_signal(signal.SIGINT)
-                    break
-            rest_out, rest_err = process.communicate(timeout=120)
-            stderr = "".join(stderr_lines) + rest_err
-            self.assertEqual(process.returncode, 128 + signal.SIGINT, stderr[-2000:])
-            summary = json.loads(rest_out.strip().splitlines()[-1])
+            summary, _ = self.interrupt_after_answers(
+                5, "--delivery-stream-name", "drained", "--count", "200000", "--single-records", "0",
+                "--max-in-flight", "1", "--dead-letter", dlq)
             self.assertLess(summary["records"], 200000)  # reading stopped
             self.assertEqual((summary["acknowledged"], summary["failed"], summary["dead_lettered"]),
                              (summary["records"], 0, 0), summary)
