@@ -315,7 +315,7 @@ void register_send(CLI::App& app, CliContext& context, Action& action) {
   cmd->add_option("--delivery-stream-name", flags.delivery_stream, "Delivery stream (else FIREHOSE_DELIVERY_STREAM)");
   cmd->add_option("inputs", args->inputs, "Input files, '-' for stdin (default: stdin)");
   cmd->add_option("--max-in-flight", flags.max_in_flight,
-                  "PutRecordBatch requests at once, at most (else FIREHOSE_MAX_IN_FLIGHT, 16); from 4, as many\n"
+                  "PutRecordBatch requests at once, at most (else FIREHOSE_MAX_IN_FLIGHT, 16); from 3, as many\n"
                   "as deliver the most (fewer against an endpoint bound by CPU, all against a distant one)")
       ->check(CLI::Range(1, 256));
   cmd->add_flag("--fixed-in-flight", args->fixed_in_flight, "Always keep --max-in-flight requests in flight");
@@ -325,7 +325,8 @@ void register_send(CLI::App& app, CliContext& context, Action& action) {
   cmd->add_option("--max-batch-records", flags.max_batch_records,
                   "Records per PutRecordBatch call, <= 500 (else FIREHOSE_MAX_BATCH_RECORDS, 500)");
   cmd->add_option("--max-batch-bytes", flags.max_batch_bytes,
-                  "Request body bytes per call, <= 4 MiB (else FIREHOSE_MAX_BATCH_BYTES, 4194304)");
+                  "Request body bytes per call, from what one largest record needs (about 1.37 MB) to 4 MiB\n"
+                  "(else FIREHOSE_MAX_BATCH_BYTES, 4194304)");
   cmd->add_option("--max-attempts", flags.max_attempts,
                   "Sends per record, first included (else the global --max-attempts, FIREHOSE_MAX_ATTEMPTS,\n"
                   "AWS_MAX_ATTEMPTS, the config file; default 10)")
@@ -339,9 +340,11 @@ void register_send(CLI::App& app, CliContext& context, Action& action) {
       ->check(CLI::Range(1, 65536))
       ->capture_default_str();
   cmd->add_flag("--pack", args->pack, "Join lines into records of up to --pack-bytes (cuts the 5 KB billing rounding)");
-  cmd->add_option("--pack-bytes", args->pack_target_bytes, "Target size of packed records")
+  auto* pack = cmd->get_option("--pack");
+  cmd->add_option("--pack-bytes", args->pack_target_bytes, "Target size of packed records (with --pack)")
       ->check(CLI::Range(std::size_t{1}, limits::kMaxRecordBytes))
-      ->capture_default_str();
+      ->capture_default_str()
+      ->needs(pack);
   cmd->add_option("--dead-letter", flags.dead_letter,
                   "NDJSON file for records that could not be delivered (else FIREHOSE_DEAD_LETTER)");
   cmd->add_option("--progress-interval", args->progress_interval,

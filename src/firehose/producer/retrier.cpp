@@ -30,7 +30,10 @@ Judgement Retrier::judge(Batch batch, const Result<PutRecordBatchAnswer>& answer
   if (!answer) {
     const RecordVerdict verdict = judge_call_error(answer.error());
     judgement.whole_call_failed = true;
-    if (verdict.throttled) judgement.throttled = batch.size();
+    if (verdict.throttled) {
+      judgement.throttled = batch.size();
+      for (const auto& record : batch) judgement.throttled_users += std::max<std::size_t>(1, record->users.size());
+    }
     if (verdict.verdict == Verdict::kFatal) {
       judgement.fatal = verdict.error;
       for (auto& record : batch) {
@@ -60,7 +63,10 @@ Judgement Retrier::judge(Batch batch, const Result<PutRecordBatchAnswer>& answer
         judgement.acknowledged.emplace_back(std::move(record), entry.record_id);
         continue;
       }
-      if (verdict.throttled) ++judgement.throttled;
+      if (verdict.throttled) {
+        ++judgement.throttled;
+        judgement.throttled_users += std::max<std::size_t>(1, record->users.size());
+      }
       record->last_error = std::move(verdict.error);
       if (verdict.verdict == Verdict::kRetry) {
         retry_or_fail(std::move(record), judgement, now);

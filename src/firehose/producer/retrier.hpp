@@ -27,6 +27,7 @@ struct Judgement {
   Batch failed;                         // for good; last_error says why
   std::optional<Error> fatal;           // set: stop the producer (the batch's records are in `failed`)
   std::size_t throttled = 0;            // records refused with a throttle ("Slow down.") or a throttled call
+  std::size_t throttled_users = 0;      // the user records in them (lines: a packed record holds several)
   std::size_t possible_duplicates = 0;  // user records newly in doubt (a send's outcome unknown), each once
   bool whole_call_failed = false;
 };

@@ -127,7 +127,8 @@ Batch Sender::conclude(Batch batch, const Call& sent) {
   if (answer || judgement.throttled > 0) {
     limiter_.on_answer({judgement.acknowledged.size(), accepted_bytes, judgement.throttled, sent.started, answer.ok()});
   }
-  records_throttled_.fetch_add(judgement.throttled, std::memory_order_relaxed);
+  // In user records, as retries and outcomes are counted (the limiter above takes Firehose records).
+  records_throttled_.fetch_add(judgement.throttled_users, std::memory_order_relaxed);
   possible_duplicates_.fetch_add(judgement.possible_duplicates, std::memory_order_relaxed);
 
   // Counters, resolution and the budget once per answer: each release

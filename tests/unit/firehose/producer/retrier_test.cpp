@@ -99,6 +99,21 @@ TEST(Retrier, AWholeCallBackoffCountsFailedCallsNotAllSends) {
   EXPECT_EQ(third.retry_at, kNow + 200ms);
 }
 
+// `send --pack`'s summary counted retries in lines and throttles in packed
+// records ("retries":8000,"throttled":40): throttles are counted in user
+// records too, beside the Firehose records the rate limiter needs.
+TEST(Retrier, ThrottlesAreCountedInFirehoseRecordsAndInTheUserRecordsTheyHold) {
+  Batch batch = batch_of(2);
+  batch[0]->users.resize(3);  // a packed record of three lines
+  batch[1]->users.resize(1);
+  PutRecordBatchAnswer result;
+  result.responses = {{"", "ServiceUnavailableException", "Slow down."}, {"id1", "", ""}};
+  const Result<PutRecordBatchAnswer> answer(std::move(result));
+  const auto judgement = retrier().judge(std::move(batch), answer, kNow);
+  EXPECT_EQ(judgement.throttled, 1u);
+  EXPECT_EQ(judgement.throttled_users, 3u);
+}
+
 TEST(Retrier, ACallTheTransportSentTwiceMakesEveryRecordAPossibleDuplicate) {
   PutRecordBatchAnswer result;
   result.responses = {{"id0", "", ""}, {"", "InternalFailure", "oops"}};
