@@ -10,6 +10,7 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
+#include <set>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -99,13 +100,33 @@ int run_send(CliContext& context, SendArgs& args) {
   // One precedence for every setting (config.hpp): flags > FIREHOSE_* >
   // config file > defaults; AWS_MAX_ATTEMPTS too, when nothing of ours is set.
   const ResolvedSendSettings& settings = context.settings();
-  if (settings.delivery_stream.value.empty()) {
+  std::string stream = settings.delivery_stream.value;
+  if (!args.from_dead_letter.empty()) {
+    // The whole file is checked before anything is sent: a malformed line half-way stopped the
+    // replay after the lines before it had been sent, and once the file was fixed they went twice.
+    std::set<std::string> streams;
+    auto checked = for_each_dead_letter(args.from_dead_letter, [&](DeadLetterEntry&& entry) {
+      if (streams.size() < 2) streams.insert(entry.stream);
+      return true;
+    });
+    if (!checked) return context.usage_error(checked.error().message + " (nothing was sent)");
+    // Each entry names its stream: a replay without a stream given goes where the records were going.
+    if (stream.empty() && streams.size() == 1 && !streams.begin()->empty()) {
+      stream = *streams.begin();
+      spdlog::info("sending to {}, the stream the dead-letter file names", stream);
+    } else if (stream.empty() && streams.size() > 1) {
+      return context.usage_error(
+          fmt::format("{} holds records of several streams: give --delivery-stream-name", args.from_dead_letter));
+    }
+  }
+  if (stream.empty()) {
     return context.usage_error(
         "no delivery stream: give --delivery-stream-name, FIREHOSE_DELIVERY_STREAM or delivery_stream in the config "
         "file");
   }
   ProducerOptions options;
   apply_to(settings, options);
+  options.delivery_stream_name = stream;
   if (!settings.max_attempts.value && Environment::process().get("AWS_MAX_ATTEMPTS")) {
     options.retry.max_attempts = (*session)->retry_policy().max_attempts;
   }
@@ -139,13 +160,6 @@ int run_send(CliContext& context, SendArgs& args) {
         "the dead-letter file {} is also an input ({}): records that fail would be read again; give another "
         "--dead-letter file",
         options.dead_letter_path, *input));
-  }
-  if (!args.from_dead_letter.empty()) {
-    // The whole file is checked before anything is sent: a malformed line half-way stopped the
-    // replay after the lines before it had been sent, and once the file was fixed they went twice.
-    if (auto checked = for_each_dead_letter(args.from_dead_letter, [](DeadLetterEntry&&) { return true; }); !checked) {
-      return context.usage_error(checked.error().message + " (nothing was sent)");
-    }
   }
   const auto grace = milliseconds_of_seconds(args.shutdown_grace_seconds);
   // Before the producer's threads start, so that they inherit the blocked signals.
@@ -282,7 +296,7 @@ int run_send(CliContext& context, SendArgs& args) {
   std::fputs((summary.dump() + "\n").c_str(), stdout);
   std::fflush(stdout);
   if (auto fatal = producer->fatal_error())
-    return context.fail(explain_stream_error(*fatal, **client, settings.delivery_stream.value));
+    return context.fail(explain_stream_error(*fatal, **client, stream));
   if (signals.stopping()) return StopSignals::exit_code(signals.received());
   if (!read_ok) return context.usage_error(read_error);
   if (failed == 0) return kSuccess;

@@ -471,6 +471,16 @@ class ProducerFaults(unittest.TestCase):
         self.assertEqual(local.counters()["put_requests"], received, "nothing was sent")
         self.assertEqual(len(read_dead_letter(self.dlq)), 20, "the dead-letter file is as it was")
 
+    def test_a_replay_goes_to_the_stream_its_entries_name(self):
+        # `--from-dead-letter` without a stream failed with "no delivery stream", though every
+        # entry names one.
+        local, _ = self.failed_records_in_the_dead_letter_file(30)
+        local.settings(fail_records=0)
+        run = run_send(self.sandbox, ["--from-dead-letter", self.dlq], timeout=30)
+        self.assertExit(run, EXIT_OK)
+        self.assertEqual(check_summary(self, run, dead_letter=False)["acknowledged"], 30)
+        self.assertIn(f"sending to {STREAM}, the stream the dead-letter file names", run.stderr)
+
     def test_a_replay_with_a_malformed_line_half_way_sends_nothing(self):
         # 1,000 good entries, a bad line, 10 more: the 1,000 were sent, then exit 2; fixing the file
         # and running again sent them twice. The file is checked whole first.
