@@ -74,7 +74,9 @@ int run_verify(CliContext& context, VerifyArgs& args) {
   if (!report) {
     // Inputs (the dead-letter files included: read here, not written) that cannot be read are usage errors.
     const std::string& code = report.error().code;
-    if (code == "UnreadableInput" || code == "DeadLetterOpenFailed") return context.usage_error(report.error().message);
+    if (code == "UnreadableInput" || code == "DeadLetterOpenFailed" || code == "MalformedDeadLetter") {
+      return context.usage_error(report.error().message);
+    }
     return context.fail(report.error());
   }
   context.print("Verify", report_json(*report));

@@ -325,6 +325,15 @@ class VerifyBadInput(unittest.TestCase):
                                   "--dead-letter", os.path.join(self.work, "dead.ndjson"))
         self.one_error(result, EXIT_USAGE, "dead.ndjson", "No such file or directory")
 
+    def test_a_file_that_is_not_a_dead_letter_file(self):
+        # An NDJSON file of something else: exit 4 ("S3 refused") before; the README's code for a
+        # dead-letter file that cannot be read is 2.
+        other = os.path.join(self.work, "other.ndjson")
+        with open(other, "w") as f:
+            f.write('{"id":1}\n')
+        result = self.sandbox.run("verify", "--input", self.sent, "--local-dir", self.work, "--dead-letter", other)
+        self.one_error(result, EXIT_USAGE, "other.ndjson:1")
+
     def test_a_corrupt_gzip_object(self):
         os.makedirs(os.path.join(self.work, "bucket"))
         with open(os.path.join(self.work, "bucket", "obj.gz"), "wb") as f:
