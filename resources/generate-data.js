@@ -20,7 +20,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const DEFAULT_COUNT = 2550; // the AWS example's data set size
-const DEFAULT_SEED = 1;
+const DEFAULT_SEED = 2550; // as `firehose generate`, which writes the same bytes for a seed
 const BASE_TIME = 1735689600; // 2025-01-01T00:00:00Z
 const LEVELS = [['Low', 40], ['Medium', 30], ['High', 20], ['Critical', 10]];
 const CHUNK_BYTES = 64 * 1024;

@@ -40,8 +40,9 @@ void register_generate(CLI::App& app, CliContext& context, Action& action) {
       fmt::format("Write records shaped like the AWS code example's data set, one JSON object a line:\n"
                   "  {{\"ip_address\":\"<IPv4>\",\"timestamp\":<unix seconds>,\"alert_level\":"
                   "\"Low|Medium|High|Critical\"}}\n"
-                  "The same --seed gives the same bytes on every machine (timestamps are {} plus up to a day,\n"
-                  "not the clock). Memory stays flat for any --count.",
+                  "The same --seed gives the same bytes on every machine, and the same as resources/generate-data.js\n"
+                  "(timestamps from {}, 2025-01-01T00:00:00Z, 0 to 2 s apart, not the clock). Memory stays flat for\n"
+                  "any --count.",
                   kExampleBaseTimestamp));
   cmd->add_option("--count", args->count, "Number of records (the example's data set has 2,550)")
       ->transform(decimal_up_to(kMaxGeneratedRecords))

@@ -315,7 +315,7 @@ class GenerateDataTest(unittest.TestCase):
         self.assertIn(b"usage: node generate-data.js", completed.stdout)
         self.assertIn(b"--seed", completed.stdout)
 
-    def test_same_shape_as_firehose_generate(self):
+    def test_the_same_bytes_as_firehose_generate(self):
         # `make test` builds firehose first: a missing binary or subcommand is a failure here.
         self.assertTrue(os.access(FIREHOSE, os.X_OK), f"{FIREHOSE} is not built")
         completed = run([FIREHOSE, "generate", "--count", "50", "--seed", "7"], timeout=60)
@@ -325,7 +325,14 @@ class GenerateDataTest(unittest.TestCase):
         self.assertEqual(len(cpp), 50)
         shape = lambda r: [(k, type(v).__name__) for k, v in r.items()]  # noqa: E731
         self.assertEqual({json.dumps(shape(r)) for r in cpp}, {json.dumps(shape(r)) for r in js})
-        self.assertEqual(completed.stdout, run([FIREHOSE, "generate", "--count", "50", "--seed", "7"]).stdout)
+        # One algorithm in both: the same bytes for a seed (the two used to differ in their values,
+        # levels and timestamps), the defaults included, and seeds beyond 32 bits.
+        for args in (["--count", "3000", "--seed", "7"], ["--count", "3000", "--seed", str(2**32 + 5)],
+                     ["--count", "2550"], []):
+            with self.subTest(args=args):
+                ours = run([FIREHOSE, "generate", *args], timeout=60)
+                self.assertEqual(ours.returncode, 0, describe(ours))
+                self.assertEqual(ours.stdout, self.generate(*args).stdout)
 
 
 def snippet_markers():
