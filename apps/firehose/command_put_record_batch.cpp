@@ -1,5 +1,8 @@
 #include <cstdio>
+#include <map>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -93,7 +96,20 @@ void register_put_record_batch(CLI::App& app, CliContext& context, Action& actio
       context.print("PutRecordBatch", {{"FailedPutCount", report->result.failed_put_count},
                                        {"Encrypted", report->result.encrypted},
                                        {"RequestResponses", std::move(responses)}});
-      return report->result.failed_put_count == 0 ? kSuccess : kPartialFailure;
+      if (report->result.failed_put_count == 0) return kSuccess;
+      // Exit 1 with the answer on stdout, and one line saying so (it came with none).
+      std::map<std::string, std::size_t> codes;
+      for (const auto& entry : report->result.responses) {
+        if (!entry.ok()) ++codes[entry.error_code];
+      }
+      std::vector<std::string> counted;
+      for (const auto& [code, count] : codes) counted.push_back(fmt::format("{} x{}", code, count));
+      std::fprintf(stderr, "error: %s\n",
+                   fmt::format("{} of {} records failed (FailedPutCount), after retries of only those: {}",
+                               report->result.failed_put_count, report->result.responses.size(),
+                               fmt::join(counted, ", "))
+                       .c_str());
+      return kPartialFailure;
     };
   });
 }

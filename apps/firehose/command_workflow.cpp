@@ -230,6 +230,14 @@ class WorkflowRun {
       last_failure = tally_.last_call_error ? tally_.last_call_error : single.stats().last_failure;
     }
     if (acknowledged == 0 && last_failure && endpoint_never_reached(*last_failure)) return context_.fail(*last_failure);
+    // One line, as `send` gives: exit 1 came with none (a line over the limit, an endpoint gone mid-run).
+    const std::string& dead_letters = settings.dead_letter.value;
+    std::fprintf(stderr, "error: %s\n",
+                 fmt::format("{} of {} records not delivered{}{}", summary["failed"].get<std::uint64_t>(),
+                             summary["records"].get<std::uint64_t>(),
+                             dead_letters.empty() ? "" : fmt::format(" (they are in {})", dead_letters),
+                             last_failure ? "; the last failure: " + last_failure->to_string() : "")
+                     .c_str());
     return kPartialFailure;
   }
 
