@@ -183,8 +183,8 @@ class Producer {
   // are sent too but not waited for. From an outcome callback it would wait
   // for that callback's own record: it returns "InvalidState" at once.
   Status flush(std::chrono::steady_clock::duration timeout);
-  // Stops intake now (put() calls, those blocked on the memory budget
-  // included, refuse their records with "ProducerClosed"), and lets what was
+  // Stops intake now (put() calls refuse their records with "ProducerClosed",
+  // those blocked on the memory budget with "Shutdown"), and lets what was
   // accepted drain for `grace`. Then every record without an outcome gets
   // one: unsent records and requests still in flight (abandoned at once, so
   // a server that never answers cannot hold the producer) fail with reason
