@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <limits>
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -17,6 +18,7 @@
 #include "firehose/cloudwatch_client.hpp"
 #include "firehose/limits.hpp"
 #include "logging.hpp"
+#include "number_arg.hpp"
 #include "progress.hpp"
 #include "stop_signals.hpp"
 #include "stream_state.hpp"
@@ -377,14 +379,15 @@ void register_workflow(CLI::App& app, CliContext& context, Action& action) {
   cmd->add_option("--delivery-stream-name", flags.delivery_stream, "Delivery stream (else FIREHOSE_DELIVERY_STREAM)");
   auto* records =
       cmd->add_option("--records", args->records_file, "NDJSON file of records, one a line ('-' for stdin)");
+  // Decimal digits only, in range, as `generate` takes them (CLI11 alone read 0x10 as 16 and 016 as 14).
   auto* count = cmd->add_option("--count", args->count, "Generate this many records in the example's shape (2550)")
-                    ->check(CLI::NonNegativeNumber);
+                    ->transform(decimal_up_to(kMaxGeneratedRecords));
   records->excludes(count);
   cmd->add_option("--seed", args->seed, "Seed of the generated records (as `firehose generate --seed`)")
-      ->check(CLI::NonNegativeNumber)
+      ->transform(decimal_up_to(std::numeric_limits<std::uint64_t>::max()))
       ->capture_default_str();
   cmd->add_option("--single-records", args->single_records, "How many records go one by one with PutRecord")
-      ->check(CLI::NonNegativeNumber)
+      ->transform(decimal_up_to(kMaxGeneratedRecords))
       ->capture_default_str();
   cmd->add_option("--metrics-wait", args->metrics_wait,
                   "Poll CloudWatch up to DURATION for the metrics to come in (0: read once; never hangs)")

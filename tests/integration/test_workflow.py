@@ -271,6 +271,16 @@ class WorkflowAgainstFirehoseLocal(unittest.TestCase):
             self.assertEqual(len(errors), 1, result)
             self.assertIn("ResourceNotFoundException", errors[0])
 
+    def test_counts_and_seeds_are_decimal_numbers_in_range(self):
+        # As generate's: 0x10 was read as 16, 016 as 14, and values past 2^64 were taken.
+        for args, limit in ((["--count", "0x10"], "1000000000000"), (["--count", "-1"], "1000000000000"),
+                            (["--seed", "18446744073709551616"], "18446744073709551615"),
+                            (["--single-records", "1e3"], "1000000000000")):
+            result = self.workflow("--delivery-stream-name", "never-created", *args)
+            self.assertEqual(result.code, 2, (args, result))
+            self.assertIn(f"error: {args[0]}: Value {args[1]} is not a decimal whole number from 0 to {limit}",
+                          result.stderr)
+
     def test_records_from_a_file_and_bad_input(self):
         with FirehoseLocal() as local:
             local.create_stream(local.client(), "filed")
