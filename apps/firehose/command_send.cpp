@@ -240,20 +240,23 @@ int run_send(CliContext& context, SendArgs& args) {
           RefusedRecord{std::string(prefix), size, true, "RecordTooLarge",
                         fmt::format("{} bytes with its newline, over the 1,024,000-byte record limit", size), source});
     };
-    limit.on_torn_last_line = [&](std::string_view prefix, std::size_t size) {
+    // A line read but not sent (torn by a writer, or cut by a signal): dead-lettered with `code`.
+    // Returns where it was read.
+    auto refuse_line = [&](std::string_view prefix, std::size_t size, const char* code, const std::string& why) {
       ++line_no;
-      const std::string source = source_of(input, line_no);
-      spdlog::warn("{}: {}; not sent", source, torn_line_message(size));
-      if (first_refusal.empty()) first_refusal = fmt::format("{}: {}", source, torn_line_message(size));
-      producer->refuse(
-          RefusedRecord{std::string(prefix), size, prefix.size() < size, "TornLine", torn_line_message(size), source});
+      std::string source = source_of(input, line_no);
+      spdlog::warn("{}: {}; not sent", source, why);
+      producer->refuse(RefusedRecord{std::string(prefix), size, prefix.size() < size, code, why, source});
+      return source;
+    };
+    limit.on_torn_last_line = [&](std::string_view prefix, std::size_t size) {
+      const std::string why = torn_line_message(size);
+      const std::string source = refuse_line(prefix, size, "TornLine", why);
+      if (first_refusal.empty()) first_refusal = fmt::format("{}: {}", source, why);
     };
     limit.on_cut_by_stop = [&](std::string_view prefix, std::size_t size) {
-      ++line_no;
-      const std::string source = source_of(input, line_no);
-      const std::string why = fmt::format("reading stopped (a signal) before this line's end: {} bytes read", size);
-      spdlog::warn("{}: {}; not sent", source, why);
-      producer->refuse(RefusedRecord{std::string(prefix), size, prefix.size() < size, "Interrupted", why, source});
+      refuse_line(prefix, size, "Interrupted",
+                  fmt::format("reading stopped (a signal) before this line's end: {} bytes read", size));
     };
     // A block's lines go to the producer together: one lock and one budget charge per block.
     auto on_lines = [&](std::span<const std::string_view> lines) {
