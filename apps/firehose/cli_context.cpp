@@ -135,10 +135,6 @@ int exit_code_for(const Error& error) {
   return kServiceError;
 }
 
-bool endpoint_never_reached(const Error& error) {
-  return error.kind == ErrorKind::Transport && !outcome_unknown(error) && !error.sent_more_than_once;
-}
-
 int CliContext::fail(const Error& error) const {
   std::fprintf(stderr, "error: %s\n", error.to_string().c_str());
   return exit_code_for(error);

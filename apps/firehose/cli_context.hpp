@@ -76,10 +76,4 @@ class CliContext {
 // The exit code for an error of this kind.
 int exit_code_for(const Error& error);
 
-// A transport failure before anything reached the endpoint (refused, DNS,
-// TLS, no connection): when every record failed so, send and workflow exit
-// with it (5) rather than 1. A reset or a timeout after sending may have
-// stored the records, and stays a partial failure.
-bool endpoint_never_reached(const Error& error);
-
 }  // namespace firehose::cli

@@ -304,7 +304,7 @@ int run_send(CliContext& context, SendArgs& args) {
   if (!read_ok) return context.usage_error(read_error);
   if (failed == 0) return kSuccess;
   std::lock_guard lock(last_call_error_mutex);
-  if (last_call_error && metrics.records_acknowledged == 0 && endpoint_never_reached(*last_call_error)) {
+  if (last_call_error && metrics.records_acknowledged == 0 && never_reached(*last_call_error)) {
     return context.fail(*last_call_error);  // named, exit 5, as for any other command
   }
   std::string why;

@@ -231,7 +231,7 @@ class WorkflowRun {
       std::lock_guard lock(tally_.last_call_error_mutex);
       last_failure = tally_.last_call_error ? tally_.last_call_error : single.stats().last_failure;
     }
-    if (acknowledged == 0 && last_failure && endpoint_never_reached(*last_failure)) return context_.fail(*last_failure);
+    if (acknowledged == 0 && last_failure && never_reached(*last_failure)) return context_.fail(*last_failure);
     // One line, as `send` gives: exit 1 came with none (a line over the limit, an endpoint gone mid-run).
     const std::string& dead_letters = settings.dead_letter.value;
     std::fprintf(stderr, "error: %s\n",

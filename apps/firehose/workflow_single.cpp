@@ -42,6 +42,7 @@ Status SingleRecordSender::send(std::string_view record) {
     ++stats_.requests;
     auto answer = client_->put_record(stream_, record);
     if (answer) {
+      endpoint_answered_ = true;
       retry.succeeded();
       const double latency = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
       ++stats_.acknowledged;
@@ -60,6 +61,7 @@ Status SingleRecordSender::send(std::string_view record) {
     }
     const Error& error = answer.error();
     if (error.kind == ErrorKind::Throttle) ++stats_.throttled;
+    if (error.kind != ErrorKind::Transport) endpoint_answered_ = true;
     if (!is_retryable(error)) {
       // The next record would meet it too: the run stops, and this record is accounted
       // (dead-lettered with the error) like every other one read.
@@ -70,7 +72,18 @@ Status SingleRecordSender::send(std::string_view record) {
     possible_duplicate = possible_duplicate || outcome_unknown(error) || error.sent_more_than_once;
     // Attempts used up, or the session's retry quota exhausted (an outage).
     const auto next = retry.retry_delay(error, attempt);
-    if (!next) return give_up(record, error, attempt, first_attempt, possible_duplicate);
+    if (!next) {
+      if (auto written = give_up(record, error, attempt, first_attempt, possible_duplicate); !written) return written;
+      // Nothing has ever answered: a wrong endpoint, or none running. The
+      // next 99 records would each wait through their retries the same way
+      // (97 s before the run gave up), as the producer's stop does for batches.
+      if (!endpoint_answered_ && never_reached(error)) {
+        Error stop = error;
+        stop.message += "; no call has ever reached the endpoint: the run stops (a wrong endpoint, or none running?)";
+        return stop;
+      }
+      return {};
+    }
     const auto delay = *next;
     ++stats_.retries;
     log_event(spdlog::level::warn, event::kRetry,

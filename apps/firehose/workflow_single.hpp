@@ -40,7 +40,8 @@ class SingleRecordSender {
 
   // Sends one record until it is acknowledged or given up on. An error only
   // for a condition that will fail every record (stream not found, access
-  // denied, bad credentials, a dead-letter file that cannot be written): the run stops.
+  // denied, bad credentials, a dead-letter file that cannot be written, an
+  // endpoint no call has ever reached once a record used its attempts on it): the run stops.
   Status send(std::string_view record);
 
   // Counts a record that cannot be sent (over the record limit) as failed, and logs it.
@@ -58,6 +59,7 @@ class SingleRecordSender {
   RetryPolicy policy_;
   DeadLetterWriter* dead_letter_;
   SingleRecordStats stats_;
+  bool endpoint_answered_ = false;  // any HTTP answer, an error included
 };
 
 }  // namespace firehose::cli

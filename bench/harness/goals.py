@@ -36,8 +36,14 @@ def rows(info, results):
     firehose_1k, floor_1k = _cpu_median(results, "1k", "firehose"), _cpu_median(results, "1k", "floor")
     if firehose_1k and floor_1k:
         ratio = firehose_1k / floor_1k
+        # The 1 KiB set's verdict includes the slow start, paced for most of a 1 GiB run; the
+        # streaming run (the set four times) shows the same records past it, for reading only.
+        streamed = _runs(results, "rss", "4x1k", "firehose")
+        streaming = _median([_cpu(r) for r in streamed])
+        aside = (f" (streaming {streamed[0]['input_bytes'] / GIB:.2f} GiB of them: {streaming:.2f} / {floor_1k:.2f} = "
+                 f"{streaming / floor_1k:.2f}×)" if streamed else "")
         out.append(("1 KiB records: CPU ≤ 1.5 × the same-run floor, plain HTTP",
-                    f"{firehose_1k:.2f} / {floor_1k:.2f} CPU-s/GiB = {ratio:.2f}×", _verdict(ratio <= 1.5)))
+                    f"{firehose_1k:.2f} / {floor_1k:.2f} CPU-s/GiB = {ratio:.2f}×{aside}", _verdict(ratio <= 1.5)))
     else:
         out.append(("1 KiB records: CPU ≤ 1.5 × the floor, plain HTTP", "firehose send or the floor not run",
                     "not measured"))

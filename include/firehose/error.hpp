@@ -51,4 +51,12 @@ bool is_retryable(const Error& error);
 // reached" from "maybe stored" ask here.
 bool outcome_unknown(const Error& error);
 
+// Whether a call that failed with `error` never reached anything that could
+// answer it: the connection was refused or could not be made (DNS, connect
+// timeout, TLS), and the request never went out. Nothing was stored. A producer
+// that has never had an answer stops on it once a record has used all its
+// attempts on it (a wrong endpoint, or none running), where an endpoint
+// that answered before is waited for.
+bool never_reached(const Error& error);
+
 }  // namespace firehose

@@ -218,7 +218,9 @@ class Producer {
   }
 
   // Set when the producer stopped itself: a condition that would fail every
-  // record (stream not found, access denied, bad credentials).
+  // record (stream not found, access denied, bad credentials, or an endpoint
+  // that no call has ever reached once records used their attempts on it).
+  // Records put after it fail at once with its code.
   std::optional<Error> fatal_error() const;
 
   // A snapshot of the counters, gauges and latencies (thread-safe, cheap).

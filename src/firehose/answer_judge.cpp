@@ -17,6 +17,10 @@ bool outcome_unknown(const Error& error) {
   }
 }
 
+bool never_reached(const Error& error) {
+  return error.kind == ErrorKind::Transport && !outcome_unknown(error) && !error.sent_more_than_once;
+}
+
 // snippet-start:[cpp.example_code.firehose.ErrorHandlingRetries]
 RecordVerdict judge_entry(std::string_view error_code, std::string_view error_message) {
   RecordVerdict verdict;

@@ -107,6 +107,8 @@ Batch Sender::conclude(Batch batch, const Call& sent) {
   Judgement judgement = retrier_.judge(std::move(batch), answer, sent.finished);
   if (!answer) {
     requests_failed_.fetch_add(1, std::memory_order_relaxed);
+    if (answer.error().kind != ErrorKind::Transport) endpoint_answered_.store(true, std::memory_order_relaxed);
+    if (!judgement.fatal) judgement.fatal = unreachable(answer.error(), judgement);
     logging::debug("PutRecordBatch of {} records failed: {}", sent.count, answer.error().to_string());
     // A fatal error is logged as the producer stops; an abandoned call (shutdown's deadline) is no news.
     if (!judgement.fatal && answer.error().code != "RequestAborted") note_call_failure(answer.error());
@@ -216,12 +218,26 @@ void Sender::note_call_failure(const Error& error) {
   ++failed_calls_in_a_row_;
   if (failed_calls_in_a_row_ > 1 && now - last_streak_log_ < kReminder) return;
   last_streak_log_ = now;
-  logging::warn("PutRecordBatch failed{}: {}; its records are sent again (at most {} attempts each)",
+  const int attempts = options_.retry.max_attempts;
+  logging::warn("PutRecordBatch failed{}: {}; {}",
                 failed_calls_in_a_row_ > 1 ? fmt::format(" ({} calls in a row)", failed_calls_in_a_row_) : "",
-                error.to_string(), options_.retry.max_attempts);
+                error.to_string(),
+                attempts > 1 ? fmt::format("its records are sent again (at most {} attempts each)", attempts)
+                             : std::string("its records are not sent again (one attempt each)"));
+}
+
+std::optional<Error> Sender::unreachable(const Error& error, const Judgement& judgement) const {
+  if (judgement.failed.empty() || !never_reached(error) || endpoint_answered_.load(std::memory_order_relaxed)) {
+    return std::nullopt;
+  }
+  Error stop = error;
+  stop.message += "; no call has ever reached the endpoint and records have used their attempts on it: the "
+                  "producer stops (a wrong endpoint, or none running?)";
+  return stop;
 }
 
 void Sender::note_call_answered() {
+  endpoint_answered_.store(true, std::memory_order_relaxed);
   std::lock_guard lock(streak_mutex_);
   if (failed_calls_in_a_row_ > 0) {
     logging::info("PutRecordBatch answered again after {} failed calls", failed_calls_in_a_row_);

@@ -81,6 +81,12 @@ class ScriptedFirehoseServer {
     std::lock_guard lock(mutex_);
     stall_ = stall;
   }
+  // Each answer closes its connection, so that destroying the server does
+  // not wait out httplib's keep-alive timeout (5 s) for an idle one.
+  void set_close_connections(bool close) {
+    std::lock_guard lock(mutex_);
+    close_connections_ = close;
+  }
   void release() {
     {
       std::lock_guard lock(mutex_);
@@ -102,6 +108,7 @@ class ScriptedFirehoseServer {
     std::unique_lock lock(mutex_);
     ++calls_;
     unstall_.wait(lock, [&] { return !stall_; });
+    if (close_connections_) res.set_header("Connection", "close");
     if (missing_stream_) {
       res.status = 400;
       res.set_content(R"({"__type":"ResourceNotFoundException","message":"Firehose stream s not found."})",
@@ -151,6 +158,7 @@ class ScriptedFirehoseServer {
   int down_calls_ = 0;
   bool missing_stream_ = false;
   bool stall_ = false;
+  bool close_connections_ = false;
 };
 
 }  // namespace firehose::testing
