@@ -55,8 +55,10 @@ std::string aws_cli_timestamp(double epoch_seconds) {
   const auto micros = std::llround(epoch_seconds * 1e6);
   const auto time = std::chrono::sys_time<std::chrono::microseconds>(std::chrono::microseconds(micros));
   const auto whole = std::chrono::floor<std::chrono::seconds>(time);
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06d}+00:00", fmt::gmtime(std::chrono::system_clock::to_time_t(whole)),
-                     (time - whole).count());
+  const auto fraction = (time - whole).count();
+  // Python's isoformat(), which the AWS CLI prints, leaves out a zero fraction.
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}{}+00:00", fmt::gmtime(std::chrono::system_clock::to_time_t(whole)),
+                     fraction == 0 ? std::string() : fmt::format(".{:06d}", fraction));
 }
 
 }  // namespace firehose::cli

@@ -43,16 +43,20 @@ TEST(AwsCliTimestamp, RoundsToTheNearestMicrosecond) {
   EXPECT_EQ(aws_cli_timestamp(1796612941.0529997), "2026-12-07T03:09:01.053000+00:00");
   EXPECT_EQ(aws_cli_timestamp(1796612941.0530003), "2026-12-07T03:09:01.053000+00:00");
   EXPECT_EQ(aws_cli_timestamp(1796612941.25), "2026-12-07T03:09:01.250000+00:00");
-  EXPECT_EQ(aws_cli_timestamp(1796612941.0), "2026-12-07T03:09:01.000000+00:00");
+  // As Python's isoformat() (the AWS CLI): no fraction when it is zero.
+  EXPECT_EQ(aws_cli_timestamp(1796612941.0), "2026-12-07T03:09:01+00:00");
+  EXPECT_EQ(aws_cli_timestamp(1796612941.0000002), "2026-12-07T03:09:01+00:00");
+  EXPECT_EQ(aws_cli_timestamp(1796612941.000001), "2026-12-07T03:09:01.000001+00:00");
   // A fraction that rounds up to a whole second carries into the seconds.
-  EXPECT_EQ(aws_cli_timestamp(1796612941.9999997), "2026-12-07T03:09:02.000000+00:00");
+  EXPECT_EQ(aws_cli_timestamp(1796612941.9999997), "2026-12-07T03:09:02+00:00");
 }
 
 TEST(AwsCliTimestamp, EveryMillisecondOfASecondComesOutExact) {
   // What firehose-local and moto send: milliseconds. About half of them truncated one microsecond low.
   for (int ms = 0; ms < 1000; ++ms) {
     const double seconds = 1796612941.0 + ms / 1000.0;
-    EXPECT_EQ(aws_cli_timestamp(seconds).substr(19), fmt::format(".{:03d}000+00:00", ms)) << ms;
+    const std::string fraction = ms == 0 ? "" : fmt::format(".{:03d}000", ms);
+    EXPECT_EQ(aws_cli_timestamp(seconds).substr(19), fraction + "+00:00") << ms;
   }
 }
 
