@@ -103,7 +103,7 @@ SANITIZER_CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RE
 # single-threaded suites run under ASan): the producer and its stages, the libcurl client and the
 # scripted servers it talks to, credential caching and providers, firehose-local's server, gate and
 # delivery. Only their files are compiled, and only they run.
-TSAN_UNIT_SUITES := Producer|Dispatcher|Admission|Sender|Retrier|DeadLetter|MetricsPublisher|LatencyHistogram
+TSAN_UNIT_SUITES := Producer|ProducerEndpoint|Dispatcher|Admission|Sender|Retrier|DeadLetter|MetricsPublisher|LatencyHistogram
 TSAN_UNIT_SUITES := $(TSAN_UNIT_SUITES)|OutcomeResolver|AdaptiveRateLimiter|BatchPut|CurlHttpClientTest|CurlHttpsTest
 TSAN_UNIT_SUITES := $(TSAN_UNIT_SUITES)|CloudWatchClientWireTest|CachingProvider|ContainerProvider|ImdsProvider
 TSAN_UNIT_SUITES := $(TSAN_UNIT_SUITES)|AssumeRoleProvider|StsClient|WebIdentityProvider|DefaultChain|LocalServerTest

@@ -8,6 +8,7 @@
 
 #include "firehose/error.hpp"
 #include "firehose/producer.hpp"
+#include "support/fast_producer_options.hpp"
 #include "support/scripted_firehose_server.hpp"
 
 namespace firehose {
@@ -16,16 +17,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::ScriptedFirehoseServer;
 
-ProducerOptions unreachable_test_options() {
-  ProducerOptions options;
-  options.delivery_stream_name = "s";
-  options.max_in_flight = 4;
-  options.linger = 5ms;
-  options.retry.max_attempts = 3;
-  options.retry.base_delay = 1ms;
-  options.retry.max_backoff = 5ms;
-  return options;
-}
+ProducerOptions unreachable_test_options() { return testing::fast_producer_options(/*max_attempts=*/3); }
 
 // A client whose server has gone: its port refuses connections.
 std::shared_ptr<FirehoseClient> client_of_a_closed_port() {

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "firehose/producer.hpp"
+#include "support/fast_producer_options.hpp"
 #include "support/scripted_firehose_server.hpp"
 
 namespace firehose {
@@ -17,14 +18,8 @@ using namespace std::chrono_literals;
 using testing::ScriptedFirehoseServer;
 
 ProducerOptions lifecycle_options() {
-  ProducerOptions options;
-  options.delivery_stream_name = "s";
-  options.max_in_flight = 4;
-  options.linger = 5ms;
+  auto options = testing::fast_producer_options();
   options.adaptive_rate = false;
-  options.retry.max_attempts = 5;
-  options.retry.base_delay = 1ms;
-  options.retry.max_backoff = 5ms;
   return options;
 }
 

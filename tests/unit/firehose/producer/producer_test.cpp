@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "firehose/dead_letter.hpp"
+#include "support/fast_producer_options.hpp"
 #include "support/scripted_firehose_server.hpp"
 
 namespace firehose {
@@ -20,16 +21,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::ScriptedFirehoseServer;
 
-ProducerOptions fast_options() {
-  ProducerOptions options;
-  options.delivery_stream_name = "s";
-  options.max_in_flight = 4;
-  options.linger = 5ms;
-  options.retry.max_attempts = 5;
-  options.retry.base_delay = 1ms;
-  options.retry.max_backoff = 5ms;
-  return options;
-}
+ProducerOptions fast_options() { return testing::fast_producer_options(); }
 
 // Collects every outcome; checks each record gets exactly one.
 class Outcomes {
