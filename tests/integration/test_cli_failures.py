@@ -97,6 +97,15 @@ class CliFailures(unittest.TestCase):
         self.assertEqual((summary["records"], summary["acknowledged"], summary["dead_lettered"]), (2, 0, 2))
         self.assertEqual(len(dead_letters(dead)), 2)
 
+    def assert_stopped_as_never_reached(self, run):
+        """Exit 5 with one error line saying why; returns the summary."""
+        self.assertEqual(run.code, 5, run)
+        self.assert_no_crash(run)
+        errors = error_lines(run.stderr)
+        self.assertEqual(len(errors), 1, run)
+        self.assertIn("no call has ever reached the endpoint", errors[0])
+        return summary_of(run.stdout)
+
     def test_an_endpoint_never_running_stops_send_and_workflow_early(self):
         # Default options, input from a pipe: the producer used to retry each
         # batch of a dead endpoint in turn (114 s for 20 MB; hours for 1 GiB).
@@ -108,12 +117,7 @@ class CliFailures(unittest.TestCase):
         data = "".join(f'{{"n":{i},"pad":"{"x" * 200}"}}\n' for i in range(lines)).encode()
         run = self.sandbox.run("--endpoint-url", url, "send", "--delivery-stream-name", "s", "--dead-letter", dead, "-",
                                input_bytes=data, timeout=HANG_GUARD)
-        self.assertEqual(run.code, 5, run)
-        self.assert_no_crash(run)
-        errors = error_lines(run.stderr)
-        self.assertEqual(len(errors), 1, run)
-        self.assertIn("no call has ever reached the endpoint", errors[0])
-        summary = summary_of(run.stdout)
+        summary = self.assert_stopped_as_never_reached(run)
         self.assertLess(summary["records"], lines, "it stopped instead of retrying every batch")
         self.assertEqual(summary["acknowledged"], 0)
         self.assertEqual(summary["dead_lettered"], summary["records"])
@@ -121,12 +125,7 @@ class CliFailures(unittest.TestCase):
 
         workflow = self.sandbox.run("--endpoint-url", url, "workflow", "--delivery-stream-name", "s",
                                     timeout=HANG_GUARD)
-        self.assertEqual(workflow.code, 5, workflow)
-        self.assert_no_crash(workflow)
-        errors = error_lines(workflow.stderr)
-        self.assertEqual(len(errors), 1, workflow)
-        self.assertIn("no call has ever reached the endpoint", errors[0])
-        summary = summary_of(workflow.stdout)
+        summary = self.assert_stopped_as_never_reached(workflow)
         self.assertEqual((summary["records"], summary["acknowledged"], summary["failed"]), (1, 0, 1),
                          "the first PutRecord's attempts stop the run, not the 99 after it")
 
