@@ -300,37 +300,11 @@ class WorkflowRun {
 
   void log_configuration(const RetryPolicy& single_policy, const ProducerOptions& options,
                          std::chrono::seconds wait) const {
-    const auto& s = context_.settings();
-    const std::string logs = fmt::format("stderr ({}, level from {})", context_.log_format(), s.log_level.source);
-    nlohmann::ordered_json fields = {
-        {"stream", stream_},
-        {"region", session_->region()},
-        {"endpoint", client_->endpoint_url()},
-        {"cloudwatch_endpoint", cloudwatch_->endpoint_url()},
-        {"input", input_.describe()},
-        {"single_records", args_.single_records},
-        {"max_batch_records", options.max_batch_records},
-        {"max_batch_bytes", options.max_batch_bytes},
-        {"max_in_flight", options.max_in_flight},
-        {"linger_ms", options.linger.count()},
-        {"put_record_max_attempts", single_policy.max_attempts},
-        {"put_record_batch_max_attempts", options.retry.max_attempts},
-        {"dead_letter", options.dead_letter_path},
-        {"metrics_wait_s", wait.count()},
-        {"logs", logs},
-        {"config_file", s.config_file},
-    };
-    log_event(
-        spdlog::level::info, event::kConfig, fields,
-        fmt::format("Configuration: stream {} in {} at {} (CloudWatch {}); input: {}; first {} records with "
-                    "PutRecord (up to {} attempts), the rest with PutRecordBatch (at most {} records and {} bytes "
-                    "a call, {} in flight, linger {} ms, up to {} attempts a record); dead letters: {}; metrics "
-                    "wait {} s; logs: {}; config file: {}",
-                    stream_, session_->region(), client_->endpoint_url(), cloudwatch_->endpoint_url(),
-                    input_.describe(), args_.single_records, single_policy.max_attempts, options.max_batch_records,
-                    options.max_batch_bytes, options.max_in_flight, options.linger.count(), options.retry.max_attempts,
-                    options.dead_letter_path.empty() ? "none" : options.dead_letter_path, wait.count(), logs,
-                    s.config_file.empty() ? "none" : s.config_file));
+    const auto& settings = context_.settings();
+    cli::log_configuration({stream_, session_->region(), client_->endpoint_url(), cloudwatch_->endpoint_url(),
+                            input_.describe(), args_.single_records, single_policy.max_attempts, &options, wait,
+                            fmt::format("stderr ({}, level from {})", context_.log_format(), settings.log_level.source),
+                            settings.config_file});
   }
 
   std::string look_later_command() const {

@@ -18,6 +18,39 @@ double round_to(double value, double step) { return std::round(value / step) / (
 
 }  // namespace
 
+void log_configuration(const WorkflowConfiguration& c) {
+  const ProducerOptions& batch = *c.batch;
+  nlohmann::ordered_json fields = {
+      {"stream", c.stream},
+      {"region", c.region},
+      {"endpoint", c.endpoint},
+      {"cloudwatch_endpoint", c.cloudwatch_endpoint},
+      {"input", c.input},
+      {"single_records", c.single_records},
+      {"max_batch_records", batch.max_batch_records},
+      {"max_batch_bytes", batch.max_batch_bytes},
+      {"max_in_flight", batch.max_in_flight},
+      {"linger_ms", batch.linger.count()},
+      {"put_record_max_attempts", c.single_max_attempts},
+      {"put_record_batch_max_attempts", batch.retry.max_attempts},
+      {"dead_letter", batch.dead_letter_path},
+      {"metrics_wait_s", c.metrics_wait.count()},
+      {"logs", c.logs},
+      {"config_file", c.config_file},
+  };
+  log_event(
+      spdlog::level::info, event::kConfig, fields,
+      fmt::format("Configuration: stream {} in {} at {} (CloudWatch {}); input: {}; first {} records with "
+                  "PutRecord (up to {} attempts), the rest with PutRecordBatch (at most {} records and {} bytes "
+                  "a call, {} in flight, linger {} ms, up to {} attempts a record); dead letters: {}; metrics "
+                  "wait {} s; logs: {}; config file: {}",
+                  c.stream, c.region, c.endpoint, c.cloudwatch_endpoint, c.input, c.single_records,
+                  c.single_max_attempts, batch.max_batch_records, batch.max_batch_bytes, batch.max_in_flight,
+                  batch.linger.count(), batch.retry.max_attempts,
+                  batch.dead_letter_path.empty() ? "none" : batch.dead_letter_path, c.metrics_wait.count(), c.logs,
+                  c.config_file.empty() ? "none" : c.config_file));
+}
+
 void report_batch(const std::string& stream, const BatchReport& report, BatchTally& tally) {
   tally.requests.fetch_add(1, std::memory_order_relaxed);
   const double latency_ms = std::chrono::duration<double, std::milli>(report.latency).count();

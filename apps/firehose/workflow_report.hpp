@@ -32,6 +32,18 @@ struct BatchTally {
   std::optional<Error> last_call_error;  // the last whole call that failed: why
 };
 
+// Step 1: what the run will do, logged once (event "config") before anything is sent.
+struct WorkflowConfiguration {
+  std::string stream, region, endpoint, cloudwatch_endpoint, input;
+  std::uint64_t single_records = 0;
+  int single_max_attempts = 0;          // PutRecord's attempts a record
+  const ProducerOptions* batch = nullptr;  // the PutRecordBatch step's
+  std::chrono::seconds metrics_wait{0};
+  std::string logs;         // where logs go and in what form
+  std::string config_file;  // empty: none
+};
+void log_configuration(const WorkflowConfiguration& configuration);
+
 // Logs one call (`batch_put`: its answer's FailedPutCount and error codes,
 // or why it got no answer; `throttled` when records were throttled) and adds it to `tally`.
 void report_batch(const std::string& stream, const BatchReport& report, BatchTally& tally);
