@@ -122,10 +122,13 @@ namespace {
 
 // The credentials file holds secret keys: like ssh with a private key, say so
 // when other users can read it. Once per file and process (the file is read
-// by several providers).
+// by several providers). Only for a regular file: /dev/null (a common way to
+// say "no credentials file", `make demo`'s) is readable by all and holds nothing.
 void warn_if_readable_by_others(const std::filesystem::path& path) {
   struct stat info {};
-  if (::stat(path.c_str(), &info) != 0 || (info.st_mode & (S_IRGRP | S_IROTH)) == 0) return;
+  if (::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode) || (info.st_mode & (S_IRGRP | S_IROTH)) == 0) {
+    return;
+  }
   static std::mutex mutex;
   static std::set<std::string> warned;
   const std::lock_guard lock(mutex);

@@ -114,5 +114,16 @@ TEST(SharedConfig, WarnsOnceWhenTheCredentialsFileIsReadableByOthers) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(SharedConfig, DoesNotWarnAboutACredentialsFileThatIsNotARegularFile) {
+  // /dev/null (mode 0666) as "no credentials file": nothing in it to protect.
+  std::ostringstream log;
+  firehose::set_log_callback([&log](const firehose::LogMessage& m) { log << m.text << '\n'; });
+  auto env = Environment::from_map({{"AWS_CONFIG_FILE", "/dev/null"}, {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"}});
+  const bool loaded = SharedConfig::load(env).ok();
+  firehose::set_log_callback(nullptr);
+  EXPECT_TRUE(loaded);
+  EXPECT_EQ(log.str().find("readable by other users"), std::string::npos) << log.str();
+}
+
 }  // namespace
 }  // namespace firehose::aws
