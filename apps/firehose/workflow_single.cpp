@@ -77,11 +77,7 @@ Status SingleRecordSender::send(std::string_view record) {
       // Nothing has ever answered: a wrong endpoint, or none running. The
       // next 99 records would each wait through their retries the same way
       // (97 s before the run gave up), as the producer's stop does for batches.
-      if (!endpoint_answered_ && never_reached(error)) {
-        Error stop = error;
-        stop.message += "; no call has ever reached the endpoint: the run stops (a wrong endpoint, or none running?)";
-        return stop;
-      }
+      if (!endpoint_answered_ && never_reached(error)) return never_reached_stop(error);
       return {};
     }
     const auto delay = *next;

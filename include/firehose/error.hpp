@@ -59,4 +59,8 @@ bool outcome_unknown(const Error& error);
 // that answered before is waited for.
 bool never_reached(const Error& error);
 
+// The error such a stop ends with: `error` (never_reached), its message saying
+// why it stops everything. One wording for the producer and the CLI's PutRecord loop.
+Error never_reached_stop(Error error);
+
 }  // namespace firehose

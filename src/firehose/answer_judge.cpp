@@ -21,6 +21,12 @@ bool never_reached(const Error& error) {
   return error.kind == ErrorKind::Transport && !outcome_unknown(error) && !error.sent_more_than_once;
 }
 
+Error never_reached_stop(Error error) {
+  error.message += "; no call has ever reached the endpoint and records have used their attempts on it: stopped "
+                   "(a wrong endpoint, or none running?)";
+  return error;
+}
+
 // snippet-start:[cpp.example_code.firehose.ErrorHandlingRetries]
 RecordVerdict judge_entry(std::string_view error_code, std::string_view error_message) {
   RecordVerdict verdict;

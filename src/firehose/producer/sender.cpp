@@ -230,10 +230,7 @@ std::optional<Error> Sender::unreachable(const Error& error, const Judgement& ju
   if (judgement.failed.empty() || !never_reached(error) || endpoint_answered_.load(std::memory_order_relaxed)) {
     return std::nullopt;
   }
-  Error stop = error;
-  stop.message += "; no call has ever reached the endpoint and records have used their attempts on it: the "
-                  "producer stops (a wrong endpoint, or none running?)";
-  return stop;
+  return never_reached_stop(error);
 }
 
 void Sender::note_call_answered() {
