@@ -173,7 +173,9 @@ def write(info, results, img_dir, doc_path=None):
            "(bench/peers/js/send.mjs); (e) the AWS CLI v1, one `aws firehose put-record-batch` per 500 "
            "records, on the first records of the 1 KiB set only (bench/peers/aws_cli.sh); (f) the floor, "
            "`bench_client_floor` (read, split, base64, SHA-256, loopback send on one thread; its own timing of "
-           "its last stage). CPU = user + sys of the process and its children (wait4), per GiB of input file.",
+           "its last stage). CPU = user + sys of the process and its children (wait4), per GiB of input file; "
+           "every run starts with its input in the page cache (the harness reads it just before: this machine "
+           "gives idle page cache back, and a 1 GiB input read from disk costs its reader about 2 CPU-s more).",
            ]
     for key, reason in info.get("skipped", {}).items():
         out.append(f"- Not measured: {BY_KEY[key].label}: {reason}.")
