@@ -20,6 +20,7 @@ declare -A cpu user sys rss rate vcs
 for r in $(seq "$REPEATS"); do
   for side in A B; do
     tree=$A; [ "$side" = B ] && tree=$B
+    warm_input "$input"
     /usr/bin/time -f "%U %S %M %e %w" -o "$WORK/time.txt" "$tree/firehose" send --delivery-stream-name bench \
       "$input" > "$WORK/out.txt"
     read -r u s m e w < "$WORK/time.txt"

@@ -15,6 +15,10 @@ start_local() {
   [ -n "$LOCAL_URL" ] || { echo "firehose-local did not start" >&2; cat "$WORK/local.err" >&2; return 1; }
   export AWS_ENDPOINT_URL=$LOCAL_URL
 }
+# Reads the inputs into the page cache before a measured run: this machine gives idle page cache
+# back, and a 1 GiB input read from disk costs its reader about 2 CPU-s more (docs/benchmarks.md).
+warm_input() { cat "$@" > /dev/null; }
+
 stop_local() { kill "$LOCAL_PID" 2>/dev/null; wait "$LOCAL_PID" 2>/dev/null || true; }
 
 # cpu_seconds PID: user+sys CPU seconds the process has used so far.

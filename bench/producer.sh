@@ -19,6 +19,7 @@ run() {  # KEY FILE COMMAND...: one measured run
   local key=$1 file=$2; shift 2
   local mib; mib=$(echo "$(stat -c %s "$file") / 1048576" | bc -l)
   load[$key]+="$(cut -d' ' -f1 /proc/loadavg) "
+  warm_input "$file"
   local before; before=$(cpu_seconds "$LOCAL_PID")
   /usr/bin/time -v -o "$WORK/time.txt" "$@" > "$WORK/out.txt"
   local after; after=$(cpu_seconds "$LOCAL_PID")

@@ -24,6 +24,7 @@ for scheme in http https; do
 done
 for _ in $(seq "$REPEATS"); do
   for scheme in http https; do
+    warm_input "$DATA/lines-$size.txt"
     AWS_ENDPOINT_URL=${url[$scheme]} AWS_CA_BUNDLE=$WORK/cert.pem /usr/bin/time -f "%U %S %e" -o "$WORK/time.txt" \
       "$BUILD/firehose" send --delivery-stream-name bench "$DATA/lines-$size.txt" > "$WORK/out.txt" 2> "$WORK/send.err"
     read -r u s e < "$WORK/time.txt"
