@@ -101,6 +101,12 @@ void register_verify(CLI::App& app, CliContext& context, Action& action) {
       "reports records delivered once, missing, delivered more than once and delivered but never sent, with\n"
       "the first few of each. Records in the --dead-letter files are not missing: they are reported as\n"
       "dead-lettered. Exit 0 when nothing is missing, 1 when something is (see README for the others).");
+  // The examples, then the exit codes that end every command's help (the footer it inherited).
+  cmd->footer(
+      "Examples:\n"
+      "  firehose verify --input events.ndjson --local-dir /tmp/firehose-data --key id --dead-letter failed.ndjson\n"
+      "  firehose verify --input events-*.ndjson --s3-bucket my-bucket --prefix events/ --since 2h --output table\n\n" +
+      app.get_footer());
   cmd->add_option("--input", args->inputs, "Files of what was sent, one record a line (read twice: not stdin)")
       ->required()
       ->expected(1, -1);
@@ -113,7 +119,8 @@ void register_verify(CLI::App& app, CliContext& context, Action& action) {
   cmd->add_option(
       "--since", args->since,
       "Only objects modified since: a duration back from now (30m, 2h) or a UTC time (2026-12-03T10:00:00Z)");
-  cmd->add_option("--key", args->key, "Match records by this top-level JSON field (else by the whole line)");
+  cmd->add_option("--key", args->key, "Match records by this top-level JSON field, e.g. id for lines like {\"id\":17,...}\n"
+                  "(else by the whole line)");
   cmd->add_option("--dead-letter", args->dead_letters, "Dead-letter files of the sending run (send --dead-letter)")
       ->expected(1, -1);
   cmd->add_option("--mode", args->mode,

@@ -106,6 +106,19 @@ class VerifyAgainstFirehoseLocal(unittest.TestCase):
         self.assertEqual(report["distinct_keys"], self.RECORDS)
         self.assertEqual(error_lines(result.stderr), [])
 
+    def test_the_first_example_of_its_help_runs_as_written(self):
+        # `verify --help` shows examples: the first, with this run's files in place of its names,
+        # verifies this run (its flags are real flags, in a working combination).
+        help_text = self.sandbox.run("verify", "--help")
+        self.assertEqual(help_text.code, EXIT_OK, help_text)
+        self.assertEqual(help_text.stdout.count("Exit codes:"), 1, help_text.stdout)
+        example = help_text.stdout.split("Examples:\n")[1].splitlines()[0].split()
+        self.assertEqual(example[:2], ["firehose", "verify"])
+        names = {"events.ndjson": self.input, "/tmp/firehose-data": self.data_dir, "failed.ndjson": self.dead}
+        result = self.sandbox.run(*[names.get(word, word) for word in example[1:]])
+        self.assertEqual(result.code, EXIT_OK, result)
+        self.assertEqual(json.loads(result.stdout)["missing"], 0)
+
     def rewrite(self, path, change):
         """Applies `change` to the lines of a delivered object, keeping its compression."""
         with open(path, "rb") as f:
