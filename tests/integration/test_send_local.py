@@ -151,6 +151,33 @@ class SendAgainstFirehoseLocal(unittest.TestCase):
             self.assertEqual(len(mentions), 1, result)
             self.assertLessEqual(local.counters()["requests_invalid"], 32)
 
+    def test_the_examples_of_its_help_run_as_written(self):
+        # `send --help` shows examples: the first (a file) and the third (a dead-letter file sent
+        # again), with this test's files in place of their names, run against firehose-local.
+        help_text = self.sandbox.run("send", "--help")
+        self.assertEqual(help_text.code, 0, help_text)
+        self.assertEqual(help_text.stdout.count("Exit codes:"), 1, help_text.stdout)
+        examples = help_text.stdout.split("Examples:\n")[1].split("\n\n")[0].splitlines()
+        first, again = examples[0].split(), examples[2].split("#")[0].split()
+        with FirehoseLocal() as local:
+            self.sandbox.point_at(local)
+            local.create_stream(local.client(), "events")
+            path, lines = self.write_lines(300)
+            dead = os.path.join(self.sandbox.home, "failed.ndjson")
+            names = {"events-*.ndjson": path, "failed.ndjson": dead}
+            result = self.sandbox.run(*[names.get(word, word) for word in first[1:]])
+            self.assertEqual(result.code, 0, result)
+            self.assertEqual(self.summary(result)["acknowledged"], len(lines))
+            # A dead-letter file of one record, as a run that gave up on it would have written.
+            record = {"stream": "events", "data": base64.b64encode(lines[0].encode()).decode(),
+                      "error_code": "ServiceUnavailableException", "error_message": "Slow down.", "attempts": 10,
+                      "first_attempt": None, "last_attempt": None, "possible_duplicate": False}
+            with open(dead, "w") as f:
+                f.write(json.dumps(record) + "\n")
+            result = self.sandbox.run(*[names.get(word, word) for word in again[1:]])
+            self.assertEqual(result.code, 0, result)
+            self.assertEqual(self.summary(result)["acknowledged"], 1)
+
     def test_put_record_logs_each_retry(self):
         with FirehoseLocal("--fail-requests", "1.0") as local:
             firehose = local.client()
