@@ -328,13 +328,10 @@ void register_send(CLI::App& app, CliContext& context, Action& action) {
       "concurrent, only failed records retried, rate adapted to throttling. The last line of stdout is\n"
       "a JSON summary. Exit 0 when every record was acknowledged, 1 when some were not (they are in\n"
       "the dead-letter file when --dead-letter is given).");
-  // The examples, then the exit codes that end every command's help (the footer it inherited).
-  cmd->footer(
-      "Examples:\n"
-      "  firehose send --delivery-stream-name events --dead-letter failed.ndjson events-*.ndjson\n"
-      "  tail -F /var/log/app.log | firehose send --delivery-stream-name events --dead-letter failed.ndjson -\n"
-      "  firehose send --delivery-stream-name events --from-dead-letter failed.ndjson   # send those again\n\n" +
-      app.get_footer());
+  cmd->footer(examples_footer(
+      app, {"firehose send --delivery-stream-name events --dead-letter failed.ndjson events-*.ndjson",
+            "tail -F /var/log/app.log | firehose send --delivery-stream-name events --dead-letter failed.ndjson -",
+            "firehose send --delivery-stream-name events --from-dead-letter failed.ndjson   # send those again"}));
   auto& flags = context.settings_flags();
   cmd->add_option("--delivery-stream-name", flags.delivery_stream, "Delivery stream (else FIREHOSE_DELIVERY_STREAM)");
   cmd->add_option("inputs", args->inputs, "Input files, '-' for stdin (default: stdin)");

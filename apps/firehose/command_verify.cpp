@@ -101,12 +101,9 @@ void register_verify(CLI::App& app, CliContext& context, Action& action) {
       "reports records delivered once, missing, delivered more than once and delivered but never sent, with\n"
       "the first few of each. Records in the --dead-letter files are not missing: they are reported as\n"
       "dead-lettered. Exit 0 when nothing is missing, 1 when something is (see README for the others).");
-  // The examples, then the exit codes that end every command's help (the footer it inherited).
-  cmd->footer(
-      "Examples:\n"
-      "  firehose verify --input events.ndjson --local-dir /tmp/firehose-data --key id --dead-letter failed.ndjson\n"
-      "  firehose verify --input events-*.ndjson --s3-bucket my-bucket --prefix events/ --since 2h --output table\n\n" +
-      app.get_footer());
+  cmd->footer(examples_footer(
+      app, {"firehose verify --input events.ndjson --local-dir /tmp/firehose-data --key id --dead-letter failed.ndjson",
+            "firehose verify --input events-*.ndjson --s3-bucket my-bucket --prefix events/ --since 2h --output table"}));
   cmd->add_option("--input", args->inputs, "Files of what was sent, one record a line (read twice: not stdin)")
       ->required()
       ->expected(1, -1);

@@ -200,6 +200,18 @@ class Sandbox:
         shutil.rmtree(self.home, ignore_errors=True)
 
 
+def help_examples(help_stdout, names):
+    """The command lines of a --help's "Examples:" block, each as the arguments after `firehose`
+    (a comment after '#' left out), with the words in `names` replaced (the examples' file names
+    by a test's own)."""
+    block = help_stdout.split("Examples:\n")[1].split("\n\n")[0]
+    examples = []
+    for line in block.splitlines():
+        words = line.split("#")[0].split()
+        examples.append([names.get(word, word) for word in words[words.index("firehose") + 1:]])
+    return examples
+
+
 def read_bucket(s3, bucket):
     """Every object of the bucket, concatenated in key order, and the keys."""
     keys, data = [], b""

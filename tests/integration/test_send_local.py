@@ -10,7 +10,7 @@ import subprocess
 import time
 import unittest
 
-from harness import FIREHOSE, REGION, FirehoseLocal, Sandbox
+from harness import FIREHOSE, REGION, FirehoseLocal, Sandbox, help_examples
 
 EXIT_PARTIAL, EXIT_SERVICE = 1, 4
 
@@ -157,15 +157,13 @@ class SendAgainstFirehoseLocal(unittest.TestCase):
         help_text = self.sandbox.run("send", "--help")
         self.assertEqual(help_text.code, 0, help_text)
         self.assertEqual(help_text.stdout.count("Exit codes:"), 1, help_text.stdout)
-        examples = help_text.stdout.split("Examples:\n")[1].split("\n\n")[0].splitlines()
-        first, again = examples[0].split(), examples[2].split("#")[0].split()
         with FirehoseLocal() as local:
             self.sandbox.point_at(local)
             local.create_stream(local.client(), "events")
             path, lines = self.write_lines(300)
             dead = os.path.join(self.sandbox.home, "failed.ndjson")
-            names = {"events-*.ndjson": path, "failed.ndjson": dead}
-            result = self.sandbox.run(*[names.get(word, word) for word in first[1:]])
+            first, _, again = help_examples(help_text.stdout, {"events-*.ndjson": path, "failed.ndjson": dead})
+            result = self.sandbox.run(*first)
             self.assertEqual(result.code, 0, result)
             self.assertEqual(self.summary(result)["acknowledged"], len(lines))
             # A dead-letter file of one record, as a run that gave up on it would have written.
@@ -174,7 +172,7 @@ class SendAgainstFirehoseLocal(unittest.TestCase):
                       "first_attempt": None, "last_attempt": None, "possible_duplicate": False}
             with open(dead, "w") as f:
                 f.write(json.dumps(record) + "\n")
-            result = self.sandbox.run(*[names.get(word, word) for word in again[1:]])
+            result = self.sandbox.run(*again)
             self.assertEqual(result.code, 0, result)
             self.assertEqual(self.summary(result)["acknowledged"], 1)
 

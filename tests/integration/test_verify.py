@@ -10,7 +10,7 @@ import shutil
 import tempfile
 import unittest
 
-from harness import FirehoseLocal, MotoServer, Sandbox, read_bucket, short_or
+from harness import FirehoseLocal, MotoServer, Sandbox, help_examples, read_bucket, short_or
 from verify_support import EXIT_MISSING, EXIT_OK, EXIT_CONFIG, EXIT_SERVICE, EXIT_USAGE, error_lines, object_lines, \
     write_records
 
@@ -112,10 +112,10 @@ class VerifyAgainstFirehoseLocal(unittest.TestCase):
         help_text = self.sandbox.run("verify", "--help")
         self.assertEqual(help_text.code, EXIT_OK, help_text)
         self.assertEqual(help_text.stdout.count("Exit codes:"), 1, help_text.stdout)
-        example = help_text.stdout.split("Examples:\n")[1].splitlines()[0].split()
-        self.assertEqual(example[:2], ["firehose", "verify"])
         names = {"events.ndjson": self.input, "/tmp/firehose-data": self.data_dir, "failed.ndjson": self.dead}
-        result = self.sandbox.run(*[names.get(word, word) for word in example[1:]])
+        example = help_examples(help_text.stdout, names)[0]
+        self.assertEqual(example[0], "verify")
+        result = self.sandbox.run(*example)
         self.assertEqual(result.code, EXIT_OK, result)
         self.assertEqual(json.loads(result.stdout)["missing"], 0)
 
